@@ -1,0 +1,91 @@
+import { requireAdvertiserAccess, requireAdvertiserManager, visibleAdvertisers } from '../accounts/scope.ts';
+import type { Principal } from '../accounts/principal.ts';
+import { missingCatalogIds } from '../catalog/catalog.ts';
+import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import { pageWindow, toPage, type Page } from '../shared/paging.ts';
+import { first, SqlParams } from '../shared/sql.ts';
+import { isHttpUrl } from '../shared/urls.ts';
+import type { Queryable } from '../store/store.ts';
+
+export interface Advertiser {
+  id: number;
+  name: string;
+  businessUrl: string;
+  categoryId: number | null;
+  categoryName: string | null;
+  agencyId: number | null;
+  status: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AdvertiserInput {
+  name: string;
+  businessUrl: string;
+  categoryId: number | null;
+}
+
+const SELECT_ADVERTISER = `SELECT a.id, a.name, a.business_url AS "businessUrl", a.category_id AS "categoryId",
+  c.name AS "categoryName", a.agency_id AS "agencyId", a.status, a.created_at AS "createdAt", a.updated_at AS "updatedAt"
+  FROM advertisers a LEFT JOIN categories c ON c.id = a.category_id`;
+
+export async function listAdvertisers(
+  db: Queryable,
+  principal: Principal,
+  page: number,
+  perPage: number,
+): Promise<Page<Advertiser>> {
+  const params = new SqlParams();
+  const where = visibleAdvertisers(principal, 'a', params);
+  const { limit, offset } = pageWindow(page, perPage);
+  const rows = await db.query<Advertiser>(
+    `${SELECT_ADVERTISER} WHERE ${where} AND a.status <> 'deleted' ORDER BY a.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+    params.values,
+  );
+  return toPage(rows, page, perPage);
+}
+
+/** Any advertiser by id, regardless of the caller; callers check access. */
+export async function findAdvertiser(db: Queryable, id: number): Promise<Advertiser | undefined> {
+  return first(await db.query<Advertiser>(`${SELECT_ADVERTISER} WHERE a.id = $1`, [id]));
+}
+
+export async function getAdvertiser(db: Queryable, principal: Principal, id: number): Promise<Advertiser> {
+  const advertiser = await findAdvertiser(db, id);
+  if (!advertiser) throw new NotFoundError('advertiser', id);
+  requireAdvertiserAccess(principal, advertiser);
+  return advertiser;
+}
+
+async function validate(db: Queryable, input: AdvertiserInput): Promise<void> {
+  if (input.name.trim() === '') throw new ValidationError('name', 'must not be empty');
+  if (!isHttpUrl(input.businessUrl)) throw new ValidationError('businessUrl', 'must be an absolute http(s) URL');
+  if (input.categoryId !== null && (await missingCatalogIds(db, 'categories', [input.categoryId])).length > 0) {
+    throw new ValidationError('categoryId', `unknown category ${input.categoryId}`);
+  }
+}
+
+export async function createAdvertiser(db: Queryable, principal: Principal, input: AdvertiserInput): Promise<Advertiser> {
+  requireAdvertiserManager(principal);
+  await validate(db, input);
+  const rows = await db.query<{ id: number }>(
+    `INSERT INTO advertisers (name, business_url, category_id, agency_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [input.name.trim(), input.businessUrl, input.categoryId, principal.role === 'agency' ? principal.agencyId : null],
+  );
+  return (await findAdvertiser(db, rows[0]!.id))!;
+}
+
+export async function updateAdvertiser(
+  db: Queryable,
+  principal: Principal,
+  id: number,
+  input: AdvertiserInput,
+): Promise<Advertiser> {
+  await getAdvertiser(db, principal, id);
+  await validate(db, input);
+  await db.query(
+    `UPDATE advertisers SET name = $2, business_url = $3, category_id = $4, updated_at = now() WHERE id = $1`,
+    [id, input.name.trim(), input.businessUrl, input.categoryId],
+  );
+  return (await findAdvertiser(db, id))!;
+}

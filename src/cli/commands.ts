@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { getKey, issueKey, listKeys, revokeKey, rotateKey } from '../accounts/api-keys.ts';
+import { ROLES, type Role } from '../accounts/principal.ts';
+import { createUser, listUsers } from '../accounts/users.ts';
+import { ensureDemoNetwork } from '../demo/demo-network.ts';
+import { getNetwork } from '../network/network.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import type { Store } from '../store/store.ts';
+
+/** What a command may touch: the store, and the maintenance switch of the process running it. */
+export interface CommandContext {
+  store: Store;
+  setMaintenance(on: boolean): Promise<void>;
+}
+
+export interface CommandOutput {
+  /** For scripts (`--json`). */
+  json: unknown;
+  /** For people. */
+  text: string;
+}
+
+export class CommandError extends Error {}
+
+export const USAGE = `Usage: npm run cli -- <command> [--json]
+
+  demo                                   create the demo network if absent; print its accounts and keys
+  user create --email E --name N --role R [--advertiser ID | --partner ID | --agency ID]
+                                         roles: ${ROLES.join(', ')}
+  user list
+  key create --account USER_ID [--name NAME]   make a key; it is shown once
+  key list [--account USER_ID]
+  key rotate KEY_ID                      replace a key; the old one stops at once
+  key revoke KEY_ID
+  maintenance on|off|status              APIs answer 503 while on; tracking goes on`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  email: { type: 'string' },
+  name: { type: 'string' },
+  role: { type: 'string' },
+  advertiser: { type: 'string' },
+  partner: { type: 'string' },
+  agency: { type: 'string' },
+  account: { type: 'string' },
+} as const;
+
+function id(value: string | undefined, what: string): number {
+  const parsed = Number(value);
+  if (value === undefined || !Number.isInteger(parsed) || parsed <= 0) throw new CommandError(`${what} must be a positive whole number`);
+  return parsed;
+}
+
+function optionalId(value: string | undefined, what: string): number | undefined {
+  return value === undefined ? undefined : id(value, what);
+}
+
+function table(rows: Array<Record<string, unknown>>): string {
+  return rows.map((row) => Object.entries(row).map(([key, value]) => `${key}=${value ?? '-'}`).join('  ')).join('\n') || '(none)';
+}
+
+export async function runCommand(context: CommandContext, args: string[]): Promise<CommandOutput> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CommandError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  try {
+    return await dispatch(context, positionals, values);
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof NotFoundError || error instanceof ForbiddenError) {
+      throw new CommandError(error.message);
+    }
+    throw error;
+  }
+}
+
+async function dispatch(
+  { store, setMaintenance }: CommandContext,
+  [command, subcommand, argument]: string[],
+  values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string },
+): Promise<CommandOutput> {
+  switch (`${command ?? ''} ${command === 'demo' ? '' : (subcommand ?? '')}`.trim()) {
+    case 'demo': {
+      const demo = await ensureDemoNetwork(store);
+      const lines = demo.accounts.map((account) => `${account.role.padEnd(13)} user ${account.id}  ${account.email}  key ${account.apiKey ?? '(revoked)'}`);
+      const head = demo.created ? 'Created the demo network.' : 'The demo network exists.';
+      return { json: demo, text: `${head}\n${lines.join('\n')}\noffers ${demo.offerIds.join(', ')}; partners ${demo.partnerIds.join(', ')}` };
+    }
+    case 'user create': {
+      const role = values.role as Role;
+      const user = await store.transaction((tx) =>
+        createUser(tx, {
+          email: values.email ?? '',
+          name: values.name ?? values.email ?? '',
+          role,
+          advertiserId: optionalId(values.advertiser, '--advertiser'),
+          partnerId: optionalId(values.partner, '--partner'),
+          agencyId: optionalId(values.agency, '--agency'),
+        }),
+      );
+      return { json: user, text: `Created user ${user.id} (${user.role}) ${user.email}` };
+    }
+    case 'user list': {
+      const users = await listUsers(store);
+      return { json: users, text: table(users.map(({ id, role, email, status }) => ({ id, role, email, status }))) };
+    }
+    case 'key create': {
+      const key = await issueKey(store, id(values.account, '--account'), values.name ?? 'default');
+      return { json: key, text: `Key ${key.id} for user ${key.userId}: ${key.key}\nIt is shown only now; store it safely.` };
+    }
+    case 'key list': {
+      const keys = await listKeys(store, optionalId(values.account, '--account'));
+      return { json: keys, text: table(keys.map(({ id, userId, name, prefix, lastUsedAt, revokedAt }) => ({ id, user: userId, name, prefix, lastUsedAt: lastUsedAt?.toISOString(), revokedAt: revokedAt?.toISOString() }))) };
+    }
+    case 'key revoke': {
+      const key = await revokeKey(store, id(argument, 'KEY_ID'));
+      return { json: key, text: `Key ${key.id} is revoked.` };
+    }
+    case 'key rotate': {
+      const keyId = id(argument, 'KEY_ID');
+      await getKey(store, keyId);
+      const key = await store.transaction((tx) => rotateKey(tx, keyId));
+      return { json: key, text: `Key ${keyId} is replaced by key ${key.id}: ${key.key}\nIt is shown only now; store it safely.` };
+    }
+    case 'maintenance on':
+    case 'maintenance off':
+      await setMaintenance(subcommand === 'on');
+      return { json: { maintenance: subcommand === 'on' }, text: `Maintenance is ${subcommand}.` };
+    case 'maintenance status': {
+      const { maintenance } = await getNetwork(store);
+      return { json: { maintenance }, text: `Maintenance is ${maintenance ? 'on' : 'off'}.` };
+    }
+    default:
+      throw new CommandError(USAGE);
+  }
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../accounts/principal.ts';
+import { ConflictError, ValidationError } from '../shared/errors.ts';
+import type { Store, Transaction } from '../store/store.ts';
+
+export interface WriteResult {
+  statusCode: number;
+  /** The exact response body, so a replay answers byte for byte what the first call did. */
+  body: string;
+  replayed: boolean;
+}
+
+export interface WriteRequest {
+  principal: Principal;
+  idempotencyKey: string | undefined;
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * Runs a write in one transaction. With an Idempotency-Key, the key is claimed and the response
+ * stored in that same transaction: a retry, even one racing the first call, answers the stored
+ * response and changes nothing.
+ */
+export async function runWrite(
+  store: Store,
+  request: WriteRequest,
+  work: (tx: Transaction) => Promise<{ statusCode: number; body: unknown }>,
+): Promise<WriteResult> {
+  const key = request.idempotencyKey;
+  if (key === undefined) {
+    const result = await store.transaction(work);
+    return { statusCode: result.statusCode, body: JSON.stringify(result.body), replayed: false };
+  }
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new ValidationError('Idempotency-Key', `must be 1 to ${MAX_KEY_LENGTH} characters`);
+  }
+  const requestHash = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+  return store.transaction(async (tx) => {
+    const claimed = await tx.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
+       VALUES ($1, $2, $3, 0, '') ON CONFLICT (user_id, key) DO NOTHING RETURNING 1`,
+      [request.principal.userId, key, requestHash],
+    );
+    if (claimed.length === 0) {
+      const [stored] = await tx.query<{ requestHash: string; statusCode: number; body: string }>(
+        `SELECT request_hash AS "requestHash", status_code AS "statusCode", response_body AS body
+         FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+        [request.principal.userId, key],
+      );
+      if (stored!.requestHash !== requestHash) {
+        throw new ConflictError('This Idempotency-Key was already used with a different request');
+      }
+      return { statusCode: stored!.statusCode, body: stored!.body, replayed: true };
+    }
+    const result = await work(tx);
+    const body = JSON.stringify(result.body);
+    await tx.query(`UPDATE idempotency_keys SET status_code = $3, response_body = $4 WHERE user_id = $1 AND key = $2`, [
+      request.principal.userId,
+      key,
+      result.statusCode,
+      body,
+    ]);
+    return { statusCode: result.statusCode, body, replayed: false };
+  });
+}

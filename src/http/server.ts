@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { adminApi } from '../admin/admin-api.ts';
+import type { Platform } from '../platform.ts';
+import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
+import { healthRoutes } from './health.ts';
+import { serializeRequest } from './request-log.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface ServerOptions {
+  /** Bearer token of the operator's admin API; the API is off without one. */
+  adminToken?: string;
+  logger?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: platform.config.logLevel,
+            serializers: { req: serializeRequest },
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+          },
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: false,
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Partnerline Affiliate Network API v2 (SourceKnowledge compatible)',
+        version: '2.0.0',
+        description:
+          'Manage advertisers, campaigns, bid factors and control lists, and read campaign statistics. ' +
+          'Authenticate with your API key in the X-API-KEY header. Limits: 200 requests a minute per key, ' +
+          'the same request at most 10 times a minute (HTTP 429 with Retry-After beyond). Creating calls accept ' +
+          'an Idempotency-Key header. Every path is also served under /api/agency/v2.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' } } },
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/doc/affiliate', uiConfig: { persistAuthorization: true, deepLinking: true } });
+  app.get('/doc/affiliate.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(healthRoutes, { platform });
+  await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });
+  await app.register(sourceKnowledgeApi, { prefix: '/api/agency/v2', platform, hideFromDocs: true });
+  if (options.adminToken) await app.register(adminApi, { prefix: '/admin/v1', platform, token: options.adminToken });
+  return app;
+}

@@ -1,0 +1,265 @@
+import type { Principal } from '../accounts/principal.ts';
+import { requireAdvertiserAccess, requireAdvertiserSide, visibleAdvertisers } from '../accounts/scope.ts';
+import { findAdvertiser } from '../advertisers/advertisers.ts';
+import { missingCatalogIds } from '../catalog/catalog.ts';
+import { getNetwork } from '../network/network.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { pageWindow, toPage, type Page } from '../shared/paging.ts';
+import { first, SqlParams } from '../shared/sql.ts';
+import { isHttpUrl, isHttpUrlTemplate } from '../shared/urls.ts';
+import type { Queryable } from '../store/store.ts';
+import {
+  isCurrency,
+  normalizeCountries,
+  normalizeDevices,
+  OFFER_STATUSES,
+  PRICING_TYPES,
+  VISIBILITIES,
+  type Device,
+  type OfferStatus,
+  type PricingType,
+  type Visibility,
+} from './offer-rules.ts';
+
+/** Everything a caller may set on an offer. */
+export interface OfferSettings {
+  advertiserId: number;
+  name: string;
+  description: string | null;
+  status: OfferStatus;
+  startsAt: Date;
+  endsAt: Date | null;
+  destinationUrl: string;
+  previewUrl: string | null;
+  fallbackUrl: string | null;
+  allowDeepLink: boolean;
+  geoTargeting: string[];
+  deviceTargeting: Device[];
+  channelIds: number[];
+  currency: string;
+  visibility: Visibility;
+  attributionWindowHours: number;
+  approveConversions: boolean;
+  holdHours: number | null;
+  allowMultipleConversions: boolean;
+  payoutType: PricingType;
+  payoutFlatMicros: bigint;
+  payoutPercentPpm: number;
+  revenueType: PricingType;
+  revenueFlatMicros: bigint;
+  revenuePercentPpm: number;
+  dailyBudgetMicros: bigint | null;
+}
+
+export interface Offer extends OfferSettings {
+  id: number;
+  advertiserName: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewOffer = Pick<OfferSettings, 'advertiserId' | 'name' | 'destinationUrl' | 'payoutType' | 'revenueType'> &
+  Partial<OfferSettings>;
+
+const SELECT_OFFER = `SELECT o.id, o.advertiser_id AS "advertiserId", a.name AS "advertiserName", o.name, o.description,
+  o.status, o.starts_at AS "startsAt", o.ends_at AS "endsAt", o.destination_url AS "destinationUrl",
+  o.preview_url AS "previewUrl", o.fallback_url AS "fallbackUrl", o.allow_deep_link AS "allowDeepLink",
+  o.geo_targeting AS "geoTargeting", o.device_targeting AS "deviceTargeting",
+  array(SELECT oc.channel_id FROM offer_channels oc WHERE oc.offer_id = o.id ORDER BY oc.channel_id) AS "channelIds",
+  trim(o.currency) AS currency, o.visibility, o.attribution_window_hours AS "attributionWindowHours",
+  o.approve_conversions AS "approveConversions", o.hold_hours AS "holdHours",
+  o.allow_multiple_conversions AS "allowMultipleConversions", o.payout_type AS "payoutType",
+  o.payout_flat_micros AS "payoutFlatMicros", o.payout_percent_ppm AS "payoutPercentPpm",
+  o.revenue_type AS "revenueType", o.revenue_flat_micros AS "revenueFlatMicros",
+  o.revenue_percent_ppm AS "revenuePercentPpm", o.daily_budget_micros AS "dailyBudgetMicros",
+  o.created_at AS "createdAt", o.updated_at AS "updatedAt"
+  FROM offers o JOIN advertisers a ON a.id = o.advertiser_id`;
+
+export interface OfferFilter {
+  advertiserId?: number;
+  page: number;
+  perPage: number;
+}
+
+export async function listOffers(db: Queryable, principal: Principal, filter: OfferFilter): Promise<Page<Offer>> {
+  requireAdvertiserSide(principal);
+  const params = new SqlParams();
+  const conditions = [visibleAdvertisers(principal, 'a', params), `o.status <> 'deleted'`];
+  if (filter.advertiserId !== undefined) {
+    const advertiser = await findAdvertiser(db, filter.advertiserId);
+    if (!advertiser) throw new NotFoundError('advertiser', filter.advertiserId);
+    requireAdvertiserAccess(principal, advertiser);
+    conditions.push(`o.advertiser_id = ${params.add(filter.advertiserId)}`);
+  }
+  const { limit, offset } = pageWindow(filter.page, filter.perPage);
+  const rows = await db.query<Offer>(
+    `${SELECT_OFFER} WHERE ${conditions.join(' AND ')} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+    params.values,
+  );
+  return toPage(rows, filter.page, filter.perPage);
+}
+
+/** Any offer by id, regardless of the caller. */
+export async function findOffer(db: Queryable, id: number): Promise<Offer | undefined> {
+  return first(await db.query<Offer>(`${SELECT_OFFER} WHERE o.id = $1`, [id]));
+}
+
+export async function getOffer(db: Queryable, principal: Principal, id: number): Promise<Offer> {
+  requireAdvertiserSide(principal);
+  const offer = await findOffer(db, id);
+  if (!offer) throw new NotFoundError('offer', id);
+  const advertiser = (await findAdvertiser(db, offer.advertiserId))!;
+  requireAdvertiserAccess(principal, advertiser);
+  return offer;
+}
+
+async function validate(db: Queryable, principal: Principal, settings: OfferSettings): Promise<OfferSettings> {
+  if (settings.name.trim() === '') throw new ValidationError('name', 'must not be empty');
+  const advertiser = await findAdvertiser(db, settings.advertiserId);
+  if (!advertiser || advertiser.status === 'deleted') {
+    throw new ValidationError('advertiserId', `unknown advertiser ${settings.advertiserId}`);
+  }
+  requireAdvertiserAccess(principal, advertiser);
+  if (!isHttpUrlTemplate(settings.destinationUrl)) {
+    throw new ValidationError('destinationUrl', 'must be an absolute http(s) URL');
+  }
+  for (const field of ['previewUrl', 'fallbackUrl'] as const) {
+    const url = settings[field];
+    if (url !== null && !isHttpUrl(url)) throw new ValidationError(field, 'must be an absolute http(s) URL');
+  }
+  if (settings.endsAt !== null && settings.endsAt <= settings.startsAt) {
+    throw new ValidationError('endsAt', 'must be after the start');
+  }
+  const countries = normalizeCountries(settings.geoTargeting);
+  if (countries.invalid !== undefined) {
+    throw new ValidationError('geoTargeting', `"${countries.invalid}" is not an ISO 3166-1 alpha-2 country code`);
+  }
+  const devices = normalizeDevices(settings.deviceTargeting);
+  if (devices.invalid !== undefined) {
+    throw new ValidationError('deviceTargeting', `"${devices.invalid}" is not one of desktop, mobile, tablet`);
+  }
+  const unknownChannels = await missingCatalogIds(db, 'channels', settings.channelIds);
+  if (unknownChannels.length > 0) throw new ValidationError('channelIds', `unknown channel ${unknownChannels[0]}`);
+  if (!isCurrency(settings.currency)) throw new ValidationError('currency', 'must be an ISO 4217 currency code');
+  if (!OFFER_STATUSES.includes(settings.status)) throw new ValidationError('status', 'is not an offer status');
+  if (!VISIBILITIES.includes(settings.visibility)) throw new ValidationError('visibility', 'must be open, approval or private');
+  for (const field of ['payoutType', 'revenueType'] as const) {
+    if (!PRICING_TYPES.includes(settings[field])) throw new ValidationError(field, `must be one of ${PRICING_TYPES.join(', ')}`);
+  }
+  for (const field of ['payoutFlatMicros', 'revenueFlatMicros', 'dailyBudgetMicros'] as const) {
+    const amount = settings[field];
+    if (amount !== null && amount < 0n) throw new ValidationError(field, 'must not be negative');
+  }
+  for (const field of ['payoutPercentPpm', 'revenuePercentPpm'] as const) {
+    const ppm = settings[field];
+    if (!Number.isInteger(ppm) || ppm < 0 || ppm > 1_000_000) throw new ValidationError(field, 'must be between 0 and 100 percent');
+  }
+  if (!Number.isInteger(settings.attributionWindowHours) || settings.attributionWindowHours <= 0) {
+    throw new ValidationError('attributionWindowHours', 'must be a positive whole number of hours');
+  }
+  if (settings.holdHours !== null && (!Number.isInteger(settings.holdHours) || settings.holdHours <= 0)) {
+    throw new ValidationError('holdHours', 'must be a positive whole number of hours');
+  }
+  return { ...settings, name: settings.name.trim(), geoTargeting: countries.codes, deviceTargeting: devices.devices };
+}
+
+const COLUMNS: Array<[keyof OfferSettings, string]> = [
+  ['advertiserId', 'advertiser_id'],
+  ['name', 'name'],
+  ['description', 'description'],
+  ['status', 'status'],
+  ['startsAt', 'starts_at'],
+  ['endsAt', 'ends_at'],
+  ['destinationUrl', 'destination_url'],
+  ['previewUrl', 'preview_url'],
+  ['fallbackUrl', 'fallback_url'],
+  ['allowDeepLink', 'allow_deep_link'],
+  ['geoTargeting', 'geo_targeting'],
+  ['deviceTargeting', 'device_targeting'],
+  ['currency', 'currency'],
+  ['visibility', 'visibility'],
+  ['attributionWindowHours', 'attribution_window_hours'],
+  ['approveConversions', 'approve_conversions'],
+  ['holdHours', 'hold_hours'],
+  ['allowMultipleConversions', 'allow_multiple_conversions'],
+  ['payoutType', 'payout_type'],
+  ['payoutFlatMicros', 'payout_flat_micros'],
+  ['payoutPercentPpm', 'payout_percent_ppm'],
+  ['revenueType', 'revenue_type'],
+  ['revenueFlatMicros', 'revenue_flat_micros'],
+  ['revenuePercentPpm', 'revenue_percent_ppm'],
+  ['dailyBudgetMicros', 'daily_budget_micros'],
+];
+
+async function writeChannels(db: Queryable, offerId: number, channelIds: number[]): Promise<void> {
+  await db.query('DELETE FROM offer_channels WHERE offer_id = $1', [offerId]);
+  if (channelIds.length > 0) {
+    await db.query(
+      'INSERT INTO offer_channels (offer_id, channel_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING',
+      [offerId, channelIds],
+    );
+  }
+}
+
+export async function createOffer(db: Queryable, principal: Principal, input: NewOffer): Promise<Offer> {
+  requireAdvertiserSide(principal);
+  const network = await getNetwork(db);
+  const settings = await validate(db, principal, {
+    description: null,
+    status: 'active',
+    startsAt: new Date(),
+    endsAt: null,
+    previewUrl: null,
+    fallbackUrl: null,
+    allowDeepLink: false,
+    geoTargeting: [],
+    deviceTargeting: [],
+    channelIds: [],
+    currency: network.currency,
+    visibility: 'open',
+    attributionWindowHours: 720,
+    approveConversions: false,
+    holdHours: null,
+    allowMultipleConversions: false,
+    payoutFlatMicros: 0n,
+    payoutPercentPpm: 0,
+    revenueFlatMicros: 0n,
+    revenuePercentPpm: 0,
+    dailyBudgetMicros: null,
+    ...input,
+  });
+  const params = new SqlParams();
+  const values = COLUMNS.map(([field]) => params.add(settings[field]));
+  const rows = await db.query<{ id: number }>(
+    `INSERT INTO offers (${COLUMNS.map(([, column]) => column).join(', ')}) VALUES (${values.join(', ')}) RETURNING id`,
+    params.values,
+  );
+  await writeChannels(db, rows[0]!.id, settings.channelIds);
+  return (await findOffer(db, rows[0]!.id))!;
+}
+
+/** Applies the given settings over the offer's current ones; settings not given stay as they are. */
+export async function updateOffer(
+  db: Queryable,
+  principal: Principal,
+  id: number,
+  changes: Partial<OfferSettings>,
+): Promise<Offer> {
+  const current = await getOffer(db, principal, id);
+  if (current.status === 'deleted') throw new ForbiddenError(`Offer ${id} is archived and cannot be changed`);
+  const settings = await validate(db, principal, { ...current, ...changes });
+  const params = new SqlParams();
+  const assignments = COLUMNS.map(([field, column]) => `${column} = ${params.add(settings[field])}`);
+  await db.query(`UPDATE offers SET ${assignments.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`, params.values);
+  await writeChannels(db, id, settings.channelIds);
+  return (await findOffer(db, id))!;
+}
+
+/** Pauses or resumes an offer; an archived or expired one keeps its status and the call is refused. */
+export async function setOfferActive(db: Queryable, principal: Principal, id: number, active: boolean): Promise<Offer> {
+  const current = await getOffer(db, principal, id);
+  if (current.status !== 'active' && current.status !== 'paused') {
+    throw new ValidationError('active', `You cannot change the status of campaign with id "${id}".`);
+  }
+  return updateOffer(db, principal, id, { status: active ? 'active' : 'paused' });
+}

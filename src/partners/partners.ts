@@ -1,0 +1,63 @@
+import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import { first } from '../shared/sql.ts';
+import type { Queryable } from '../store/store.ts';
+
+export const PARTNER_STATUSES = ['pending', 'active', 'blocked', 'deleted', 'rejected'] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+
+export interface Partner {
+  id: number;
+  name: string;
+  email: string | null;
+  website: string | null;
+  status: PartnerStatus;
+  channelId: number | null;
+  createdAt: Date;
+}
+
+export interface NewPartner {
+  name: string;
+  email?: string | null;
+  website?: string | null;
+  status?: PartnerStatus;
+  channelId?: number | null;
+}
+
+const PARTNER_COLUMNS = `id, name, email, website, status, channel_id AS "channelId", created_at AS "createdAt"`;
+
+export async function createPartner(db: Queryable, input: NewPartner): Promise<Partner> {
+  if (input.name.trim() === '') throw new ValidationError('name', 'must not be empty');
+  const rows = await db.query<Partner>(
+    `INSERT INTO partners (name, email, website, status, channel_id) VALUES ($1, $2, $3, $4, $5) RETURNING ${PARTNER_COLUMNS}`,
+    [input.name.trim(), input.email ?? null, input.website ?? null, input.status ?? 'active', input.channelId ?? null],
+  );
+  return rows[0]!;
+}
+
+export async function getPartner(db: Queryable, id: number): Promise<Partner> {
+  const partner = first(await db.query<Partner>(`SELECT ${PARTNER_COLUMNS} FROM partners WHERE id = $1`, [id]));
+  if (!partner) throw new NotFoundError('partner', id);
+  return partner;
+}
+
+export interface TrafficSource {
+  id: number;
+  partnerId: number;
+  name: string;
+  url: string | null;
+  channelId: number | null;
+}
+
+export async function addTrafficSource(
+  db: Queryable,
+  partnerId: number,
+  input: { name: string; url?: string | null; channelId?: number | null },
+): Promise<TrafficSource> {
+  const rows = await db.query<TrafficSource>(
+    `INSERT INTO traffic_sources (partner_id, name, url, channel_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (partner_id, name) DO UPDATE SET url = EXCLUDED.url, channel_id = EXCLUDED.channel_id
+     RETURNING id, partner_id AS "partnerId", name, url, channel_id AS "channelId"`,
+    [partnerId, input.name, input.url ?? null, input.channelId ?? null],
+  );
+  return rows[0]!;
+}

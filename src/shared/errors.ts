@@ -1,0 +1,27 @@
+/**
+ * Errors the core raises for a caller's mistake. Each API adapter renders them in its own format;
+ * anything else is a server fault.
+ */
+export class ValidationError extends Error {
+  readonly field: string;
+  readonly detail: string;
+  constructor(field: string, detail: string) {
+    super(`${field}: ${detail}`);
+    this.field = field;
+    this.detail = detail;
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(entity: string, id: number | string) {
+    super(`${entity} ${id} was not found`);
+  }
+}
+
+export class ForbiddenError extends Error {
+  constructor(message = 'Your API key may not access this resource') {
+    super(message);
+  }
+}
+
+export class ConflictError extends Error {}

@@ -1,0 +1,55 @@
+/**
+ * Money is integer micro-units (1e-6 of the currency unit) in bigint; percentages are parts per
+ * million of the base. No floating point touches an amount.
+ */
+export const MICROS_PER_UNIT = 1_000_000n;
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * An amount written in currency units (a JSON number such as 150.5 or a string "150.50") as micros.
+ * Returns undefined when it is not a plain decimal with at most 6 decimal places.
+ */
+export function parseMoney(value: number | string): bigint | undefined {
+  return parseScaled(value, 6);
+}
+
+/** A percentage such as 25 or "7.5" as parts per million of the base (250000, 75000). */
+export function parsePercentToPpm(value: number | string): number | undefined {
+  const scaled = parseScaled(value, 4);
+  return scaled === undefined ? undefined : Number(scaled);
+}
+
+/** A plain decimal as an integer count of 10^-decimals; undefined when it has more decimals or is not a number. */
+export function parseScaled(value: number | string, decimals: number): bigint | undefined {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
+  const match = DECIMAL.exec(text);
+  if (!match) return undefined;
+  const [, sign, whole, fraction = ''] = match;
+  if (fraction.length > decimals) return undefined;
+  const scaled = BigInt(whole + fraction.padEnd(decimals, '0'));
+  return sign ? -scaled : scaled;
+}
+
+/** Micros as a fixed-point decimal string: formatMoney(1500000n, 2) === "1.50". Rounds half away from zero. */
+export function formatMoney(micros: bigint, decimals = 6): string {
+  const negative = micros < 0n;
+  let magnitude = negative ? -micros : micros;
+  const drop = 10n ** BigInt(6 - decimals);
+  if (decimals < 6) magnitude = (magnitude + drop / 2n) / drop;
+  const base = 10n ** BigInt(decimals);
+  const whole = magnitude / base;
+  const fraction = decimals > 0 ? '.' + (magnitude % base).toString().padStart(decimals, '0') : '';
+  return `${negative && magnitude !== 0n ? '-' : ''}${whole}${fraction}`;
+}
+
+/** Micros as a JSON number, for APIs whose wire format is a float (150.5). Exact below 2^53 micros. */
+export function moneyToNumber(micros: bigint): number {
+  return Number(formatMoney(micros));
+}
+
+/** base × ppm / 1e6, rounded half away from zero to whole micros. */
+export function percentOf(baseMicros: bigint, ppm: number): bigint {
+  const product = baseMicros * BigInt(ppm);
+  const half = product >= 0n ? 500_000n : -500_000n;
+  return (product + half) / 1_000_000n;
+}

@@ -1,0 +1,14 @@
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+  page: number;
+}
+
+/** LIMIT/OFFSET for a 1-based page; fetch one row more than the page holds to learn hasMore. */
+export function pageWindow(page: number, perPage: number): { limit: number; offset: number } {
+  return { limit: perPage + 1, offset: (page - 1) * perPage };
+}
+
+export function toPage<T>(rows: T[], page: number, perPage: number): Page<T> {
+  return { items: rows.slice(0, perPage), hasMore: rows.length > perPage, page };
+}

@@ -1,0 +1,79 @@
+/** Calendar days in a network's IANA time zone, daylight saving included. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isTimeZone(name: string): boolean {
+  try {
+    formatterFor(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Milliseconds the zone is ahead of UTC at the given instant. */
+export function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isCalendarDate(text: string): boolean {
+  const match = DAY.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+}
+
+/**
+ * The instant a local calendar day (YYYY-MM-DD) begins in the zone. Where midnight does not exist
+ * (a daylight-saving jump at 00:00), the day begins at the first instant that does.
+ */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  if (!isCalendarDate(day)) throw new RangeError(`Not a calendar date: ${day}`);
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const wallClock = Date.UTC(year, month - 1, date);
+  // Two passes: the offset at the guessed instant can differ from the offset at the answer.
+  let guess = wallClock - zoneOffsetMs(new Date(wallClock), timeZone);
+  guess = wallClock - zoneOffsetMs(new Date(guess), timeZone);
+  if (localDay(new Date(guess), timeZone) !== day) {
+    guess += 3_600_000;
+  }
+  return new Date(guess);
+}
+
+/** The local calendar day (YYYY-MM-DD) an instant falls on in the zone. */
+export function localDay(instant: Date, timeZone: string): string {
+  const shifted = new Date(instant.getTime() + zoneOffsetMs(instant, timeZone));
+  return shifted.toISOString().slice(0, 10);
+}
+
+/** The day after a calendar day. */
+export function nextDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
+}

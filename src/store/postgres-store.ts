@@ -1,0 +1,50 @@
+import pg from 'pg';
+import type { Store, Transaction } from './store.ts';
+import { typeParsers } from './store.ts';
+
+export async function openPostgresStore(connectionString: string): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        typeParsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  await pool.query('SELECT 1');
+  return {
+    kind: 'postgres',
+    async query(sql, params) {
+      const result = await pool.query(sql, params as unknown[] | undefined);
+      return result.rows;
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      const tx: Transaction = {
+        async query(sql, params) {
+          const result = await client.query(sql, params as unknown[] | undefined);
+          return result.rows;
+        },
+        async exec(sql) {
+          await client.query(sql);
+        },
+      };
+      try {
+        await client.query('BEGIN');
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

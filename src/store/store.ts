@@ -1,0 +1,36 @@
+/**
+ * The one narrow door to the database. Everything above it speaks SQL through `query`;
+ * the same SQL runs on PGlite (embedded, default) and on a PostgreSQL server.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface Transaction extends Queryable {
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Store extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL type ids whose text form we parse ourselves, identically on both drivers. */
+export const PG_TYPE = { INT8: 20, DATE: 1082 } as const;
+
+/** int8 carries money and counts: exact as bigint. Dates stay `YYYY-MM-DD` strings. */
+export const typeParsers: Record<number, (text: string) => unknown> = {
+  [PG_TYPE.INT8]: (text) => BigInt(text),
+  [PG_TYPE.DATE]: (text) => text,
+};
+
+/** Postgres SQLSTATE for unique_violation and foreign_key_violation, the two a caller may expect. */
+export const SQLSTATE = { UNIQUE_VIOLATION: '23505', FOREIGN_KEY_VIOLATION: '23503' } as const;
+
+export function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
