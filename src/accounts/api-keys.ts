@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { NotFoundError } from '../shared/errors.ts';
+import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 import type { Principal, Role } from './principal.ts';
@@ -81,6 +81,7 @@ export async function revokeKey(db: Queryable, keyId: number): Promise<ApiKeyInf
 /** Replaces a key with a new one of the same name; the old one stops working in the same transaction. */
 export async function rotateKey(db: Queryable, keyId: number): Promise<IssuedKey> {
   const old = await getKey(db, keyId);
+  if (old.revokedAt) throw new ConflictError(`API key ${keyId} is revoked; it can no longer be refreshed`);
   const issued = await issueKey(db, old.userId, old.name);
   await db.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()), replaced_by = $2 WHERE id = $1', [
     keyId,

@@ -25,10 +25,17 @@ const MAX_KEY_LENGTH = 255;
  * stored in that same transaction: a retry, even one racing the first call, answers the stored
  * response and changes nothing.
  */
+export interface WorkResult {
+  statusCode: number;
+  body: unknown;
+  /** What a replay answers instead, where the first answer holds a secret that is shown once. */
+  replayBody?: unknown;
+}
+
 export async function runWrite(
   store: Store,
   request: WriteRequest,
-  work: (tx: Transaction) => Promise<{ statusCode: number; body: unknown }>,
+  work: (tx: Transaction) => Promise<WorkResult>,
 ): Promise<WriteResult> {
   const key = request.idempotencyKey;
   if (key === undefined) {
@@ -64,7 +71,7 @@ export async function runWrite(
       request.principal.userId,
       key,
       result.statusCode,
-      body,
+      'replayBody' in result ? JSON.stringify(result.replayBody) : body,
     ]);
     return { statusCode: result.statusCode, body, replayed: false };
   });

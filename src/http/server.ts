@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { accountApi } from '../account-api/account-api.ts';
 import { adminApi } from '../admin/admin-api.ts';
 import type { Platform } from '../platform.ts';
 import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
@@ -62,6 +63,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(healthRoutes, { platform });
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });
   await app.register(sourceKnowledgeApi, { prefix: '/api/agency/v2', platform, hideFromDocs: true });
+  await app.register(accountApi, { prefix: '/api/v1', platform });
   if (options.adminToken) await app.register(adminApi, { prefix: '/admin/v1', platform, token: options.adminToken });
   return app;
 }

@@ -29,7 +29,8 @@ import {
   skControlListSummary,
   skPage,
 } from './sk-format.ts';
-import type { SkContext } from './sk-plugin.ts';
+import { sendWrite } from '../http/json-api.ts';
+import type { Platform } from '../platform.ts';
 import * as schema from './sk-schemas.ts';
 
 /** Page sizes: listings as SK pages them, stats at about a thousand rows as clients observe. */
@@ -42,13 +43,12 @@ function errors(...codes: number[]) {
   return Object.fromEntries(codes.map((code) => [code, schema.errorBody]));
 }
 
-export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
-  const { platform } = sk;
+export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide: boolean): void {
   const db = platform.store;
   const doc = (tag: string, summary: string) => ({
     tags: [tag],
     summary,
-    hide: sk.hide,
+    hide,
     security: [{ apiKey: [] }],
   });
 
@@ -73,7 +73,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/advertisers',
     { schema: { ...doc('Advertisers', 'Create an advertiser'), body: schema.advertiserBody, response: { 200: schema.advertiser, ...errors(400, 401, 403, 409) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => ({
+      sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
         body: skAdvertiser(await createAdvertiser(tx, request.principal, request.body)),
       })),
@@ -89,7 +89,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/advertisers/:id',
     { schema: { ...doc('Advertisers', 'Replace an advertiser'), params: schema.idParam, body: schema.advertiserBody, response: { 200: schema.advertiser, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => ({
+      sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
         body: skAdvertiser(await updateAdvertiser(tx, request.principal, request.params.id, request.body)),
       })),
@@ -109,7 +109,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/campaigns',
     { schema: { ...doc('Campaigns', 'Create a campaign'), body: schema.campaignCreateBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 409) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => {
+      sendWrite(platform, request, reply, async (tx) => {
         const settings = campaignSettings(request.body, await getNetwork(tx));
         const offer = await createOffer(tx, request.principal, {
           ...settings,
@@ -133,7 +133,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/campaigns/:id',
     { schema: { ...doc('Campaigns', 'Replace a campaign'), params: schema.idParam, body: schema.campaignReplaceBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => {
+      sendWrite(platform, request, reply, async (tx) => {
         const current = await getOffer(tx, request.principal, request.params.id);
         const settings = campaignSettings(request.body, await getNetwork(tx));
         // The partner's CPC follows the bid only when the bid moves: a payout the network set stays.
@@ -149,7 +149,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/campaigns/:id',
     { schema: { ...doc('Campaigns', 'Pause or activate a campaign'), params: schema.idParam, body: schema.campaignActiveBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => ({
+      sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
         body: skCampaign(await setOfferActive(tx, request.principal, request.params.id, request.body.active)),
       })),
@@ -159,7 +159,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/campaigns/:id/bid-factor',
     { schema: { ...doc('Bid factors', 'Set the bid factor of one sub-ID'), params: schema.idParam, body: schema.bidFactorBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => {
+      sendWrite(platform, request, reply, async (tx) => {
         const factors = [{ subId: String(request.body.subId), factorE4: parseBidFactor('bidFactor', request.body.bidFactor) }];
         return { statusCode: 200, body: bidFactorResult(request.params.id, await setBidFactors(tx, request.principal, request.params.id, factors)) };
       }),
@@ -169,7 +169,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/campaigns/:id/bid-factors',
     { schema: { ...doc('Bid factors', 'Set the bid factors of several sub-IDs'), params: schema.idParam, body: schema.bidFactorsBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => {
+      sendWrite(platform, request, reply, async (tx) => {
         const factors = request.body.subIds.map((entry, index) => ({
           subId: String(entry.subId),
           factorE4: parseBidFactor(`subIds[${index}].bidFactor`, entry.bidFactor),
@@ -191,7 +191,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/control-lists',
     { schema: { ...doc('Control lists', 'Create a control list'), body: schema.controlListBody, response: { 200: schema.controlList, ...errors(400, 401, 403, 409) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => ({
+      sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
         body: skControlList(await createControlList(tx, request.principal, controlListInput(request.body))),
       })),
@@ -207,7 +207,7 @@ export function registerSkRoutes(app: FastifyInstance, sk: SkContext): void {
     '/control-lists/:id',
     { schema: { ...doc('Control lists', 'Replace a control list'), params: schema.idParam, body: schema.controlListBody, response: { 200: schema.controlList, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
-      sk.write(request, reply, async (tx) => ({
+      sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
         body: skControlList(await updateControlList(tx, request.principal, request.params.id, controlListInput(request.body))),
       })),

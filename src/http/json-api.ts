@@ -1,0 +1,103 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Platform } from '../platform.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import type { Transaction } from '../store/store.ts';
+import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
+import { runWrite, type WorkResult } from './idempotency.ts';
+import type { RateLimitRule } from './rate-limits.ts';
+import { describeValidationError } from './validation.ts';
+
+/**
+ * The conventions of Partnerline's key-authenticated JSON APIs (the SK v2 API and the account
+ * API): maintenance answers 503, limits answer 429, keys are checked, and every error is
+ * `{"error": "..."}` with the status that fits.
+ */
+export interface JsonApiOptions {
+  platform: Platform;
+  limits: { perKey: RateLimitRule; identical: RateLimitRule };
+  /** Core field names as this API's clients know them, for error messages. */
+  fieldNames?: Record<string, string>;
+}
+
+const MAINTENANCE_RETRY_AFTER_SECONDS = 60;
+
+export function sendJsonError(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
+  return reply.code(statusCode).type('application/json').send(JSON.stringify({ error: message }));
+}
+
+function errorStatus(error: FastifyError | Error, fieldNames: Record<string, string>): { statusCode: number; message: string } {
+  if (error instanceof ValidationError) {
+    return { statusCode: 400, message: `${fieldNames[error.field] ?? error.field}: ${error.detail}` };
+  }
+  if (error instanceof NotFoundError) return { statusCode: 404, message: error.message };
+  if (error instanceof ForbiddenError) return { statusCode: 403, message: error.message };
+  if (error instanceof ConflictError) return { statusCode: 409, message: error.message };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation?.[0]) return { statusCode: 400, message: describeValidationError(fastifyError.validation[0]) };
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+    return { statusCode: 400, message: 'The request body is not valid JSON' };
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return { statusCode: status, message: error.message };
+  return { statusCode: 500, message: 'Internal server error' };
+}
+
+export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOptions): void {
+  const { platform, limits } = options;
+  const fieldNames = options.fieldNames ?? {};
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (platform.maintenance) {
+      reply.header('Retry-After', String(MAINTENANCE_RETRY_AFTER_SECONDS));
+      return sendJsonError(reply, 503, 'Service Unavailable: the platform is under maintenance, retry later');
+    }
+    const key = apiKeyHeader(request);
+    const verdict = await platform.rateLimits.consume(limits.perKey, rateLimitSubject(request, key));
+    if (!verdict.allowed) {
+      reply.header('Retry-After', String(verdict.retryAfterSeconds));
+      return sendJsonError(reply, 429, 'Too Many Requests');
+    }
+    const check = await checkApiKey(platform.store, key);
+    if (!check.ok) return sendJsonError(reply, 401, check.reason);
+    request.principal = check.principal;
+  });
+
+  app.addHook('preValidation', async (request, reply) => {
+    const verdict = await platform.rateLimits.consume(limits.identical, `${request.principal.keyId}:${requestFingerprint(request)}`);
+    if (!verdict.allowed) {
+      reply.header('Retry-After', String(verdict.retryAfterSeconds));
+      return sendJsonError(reply, 429, 'Too Many Requests');
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { statusCode, message } = errorStatus(error, fieldNames);
+    if (statusCode >= 500) request.log.error({ err: error }, 'API request failed');
+    return sendJsonError(reply, statusCode, message);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendJsonError(reply, 404, `No endpoint ${request.method} ${request.url.split('?')[0]}`));
+}
+
+/** Runs a write in one transaction, honouring an Idempotency-Key header, and sends its response. */
+export async function sendWrite(
+  platform: Platform,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (tx: Transaction) => Promise<WorkResult>,
+): Promise<FastifyReply> {
+  const header = request.headers['idempotency-key'];
+  const result = await runWrite(
+    platform.store,
+    {
+      principal: request.principal,
+      idempotencyKey: Array.isArray(header) ? header[0] : header,
+      method: request.method,
+      url: request.url,
+      body: request.body,
+    },
+    work,
+  );
+  if (result.replayed) reply.header('Idempotent-Replayed', 'true');
+  return reply.code(result.statusCode).type('application/json').send(result.body);
+}
