@@ -63,7 +63,8 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
   });
 
   app.addHook('preValidation', async (request, reply) => {
-    const verdict = await platform.rateLimits.consume(limits.identical, `${request.principal.keyId}:${requestFingerprint(request)}`);
+    const subject = `${rateLimitSubject(request, apiKeyHeader(request))}:${requestFingerprint(request)}`;
+    const verdict = await platform.rateLimits.consume(limits.identical, subject);
     if (!verdict.allowed) {
       reply.header('Retry-After', String(verdict.retryAfterSeconds));
       return sendJsonError(reply, 429, 'Too Many Requests');

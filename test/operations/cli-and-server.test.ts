@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { LOCK_FILE } from '../../src/store/data-dir-lock.ts';
+import { testStoreLocation, type TestStoreLocation } from '../support/test-store.ts';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+async function cli(location: TestStoreLocation, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...location.env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function startServer(location: TestStoreLocation): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...location.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
+      if (match) resolve({ child, url: match[1]!, exited });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+describe('operator command line', () => {
+  let location: TestStoreLocation;
+  before(async () => {
+    location = await testStoreLocation();
+  });
+  after(() => location.remove());
+
+  test('demo, users and keys from the command line, as JSON for scripts', async () => {
+    const demo = await cli(location, 'demo', '--json');
+    assert.equal(demo.code, 0, demo.stderr);
+    const network = JSON.parse(demo.stdout);
+    assert.equal(network.created, true);
+    assert.equal(network.offerIds.length, 5);
+    assert.equal(network.partnerIds.length, 3);
+    assert.deepEqual(
+      network.accounts.map((account: { role: string }) => account.role).sort(),
+      ['advertiser', 'advertiser', 'agency', 'network_admin', 'partner', 'partner', 'partner'],
+    );
+    assert.ok(network.accounts.every((account: { apiKey: string }) => account.apiKey.startsWith('pl_')));
+    const again = JSON.parse((await cli(location, 'demo', '--json')).stdout);
+    assert.equal(again.created, false);
+    assert.deepEqual(again.accounts, network.accounts);
+
+    const user = await cli(location, 'user', 'create', '--email', 'ops@newpartner.test', '--name', 'New Partner', '--role', 'partner', '--partner', String(network.partnerIds[0]), '--json');
+    assert.equal(user.code, 0, user.stderr);
+    const userId = JSON.parse(user.stdout).id;
+    const key = JSON.parse((await cli(location, 'key', 'create', '--account', String(userId), '--json')).stdout);
+    assert.match(key.key, /^pl_/);
+    const listed = JSON.parse((await cli(location, 'key', 'list', '--account', String(userId), '--json')).stdout);
+    assert.deepEqual(listed.map((entry: { id: number }) => entry.id), [key.id]);
+    assert.ok(!JSON.stringify(listed).includes(key.key));
+    const revoked = JSON.parse((await cli(location, 'key', 'revoke', String(key.id), '--json')).stdout);
+    assert.notEqual(revoked.revokedAt, null);
+
+    const wrongRole = await cli(location, 'user', 'create', '--email', 'x@y.test', '--name', 'X', '--role', 'partner');
+    assert.equal(wrongRole.code, 2);
+    assert.match(wrongRole.stderr, /partnerId: is required for the partner role/);
+    const unknown = await cli(location, 'frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Usage: npm run cli/);
+  });
+
+  test('while the server runs, commands go through it; shutdown is graceful', async () => {
+    const server = await startServer(location);
+    try {
+      const demo = await cli(location, 'demo', '--json');
+      assert.equal(demo.code, 0, demo.stderr);
+      const adminKey = JSON.parse(demo.stdout).accounts.find((account: { role: string }) => account.role === 'network_admin').apiKey;
+      const categories = () => fetch(`${server.url}/affiliate/v2/categories`, { headers: { 'x-api-key': adminKey } });
+      assert.equal((await categories()).status, 200);
+
+      // A server on PostgreSQL learns of the switch within seconds; readiness reports what it knows.
+      const maintenanceSeen = async (on: boolean) => {
+        for (let attempt = 0; attempt < 50; attempt += 1) {
+          const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { maintenance: boolean };
+          if (ready.maintenance === on) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.fail(`maintenance never became ${on}`);
+      };
+      assert.equal((await cli(location, 'maintenance', 'on')).code, 0);
+      await maintenanceSeen(true);
+      assert.equal((await categories()).status, 503);
+      assert.equal((await cli(location, 'maintenance', 'off')).code, 0);
+      await maintenanceSeen(false);
+      assert.equal((await categories()).status, 200);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    assert.equal(await server.exited, 0);
+    assert.equal(existsSync(path.join(location.dataDir, LOCK_FILE)), false);
+  });
+
+  test('a second server cannot open the embedded store the first one holds', { skip: process.env.DATABASE_URL ? 'PostgreSQL allows several processes' : false }, async () => {
+    const first = await startServer(location);
+    try {
+      await assert.rejects(startServer(location), /in use by process/);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+});

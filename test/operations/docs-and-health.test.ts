@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+describe('API documentation and health', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  test('an OpenAPI 3.1 document describes every SK endpoint and the key it needs', async () => {
+    const reply = await server.request('GET', '/doc/affiliate.json');
+    assert.equal(reply.status, 200);
+    const doc = reply.body;
+    assert.equal(doc.openapi, '3.1.0');
+    assert.deepEqual(doc.components.securitySchemes.apiKey, { type: 'apiKey', in: 'header', name: 'X-API-KEY' });
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const expected = [
+      'GET /affiliate/v2/categories',
+      'GET /affiliate/v2/channels',
+      'GET /affiliate/v2/advertisers',
+      'POST /affiliate/v2/advertisers',
+      'GET /affiliate/v2/advertisers/{id}',
+      'PUT /affiliate/v2/advertisers/{id}',
+      'GET /affiliate/v2/campaigns',
+      'POST /affiliate/v2/campaigns',
+      'GET /affiliate/v2/campaigns/{id}',
+      'PUT /affiliate/v2/campaigns/{id}',
+      'POST /affiliate/v2/campaigns/{id}',
+      'POST /affiliate/v2/campaigns/{id}/bid-factor',
+      'POST /affiliate/v2/campaigns/{id}/bid-factors',
+      'GET /affiliate/v2/control-lists',
+      'POST /affiliate/v2/control-lists',
+      'GET /affiliate/v2/control-lists/{id}',
+      'PUT /affiliate/v2/control-lists/{id}',
+      'GET /affiliate/v2/stats/by-campaign',
+      'GET /affiliate/v2/stats/campaigns/{campaignId}/by-publisher',
+      'GET /api/v1/keys',
+      'POST /api/v1/keys',
+      'POST /api/v1/keys/{id}/refresh',
+      'DELETE /api/v1/keys/{id}',
+    ];
+    assert.deepEqual(operations.sort(), expected.sort());
+    const create = doc.paths['/affiliate/v2/campaigns'].post;
+    assert.deepEqual(create.security, [{ apiKey: [] }]);
+    assert.ok(create.requestBody.content['application/json'].schema.required.includes('strategyId'));
+  });
+
+  test('an interactive page lets a user authorize and try the endpoints', async () => {
+    const page = await fetch(`${server.url}/doc/affiliate/`, { redirect: 'follow' });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /swagger-ui/i);
+  });
+
+  test('liveness and readiness', async () => {
+    assert.deepEqual((await server.request('GET', '/healthz')).body, { status: 'ok' });
+    const ready = await server.request('GET', '/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.status, 'ready');
+    assert.equal(ready.body.store, server.store.kind);
+  });
+
+  test("every answer carries a request id, and a caller's own id is kept", async () => {
+    const own = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
+    assert.equal(own.headers.get('x-request-id'), 'trace-123');
+    const generated = await server.request('GET', '/healthz');
+    assert.match(generated.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+});
