@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey, type ApiKeyInfo, type IssuedKey } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
-import { useJsonApiConventions, sendWrite } from '../http/json-api.ts';
+import { sendWrite, useJsonApiConventions } from '../http/json-api.ts';
+import { idParams, idSchema } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
 import { ForbiddenError } from '../shared/errors.ts';
 import type { Queryable } from '../store/store.ts';
@@ -33,7 +34,6 @@ const issuedKey = {
     key: { type: 'string', description: 'The key itself: shown in this answer only' },
   },
 } as const;
-const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 const errorBody = { type: 'object', properties: { error: { type: 'string' } } } as const;
 
 async function ownKey(db: Queryable, principal: Principal, keyId: number): Promise<ApiKeyInfo> {
@@ -57,7 +57,7 @@ export async function accountApi(app: FastifyInstance, { platform }: { platform:
     {
       schema: {
         ...doc('List your API keys (network admins: any user\'s)'),
-        querystring: { type: 'object', properties: { userId: { type: 'integer', minimum: 1 } } },
+        querystring: { type: 'object', properties: { userId: idSchema } },
         response: { 200: { type: 'array', items: keyInfo }, 403: errorBody },
       },
     },
@@ -90,7 +90,7 @@ export async function accountApi(app: FastifyInstance, { platform }: { platform:
     {
       schema: {
         ...doc('Replace a key with a new one; the old one stops working at once'),
-        params: idParam,
+        params: idParams,
         response: { 200: issuedKey, 403: errorBody, 404: errorBody, 409: errorBody },
       },
     },
@@ -104,7 +104,7 @@ export async function accountApi(app: FastifyInstance, { platform }: { platform:
 
   app.delete<{ Params: { id: number } }>(
     '/keys/:id',
-    { schema: { ...doc('Revoke a key'), params: idParam, response: { 200: keyInfo, 403: errorBody, 404: errorBody } } },
+    { schema: { ...doc('Revoke a key'), params: idParams, response: { 200: keyInfo, 403: errorBody, 404: errorBody } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
         await ownKey(tx, request.principal, request.params.id);

@@ -42,6 +42,16 @@ function errorStatus(error: FastifyError | Error, fieldNames: Record<string, str
   return { statusCode: 500, message: 'Internal server error' };
 }
 
+/** PostgreSQL text cannot hold U+0000; such input is refused at the door, not by a failing query. */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
+  }
+  return false;
+}
+
 export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOptions): void {
   const { platform, limits } = options;
   const fieldNames = options.fieldNames ?? {};
@@ -63,11 +73,25 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
   });
 
   app.addHook('preValidation', async (request, reply) => {
+    if (containsNul(request.body) || containsNul(request.query)) {
+      return sendJsonError(reply, 400, 'Text must not contain NUL characters');
+    }
     const subject = `${rateLimitSubject(request, apiKeyHeader(request))}:${requestFingerprint(request)}`;
     const verdict = await platform.rateLimits.consume(limits.identical, subject);
     if (!verdict.allowed) {
       reply.header('Retry-After', String(verdict.retryAfterSeconds));
       return sendJsonError(reply, 429, 'Too Many Requests');
+    }
+  });
+
+  // Ajv coerces an overlong number in a query string ("1e400") to Infinity and lets it through.
+  app.addHook('preHandler', async (request, reply) => {
+    for (const part of [request.query, request.params] as Array<Record<string, unknown> | undefined>) {
+      for (const [name, value] of Object.entries(part ?? {})) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          return sendJsonError(reply, 400, `${name}: must be a finite number`);
+        }
+      }
     }
   });
 

@@ -81,19 +81,33 @@ export interface OfferFilter {
   perPage: number;
 }
 
-export async function listOffers(db: Queryable, principal: Principal, filter: OfferFilter): Promise<Page<Offer>> {
+/**
+ * SQL conditions on offers `o` joined to advertisers `a` for the live offers a caller may see,
+ * optionally of one advertiser (which must exist and be the caller's).
+ */
+export async function visibleOfferConditions(
+  db: Queryable,
+  principal: Principal,
+  advertiserId: number | undefined,
+  params: SqlParams,
+): Promise<string> {
   requireAdvertiserSide(principal);
-  const params = new SqlParams();
   const conditions = [visibleAdvertisers(principal, 'a', params), `o.status <> 'deleted'`];
-  if (filter.advertiserId !== undefined) {
-    const advertiser = await findAdvertiser(db, filter.advertiserId);
-    if (!advertiser) throw new NotFoundError('advertiser', filter.advertiserId);
+  if (advertiserId !== undefined) {
+    const advertiser = await findAdvertiser(db, advertiserId);
+    if (!advertiser) throw new NotFoundError('advertiser', advertiserId);
     requireAdvertiserAccess(principal, advertiser);
-    conditions.push(`o.advertiser_id = ${params.add(filter.advertiserId)}`);
+    conditions.push(`o.advertiser_id = ${params.add(advertiserId)}`);
   }
+  return conditions.join(' AND ');
+}
+
+export async function listOffers(db: Queryable, principal: Principal, filter: OfferFilter): Promise<Page<Offer>> {
+  const params = new SqlParams();
+  const where = await visibleOfferConditions(db, principal, filter.advertiserId, params);
   const { limit, offset } = pageWindow(filter.page, filter.perPage);
   const rows = await db.query<Offer>(
-    `${SELECT_OFFER} WHERE ${conditions.join(' AND ')} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+    `${SELECT_OFFER} WHERE ${where} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
     params.values,
   );
   return toPage(rows, filter.page, filter.perPage);

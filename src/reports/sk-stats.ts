@@ -1,8 +1,6 @@
 import type { Principal } from '../accounts/principal.ts';
-import { requireAdvertiserAccess, requireAdvertiserSide, visibleAdvertisers } from '../accounts/scope.ts';
-import { findAdvertiser } from '../advertisers/advertisers.ts';
-import { getOffer } from '../offers/offers.ts';
-import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import { getOffer, visibleOfferConditions } from '../offers/offers.ts';
+import { ValidationError } from '../shared/errors.ts';
 import { pageWindow, toPage, type Page } from '../shared/paging.ts';
 import { SqlParams } from '../shared/sql.ts';
 import { isCalendarDate } from '../shared/time-zones.ts';
@@ -49,22 +47,15 @@ export async function statsByOffer(
   _range: DayRange,
   filter: { advertiserId?: number; page: number; perPage: number },
 ): Promise<Page<OfferStats>> {
-  requireAdvertiserSide(principal);
   const params = new SqlParams();
-  const conditions = [visibleAdvertisers(principal, 'a', params), `o.status <> 'deleted'`];
-  if (filter.advertiserId !== undefined) {
-    const advertiser = await findAdvertiser(db, filter.advertiserId);
-    if (!advertiser) throw new NotFoundError('advertiser', filter.advertiserId);
-    requireAdvertiserAccess(principal, advertiser);
-    conditions.push(`o.advertiser_id = ${params.add(filter.advertiserId)}`);
-  }
+  const where = await visibleOfferConditions(db, principal, filter.advertiserId, params);
   const { limit, offset } = pageWindow(filter.page, filter.perPage);
   const rows = await db.query<OfferStats>(
     `SELECT o.id AS "offerId", o.name AS "offerName", a.id AS "advertiserId", a.name AS "advertiserName",
             0::int8 AS impressions, 0::int8 AS clicks, 0::int8 AS conversions,
             0::int8 AS "spendMicros", 0::int8 AS "payoutMicros"
      FROM offers o JOIN advertisers a ON a.id = o.advertiser_id
-     WHERE ${conditions.join(' AND ')} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+     WHERE ${where} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
     params.values,
   );
   return toPage(rows, filter.page, filter.perPage);

@@ -32,6 +32,7 @@ import {
 import { sendWrite } from '../http/json-api.ts';
 import type { Platform } from '../platform.ts';
 import * as schema from './sk-schemas.ts';
+import { idParams, idSchema } from '../http/schema-types.ts';
 
 /** Page sizes: listings as SK pages them, stats at about a thousand rows as clients observe. */
 const PER_PAGE = 100;
@@ -81,13 +82,13 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
 
   app.get<Id>(
     '/advertisers/:id',
-    { schema: { ...doc('Advertisers', 'Get an advertiser'), params: schema.idParam, response: { 200: schema.advertiser, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Advertisers', 'Get an advertiser'), params: idParams, response: { 200: schema.advertiser, ...errors(400, 401, 403, 404) } } },
     async (request) => skAdvertiser(await getAdvertiser(db, request.principal, request.params.id)),
   );
 
   app.put<Id & { Body: AdvertiserInput }>(
     '/advertisers/:id',
-    { schema: { ...doc('Advertisers', 'Replace an advertiser'), params: schema.idParam, body: schema.advertiserBody, response: { 200: schema.advertiser, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Advertisers', 'Replace an advertiser'), params: idParams, body: schema.advertiserBody, response: { 200: schema.advertiser, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
@@ -125,13 +126,13 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
 
   app.get<Id>(
     '/campaigns/:id',
-    { schema: { ...doc('Campaigns', 'Get a campaign'), params: schema.idParam, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Campaigns', 'Get a campaign'), params: idParams, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
     async (request) => skCampaign(await getOffer(db, request.principal, request.params.id)),
   );
 
   app.put<Id & { Body: SkCampaignBody }>(
     '/campaigns/:id',
-    { schema: { ...doc('Campaigns', 'Replace a campaign'), params: schema.idParam, body: schema.campaignReplaceBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Campaigns', 'Replace a campaign'), params: idParams, body: schema.campaignReplaceBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
         const current = await getOffer(tx, request.principal, request.params.id);
@@ -147,7 +148,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
 
   app.post<Id & { Body: { active: boolean } }>(
     '/campaigns/:id',
-    { schema: { ...doc('Campaigns', 'Pause or activate a campaign'), params: schema.idParam, body: schema.campaignActiveBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Campaigns', 'Pause or activate a campaign'), params: idParams, body: schema.campaignActiveBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
@@ -157,7 +158,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
 
   app.post<Id & { Body: { subId: string | number; bidFactor: number } }>(
     '/campaigns/:id/bid-factor',
-    { schema: { ...doc('Bid factors', 'Set the bid factor of one sub-ID'), params: schema.idParam, body: schema.bidFactorBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Bid factors', 'Set the bid factor of one sub-ID'), params: idParams, body: schema.bidFactorBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
         const factors = [{ subId: String(request.body.subId), factorE4: parseBidFactor('bidFactor', request.body.bidFactor) }];
@@ -167,7 +168,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
 
   app.post<Id & { Body: { subIds: Array<{ subId: string | number; bidFactor: number }> } }>(
     '/campaigns/:id/bid-factors',
-    { schema: { ...doc('Bid factors', 'Set the bid factors of several sub-IDs'), params: schema.idParam, body: schema.bidFactorsBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Bid factors', 'Set the bid factors of several sub-IDs'), params: idParams, body: schema.bidFactorsBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
         const factors = request.body.subIds.map((entry, index) => ({
@@ -199,13 +200,13 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
 
   app.get<Id>(
     '/control-lists/:id',
-    { schema: { ...doc('Control lists', 'Get a control list with its campaigns and sub-IDs'), params: schema.idParam, response: { 200: schema.controlList, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Control lists', 'Get a control list with its campaigns and sub-IDs'), params: idParams, response: { 200: schema.controlList, ...errors(400, 401, 403, 404) } } },
     async (request) => skControlList(await getControlList(db, request.principal, request.params.id)),
   );
 
   app.put<Id & { Body: SkControlListBody }>(
     '/control-lists/:id',
-    { schema: { ...doc('Control lists', 'Replace a control list'), params: schema.idParam, body: schema.controlListBody, response: { 200: schema.controlList, ...errors(400, 401, 403, 404) } } },
+    { schema: { ...doc('Control lists', 'Replace a control list'), params: idParams, body: schema.controlListBody, response: { 200: schema.controlList, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
@@ -244,7 +245,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     {
       schema: {
         ...doc('Stats', 'Clicks, spend and conversions of one campaign by sub-ID'),
-        params: { type: 'object', properties: { campaignId: { type: 'integer', minimum: 1 } }, required: ['campaignId'] },
+        params: { type: 'object', properties: { campaignId: idSchema }, required: ['campaignId'] },
         querystring: schema.publisherStatsQuery,
         response: { 200: schema.paged(schema.publisherStatsItem), ...errors(400, 401, 403, 404) },
       },

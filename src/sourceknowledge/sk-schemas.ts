@@ -1,3 +1,5 @@
+import { idSchema, pageSchema } from '../http/schema-types.ts';
+
 /** JSON schemas of the SourceKnowledge v2 wire format: they validate requests and document the API. */
 
 export const errorBody = {
@@ -7,15 +9,7 @@ export const errorBody = {
 } as const;
 
 const nullableString = { type: ['string', 'null'] } as const;
-const idParam = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-} as const;
-export const pageQuery = {
-  type: 'object',
-  properties: { page: { type: 'integer', minimum: 1, default: 1, description: 'Results page number, from 1.' } },
-} as const;
+export const pageQuery = { type: 'object', properties: { page: pageSchema } } as const;
 
 export const advertiser = {
   type: 'object',
@@ -33,7 +27,7 @@ export const advertiserBody = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 255 },
     businessUrl: { type: 'string', minLength: 1, maxLength: 2048 },
-    categoryId: { type: ['integer', 'null'], minimum: 1 },
+    categoryId: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 },
   },
   required: ['name', 'businessUrl', 'categoryId'],
   example: { name: 'Acme Outdoor', businessUrl: 'https://acme-outdoor.example', categoryId: 1 },
@@ -81,9 +75,9 @@ const campaignFields = {
   allowDeepLink: { type: 'boolean' },
   geoTargeting: { type: 'array', items: { type: 'string' }, maxItems: 300 },
   deviceTargeting: { type: 'array', items: { type: 'string' }, maxItems: 3 },
-  partnerChannels: { type: 'array', items: { type: 'integer' }, maxItems: 100 },
+  partnerChannels: { type: 'array', items: idSchema, maxItems: 100 },
   strategyId: { type: 'integer', enum: [3], description: 'Only 3 (domain targeting)' },
-  advertiserId: { type: 'integer', minimum: 1 },
+  advertiserId: idSchema,
 } as const;
 
 export const campaignCreateBody = {
@@ -112,7 +106,7 @@ export const campaignReplaceBody = {
   properties: {
     ...campaignFields,
     active: { type: 'boolean' },
-    advertiser: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } },
+    advertiser: { type: 'object', properties: { id: idSchema } },
   },
   required: ['name', 'start', 'dailyBudget', 'cpc', 'trackingUrl', 'geoTargeting'],
 } as const;
@@ -126,7 +120,7 @@ export const campaignActiveBody = {
 
 export const campaignListQuery = {
   type: 'object',
-  properties: { ...pageQuery.properties, advertiserId: { type: 'integer', minimum: 1 } },
+  properties: { ...pageQuery.properties, advertiserId: idSchema },
 } as const;
 
 const subId = { type: ['string', 'integer'], description: 'Sub-ID: a partner id, or partnerId_source' } as const;
@@ -193,7 +187,7 @@ export const controlListBody = {
       type: 'array',
       maxItems: 10000,
       default: [],
-      items: { anyOf: [{ type: 'integer' }, { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] }] },
+      items: { anyOf: [idSchema, { type: 'object', properties: { id: idSchema }, required: ['id'] }] },
     },
     subIds: { type: 'array', maxItems: 100000, default: [], items: subId },
     resetBidFactors: { type: 'boolean', default: false },
@@ -207,20 +201,20 @@ export const statsQuery = {
   properties: {
     from: { type: 'string', description: 'First day, YYYY-MM-DD, in the network time zone' },
     to: { type: 'string', description: 'Last day, YYYY-MM-DD, inclusive' },
-    page: { type: 'integer', minimum: 1, default: 1 },
+    page: pageSchema,
   },
   required: ['from', 'to'],
 } as const;
 
 export const campaignStatsQuery = {
   type: 'object',
-  properties: { ...statsQuery.properties, advertiserId: { type: 'integer', minimum: 1 } },
+  properties: { ...statsQuery.properties, advertiserId: idSchema },
   required: ['from', 'to'],
 } as const;
 
 export const publisherStatsQuery = {
   type: 'object',
-  properties: { ...statsQuery.properties, subid: { type: 'string' }, channel: { type: 'integer', minimum: 1 } },
+  properties: { ...statsQuery.properties, subid: { type: 'string' }, channel: idSchema },
   required: ['from', 'to'],
 } as const;
 
@@ -268,4 +262,3 @@ export const namedList = {
   items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
 } as const;
 
-export { idParam };
