@@ -8,6 +8,14 @@ export interface Config {
   redisUrl: string | undefined;
   logLevel: string;
   demoNetwork: boolean;
+  /** Trust X-Forwarded-For from every proxy (true) or from these addresses/subnets (comma-separated). */
+  trustProxy: boolean | string;
+  /** A header a trusted proxy sets with the visitor's country (e.g. CF-IPCountry); GeoIP otherwise. */
+  countryHeader: string | undefined;
+  /** Let postbacks reach private and loopback addresses (tests, private networks). */
+  postbackAllowPrivate: boolean;
+  clickBatchRows: number;
+  clickBatchMs: number;
 }
 
 /** Reads the process environment once; every other module takes a Config. */
@@ -19,8 +27,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     logLevel: env.LOG_LEVEL || 'info',
-    demoNetwork: !['0', 'false', 'off', 'no'].includes((env.DEMO_NETWORK ?? '').toLowerCase()),
+    demoNetwork: !isOff(env.DEMO_NETWORK),
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    countryHeader: env.COUNTRY_HEADER?.toLowerCase() || undefined,
+    postbackAllowPrivate: isOn(env.POSTBACK_ALLOW_PRIVATE),
+    clickBatchRows: integerSetting(env, 'CLICK_BATCH_ROWS', 1000),
+    clickBatchMs: integerSetting(env, 'CLICK_BATCH_MS', 10),
   };
+}
+
+function isOff(value: string | undefined): boolean {
+  return ['0', 'false', 'off', 'no'].includes((value ?? '').toLowerCase());
+}
+
+function isOn(value: string | undefined): boolean {
+  return ['1', 'true', 'on', 'yes'].includes((value ?? '').toLowerCase());
+}
+
+function trustProxySetting(value: string | undefined): boolean | string {
+  if (value === undefined || value === '' || isOff(value)) return false;
+  return isOn(value) ? true : value;
 }
 
 function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,39 +1,66 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { RateLimits } from './http/rate-limits.ts';
+import { approveHeldConversions } from './ledger/hold-period.ts';
 import { getNetwork, setMaintenance } from './network/network.ts';
+import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
 import type { Store } from './store/store.ts';
+import { Tracker } from './tracking/tracker.ts';
 
 /** How often a process re-reads switches another process may have flipped in the shared store. */
 const SETTINGS_REFRESH_MS = 2_000;
+const HOLD_CHECK_MS = 60_000;
+
+export interface PlatformOptions {
+  /** Postback delivery settings beyond the configuration's (tests shorten the delays). */
+  delivery?: Partial<DeliveryOptions>;
+}
 
 /** The running platform: its store and the process-wide services every face shares. */
 export class Platform {
   readonly config: Config;
   readonly store: Store;
   readonly rateLimits: RateLimits;
+  readonly tracker: Tracker;
+  readonly deliveries: DeliveryWorker;
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
 
-  private constructor(config: Config, store: Store, redis: Redis | undefined) {
+  private constructor(config: Config, store: Store, redis: Redis | undefined, options: PlatformOptions) {
     this.config = config;
     this.store = store;
     this.redis = redis;
     this.rateLimits = new RateLimits(redis);
+    this.tracker = new Tracker(store, { maxBatch: config.clickBatchRows, maxDelayMs: config.clickBatchMs });
+    this.deliveries = new DeliveryWorker(store, {
+      ...DEFAULT_DELIVERY_OPTIONS,
+      allowPrivateDestinations: config.postbackAllowPrivate,
+      ...options.delivery,
+    });
   }
 
-  static async start(config: Config, store: Store): Promise<Platform> {
+  static async start(config: Config, store: Store, options: PlatformOptions = {}): Promise<Platform> {
     const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
     if (redis) {
       redis.on('error', () => {});
       await redis.connect();
     }
-    const platform = new Platform(config, store, redis);
+    const platform = new Platform(config, store, redis, options);
     await platform.refreshSettings();
     platform.refreshTimer = setInterval(() => void platform.refreshSettings().catch(() => {}), SETTINGS_REFRESH_MS);
     platform.refreshTimer.unref();
+    await platform.tracker.start();
+    platform.deliveries.start();
+    platform.holdTimer = setInterval(() => void approveHeldConversions(store).catch(() => {}), HOLD_CHECK_MS);
+    platform.holdTimer.unref();
     return platform;
+  }
+
+  /** After a write commits: the click path must see changed offers, partners or lists before the answer goes. */
+  async afterWrite(): Promise<void> {
+    await this.tracker.reloadIfChanged();
   }
 
   get maintenance(): boolean {
@@ -49,8 +76,12 @@ export class Platform {
     this.maintenanceOn = (await getNetwork(this.store)).maintenance;
   }
 
+  /** Stops background work and writes every click still in memory. */
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
+    clearInterval(this.holdTimer);
+    await this.deliveries.stop();
+    await this.tracker.close();
     this.redis?.disconnect();
   }
 }

@@ -124,5 +124,6 @@ export async function sendWrite(
     work,
   );
   if (result.replayed) reply.header('Idempotent-Replayed', 'true');
+  else await platform.afterWrite();
   return reply.code(result.statusCode).type('application/json').send(result.body);
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { accountApi } from '../account-api/account-api.ts';
+import { accountApi } from '../partnerline-api/keys-routes.ts';
 import { adminApi } from '../admin/admin-api.ts';
 import type { Platform } from '../platform.ts';
 import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
+import { trackingRoutes } from '../tracking-endpoints/tracking-routes.ts';
 import { healthRoutes } from './health.ts';
 import { serializeRequest } from './request-log.ts';
 import { validatorCompiler } from './validation.ts';
@@ -33,7 +34,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: false,
+    trustProxy: platform.config.trustProxy,
     bodyLimit: 10 * 1024 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -61,6 +62,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   app.get('/doc/affiliate.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes, { platform });
+  await app.register(trackingRoutes, { platform });
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });
   await app.register(sourceKnowledgeApi, { prefix: '/api/agency/v2', platform, hideFromDocs: true });
   await app.register(accountApi, { prefix: '/api/v1', platform });

@@ -1,0 +1,143 @@
+import { parse } from 'csv-parse/sync';
+import { parseMoney } from '../shared/money.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import type { Queryable, Store } from '../store/store.ts';
+import type { ClickSessions } from './conversions.ts';
+import {
+  adjustSaleAmount,
+  approveConversion,
+  markPending,
+  reattributeConversion,
+  rejectConversion,
+  reverseConversion,
+  type Corrector,
+} from './corrections.ts';
+
+/** One line of an advertiser's late update: which conversion, and what is now true of it. */
+export interface BatchRow {
+  transactionId?: string;
+  orderId?: string;
+  offerId?: number;
+  goalId?: number;
+  status?: 'approved' | 'pending' | 'rejected' | 'reversed';
+  reason?: string;
+  saleAmount?: string;
+  reattributeTo?: string;
+}
+
+export interface BatchRowResult {
+  row: number;
+  conversionId: string | null;
+  outcome: 'updated' | 'unchanged' | 'error';
+  message?: string;
+}
+
+const STATUSES = ['approved', 'pending', 'rejected', 'reversed'] as const;
+
+/** CSV columns, with the aliases advertisers' exports use. */
+const CSV_COLUMNS: Record<string, keyof BatchRow> = {
+  transaction_id: 'transactionId',
+  order_id: 'orderId',
+  adv_sub: 'orderId',
+  offer_id: 'offerId',
+  goal_id: 'goalId',
+  status: 'status',
+  reason: 'reason',
+  sale_amount: 'saleAmount',
+  amount: 'saleAmount',
+  reattribute_to: 'reattributeTo',
+  new_transaction_id: 'reattributeTo',
+};
+
+export function parseBatchCsv(text: string): BatchRow[] {
+  let records: Array<Record<string, string>>;
+  try {
+    records = parse(text, { columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()), skip_empty_lines: true, trim: true });
+  } catch (error) {
+    throw new ValidationError('csv', (error as Error).message);
+  }
+  return records.map((record, index) => {
+    const row: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(record)) {
+      const field = CSV_COLUMNS[column];
+      if (!field) throw new ValidationError('csv', `unknown column "${column}"; known: ${Object.keys(CSV_COLUMNS).join(', ')}`);
+      if (value === '') continue;
+      if (field === 'offerId' || field === 'goalId') {
+        const id = Number(value);
+        if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError(`rows[${index}].${column}`, 'must be a positive whole number');
+        row[field] = id;
+      } else row[field] = value;
+    }
+    return row as BatchRow;
+  });
+}
+
+async function findTarget(db: Queryable, corrector: Corrector, row: BatchRow): Promise<bigint> {
+  if (!row.transactionId && !row.orderId) throw new ValidationError('row', 'name a transaction_id or an order_id');
+  const matches = await db.query<{ id: bigint; advertiserId: number }>(
+    `SELECT id, advertiser_id AS "advertiserId" FROM conversions
+     WHERE replaced_by_id IS NULL
+       AND ($1::text IS NULL OR transaction_id = $1) AND ($2::text IS NULL OR order_id = $2)
+       AND ($3::int IS NULL OR offer_id = $3) AND ($4::int IS NULL OR goal_id = $4)
+     ORDER BY id LIMIT 2`,
+    [row.transactionId ?? null, row.orderId ?? null, row.offerId ?? null, row.goalId ?? null],
+  );
+  if (matches.length === 0) throw new NotFoundError('conversion for', row.transactionId ?? row.orderId!);
+  if (matches.length > 1) throw new ValidationError('row', 'more than one conversion matches; add offer_id or goal_id');
+  if (corrector.advertiserScope && !corrector.advertiserScope.includes(matches[0]!.advertiserId)) {
+    throw new ForbiddenError('that conversion is not on one of your offers');
+  }
+  return matches[0]!.id;
+}
+
+/**
+ * Applies a batch in one transaction, each row on its own savepoint: a bad row is reported and
+ * skipped, the others apply. Every step sets a state rather than adding to one, so sending the
+ * same batch again changes nothing.
+ */
+export async function applyBatch(store: Store, sessions: ClickSessions, corrector: Corrector, rows: BatchRow[]): Promise<BatchRowResult[]> {
+  for (const row of rows) if (row.reattributeTo) await sessions.ensureWritten(row.reattributeTo);
+  return store.transaction(async (tx) => {
+    const results: BatchRowResult[] = [];
+    for (const [index, row] of rows.entries()) {
+      await tx.query('SAVEPOINT batch_row');
+      try {
+        if (row.status && !STATUSES.includes(row.status)) throw new ValidationError('status', `must be one of ${STATUSES.join(', ')}`);
+        let id = await findTarget(tx, corrector, row);
+        let changed = false;
+        const reason = row.reason?.trim() || null;
+        if (row.reattributeTo) {
+          const result = await reattributeConversion(tx, corrector, id, row.reattributeTo, reason ?? 're-attributed');
+          id = result.conversion.id;
+          changed ||= result.changed;
+        }
+        if (row.saleAmount !== undefined) {
+          const micros = parseMoney(row.saleAmount);
+          if (micros === undefined) throw new ValidationError('sale_amount', 'must be an amount with at most 6 decimals');
+          changed ||= (await adjustSaleAmount(tx, corrector, id, micros, reason)).changed;
+        }
+        if (row.status) {
+          const fallbackReason = reason ?? `marked ${row.status} by batch update`;
+          const result =
+            row.status === 'approved'
+              ? await approveConversion(tx, corrector, id, reason)
+              : row.status === 'pending'
+                ? await markPending(tx, corrector, id, reason)
+                : row.status === 'reversed'
+                  ? await reverseConversion(tx, corrector, id, fallbackReason)
+                  : await rejectConversion(tx, corrector, id, fallbackReason);
+          changed ||= result.changed;
+        }
+        await tx.query('RELEASE SAVEPOINT batch_row');
+        results.push({ row: index + 1, conversionId: String(id), outcome: changed ? 'updated' : 'unchanged' });
+      } catch (error) {
+        await tx.query('ROLLBACK TO SAVEPOINT batch_row');
+        if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError)) {
+          throw error;
+        }
+        results.push({ row: index + 1, conversionId: null, outcome: 'error', message: error.message });
+      }
+    }
+    return results;
+  });
+}

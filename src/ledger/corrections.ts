@@ -1,0 +1,197 @@
+import { enqueuePostbacks } from '../postbacks/outbox.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { first } from '../shared/sql.ts';
+import type { Queryable, Transaction } from '../store/store.ts';
+import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
+import { recordConversionIn } from './conversions.ts';
+import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
+import { chooseTerms, priceConversion, type Pricing } from './payouts.ts';
+import { STATUS_CODE } from './status-codes.ts';
+
+/** Who corrects: a name for the ledger, and the advertisers whose conversions it may touch (all when undefined). */
+export interface Corrector {
+  actor: string;
+  advertiserScope?: number[];
+}
+
+export type CorrectionResult = { conversion: Conversion; changed: boolean };
+
+async function lockConversion(tx: Queryable, corrector: Corrector, id: bigint): Promise<Conversion> {
+  const conversion = first(
+    await tx.query<Conversion>(`SELECT ${CONVERSION_COLUMNS} FROM conversions c WHERE c.id = $1 FOR UPDATE`, [String(id)]),
+  );
+  if (!conversion) throw new NotFoundError('conversion', String(id));
+  if (corrector.advertiserScope && !corrector.advertiserScope.includes(conversion.advertiserId)) {
+    throw new ForbiddenError(`Conversion ${id} is not on one of your offers`);
+  }
+  return conversion;
+}
+
+async function reload(tx: Queryable, id: bigint): Promise<Conversion> {
+  const [conversion] = await tx.query<Conversion>(`SELECT ${CONVERSION_COLUMNS} FROM conversions c WHERE c.id = $1`, [String(id)]);
+  return conversion!;
+}
+
+/**
+ * Moves a conversion to a status with its reason. Setting the status it already has changes
+ * nothing, so a correction sent twice is applied once.
+ */
+async function setStatus(
+  tx: Transaction,
+  corrector: Corrector,
+  id: bigint,
+  status: ConversionStatus,
+  eventType: LedgerEventType,
+  reason: string | null,
+): Promise<CorrectionResult> {
+  const before = await lockConversion(tx, corrector, id);
+  if (before.replacedById !== null) throw new ConflictError(`Conversion ${id} was re-attributed to conversion ${before.replacedById}; correct that one`);
+  if (before.status === status) return { conversion: before, changed: false };
+  await tx.query(
+    `UPDATE conversions SET status = $2, status_code = $3, reason = $4, hold_until = NULL, updated_at = now() WHERE id = $1`,
+    [String(id), status, status === 'pending' ? STATUS_CODE.PENDING_APPROVAL : STATUS_CODE.MANUAL, reason],
+  );
+  const after = await reload(tx, id);
+  await recordEvent(tx, eventType, corrector.actor, reason, before, after);
+  await moveStats(tx, before, after);
+  await enqueuePostbacks(tx, after, status === 'rejected' ? 'reject' : 'update');
+  return { conversion: after, changed: true };
+}
+
+export function approveConversion(tx: Transaction, corrector: Corrector, id: bigint, reason: string | null = null) {
+  return setStatus(tx, corrector, id, 'approved', 'approved', reason);
+}
+
+export function markPending(tx: Transaction, corrector: Corrector, id: bigint, reason: string | null = null) {
+  return setStatus(tx, corrector, id, 'pending', 'pending', reason);
+}
+
+export function rejectConversion(tx: Transaction, corrector: Corrector, id: bigint, reason: string) {
+  if (!reason.trim()) throw new ValidationError('reason', 'a rejection needs a reason the partner can read');
+  return setStatus(tx, corrector, id, 'rejected', 'rejected', reason);
+}
+
+/** Takes back an approved conversion after a refund or chargeback; the partner sees the reason. */
+export async function reverseConversion(tx: Transaction, corrector: Corrector, id: bigint, reason: string): Promise<CorrectionResult> {
+  if (!reason.trim()) throw new ValidationError('reason', 'a reversal needs a reason the partner can read');
+  const current = await lockConversion(tx, corrector, id);
+  if (current.status === 'rejected') return { conversion: current, changed: false };
+  if (current.status !== 'approved') throw new ConflictError(`Only an approved conversion can be reversed; ${id} is ${current.status}`);
+  return setStatus(tx, corrector, id, 'rejected', 'reversed', reason);
+}
+
+interface TermsRow {
+  offerPayout: Pricing;
+  offerRevenue: Pricing;
+  goalPayout: Pricing | null;
+  goalRevenue: Pricing | null;
+  overridePayout: Pricing | null;
+}
+
+const PRICING_JSON = (side: string, alias: string) =>
+  `json_build_object('type', ${alias}.${side}_type, 'flatMicros', ${alias}.${side}_flat_micros::text, 'percentPpm', ${alias}.${side}_percent_ppm)`;
+
+function asPricing(raw: Pricing | null): Pricing | null {
+  return raw ? { ...raw, flatMicros: BigInt(raw.flatMicros) } : null;
+}
+
+/** Corrects the sale amount; payout and revenue are priced again by the offer's current rules. */
+export async function adjustSaleAmount(
+  tx: Transaction,
+  corrector: Corrector,
+  id: bigint,
+  saleAmountMicros: bigint,
+  reason: string | null,
+): Promise<CorrectionResult> {
+  if (saleAmountMicros < 0n) throw new ValidationError('saleAmount', 'must not be negative');
+  const before = await lockConversion(tx, corrector, id);
+  if (before.replacedById !== null) throw new ConflictError(`Conversion ${id} was re-attributed to conversion ${before.replacedById}; correct that one`);
+  if (before.saleAmountMicros === saleAmountMicros) return { conversion: before, changed: false };
+  const [terms] = await tx.query<TermsRow>(
+    `SELECT ${PRICING_JSON('payout', 'o')} AS "offerPayout", ${PRICING_JSON('revenue', 'o')} AS "offerRevenue",
+            (SELECT ${PRICING_JSON('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
+            (SELECT ${PRICING_JSON('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue",
+            (SELECT ${PRICING_JSON('payout', 'p')} FROM payout_overrides p
+              WHERE p.offer_id = o.id AND p.partner_id = $3 AND p.goal_id IS NOT DISTINCT FROM $2) AS "overridePayout"
+     FROM offers o WHERE o.id = $1`,
+    [before.offerId, before.goalId, before.partnerId],
+  );
+  const goalPayout = asPricing(terms!.goalPayout);
+  const goalRevenue = asPricing(terms!.goalRevenue);
+  const overridePayout = asPricing(terms!.overridePayout);
+  const priced = priceConversion(
+    chooseTerms(
+      {
+        offer: { payout: asPricing(terms!.offerPayout)!, revenue: asPricing(terms!.offerRevenue)! },
+        goal: goalPayout && goalRevenue ? { payout: goalPayout, revenue: goalRevenue } : undefined,
+        override: overridePayout ? { goalId: before.goalId, payout: overridePayout } : undefined,
+      },
+      before.goalId,
+    ),
+    saleAmountMicros,
+  );
+  await tx.query(
+    `UPDATE conversions SET sale_amount_micros = $2, payout_micros = $3, revenue_micros = $4, payout_type = $5,
+       revenue_type = $6, payout_rule = $7, updated_at = now() WHERE id = $1`,
+    [String(id), String(saleAmountMicros), String(priced.payoutMicros), String(priced.revenueMicros), priced.payoutType, priced.revenueType, priced.rule],
+  );
+  const after = await reload(tx, id);
+  await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
+  await moveStats(tx, before, after);
+  await enqueuePostbacks(tx, after, 'update');
+  return { conversion: after, changed: true };
+}
+
+/**
+ * Gives an order to another click: the old conversion is rejected as re-attributed and linked to
+ * a new one on that click's partner, dated when the order happened. Asking again for the same
+ * click finds the work done and changes nothing.
+ */
+export async function reattributeConversion(
+  tx: Transaction,
+  corrector: Corrector,
+  id: bigint,
+  transactionId: string,
+  reason: string | null,
+): Promise<CorrectionResult> {
+  let current = await lockConversion(tx, corrector, id);
+  while (current.replacedById !== null) current = await lockConversion(tx, corrector, current.replacedById);
+  if (current.transactionId === transactionId) return { conversion: current, changed: false };
+  const [click] = await tx.query<{ offerId: number | null; outcome: string }>(
+    `SELECT offer_id AS "offerId", outcome FROM clicks WHERE transaction_id = $1`,
+    [transactionId],
+  );
+  if (!click || (click.outcome !== 'counted' && click.outcome !== 'bot')) {
+    throw new ValidationError('transactionId', `no click session ${transactionId} to re-attribute to`);
+  }
+  if (click.offerId !== current.offerId) {
+    throw new ValidationError('transactionId', `click ${transactionId} is on offer ${click.offerId}, the conversion on offer ${current.offerId}`);
+  }
+  const statusBefore = current.status;
+  const why = reason ?? 're-attributed';
+  await tx.query(
+    `UPDATE conversions SET status = 'rejected', status_code = $2, reason = $3, dedupe_order_key = NULL,
+       dedupe_request_key = NULL, hold_until = NULL, updated_at = now() WHERE id = $1`,
+    [String(current.id), STATUS_CODE.MANUAL, why],
+  );
+  const replacement = await recordConversionIn(tx, {
+    channel: 'adjustment',
+    actor: corrector.actor,
+    transactionId,
+    goalId: current.goalId ?? undefined,
+    saleAmountMicros: current.saleAmountMicros,
+    advSubs: current.advSubs.map((value) => value ?? undefined),
+    orderId: current.orderId ?? undefined,
+    status: statusBefore,
+    convertedAt: current.convertedAt,
+  });
+  if (!replacement.ok) throw new ValidationError('transactionId', `the order cannot go to ${transactionId}: ${replacement.reason}`);
+  const newId = replacement.conversion.id;
+  await tx.query('UPDATE conversions SET replaced_by_id = $2 WHERE id = $1', [String(current.id), String(newId)]);
+  await tx.query('UPDATE conversions SET replaces_id = $2 WHERE id = $1', [String(newId), String(current.id)]);
+  const old = await reload(tx, current.id);
+  await recordEvent(tx, 'reattributed', corrector.actor, why, current, old);
+  await moveStats(tx, current, old);
+  await enqueuePostbacks(tx, old, 'update');
+  return { conversion: await reload(tx, newId), changed: true };
+}

@@ -1,0 +1,143 @@
+import type { Store } from '../store/store.ts';
+import { refuseDestination } from './destination-guard.ts';
+import { signDelivery } from './postback-macros.ts';
+
+export interface DeliveryOptions {
+  allowPrivateDestinations: boolean;
+  timeoutMs: number;
+  /** A delivery is parked after this many failed attempts. */
+  maxAttempts: number;
+  /** An endpoint is parked after this many failures in a row, and its owner told. */
+  parkEndpointAfter: number;
+  /** First retry delay; each further one doubles, up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+  allowPrivateDestinations: false,
+  timeoutMs: 5_000,
+  maxAttempts: 8,
+  parkEndpointAfter: 20,
+  baseDelayMs: 30_000,
+  maxDelayMs: 6 * 3_600_000,
+  pollMs: 250,
+};
+
+/** Exponential backoff: base, 2×base, 4×base… capped. */
+export function retryDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+}
+
+const EXCERPT_LENGTH = 500;
+const LEASE = "interval '5 minutes'";
+
+interface Claimed {
+  id: bigint;
+  postbackId: number;
+  partnerId: number;
+  url: string;
+  attempts: number;
+  secret: string | null;
+}
+
+/** Delivers queued postbacks: claims due ones (safely across processes), calls, logs, retries, parks. */
+export class DeliveryWorker {
+  private readonly store: Store;
+  private readonly options: DeliveryOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(store: Store, options: DeliveryOptions) {
+    this.store = store;
+    this.options = options;
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce()
+        .then(() => undefined, () => undefined)
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.options.pollMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Delivers what is due now; returns how many deliveries it tried. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.store.query<Claimed>(
+      `WITH due AS (
+         SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT 25 FOR UPDATE SKIP LOCKED)
+       UPDATE outbox o SET status = 'sending', next_attempt_at = now() + ${LEASE}
+       FROM due, partner_postbacks p WHERE o.id = due.id AND p.id = o.postback_id
+       RETURNING o.id, o.postback_id AS "postbackId", p.partner_id AS "partnerId", o.url, o.attempts, p.secret`,
+    );
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return claimed.length;
+  }
+
+  private async deliver(delivery: Claimed): Promise<void> {
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let excerpt: string | null = null;
+    let error: string | null = (await refuseDestination(delivery.url, this.options.allowPrivateDestinations)) ?? null;
+    const permanent = error !== null;
+    if (!error) {
+      try {
+        const headers: Record<string, string> = { 'user-agent': 'Partnerline-Postback/1.0' };
+        if (delivery.secret) headers['x-partnerline-signature'] = signDelivery(delivery.secret, delivery.url, Math.floor(Date.now() / 1000));
+        const response = await fetch(delivery.url, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
+        statusCode = response.status;
+        excerpt = (await response.text()).slice(0, EXCERPT_LENGTH);
+        if (statusCode < 200 || statusCode >= 300) error = `answered HTTP ${statusCode}`;
+      } catch (failure) {
+        error = (failure as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (failure as Error).message;
+      }
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    await this.store.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO delivery_attempts (outbox_id, status_code, latency_ms, response_excerpt, error) VALUES ($1, $2, $3, $4, $5)`,
+        [String(delivery.id), statusCode, latencyMs, excerpt, error],
+      );
+      if (!error) {
+        await tx.query(`UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_error = NULL WHERE id = $1`, [
+          String(delivery.id),
+        ]);
+        await tx.query('UPDATE partner_postbacks SET consecutive_failures = 0 WHERE id = $1', [delivery.postbackId]);
+        return;
+      }
+      const attempts = delivery.attempts + 1;
+      const park = permanent || attempts >= this.options.maxAttempts;
+      await tx.query(
+        `UPDATE outbox SET status = $2, attempts = $3, last_error = $4,
+           next_attempt_at = now() + make_interval(secs => $5::float8 / 1000) WHERE id = $1`,
+        [String(delivery.id), park ? 'parked' : 'pending', attempts, error, retryDelayMs(attempts, this.options.baseDelayMs, this.options.maxDelayMs)],
+      );
+      const [endpoint] = await tx.query<{ failures: number; status: string }>(
+        `UPDATE partner_postbacks SET consecutive_failures = consecutive_failures + 1 WHERE id = $1
+         RETURNING consecutive_failures AS failures, status`,
+        [delivery.postbackId],
+      );
+      if (endpoint!.status === 'active' && endpoint!.failures >= this.options.parkEndpointAfter) {
+        await tx.query(`UPDATE partner_postbacks SET status = 'parked', updated_at = now() WHERE id = $1`, [delivery.postbackId]);
+        await tx.query(`UPDATE outbox SET status = 'parked' WHERE postback_id = $1 AND status = 'pending'`, [delivery.postbackId]);
+        await tx.query(`INSERT INTO notifications (partner_id, kind, message) VALUES ($1, 'postback_parked', $2)`, [
+          delivery.partnerId,
+          `Postback ${delivery.postbackId} failed ${endpoint!.failures} times in a row (last: ${error}) and is parked. Fix the endpoint, then replay a delivery to resume.`,
+        ]);
+      }
+    });
+  }
+}

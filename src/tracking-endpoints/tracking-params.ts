@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import type { ClickRequest } from '../tracking/tracker.ts';
+
+/** Reading HasOffers tracking-link parameters, forgivingly: a malformed id is no id. */
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export function text(query: Query, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = query[name];
+    const single = Array.isArray(value) ? value[0] : value;
+    if (single !== undefined && single !== '') return single.slice(0, 1000);
+  }
+  return undefined;
+}
+
+export function id(query: Query, ...names: string[]): number | undefined {
+  const value = text(query, ...names);
+  if (value === undefined || !/^\d{1,10}$/.test(value)) return undefined;
+  const parsed = Number(value);
+  return parsed > 0 && parsed <= 2_147_483_647 ? parsed : undefined;
+}
+
+/** Device and advertising ids passed straight to the destination's macros. */
+const PASS_THROUGH = ['google_aid', 'ios_ifa', 'android_id', 'device_id', 'idfa', 'gaid', 'unid'];
+
+export function clickRequest(query: Query, visitorId: string, referrer: string | undefined): ClickRequest {
+  const passThrough: Record<string, string> = {};
+  for (const name of PASS_THROUGH) {
+    const value = text(query, name);
+    if (value !== undefined) passThrough[name] = value;
+  }
+  return {
+    offerId: id(query, 'offer_id'),
+    partnerId: id(query, 'aff_id', 'affiliate_id'),
+    source: text(query, 'source'),
+    affSubs: [
+      text(query, 'aff_sub', 'aff_sub1', 'sub1'),
+      text(query, 'aff_sub2', 'sub2'),
+      text(query, 'aff_sub3', 'sub3'),
+      text(query, 'aff_sub4', 'sub4'),
+      text(query, 'aff_sub5', 'sub5'),
+    ],
+    affClickId: text(query, 'aff_click_id'),
+    affUniques: [1, 2, 3, 4, 5].map((index) => text(query, `aff_unique${index}`)),
+    urlId: id(query, 'url_id'),
+    fileId: id(query, 'file_id'),
+    deepLink: text(query, 'url'),
+    passThrough,
+    referrer,
+    visitorId,
+  };
+}
+
+export function newVisitorId(): string {
+  return randomBytes(12).toString('base64url');
+}

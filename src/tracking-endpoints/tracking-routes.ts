@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { recordConversion, type ConversionChannel, type ConversionOutcome } from '../ledger/conversions.ts';
+import type { ConversionStatus } from '../ledger/conversion-record.ts';
+import { STATUS_CODE } from '../ledger/status-codes.ts';
+import type { Platform } from '../platform.ts';
+import { parseMoney } from '../shared/money.ts';
+import { ShortLinkCache } from '../tracking/short-links.ts';
+import { describeVisitor } from '../tracking/visitor.ts';
+import { clickRequest, id, newVisitorId, text, type Query } from './tracking-params.ts';
+
+/** The tracking face: HasOffers' click, impression and conversion endpoints. */
+
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const VISITOR_COOKIE = 'pl_vid';
+const VISITOR_COOKIE_DAYS = 365;
+const sessionCookie = (offerId: number) => `pl_s${offerId}`;
+const CONVERSION_STATUSES: ConversionStatus[] = ['approved', 'pending', 'rejected'];
+
+function cookieOptions(request: FastifyRequest, maxAgeSeconds: number) {
+  const secure = request.protocol === 'https';
+  // A conversion pixel fires on the advertiser's site: a third-party context needs SameSite=None, which needs https.
+  return { path: '/', httpOnly: true, maxAge: maxAgeSeconds, secure, sameSite: secure ? ('none' as const) : ('lax' as const) };
+}
+
+function visitorOf(platform: Platform, request: FastifyRequest) {
+  const header = platform.config.countryHeader ? request.headers[platform.config.countryHeader] : undefined;
+  return describeVisitor(request.ip, request.headers['user-agent'] ?? '', Array.isArray(header) ? header[0] : header);
+}
+
+type ConversionQuery = Query;
+
+function conversionInput(platform: Platform, request: FastifyRequest, query: ConversionQuery, channel: ConversionChannel) {
+  const amount = text(query, 'amount', 'sale_amount');
+  const saleAmountMicros = amount === undefined ? undefined : parseMoney(amount);
+  const status = text(query, 'status')?.toLowerCase();
+  const problem =
+    amount !== undefined && (saleAmountMicros === undefined || saleAmountMicros < 0n)
+      ? `amount "${amount}" is not a non-negative amount with at most 6 decimals`
+      : status !== undefined && !CONVERSION_STATUSES.includes(status as ConversionStatus)
+        ? `status must be one of ${CONVERSION_STATUSES.join(', ')}`
+        : undefined;
+  return {
+    problem,
+    request: {
+      channel,
+      actor: channel === 'pixel' ? 'advertiser pixel' : 'advertiser postback',
+      transactionId: text(query, 'transaction_id'),
+      offerId: id(query, 'offer_id'),
+      partnerId: id(query, 'aff_id', 'affiliate_id'),
+      goalId: id(query, 'goal_id'),
+      goalName: text(query, 'goal_name'),
+      saleAmountMicros,
+      advSubs: [text(query, 'adv_sub', 'adv_sub1'), text(query, 'adv_sub2'), text(query, 'adv_sub3'), text(query, 'adv_sub4'), text(query, 'adv_sub5')],
+      orderId: text(query, 'order_id'),
+      status: status as ConversionStatus | undefined,
+      securityToken: text(query, 'security_token'),
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    },
+  };
+}
+
+function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: boolean, pixel: boolean): FastifyReply {
+  reply.header('cache-control', 'no-store');
+  if (outcome.ok) {
+    reply.header('x-partnerline-conversion-id', String(outcome.conversion.id));
+    reply.header('x-partnerline-status-code', String(outcome.conversion.statusCode));
+  } else {
+    reply.header('x-partnerline-status-code', String(outcome.statusCode));
+    reply.header('x-partnerline-reason', outcome.reason.replace(/[^\x20-\x7e]/g, '?'));
+  }
+  if (asJson) {
+    return reply.type('application/json').send(
+      outcome.ok
+        ? { success: true, conversion_id: String(outcome.conversion.id), status: outcome.conversion.status, status_code: outcome.conversion.statusCode }
+        : { success: false, status_code: outcome.statusCode, reason: outcome.reason },
+    );
+  }
+  if (pixel) return reply.type('image/gif').send(PIXEL);
+  return reply.type('text/plain').send(outcome.ok ? 'success=true;' : 'success=false;');
+}
+
+export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
+  await app.register(cookie);
+  const shortLinks = new ShortLinkCache(platform.store);
+  const hidden = { schema: { hide: true } };
+
+  const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
+    const knownVisitor = request.cookies[VISITOR_COOKIE];
+    const visitor = visitorOf(platform, request);
+    const visitorId = knownVisitor ?? createHash('sha256').update(`${visitor.ip}|${visitor.userAgent}`).digest('base64url');
+    const result = platform.tracker.click(clickRequest(query, visitorId, request.headers.referer), visitor);
+    if (!knownVisitor) reply.setCookie(VISITOR_COOKIE, newVisitorId(), cookieOptions(request, VISITOR_COOKIE_DAYS * 86_400));
+    if (result.outcome === 'counted' || result.outcome === 'bot') {
+      reply.setCookie(sessionCookie(result.offerId!), result.transactionId, cookieOptions(request, result.sessionHours * 3600));
+    }
+    return reply
+      .code(302)
+      .header('location', result.location)
+      .header('cache-control', 'no-store')
+      .header('x-partnerline-click', result.outcome)
+      .send();
+  };
+
+  app.get('/aff_c', hidden, (request, reply) => click(request, reply, request.query as Query));
+
+  app.get<{ Params: { code: string } }>('/t/:code', hidden, async (request, reply) => {
+    const link = await shortLinks.resolve(request.params.code);
+    if (!link) return reply.code(404).type('text/plain').send('Unknown tracking link');
+    return click(request, reply, { ...(request.query as Query), ...link.params, offer_id: String(link.offerId), aff_id: String(link.partnerId) });
+  });
+
+  app.get('/aff_i', hidden, (request, reply) => {
+    const query = request.query as Query;
+    platform.tracker.impression(
+      id(query, 'offer_id'),
+      id(query, 'aff_id', 'affiliate_id'),
+      { source: text(query, 'source'), affSub1: text(query, 'aff_sub', 'aff_sub1'), fileId: id(query, 'file_id') },
+      visitorOf(platform, request),
+    );
+    return reply.type('image/gif').header('cache-control', 'no-store').send(PIXEL);
+  });
+
+  const convert = async (request: FastifyRequest, reply: FastifyReply, channel: ConversionChannel, goal: boolean) => {
+    const query = request.query as Query;
+    const asJson = text(query, 'format') === 'json';
+    const pixel = channel === 'pixel';
+    if (goal && id(query, 'goal_id') === undefined && text(query, 'goal_name') === undefined) {
+      return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: 'aff_goal needs goal_id or goal_name' }, asJson, pixel);
+    }
+    const { problem, request: conversion } = conversionInput(platform, request, query, channel);
+    if (problem) return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: problem }, asJson, pixel);
+    if (pixel && !conversion.transactionId && conversion.offerId !== undefined) {
+      conversion.transactionId = request.cookies[sessionCookie(conversion.offerId)];
+      if (!conversion.transactionId) {
+        return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.SESSION_EXPIRED, reason: 'no session cookie for this offer' }, asJson, pixel);
+      }
+    }
+    return sendOutcome(reply, await recordConversion(platform.store, platform.tracker.writer, conversion), asJson, pixel);
+  };
+
+  app.get('/aff_lsr', hidden, (request, reply) => convert(request, reply, 'server_postback', false));
+  app.get('/aff_l', hidden, (request, reply) => convert(request, reply, 'pixel', false));
+  app.get('/aff_goal', hidden, (request, reply) => {
+    const mode = text(request.query as Query, 'a');
+    return convert(request, reply, mode === 'l' ? 'pixel' : 'server_postback', true);
+  });
+}

@@ -1,0 +1,88 @@
+import type { Device, Visibility } from '../offers/offer-rules.ts';
+import type { ApprovalStatus } from '../partners/approvals.ts';
+
+/** What became of a click. Only 'counted' clicks enter the statistics and cost money. */
+export type ClickOutcome =
+  | 'counted'
+  | 'bot'
+  | 'unknown_offer'
+  | 'unknown_partner'
+  | 'offer_inactive'
+  | 'offer_not_started'
+  | 'offer_ended'
+  | 'partner_inactive'
+  | 'not_approved'
+  | 'partner_blocked'
+  | 'sub_id_not_allowed'
+  | 'sub_id_blocked'
+  | 'channel_not_targeted'
+  | 'geo_not_targeted'
+  | 'device_not_targeted'
+  | 'bid_factor_zero'
+  | 'budget_exhausted'
+  | 'click_cap_reached';
+
+export interface OfferTerms {
+  status: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  visibility: Visibility;
+  geoTargeting: ReadonlySet<string>;
+  deviceTargeting: ReadonlySet<Device>;
+  channelIds: ReadonlySet<number>;
+  /** Sub-IDs allowed by the allow lists that apply, or null where none applies. */
+  allowedSubIds: ReadonlySet<string> | null;
+  blockedSubIds: ReadonlySet<string>;
+}
+
+export interface ClickFacts {
+  now: Date;
+  partnerStatus: string;
+  partnerChannelIds: ReadonlySet<number>;
+  approval: ApprovalStatus | undefined;
+  /** The sub-IDs the click answers to, most specific first: "12_blog", "12". */
+  subIds: readonly string[];
+  country: string;
+  device: Device;
+  isBot: boolean;
+  /** Ten-thousandths; 10000 without a factor. */
+  bidFactorE4: number;
+  /** Whether this click's cost would go past a budget, or its count past a click cap. */
+  overBudget: boolean;
+  overClickCap: boolean;
+}
+
+/**
+ * Whether a click may go to the offer, in the order a network checks: the offer, the partner's
+ * standing, the sub-ID lists, targeting, then money. Bots pass to the destination uncounted.
+ */
+export function decideClick(offer: OfferTerms, facts: ClickFacts): ClickOutcome {
+  if (offer.status !== 'active') return 'offer_inactive';
+  if (facts.now < offer.startsAt) return 'offer_not_started';
+  if (offer.endsAt && facts.now >= offer.endsAt) return 'offer_ended';
+  if (facts.partnerStatus !== 'active') return 'partner_inactive';
+  if (facts.approval === 'blocked' || facts.approval === 'rejected') return 'partner_blocked';
+  if (offer.visibility !== 'open' && facts.approval !== 'approved') return 'not_approved';
+  if (facts.subIds.some((subId) => offer.blockedSubIds.has(subId))) return 'sub_id_blocked';
+  if (offer.allowedSubIds && !facts.subIds.some((subId) => offer.allowedSubIds!.has(subId))) return 'sub_id_not_allowed';
+  if (offer.channelIds.size > 0 && ![...facts.partnerChannelIds].some((id) => offer.channelIds.has(id))) {
+    return 'channel_not_targeted';
+  }
+  if (offer.geoTargeting.size > 0 && !offer.geoTargeting.has(facts.country)) return 'geo_not_targeted';
+  if (offer.deviceTargeting.size > 0 && !offer.deviceTargeting.has(facts.device)) return 'device_not_targeted';
+  if (facts.isBot) return 'bot';
+  if (facts.bidFactorE4 === 0) return 'bid_factor_zero';
+  if (facts.overBudget) return 'budget_exhausted';
+  if (facts.overClickCap) return 'click_cap_reached';
+  return 'counted';
+}
+
+/** Outcomes that still send the visitor to the offer: a counted click, or a bot's uncounted one. */
+export function reachesOffer(outcome: ClickOutcome): boolean {
+  return outcome === 'counted' || outcome === 'bot';
+}
+
+/** The sub-IDs a partner's click answers to in control lists and bid factors. */
+export function subIdsOf(partnerId: number, source: string | undefined): string[] {
+  return source ? [`${partnerId}_${source}`, String(partnerId)] : [String(partnerId)];
+}

@@ -1,0 +1,225 @@
+import type { Store } from '../store/store.ts';
+import { applyStatsDeltas, hourOf, type StatsDelta } from '../stats/stats-deltas.ts';
+import type { ClickOutcome } from './click-rules.ts';
+
+export interface ClickRecord {
+  transactionId: string;
+  createdAt: Date;
+  offerId: number | null;
+  partnerId: number | null;
+  outcome: ClickOutcome;
+  isUnique: boolean;
+  source: string | null;
+  affSubs: Array<string | null>;
+  affClickId: string | null;
+  params: Record<string, string> | null;
+  subId: string | null;
+  ip: string;
+  userAgent: string;
+  country: string;
+  device: string;
+  browser: string;
+  os: string;
+  referrer: string | null;
+  landingUrl: string | null;
+  costMicros: bigint;
+  payoutMicros: bigint;
+}
+
+export interface ImpressionRecord {
+  createdAt: Date;
+  offerId: number;
+  partnerId: number;
+  source: string | null;
+  affSub1: string | null;
+  fileId: number | null;
+  ip: string;
+  country: string;
+  device: string;
+}
+
+export interface ClickWriterOptions {
+  /** Rows that trigger a write at once. */
+  maxBatch: number;
+  /** How long a row may wait for company before it is written. */
+  maxDelayMs: number;
+}
+
+const RETRY_DELAY_MS = 200;
+
+/**
+ * Group commit for clicks and impressions: rows wait in memory for a few milliseconds, then one
+ * transaction writes them all with their statistics. A click not yet written can still be found,
+ * and `ensureWritten` waits for it, so a conversion right behind its click is never lost.
+ */
+export class ClickWriter {
+  private readonly store: Store;
+  private readonly options: ClickWriterOptions;
+  private clicks: ClickRecord[] = [];
+  private impressions: ImpressionRecord[] = [];
+  private readonly unwritten = new Map<string, ClickRecord>();
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private failures = 0;
+  onError: (error: unknown) => void = () => {};
+
+  constructor(store: Store, options: ClickWriterOptions) {
+    this.store = store;
+    this.options = options;
+  }
+
+  get backlog(): number {
+    return this.clicks.length + this.impressions.length;
+  }
+
+  addClick(click: ClickRecord): void {
+    this.clicks.push(click);
+    this.unwritten.set(click.transactionId, click);
+    this.schedule();
+  }
+
+  addImpression(impression: ImpressionRecord): void {
+    this.impressions.push(impression);
+    this.schedule();
+  }
+
+  find(transactionId: string): ClickRecord | undefined {
+    return this.unwritten.get(transactionId);
+  }
+
+  /** Resolves once the click is in the store (or at once if it never waited here). */
+  async ensureWritten(transactionId: string): Promise<void> {
+    while (this.unwritten.has(transactionId)) await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.backlog === this.options.maxBatch) {
+      void this.flush().catch(() => {});
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush().catch(() => {}), this.options.maxDelayMs);
+    }
+  }
+
+  /** Writes everything waiting. Writes queue behind each other; the next batch gathers meanwhile. */
+  flush(): Promise<void> {
+    const run = this.chain.then(() => this.writeBacklog());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async writeBacklog(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.backlog === 0) return;
+    const clicks = this.clicks;
+    const impressions = this.impressions;
+    this.clicks = [];
+    this.impressions = [];
+    try {
+      await this.write(clicks, impressions);
+      this.failures = 0;
+      for (const click of clicks) this.unwritten.delete(click.transactionId);
+    } catch (error) {
+      // Nothing is dropped: the rows go back to the front of the queue and are tried again.
+      this.failures += 1;
+      this.clicks = clicks.concat(this.clicks);
+      this.impressions = impressions.concat(this.impressions);
+      this.onError(error);
+      throw error;
+    } finally {
+      if (this.backlog > 0 && !this.timer) {
+        const delay = this.failures > 0 ? RETRY_DELAY_MS : this.backlog >= this.options.maxBatch ? 0 : this.options.maxDelayMs;
+        this.timer = setTimeout(() => void this.flush().catch(() => {}), delay);
+      }
+    }
+  }
+
+  private async write(clicks: ClickRecord[], impressions: ImpressionRecord[]): Promise<void> {
+    const deltas: StatsDelta[] = [];
+    for (const click of clicks) {
+      if (click.outcome !== 'counted') continue;
+      deltas.push({
+        hour: hourOf(click.createdAt),
+        offerId: click.offerId!,
+        partnerId: click.partnerId!,
+        goalId: 0,
+        country: click.country,
+        device: click.device,
+        metrics: {
+          gross_clicks: 1n,
+          unique_clicks: click.isUnique ? 1n : 0n,
+          click_cost_micros: click.costMicros,
+          click_payout_micros: click.payoutMicros,
+        },
+      });
+    }
+    for (const impression of impressions) {
+      deltas.push({
+        hour: hourOf(impression.createdAt),
+        offerId: impression.offerId,
+        partnerId: impression.partnerId,
+        goalId: 0,
+        country: impression.country,
+        device: impression.device,
+        metrics: { impressions: 1n },
+      });
+    }
+    await this.store.transaction(async (tx) => {
+      if (clicks.length > 0) {
+        const column = <T>(pick: (click: ClickRecord) => T) => clicks.map(pick);
+        await tx.query(
+          `INSERT INTO clicks (transaction_id, created_at, offer_id, partner_id, outcome, is_unique, source,
+             aff_sub1, aff_sub2, aff_sub3, aff_sub4, aff_sub5, aff_click_id, params, sub_id, ip, user_agent,
+             country, device, browser, os, referrer, landing_url, cost_micros, payout_micros)
+           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::bool[], $7::text[],
+             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[],
+             $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[],
+             $24::int8[], $25::int8[])
+           ON CONFLICT (transaction_id) DO NOTHING`,
+          [
+            column((click) => click.transactionId),
+            column((click) => click.createdAt.toISOString()),
+            column((click) => click.offerId),
+            column((click) => click.partnerId),
+            column((click) => click.outcome),
+            column((click) => click.isUnique),
+            column((click) => click.source),
+            ...[0, 1, 2, 3, 4].map((index) => column((click) => click.affSubs[index] ?? null)),
+            column((click) => click.affClickId),
+            column((click) => (click.params ? JSON.stringify(click.params) : null)),
+            column((click) => click.subId),
+            column((click) => click.ip),
+            column((click) => click.userAgent),
+            column((click) => click.country),
+            column((click) => click.device),
+            column((click) => click.browser),
+            column((click) => click.os),
+            column((click) => click.referrer),
+            column((click) => click.landingUrl),
+            column((click) => String(click.costMicros)),
+            column((click) => String(click.payoutMicros)),
+          ],
+        );
+      }
+      if (impressions.length > 0) {
+        const column = <T>(pick: (impression: ImpressionRecord) => T) => impressions.map(pick);
+        await tx.query(
+          `INSERT INTO impressions (created_at, offer_id, partner_id, source, aff_sub1, file_id, ip, country, device)
+           SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])`,
+          [
+            column((impression) => impression.createdAt.toISOString()),
+            column((impression) => impression.offerId),
+            column((impression) => impression.partnerId),
+            column((impression) => impression.source),
+            column((impression) => impression.affSub1),
+            column((impression) => impression.fileId),
+            column((impression) => impression.ip),
+            column((impression) => impression.country),
+            column((impression) => impression.device),
+          ],
+        );
+      }
+      await applyStatsDeltas(tx, deltas);
+    });
+  }
+}

@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { formatMoney } from '../shared/money.ts';
+import type { Store } from '../store/store.ts';
+import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
+import { ClickWriter, type ClickRecord } from './click-writer.ts';
+import { isAllowedDeepLink } from './deep-links.ts';
+import { expandMacros } from './macros.ts';
+import { SpendCounters } from './spend-counters.ts';
+import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackingCatalog } from './tracking-catalog.ts';
+import { UniqueVisitors } from './unique-visitors.ts';
+import type { Visitor } from './visitor.ts';
+
+/** The parameters of a tracking link, as HasOffers names them. */
+export interface ClickRequest {
+  offerId: number | undefined;
+  partnerId: number | undefined;
+  source?: string;
+  affSubs: Array<string | undefined>;
+  affClickId?: string;
+  affUniques: Array<string | undefined>;
+  urlId?: number;
+  fileId?: number;
+  deepLink?: string;
+  /** Values passed through to the destination's macros (mobile ids and the like). */
+  passThrough: Record<string, string>;
+  referrer?: string;
+  /** A stable id of the browser (cookie), else derived from address and agent. */
+  visitorId: string;
+}
+
+export interface ClickResult {
+  outcome: ClickOutcome;
+  /** Where the visitor goes: the offer, or a fallback when the click was refused. */
+  location: string;
+  transactionId: string;
+  offerId: number | undefined;
+  sessionHours: number;
+}
+
+const CATALOG_POLL_MS = 1_000;
+
+export function newTransactionId(): string {
+  // HasOffers' own ids are 30 lowercase hex characters beginning "10"; clients recognise the shape.
+  return '10' + randomBytes(14).toString('hex');
+}
+
+/**
+ * The click path: every decision from memory (the catalog, spend counters, recent visitors), the
+ * record handed to the group-commit writer, the answer given at once.
+ */
+export class Tracker {
+  private readonly store: Store;
+  readonly writer: ClickWriter;
+  private readonly counters = new SpendCounters();
+  private readonly uniques = new UniqueVisitors();
+  private catalog!: TrackingCatalog;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> | undefined;
+
+  constructor(store: Store, writerOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
+    this.store = store;
+    this.writer = new ClickWriter(store, writerOptions);
+  }
+
+  async start(): Promise<void> {
+    this.catalog = await loadTrackingCatalog(this.store);
+    await this.counters.seed(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone);
+    this.pollTimer = setInterval(() => void this.reloadIfChanged().catch(() => {}), CATALOG_POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  /** Rebuilds the catalog if the store's version moved; cheap when it did not. */
+  reloadIfChanged(): Promise<void> {
+    this.reloading ??= (async () => {
+      try {
+        if ((await catalogVersion(this.store)) !== this.catalog.version) this.catalog = await loadTrackingCatalog(this.store);
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  get timeZone(): string {
+    return this.catalog.timeZone;
+  }
+
+  offer(offerId: number): TrackedOffer | undefined {
+    return this.catalog.offers.get(offerId);
+  }
+
+  click(request: ClickRequest, visitor: Visitor, now = new Date()): ClickResult {
+    const catalog = this.catalog;
+    const offer = request.offerId === undefined ? undefined : catalog.offers.get(request.offerId);
+    const partner = request.partnerId === undefined ? undefined : catalog.partners.get(request.partnerId);
+    const transactionId = newTransactionId();
+    const subIds = partner ? subIdsOf(partner.id, request.source) : [];
+    const bidFactorE4 = offer ? (subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000) : 10_000;
+    const costMicros = offer && offer.revenueType === 'cpc' ? (offer.revenueFlatMicros * BigInt(bidFactorE4)) / 10_000n : 0n;
+    const payoutMicros = offer && offer.payoutType === 'cpc' ? (offer.payoutFlatMicros * BigInt(bidFactorE4)) / 10_000n : 0n;
+
+    let outcome: ClickOutcome;
+    if (!offer) outcome = 'unknown_offer';
+    else if (!partner) outcome = 'unknown_partner';
+    else {
+      const limits = this.counters.check(offer, partner.id, now, catalog.timeZone, costMicros);
+      outcome = decideClick(offer, {
+        now,
+        partnerStatus: partner.status,
+        partnerChannelIds: partner.channelIds,
+        approval: catalog.approvals.get(approvalKey(offer.id, partner.id)),
+        subIds,
+        country: visitor.country,
+        device: visitor.device,
+        isBot: visitor.isBot,
+        bidFactorE4,
+        ...limits,
+      });
+    }
+
+    const counted = outcome === 'counted';
+    const isUnique = counted && this.uniques.firstVisit(request.visitorId, offer!.id, partner!.id, now.getTime());
+    if (counted) this.counters.add(offer!.id, partner!.id, now, catalog.timeZone, costMicros);
+
+    const location = reachesOffer(outcome)
+      ? this.destination(offer!, request, visitor, transactionId, costMicros)
+      : (offer?.fallbackUrl ?? catalog.networkFallbackUrl ?? 'about:blank');
+
+    const params: Record<string, string> = { ...request.passThrough };
+    request.affUniques.forEach((value, index) => {
+      if (value !== undefined) params[`aff_unique${index + 1}`] = value;
+    });
+    if (request.urlId !== undefined) params.url_id = String(request.urlId);
+    if (request.fileId !== undefined) params.file_id = String(request.fileId);
+    if (request.deepLink !== undefined) params.url = request.deepLink;
+
+    const record: ClickRecord = {
+      transactionId,
+      createdAt: now,
+      offerId: offer?.id ?? request.offerId ?? null,
+      partnerId: partner?.id ?? request.partnerId ?? null,
+      outcome,
+      isUnique,
+      source: request.source ?? null,
+      affSubs: request.affSubs.map((value) => value ?? null),
+      affClickId: request.affClickId ?? null,
+      params: Object.keys(params).length > 0 ? params : null,
+      subId: subIds[0] ?? null,
+      ip: visitor.ip,
+      userAgent: visitor.userAgent,
+      country: visitor.country,
+      device: visitor.device,
+      browser: visitor.browser,
+      os: visitor.os,
+      referrer: request.referrer ?? null,
+      landingUrl: location,
+      costMicros: counted ? costMicros : 0n,
+      payoutMicros: counted ? payoutMicros : 0n,
+    };
+    this.writer.addClick(record);
+    return { outcome, location, transactionId, offerId: offer?.id, sessionHours: offer?.attributionWindowHours ?? 0 };
+  }
+
+  /** The URL a click goes to: a permitted deep link, a chosen landing page, or the offer's, macros filled. */
+  private destination(offer: TrackedOffer, request: ClickRequest, visitor: Visitor, transactionId: string, costMicros: bigint): string {
+    let template = offer.destinationUrl;
+    if (request.urlId !== undefined && offer.urls.has(request.urlId)) template = offer.urls.get(request.urlId)!;
+    const deepLink = request.deepLink && offer.allowDeepLink && isAllowedDeepLink(request.deepLink, offer.domains) ? request.deepLink : undefined;
+    if (deepLink) template = deepLink;
+    const [sub1, sub2, sub3, sub4, sub5] = request.affSubs;
+    return expandMacros(template, {
+      ...request.passThrough,
+      transaction_id: transactionId,
+      clickid: transactionId,
+      affiliate_id: request.partnerId,
+      aff_id: request.partnerId,
+      offer_id: offer.id,
+      advertiser_id: offer.advertiserId,
+      source: request.source,
+      aff_sub: sub1,
+      aff_sub1: sub1,
+      aff_sub2: sub2,
+      aff_sub3: sub3,
+      aff_sub4: sub4,
+      aff_sub5: sub5,
+      sub_id: subIdsOf(request.partnerId!, request.source)[0],
+      aff_click_id: request.affClickId,
+      affiliate_click_id: request.affClickId,
+      aff_unique1: request.affUniques[0],
+      aff_unique2: request.affUniques[1],
+      aff_unique3: request.affUniques[2],
+      aff_unique4: request.affUniques[3],
+      aff_unique5: request.affUniques[4],
+      offer_url_id: request.urlId,
+      url_id: request.urlId,
+      file_id: request.fileId,
+      country_code: visitor.country,
+      ip: visitor.ip,
+      device: visitor.device,
+      ran: Math.random().toString(36).slice(2),
+      adv_price: formatMoney(costMicros).replace(/\.?0+$/, ''),
+      traffic_type: 'click',
+      oadest: deepLink,
+    });
+  }
+
+  impression(offerId: number | undefined, partnerId: number | undefined, request: { source?: string; affSub1?: string; fileId?: number }, visitor: Visitor, now = new Date()): boolean {
+    const offer = offerId === undefined ? undefined : this.catalog.offers.get(offerId);
+    const partner = partnerId === undefined ? undefined : this.catalog.partners.get(partnerId);
+    if (!offer || !partner || visitor.isBot) return false;
+    this.writer.addImpression({
+      createdAt: now,
+      offerId: offer.id,
+      partnerId: partner.id,
+      source: request.source ?? null,
+      affSub1: request.affSub1 ?? null,
+      fileId: request.fileId ?? null,
+      ip: visitor.ip,
+      country: visitor.country,
+      device: visitor.device,
+    });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pollTimer);
+    while (this.writer.backlog > 0) await this.writer.flush();
+  }
+}
