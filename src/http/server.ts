@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { accountApi } from '../partnerline-api/keys-routes.ts';
+import { partnerlineApi } from '../partnerline-api/partnerline-api.ts';
 import { adminApi } from '../admin/admin-api.ts';
 import type { Platform } from '../platform.ts';
 import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
@@ -65,7 +65,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(trackingRoutes, { platform });
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });
   await app.register(sourceKnowledgeApi, { prefix: '/api/agency/v2', platform, hideFromDocs: true });
-  await app.register(accountApi, { prefix: '/api/v1', platform });
+  await app.register(partnerlineApi, { prefix: '/api/v1', platform });
   if (options.adminToken) await app.register(adminApi, { prefix: '/admin/v1', platform, token: options.adminToken });
   return app;
 }

@@ -8,7 +8,7 @@ export interface Window {
 }
 
 export function capWindow(period: CapPeriod, at: Date, timeZone: string): Window {
-  if (period === 'lifetime') return { from: new Date(0), to: new Date(8.64e15) };
+  if (period === 'lifetime') return { from: new Date('1970-01-01T00:00:00Z'), to: new Date('9999-12-31T00:00:00Z') };
   const day = localDay(at, timeZone);
   if (period === 'day') return { from: startOfLocalDay(day, timeZone), to: startOfLocalDay(nextDay(day), timeZone) };
   const [year, month] = day.split('-').map(Number) as [number, number];

@@ -1,4 +1,5 @@
 import type { PricingType } from '../offers/offer-rules.ts';
+import { formatMoney } from '../shared/money.ts';
 import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -60,9 +61,9 @@ export function snapshot(conversion: Conversion) {
     statusCode: conversion.statusCode,
     partnerId: conversion.partnerId,
     transactionId: conversion.transactionId,
-    saleAmount: String(conversion.saleAmountMicros),
-    payout: String(conversion.payoutMicros),
-    revenue: String(conversion.revenueMicros),
+    saleAmount: formatMoney(conversion.saleAmountMicros),
+    payout: formatMoney(conversion.payoutMicros),
+    revenue: formatMoney(conversion.revenueMicros),
     reason: conversion.reason,
   };
 }

@@ -1,17 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey, type ApiKeyInfo, type IssuedKey } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
-import { sendWrite, useJsonApiConventions } from '../http/json-api.ts';
-import { idParams, idSchema } from '../http/schema-types.ts';
+import { sendWrite } from '../http/json-api.ts';
+import { errorBody, idParams, idSchema } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
 import { ForbiddenError } from '../shared/errors.ts';
 import type { Queryable } from '../store/store.ts';
 
 /** Self-service API keys: every account makes, refreshes and revokes its own; network admins any. */
-const LIMITS = {
-  perKey: { name: 'account-key', points: 200, durationSeconds: 60 },
-  identical: { name: 'account-same', points: 10, durationSeconds: 60 },
-};
 
 const keyInfo = {
   type: 'object',
@@ -34,7 +30,6 @@ const issuedKey = {
     key: { type: 'string', description: 'The key itself: shown in this answer only' },
   },
 } as const;
-const errorBody = { type: 'object', properties: { error: { type: 'string' } } } as const;
 
 async function ownKey(db: Queryable, principal: Principal, keyId: number): Promise<ApiKeyInfo> {
   const key = await getKey(db, keyId);
@@ -48,8 +43,7 @@ function shownOnce(issued: IssuedKey) {
   return { ...issued, key: '(shown once, when the key was made)' };
 }
 
-export async function accountApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
-  useJsonApiConventions(app, { platform, limits: LIMITS });
+export function registerKeyRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = (summary: string) => ({ tags: ['Account API keys'], summary, security: [{ apiKey: [] }] });
 
   app.get<{ Querystring: { userId?: number } }>(

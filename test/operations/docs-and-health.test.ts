@@ -9,7 +9,7 @@ describe('API documentation and health', () => {
   });
   after(() => server.close());
 
-  test('an OpenAPI 3.1 document describes every SK endpoint and the key it needs', async () => {
+  test('an OpenAPI 3.1 document describes every API endpoint and the key it needs', async () => {
     const reply = await server.request('GET', '/doc/affiliate.json');
     assert.equal(reply.status, 200);
     const doc = reply.body;
@@ -42,6 +42,21 @@ describe('API documentation and health', () => {
       'POST /api/v1/keys',
       'POST /api/v1/keys/{id}/refresh',
       'DELETE /api/v1/keys/{id}',
+      'POST /api/v1/conversions',
+      'GET /api/v1/conversions/{id}',
+      'POST /api/v1/conversions/{id}/approve',
+      'POST /api/v1/conversions/{id}/reject',
+      'POST /api/v1/conversions/{id}/reverse',
+      'POST /api/v1/conversions/{id}/adjust',
+      'POST /api/v1/conversions/{id}/reattribute',
+      'POST /api/v1/conversions/batch',
+      'GET /api/v1/postbacks',
+      'POST /api/v1/postbacks',
+      'DELETE /api/v1/postbacks/{id}',
+      'GET /api/v1/postbacks/{id}/deliveries',
+      'POST /api/v1/deliveries/{id}/replay',
+      'GET /api/v1/notifications',
+      'POST /api/v1/tracking-links',
     ];
     assert.deepEqual(operations.sort(), expected.sort());
     const create = doc.paths['/affiliate/v2/campaigns'].post;

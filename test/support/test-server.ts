@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.ts';
 import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { Platform } from '../../src/platform.ts';
+import { Platform, type PlatformOptions } from '../../src/platform.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { testStoreLocation } from './test-store.ts';
@@ -30,11 +30,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}): Promise<TestServer> {
   const location = await testStoreLocation();
   const config = { ...loadConfig({ ...location.env, ...env }), logLevel: 'silent' };
   const { store, lock } = await openStore(config);
-  const platform = await Platform.start(config, store);
+  const platform = await Platform.start(config, store, options);
   const demo = await ensureDemoNetwork(store);
   const app = await buildServer(platform, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,0 +1,228 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendWrite } from '../http/json-api.ts';
+import { errorBody, idSchema } from '../http/schema-types.ts';
+import { applyBatch, parseBatchCsv, type BatchRow } from '../ledger/batch-updates.ts';
+import type { ConversionStatus } from '../ledger/conversion-record.ts';
+import { recordConversionIn } from '../ledger/conversions.ts';
+import {
+  adjustSaleAmount,
+  approveConversion,
+  reattributeConversion,
+  rejectConversion,
+  reverseConversion,
+  type CorrectionResult,
+  type Corrector,
+} from '../ledger/corrections.ts';
+import { advertiserScopeOf, conversionWithHistory, correctorFor } from '../ledger/ledger-access.ts';
+import type { Platform } from '../platform.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { parseMoney } from '../shared/money.ts';
+import type { Transaction } from '../store/store.ts';
+import { conversionView, historyView } from './conversion-format.ts';
+
+const conversionId = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } },
+  required: ['id'],
+} as const;
+const money = { type: ['number', 'string'], description: 'An amount in currency units, e.g. 49.90 (at most 6 decimals)' } as const;
+const reasonBody = (required: boolean) =>
+  ({
+    type: 'object',
+    properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } },
+    ...(required ? { required: ['reason'] } : {}),
+  }) as const;
+
+function amount(field: string, value: number | string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const micros = parseMoney(value);
+  if (micros === undefined || micros < 0n) throw new ValidationError(field, 'must be a non-negative amount with at most 6 decimals');
+  return micros;
+}
+
+interface ConversionBody {
+  transactionId?: string;
+  offerId?: number;
+  partnerId?: number;
+  goalId?: number;
+  goalName?: string;
+  saleAmount?: number | string;
+  advSubs?: string[];
+  orderId?: string;
+  status?: ConversionStatus;
+  convertedAt?: string;
+}
+
+export function registerConversionRoutes(app: FastifyInstance, platform: Platform): void {
+  const doc = (summary: string) => ({ tags: ['Conversions'], summary, security: [{ apiKey: [] }] });
+
+  app.post<{ Body: ConversionBody }>(
+    '/conversions',
+    {
+      schema: {
+        ...doc('Record a conversion (advertisers and the network); send an Idempotency-Key to retry safely'),
+        body: {
+          type: 'object',
+          properties: {
+            transactionId: { type: 'string', minLength: 1, maxLength: 64 },
+            offerId: idSchema,
+            partnerId: idSchema,
+            goalId: idSchema,
+            goalName: { type: 'string', minLength: 1, maxLength: 255 },
+            saleAmount: money,
+            advSubs: { type: 'array', items: { type: 'string', maxLength: 255 }, maxItems: 5 },
+            orderId: { type: 'string', minLength: 1, maxLength: 255 },
+            status: { type: 'string', enum: ['approved', 'pending', 'rejected'] },
+            convertedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        response: { 400: errorBody, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const saleAmountMicros = amount('saleAmount', body.saleAmount);
+      const convertedAt = body.convertedAt ? new Date(body.convertedAt) : undefined;
+      if (convertedAt && convertedAt.getTime() > Date.now() + 300_000) throw new ValidationError('convertedAt', 'must not be in the future');
+      const advertiserScope = await advertiserScopeOf(platform.store, request.principal);
+      if (body.transactionId) await platform.tracker.writer.ensureWritten(body.transactionId);
+      return sendWrite(platform, request, reply, async (tx) => {
+        const outcome = await recordConversionIn(tx, {
+          channel: 'api',
+          actor: `user:${request.principal.userId}`,
+          transactionId: body.transactionId,
+          offerId: body.offerId,
+          partnerId: body.partnerId,
+          goalId: body.goalId,
+          goalName: body.goalName,
+          saleAmountMicros,
+          advSubs: body.advSubs,
+          orderId: body.orderId,
+          status: body.status,
+          convertedAt,
+          advertiserScope,
+          ip: request.ip,
+        });
+        if (!outcome.ok) {
+          return {
+            statusCode: 422,
+            body: {
+              success: false,
+              error: outcome.reason,
+              statusCode: outcome.statusCode,
+              conversionId: outcome.conversionId === undefined ? null : String(outcome.conversionId),
+            },
+          };
+        }
+        return {
+          statusCode: outcome.created ? 201 : 200,
+          body: { success: true, created: outcome.created, conversion: conversionView(outcome.conversion, request.principal.role) },
+        };
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/conversions/:id',
+    { schema: { ...doc('A conversion with its full history'), params: conversionId, response: { 403: errorBody, 404: errorBody } } },
+    async (request) => {
+      const { conversion, history } = await conversionWithHistory(platform.store, request.principal, BigInt(request.params.id));
+      return { conversion: conversionView(conversion, request.principal.role), history: historyView(history, request.principal.role) };
+    },
+  );
+
+  const correction = <Body>(
+    path: string,
+    summary: string,
+    body: object,
+    apply: (tx: Transaction, corrector: Corrector, id: bigint, body: Body) => Promise<CorrectionResult>,
+  ) =>
+    app.post<{ Params: { id: string }; Body: Body }>(
+      `/conversions/:id/${path}`,
+      { schema: { ...doc(summary), params: conversionId, body, response: { 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody } } },
+      async (request: FastifyRequest<{ Params: { id: string }; Body: Body }>, reply) => {
+        const corrector = await correctorFor(platform.store, request.principal);
+        return sendWrite(platform, request, reply, async (tx) => {
+          const result = await apply(tx, corrector, BigInt(request.params.id), request.body as Body);
+          return { statusCode: 200, body: { changed: result.changed, conversion: conversionView(result.conversion, request.principal.role) } };
+        });
+      },
+    );
+
+  correction<{ reason?: string }>('approve', 'Approve a pending or rejected conversion', reasonBody(false), (tx, corrector, id, body) =>
+    approveConversion(tx, corrector, id, body?.reason ?? null),
+  );
+  correction<{ reason: string }>('reject', 'Reject a conversion with a reason the partner sees', reasonBody(true), (tx, corrector, id, body) =>
+    rejectConversion(tx, corrector, id, body.reason),
+  );
+  correction<{ reason: string }>('reverse', 'Reverse an approved conversion after a refund or chargeback', reasonBody(true), (tx, corrector, id, body) =>
+    reverseConversion(tx, corrector, id, body.reason),
+  );
+  correction<{ saleAmount: number | string; reason?: string }>(
+    'adjust',
+    'Correct the sale amount; payout and revenue are priced again by the offer',
+    { type: 'object', properties: { saleAmount: money, reason: { type: 'string', maxLength: 1000 } }, required: ['saleAmount'] },
+    (tx, corrector, id, body) => adjustSaleAmount(tx, corrector, id, amount('saleAmount', body.saleAmount)!, body.reason ?? null),
+  );
+  correction<{ transactionId: string; reason?: string }>(
+    'reattribute',
+    "Give the order to another click: this conversion is rejected as re-attributed and a new one made for that click's partner",
+    {
+      type: 'object',
+      properties: { transactionId: { type: 'string', minLength: 1, maxLength: 64 }, reason: { type: 'string', maxLength: 1000 } },
+      required: ['transactionId'],
+    },
+    (tx, corrector, id, body) => reattributeConversion(tx, corrector, id, body.transactionId, body.reason ?? null),
+  );
+
+  app.post<{ Body: { rows: BatchRow[] } | string }>(
+    '/conversions/batch',
+    {
+      schema: {
+        ...doc('Apply late updates in bulk, as JSON {rows} or as CSV (text/csv); sending a batch again changes nothing'),
+        body: {
+          oneOf: [
+            {
+              type: 'object',
+              properties: {
+                rows: {
+                  type: 'array',
+                  maxItems: 50_000,
+                  items: {
+                    type: 'object',
+                    properties: {
+                      transactionId: { type: 'string', maxLength: 64 },
+                      orderId: { type: 'string', maxLength: 255 },
+                      offerId: idSchema,
+                      goalId: idSchema,
+                      status: { type: 'string', enum: ['approved', 'pending', 'rejected', 'reversed'] },
+                      reason: { type: 'string', maxLength: 1000 },
+                      saleAmount: { type: 'string', maxLength: 32 },
+                      reattributeTo: { type: 'string', maxLength: 64 },
+                    },
+                  },
+                },
+              },
+              required: ['rows'],
+            },
+            { type: 'string', description: 'CSV with a header row: transaction_id, order_id (or adv_sub), offer_id, goal_id, status, reason, sale_amount, reattribute_to' },
+          ],
+        },
+        response: { 400: errorBody, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const rows = typeof request.body === 'string' ? parseBatchCsv(request.body) : request.body.rows;
+      const corrector = await correctorFor(platform.store, request.principal);
+      const results = await applyBatch(platform.store, platform.tracker.writer, corrector, rows);
+      await platform.afterWrite();
+      return reply.send({
+        rows: results.length,
+        updated: results.filter((result) => result.outcome === 'updated').length,
+        unchanged: results.filter((result) => result.outcome === 'unchanged').length,
+        errors: results.filter((result) => result.outcome === 'error').length,
+        results,
+      });
+    },
+  );
+}

@@ -1,0 +1,155 @@
+import type { FastifyInstance } from 'fastify';
+import { sendWrite } from '../http/json-api.ts';
+import { errorBody, idParams, idSchema } from '../http/schema-types.ts';
+import type { Platform } from '../platform.ts';
+import { createPostback, deletePostback, listDeliveries, listPostbacks, replayDelivery, type PostbackInput } from '../postbacks/postbacks.ts';
+import { ForbiddenError, ValidationError } from '../shared/errors.ts';
+import { shortLinkFor } from '../tracking/short-links.ts';
+
+const postback = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    partnerId: { type: 'integer' },
+    offerId: { type: ['integer', 'null'] },
+    goalId: { type: ['integer', 'null'] },
+    type: { type: 'string' },
+    events: { type: 'array', items: { type: 'string' } },
+    url: { type: 'string' },
+    signed: { type: 'boolean' },
+    status: { type: 'string' },
+    consecutiveFailures: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export function registerPostbackRoutes(app: FastifyInstance, platform: Platform): void {
+  const db = platform.store;
+  const doc = (tag: string, summary: string) => ({ tags: [tag], summary, security: [{ apiKey: [] }] });
+
+  app.get<{ Querystring: { partnerId?: number } }>(
+    '/postbacks',
+    {
+      schema: {
+        ...doc('Partner postbacks', 'List postbacks (a partner its own, the network any)'),
+        querystring: { type: 'object', properties: { partnerId: idSchema } },
+        response: { 200: { type: 'array', items: postback } },
+      },
+    },
+    (request) => listPostbacks(db, request.principal, request.query.partnerId),
+  );
+
+  app.post<{ Body: PostbackInput }>(
+    '/postbacks',
+    {
+      schema: {
+        ...doc(
+          'Partner postbacks',
+          'Register a postback URL or image pixel, for all offers or one offer and goal. Macros: {transaction_id} {aff_sub}..{aff_sub5} ' +
+            '{source} {payout} {sale_amount} {currency} {offer_id} {goal_id} {adv_sub} {conversion_id} {seq} {conversion_status} {postback_operation} {status} {datetime} and more',
+        ),
+        body: {
+          type: 'object',
+          properties: {
+            partnerId: idSchema,
+            offerId: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 },
+            goalId: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 },
+            type: { type: 'string', enum: ['url', 'image'], default: 'url' },
+            events: { type: 'array', items: { type: 'string', enum: ['create', 'update', 'reject'] }, minItems: 1 },
+            url: { type: 'string', minLength: 1, maxLength: 4096 },
+            secret: { type: ['string', 'null'], minLength: 16, maxLength: 256, description: 'Signs deliveries (X-Partnerline-Signature: t=…,v1=HMAC-SHA256 of "t.url")' },
+          },
+          required: ['url'],
+        },
+        response: { 400: errorBody, 403: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await createPostback(tx, request.principal, request.body) })),
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/postbacks/:id',
+    { schema: { ...doc('Partner postbacks', 'Remove a postback'), params: idParams, response: { 403: errorBody, 404: errorBody } } },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await deletePostback(tx, request.principal, request.params.id) })),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/postbacks/:id/deliveries',
+    { schema: { ...doc('Partner postbacks', 'Deliveries of a postback, newest first, with every attempt'), params: idParams, response: { 403: errorBody, 404: errorBody } } },
+    async (request) =>
+      (await listDeliveries(db, request.principal, request.params.id)).map((delivery) => ({
+        ...delivery,
+        id: String(delivery.id),
+        conversionId: String(delivery.conversionId),
+      })),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/deliveries/:id/replay',
+    {
+      schema: {
+        ...doc('Partner postbacks', 'Send a delivery again; on a parked endpoint this wakes it and queues its parked deliveries'),
+        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } }, required: ['id'] },
+        response: { 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: { requeued: await replayDelivery(tx, request.principal, BigInt(request.params.id)) },
+      })),
+  );
+
+  app.get(
+    '/notifications',
+    { schema: { ...doc('Partner postbacks', 'Messages for your account, such as a parked postback') } },
+    async (request) => {
+      const { principal } = request;
+      if (principal.role !== 'partner' && principal.role !== 'network_admin') return [];
+      return db.query(
+        `SELECT id::text, partner_id AS "partnerId", kind, message, created_at AS "createdAt" FROM notifications
+         WHERE $1::int IS NULL OR partner_id = $1 ORDER BY id DESC LIMIT 200`,
+        [principal.role === 'partner' ? principal.partnerId : null],
+      );
+    },
+  );
+
+  app.post<{ Body: { offerId: number; partnerId?: number; params?: Record<string, string> } }>(
+    '/tracking-links',
+    {
+      schema: {
+        ...doc('Tracking links', 'A tracking link, long and short, for a partner on an offer'),
+        body: {
+          type: 'object',
+          properties: {
+            offerId: idSchema,
+            partnerId: idSchema,
+            params: { type: 'object', additionalProperties: { type: 'string', maxLength: 255 }, maxProperties: 20 },
+          },
+          required: ['offerId'],
+        },
+        response: { 400: errorBody, 403: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => {
+        const { principal } = request;
+        const partnerId = principal.role === 'partner' ? principal.partnerId! : request.body.partnerId;
+        if (principal.role === 'partner' && request.body.partnerId !== undefined && request.body.partnerId !== principal.partnerId) {
+          throw new ForbiddenError('You may make links only for yourself');
+        }
+        if (partnerId === undefined) throw new ValidationError('partnerId', 'is required');
+        const params = request.body.params ?? {};
+        for (const name of Object.keys(params)) {
+          if (['offer_id', 'aff_id', 'affiliate_id'].includes(name)) throw new ValidationError(`params.${name}`, 'is set by the link itself');
+        }
+        const link = await shortLinkFor(tx, request.body.offerId, partnerId, params);
+        const base = `${request.protocol}://${request.host}`;
+        const query = new URLSearchParams({ offer_id: String(link.offerId), aff_id: String(link.partnerId), ...link.params });
+        return { statusCode: 200, body: { url: `${base}/aff_c?${query}`, shortUrl: `${base}/t/${link.code}`, code: link.code } };
+      }),
+  );
+}
+
