@@ -32,8 +32,8 @@ function banner(url: string, storeKind: string, demo: DemoNetwork | undefined): 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { store, lock } = await openStore(config);
-  const platform = await Platform.start(config, store);
   const demo = await demoFor(store, config.demoNetwork);
+  const platform = await Platform.start(config, store);
   const adminToken = lock ? randomBytes(24).toString('base64url') : undefined;
   const app = await buildServer(platform, { adminToken });
   await app.listen({ port: config.port, host: config.host });

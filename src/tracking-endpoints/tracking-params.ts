@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { ClickRequest } from '../tracking/tracker.ts';
 
 /** Reading HasOffers tracking-link parameters, forgivingly: a malformed id is no id. */
@@ -50,8 +49,4 @@ export function clickRequest(query: Query, visitorId: string, referrer: string |
     referrer,
     visitorId,
   };
-}
-
-export function newVisitorId(): string {
-  return randomBytes(12).toString('base64url');
 }

@@ -8,7 +8,7 @@ import type { Platform } from '../platform.ts';
 import { parseMoney } from '../shared/money.ts';
 import { ShortLinkCache } from '../tracking/short-links.ts';
 import { describeVisitor } from '../tracking/visitor.ts';
-import { clickRequest, id, newVisitorId, text, type Query } from './tracking-params.ts';
+import { clickRequest, id, text, type Query } from './tracking-params.ts';
 
 /** The tracking face: HasOffers' click, impression and conversion endpoints. */
 
@@ -92,7 +92,8 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     const visitor = visitorOf(platform, request);
     const visitorId = knownVisitor ?? createHash('sha256').update(`${visitor.ip}|${visitor.userAgent}`).digest('base64url');
     const result = platform.tracker.click(clickRequest(query, visitorId, request.headers.referer), visitor);
-    if (!knownVisitor) reply.setCookie(VISITOR_COOKIE, newVisitorId(), cookieOptions(request, VISITOR_COOKIE_DAYS * 86_400));
+    // The first visit's fingerprint becomes the cookie, so the visitor is the same one with or without it.
+    if (!knownVisitor) reply.setCookie(VISITOR_COOKIE, visitorId, cookieOptions(request, VISITOR_COOKIE_DAYS * 86_400));
     if (result.outcome === 'counted' || result.outcome === 'bot') {
       reply.setCookie(sessionCookie(result.offerId!), result.transactionId, cookieOptions(request, result.sessionHours * 3600));
     }

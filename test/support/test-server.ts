@@ -30,12 +30,38 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Counted figures of the statistics, summed over everything or one offer. */
+export async function statsTotals(store: Store, offerId?: number): Promise<Record<string, bigint>> {
+  const [row] = await store.query<Record<string, bigint>>(
+    `SELECT coalesce(sum(impressions), 0)::int8 AS impressions, coalesce(sum(gross_clicks), 0)::int8 AS gross_clicks,
+            coalesce(sum(unique_clicks), 0)::int8 AS unique_clicks, coalesce(sum(click_cost_micros), 0)::int8 AS click_cost_micros,
+            coalesce(sum(click_payout_micros), 0)::int8 AS click_payout_micros, coalesce(sum(approved), 0)::int8 AS approved,
+            coalesce(sum(pending), 0)::int8 AS pending, coalesce(sum(rejected), 0)::int8 AS rejected,
+            coalesce(sum(approved_payout_micros), 0)::int8 AS approved_payout_micros,
+            coalesce(sum(approved_revenue_micros), 0)::int8 AS approved_revenue_micros,
+            coalesce(sum(approved_sale_micros), 0)::int8 AS approved_sale_micros,
+            coalesce(sum(pending_payout_micros), 0)::int8 AS pending_payout_micros
+     FROM stats_hourly WHERE $1::int IS NULL OR offer_id = $1`,
+    [offerId ?? null],
+  );
+  return row!;
+}
+
+export const USER_AGENTS = {
+  iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+  desktop: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+  slackbot: 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+};
+
+/** Public addresses the offline GeoIP places in these countries. */
+export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
+
 export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}): Promise<TestServer> {
   const location = await testStoreLocation();
   const config = { ...loadConfig({ ...location.env, ...env }), logLevel: 'silent' };
   const { store, lock } = await openStore(config);
-  const platform = await Platform.start(config, store, options);
   const demo = await ensureDemoNetwork(store);
+  const platform = await Platform.start(config, store, options);
   const app = await buildServer(platform, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -62,6 +88,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       const response = await fetch(url + path, {
         method,
         headers,
+        redirect: 'manual',
         body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
       });
       const text = await response.text();

@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+
+describe('clicks: /aff_c, /aff_i and short links', () => {
+  let server: TestServer;
+  let springGear: number;
+  let newsletter: number;
+  let bestsellers: number;
+  let bookClub: number;
+  let mobileDeals: number;
+  let trailblazer: number;
+  let couponCrate: number;
+  let socialSpark: number;
+
+  const click = (query: string, { ua = USER_AGENTS.iphone, ip = IPS.US, cookie }: { ua?: string; ip?: string; cookie?: string } = {}) =>
+    server.request('GET', `/aff_c?${query}`, { headers: { 'user-agent': ua, 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) } });
+  const clickRow = async (transactionId: string) =>
+    (await server.store.query<Record<string, unknown>>(`SELECT * FROM clicks WHERE transaction_id = $1`, [transactionId]))[0];
+  const tid = (location: string) => new URL(location).searchParams.get('clickid') ?? new URL(location).searchParams.get('tid');
+
+  before(async () => {
+    server = await startTestServer({ TRUST_PROXY: 'true' });
+    [springGear, newsletter, bestsellers, bookClub, mobileDeals] = server.demo.offerIds as [number, number, number, number, number];
+    [trailblazer, couponCrate, socialSpark] = server.demo.partnerIds as [number, number, number];
+  });
+  after(() => server.close());
+
+  test('a click is minted a transaction id and sent on with the macros filled in', async () => {
+    const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub=spring%20post&source=blog`);
+    assert.equal(reply.status, 302);
+    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    const location = new URL(reply.headers.get('location')!);
+    assert.equal(location.origin + location.pathname, 'https://acme-outdoor.example/spring');
+    const transactionId = location.searchParams.get('clickid')!;
+    assert.match(transactionId, /^10[0-9a-f]{28}$/);
+    assert.equal(location.searchParams.get('pid'), String(trailblazer));
+    assert.equal(location.searchParams.get('sub'), 'spring post');
+    assert.match(reply.headers.get('set-cookie') ?? '', new RegExp(`pl_s${springGear}=${transactionId}`));
+    await server.platform.tracker.writer.flush();
+    const row = await clickRow(transactionId);
+    assert.equal(row!.outcome, 'counted');
+    assert.equal(row!.country, 'US');
+    assert.equal(row!.device, 'mobile');
+    assert.equal(row!.aff_sub1, 'spring post');
+    assert.equal(row!.sub_id, `${trailblazer}_blog`);
+  });
+
+  test('a CPC click costs the bid times the sub-ID\'s bid factor and enters the statistics', async () => {
+    const before = await statsTotals(server.store, springGear);
+    // The demo sets a factor of 1.2 on Trailblazer for Spring Gear (CPC 0.45, partner CPC 0.30).
+    const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}`);
+    await server.platform.tracker.writer.flush();
+    const row = await clickRow(tid(reply.headers.get('location')!)!);
+    assert.equal(row!.cost_micros, 540_000n);
+    assert.equal(row!.payout_micros, 360_000n);
+    const after = await statsTotals(server.store, springGear);
+    assert.equal(after.gross_clicks! - before.gross_clicks!, 1n);
+    assert.equal(after.click_cost_micros! - before.click_cost_micros!, 540_000n);
+    assert.equal(after.click_payout_micros! - before.click_payout_micros!, 360_000n);
+  });
+
+  test('refused clicks go to a fallback, are recorded with their reason, and are not counted', async () => {
+    const cases: Array<[string, { ua?: string; ip?: string }, string, string]> = [
+      ['offer_id=99999&aff_id=1', {}, 'unknown_offer', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${newsletter}&aff_id=99999`, {}, 'unknown_partner', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${bestsellers}&aff_id=${couponCrate}`, {}, 'not_approved', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${bookClub}&aff_id=${couponCrate}`, {}, 'not_approved', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${newsletter}&aff_id=${socialSpark}`, {}, 'partner_blocked', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${springGear}&aff_id=${trailblazer}`, { ip: IPS.GB }, 'geo_not_targeted', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${mobileDeals}&aff_id=${trailblazer}`, { ua: USER_AGENTS.desktop }, 'device_not_targeted', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${mobileDeals}&aff_id=${socialSpark}`, {}, 'sub_id_not_allowed', 'https://partnerline.example/offer-unavailable'],
+      [`offer_id=${springGear}&aff_id=${socialSpark}&source=giveaways`, {}, 'sub_id_blocked', 'https://partnerline.example/offer-unavailable'],
+      ['aff_id=1', {}, 'unknown_offer', 'https://partnerline.example/offer-unavailable'],
+    ];
+    const before = await statsTotals(server.store);
+    for (const [query, who, outcome, location] of cases) {
+      const reply = await click(query, who);
+      assert.equal(reply.status, 302, query);
+      assert.equal(reply.headers.get('x-partnerline-click'), outcome, query);
+      assert.equal(reply.headers.get('location'), location, query);
+    }
+    await server.platform.tracker.writer.flush();
+    const recorded = await server.store.query<{ outcome: string }>(
+      `SELECT outcome FROM clicks WHERE outcome NOT IN ('counted', 'bot') ORDER BY created_at`,
+    );
+    assert.deepEqual(recorded.map((row) => row.outcome).slice(-cases.length), cases.map(([, , outcome]) => outcome));
+    assert.equal((await statsTotals(server.store)).gross_clicks, before.gross_clicks);
+  });
+
+  test('bots and link previews are redirected but not counted', async () => {
+    const before = await statsTotals(server.store, newsletter);
+    const reply = await click(`offer_id=${newsletter}&aff_id=${trailblazer}`, { ua: USER_AGENTS.slackbot });
+    assert.equal(reply.status, 302);
+    assert.equal(reply.headers.get('x-partnerline-click'), 'bot');
+    assert.match(reply.headers.get('location')!, /^https:\/\/acme-outdoor\.example\/newsletter\?tid=10/);
+    const noAgent = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${trailblazer}`, { headers: { 'user-agent': '' } });
+    assert.equal(noAgent.headers.get('x-partnerline-click'), 'bot');
+    await server.platform.tracker.writer.flush();
+    assert.deepEqual(await statsTotals(server.store, newsletter), before);
+  });
+
+  test('repeat clicks by one visitor are gross clicks, not unique ones', async () => {
+    const before = await statsTotals(server.store, newsletter);
+    const first = await click(`offer_id=${newsletter}&aff_id=${couponCrate}`);
+    const cookie = (first.headers.get('set-cookie') ?? '').match(/pl_vid=[^;]+/)![0];
+    await click(`offer_id=${newsletter}&aff_id=${couponCrate}`, { cookie });
+    await click(`offer_id=${newsletter}&aff_id=${couponCrate}`, { cookie });
+    await click(`offer_id=${newsletter}&aff_id=${couponCrate}`, { ip: IPS.GB, ua: USER_AGENTS.desktop });
+    await server.platform.tracker.writer.flush();
+    const after = await statsTotals(server.store, newsletter);
+    assert.equal(after.gross_clicks! - before.gross_clicks!, 4n);
+    assert.equal(after.unique_clicks! - before.unique_clicks!, 2n);
+  });
+
+  test('deep links are followed only where the offer allows them and only to the advertiser\'s domains', async () => {
+    const allowed = await click(`offer_id=${springGear}&aff_id=${trailblazer}&url=${encodeURIComponent('https://shop.acme-outdoor.example/p/42?ref={aff_id}')}`);
+    assert.equal(allowed.headers.get('location'), `https://shop.acme-outdoor.example/p/42?ref=${trailblazer}`);
+    for (const foreign of ['https://evil.example/phish', 'https://acme-outdoor.example.evil.example/', 'javascript:alert(1)']) {
+      const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&url=${encodeURIComponent(foreign)}`);
+      assert.match(reply.headers.get('location')!, /^https:\/\/acme-outdoor\.example\/spring\?/, foreign);
+    }
+    const notAllowed = await click(`offer_id=${newsletter}&aff_id=${trailblazer}&url=${encodeURIComponent('https://acme-outdoor.example/other')}`);
+    assert.match(notAllowed.headers.get('location')!, /^https:\/\/acme-outdoor\.example\/newsletter\?tid=/);
+  });
+
+  test('a CPC campaign stops buying when its daily budget is spent', async () => {
+    const campaign = await server.request('POST', '/affiliate/v2/campaigns', {
+      key: server.keys.acme,
+      body: {
+        name: 'Tiny budget',
+        start: '2026-01-01',
+        dailyBudget: 1,
+        cpc: 0.25,
+        trackingUrl: 'https://acme-outdoor.example/tiny?c={clickid}',
+        geoTargeting: [],
+        strategyId: 3,
+        advertiserId: server.demo.advertiserIds[0],
+      },
+    });
+    assert.equal(campaign.status, 200, campaign.text);
+    const outcomes = [];
+    for (let index = 0; index < 6; index += 1) {
+      outcomes.push((await click(`offer_id=${campaign.body.id}&aff_id=${trailblazer}&aff_sub=${index}`)).headers.get('x-partnerline-click'));
+    }
+    assert.deepEqual(outcomes, ['counted', 'counted', 'counted', 'counted', 'budget_exhausted', 'budget_exhausted']);
+    await server.platform.tracker.writer.flush();
+    assert.equal((await statsTotals(server.store, campaign.body.id)).click_cost_micros, 1_000_000n);
+  });
+
+  test('a bid factor of 0 stops buying a sub-ID; a paused campaign stops at once', async () => {
+    await server.request('POST', `/affiliate/v2/campaigns/${springGear}/bid-factor`, { key: server.keys.acme, body: { subId: `${socialSpark}`, bidFactor: 0 } });
+    assert.equal((await click(`offer_id=${springGear}&aff_id=${socialSpark}`)).headers.get('x-partnerline-click'), 'bid_factor_zero');
+    await server.request('POST', `/affiliate/v2/campaigns/${springGear}`, { key: server.keys.acme, body: { active: false } });
+    assert.equal((await click(`offer_id=${springGear}&aff_id=${trailblazer}`)).headers.get('x-partnerline-click'), 'offer_inactive');
+    await server.request('POST', `/affiliate/v2/campaigns/${springGear}`, { key: server.keys.acme, body: { active: true } });
+    assert.equal((await click(`offer_id=${springGear}&aff_id=${trailblazer}`)).headers.get('x-partnerline-click'), 'counted');
+  });
+
+  test('an impression answers a 1x1 GIF and is counted', async () => {
+    const before = await statsTotals(server.store, newsletter);
+    const reply = await server.request('GET', `/aff_i?offer_id=${newsletter}&aff_id=${trailblazer}`, {
+      headers: { 'user-agent': USER_AGENTS.desktop, 'x-forwarded-for': IPS.US },
+    });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'image/gif');
+    await server.platform.tracker.writer.flush();
+    assert.equal((await statsTotals(server.store, newsletter)).impressions! - before.impressions!, 1n);
+  });
+
+  test('a short link stands for the full tracking link', async () => {
+    const made = await server.request('POST', '/api/v1/tracking-links', {
+      key: server.keys.trailblazer,
+      body: { offerId: newsletter, params: { aff_sub: 'newsletter-footer' } },
+    });
+    assert.equal(made.status, 200, made.text);
+    assert.match(made.body.shortUrl, /\/t\/[a-z0-9]{8}$/);
+    const again = await server.request('POST', '/api/v1/tracking-links', {
+      key: server.keys.trailblazer,
+      body: { offerId: newsletter, params: { aff_sub: 'newsletter-footer' } },
+    });
+    assert.equal(again.body.code, made.body.code);
+    const reply = await server.request('GET', `/t/${made.body.code}`, { headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US } });
+    assert.equal(reply.status, 302);
+    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    await server.platform.tracker.writer.flush();
+    const row = await clickRow(tid(reply.headers.get('location')!)!);
+    assert.equal(row!.partner_id, trailblazer);
+    assert.equal(row!.aff_sub1, 'newsletter-footer');
+    assert.equal((await server.request('GET', '/t/zzzzzzzz')).status, 404);
+  });
+
+  test('a conversion right behind its click finds it before the click is written', async () => {
+    const reply = await click(`offer_id=${newsletter}&aff_id=${trailblazer}`);
+    const transactionId = tid(reply.headers.get('location')!)!;
+    assert.ok(server.platform.tracker.writer.find(transactionId), 'the click is still in memory');
+    const conversion = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}`);
+    assert.equal(conversion.text, 'success=true;');
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { capWindow, periodKey } from '../../src/ledger/cap-windows.ts';
+import { chooseTerms, priceConversion, type Pricing } from '../../src/ledger/payouts.ts';
+import { capStatusCode } from '../../src/ledger/status-codes.ts';
+import { retryDelayMs } from '../../src/postbacks/delivery-worker.ts';
+import { isPrivateAddress } from '../../src/postbacks/destination-guard.ts';
+import { conversionMetrics, mergeDeltas, metricsDifference } from '../../src/stats/stats-deltas.ts';
+
+const flat = (dollars: number): Pricing => ({ type: 'cpa_flat', flatMicros: BigInt(dollars * 1_000_000), percentPpm: 0 });
+const percent = (pct: number): Pricing => ({ type: 'cpa_percentage', flatMicros: 0n, percentPpm: pct * 10_000 });
+const both = (dollars: number, pct: number): Pricing => ({ type: 'cpa_both', flatMicros: BigInt(dollars * 1_000_000), percentPpm: pct * 10_000 });
+
+test('conversions are priced by flat, percent of sale, or both, to the micro', () => {
+  const cases: Array<[string, Pricing, bigint, bigint]> = [
+    ['flat', flat(25), 0n, 25_000_000n],
+    ['flat ignores the sale', flat(25), 99_990_000n, 25_000_000n],
+    ['8% of 19.99', percent(8), 19_990_000n, 1_599_200n],
+    ['12.5% of 0.01', { type: 'cpa_percentage', flatMicros: 0n, percentPpm: 125_000 }, 10_000n, 1_250n],
+    ['3 + 6% of 50', both(3, 6), 50_000_000n, 6_000_000n],
+    ['cpc pays nothing per conversion', { type: 'cpc', flatMicros: 450_000n, percentPpm: 0 }, 50_000_000n, 0n],
+  ];
+  for (const [name, pricing, sale, expected] of cases) {
+    assert.equal(priceConversion({ payout: pricing, revenue: pricing, rule: 'offer' }, sale).payoutMicros, expected, name);
+  }
+});
+
+test('the most specific terms win: partner override for the goal, then goal, then offer', () => {
+  const offer = { payout: percent(8), revenue: percent(12) };
+  const goal = { payout: flat(1), revenue: flat(2) };
+  const cases: Array<[string, Parameters<typeof chooseTerms>[0], number | null, string, Pricing]> = [
+    ['offer alone', { offer }, null, 'offer', offer.payout],
+    ['goal terms', { offer, goal }, 5, 'goal', goal.payout],
+    ['override for the default conversion', { offer, override: { goalId: null, payout: percent(10) } }, null, 'partner override', percent(10)],
+    ['offer override does not touch a goal', { offer, goal, override: { goalId: null, payout: percent(10) } }, 5, 'goal', goal.payout],
+    ['goal override', { offer, goal, override: { goalId: 5, payout: flat(3) } }, 5, 'partner override', flat(3)],
+  ];
+  for (const [name, source, goalId, rule, payout] of cases) {
+    const terms = chooseTerms(source, goalId);
+    assert.equal(terms.rule, rule, name);
+    assert.deepEqual(terms.payout, payout, name);
+    assert.deepEqual(terms.revenue, (source.goal && goalId !== null ? source.goal : offer).revenue, `${name}: revenue follows goal or offer`);
+  }
+});
+
+test('cap windows follow the network calendar', () => {
+  const at = new Date('2026-03-08T12:00:00Z');
+  assert.deepEqual(capWindow('day', at, 'America/New_York'), { from: new Date('2026-03-08T05:00:00Z'), to: new Date('2026-03-09T04:00:00Z') });
+  assert.deepEqual(capWindow('month', at, 'America/New_York'), { from: new Date('2026-03-01T05:00:00Z'), to: new Date('2026-04-01T04:00:00Z') });
+  assert.deepEqual(capWindow('month', new Date('2026-12-31T23:00:00Z'), 'UTC'), { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') });
+  assert.equal(periodKey('day', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), '2026-02-28');
+  assert.equal(periodKey('month', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), '2026-02');
+});
+
+test('cap status codes follow the HasOffers table', () => {
+  assert.equal(capStatusCode('conversions', 'day', false), 17);
+  assert.equal(capStatusCode('conversions', 'month', false), 61);
+  assert.equal(capStatusCode('payout', 'day', false), 62);
+  assert.equal(capStatusCode('revenue', 'month', false), 65);
+  assert.equal(capStatusCode('conversions', 'month', true), 81);
+  assert.equal(capStatusCode('payout', 'month', true), 83);
+});
+
+test('a status change moves figures between buckets, and deltas merge per cell', () => {
+  const approved = conversionMetrics({ status: 'approved', payoutMicros: 5n, revenueMicros: 8n, saleMicros: 100n });
+  const rejected = conversionMetrics({ status: 'rejected', payoutMicros: 5n, revenueMicros: 8n, saleMicros: 100n });
+  assert.deepEqual(metricsDifference(rejected, approved), {
+    approved: -1n,
+    rejected: 1n,
+    approved_payout_micros: -5n,
+    approved_revenue_micros: -8n,
+    approved_sale_micros: -100n,
+  });
+  const hour = new Date('2026-01-01T10:00:00Z');
+  const cell = { hour, offerId: 1, partnerId: 2, goalId: 0, country: 'US', device: 'mobile' };
+  const merged = mergeDeltas([
+    { ...cell, metrics: { gross_clicks: 1n } },
+    { ...cell, metrics: { gross_clicks: 1n, unique_clicks: 1n } },
+    { ...cell, partnerId: 3, metrics: { gross_clicks: 1n } },
+  ]);
+  assert.equal(merged.length, 2);
+  assert.deepEqual(merged[0]!.metrics, { gross_clicks: 2n, unique_clicks: 1n });
+});
+
+test('retries back off exponentially up to a ceiling', () => {
+  assert.deepEqual([1, 2, 3, 4, 10].map((attempt) => retryDelayMs(attempt, 30_000, 3_600_000)), [30_000, 60_000, 120_000, 240_000, 3_600_000]);
+});
+
+test('private and loopback addresses are recognised', () => {
+  const cases: Array<[string, boolean]> = [
+    ['127.0.0.1', true],
+    ['10.1.2.3', true],
+    ['172.20.0.1', true],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['::1', true],
+    ['fd00::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['8.8.8.8', false],
+    ['2001:4860:4860::8888', false],
+    ['not-an-ip', true],
+  ];
+  for (const [address, isPrivate] of cases) assert.equal(isPrivateAddress(address), isPrivate, address);
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decideClick, subIdsOf, type ClickFacts, type OfferTerms } from '../../src/tracking/click-rules.ts';
+import { advertiserDomains, isAllowedDeepLink } from '../../src/tracking/deep-links.ts';
+import { expandMacros } from '../../src/tracking/macros.ts';
+
+const offer: OfferTerms = {
+  status: 'active',
+  startsAt: new Date('2026-01-01T00:00:00Z'),
+  endsAt: new Date('2027-01-01T00:00:00Z'),
+  visibility: 'open',
+  geoTargeting: new Set(['US', 'CA']),
+  deviceTargeting: new Set(['mobile']),
+  channelIds: new Set([1]),
+  allowedSubIds: null,
+  blockedSubIds: new Set(['7_spam']),
+};
+const facts: ClickFacts = {
+  now: new Date('2026-06-01T12:00:00Z'),
+  partnerStatus: 'active',
+  partnerChannelIds: new Set([1, 2]),
+  approval: undefined,
+  subIds: ['7_blog', '7'],
+  country: 'US',
+  device: 'mobile',
+  isBot: false,
+  bidFactorE4: 10_000,
+  overBudget: false,
+  overClickCap: false,
+};
+
+test('decideClick checks the offer, the partner, lists, targeting and money, in that order', () => {
+  const cases: Array<[string, Partial<OfferTerms>, Partial<ClickFacts>, string]> = [
+    ['a click that passes', {}, {}, 'counted'],
+    ['paused offer', { status: 'paused' }, {}, 'offer_inactive'],
+    ['before the start', {}, { now: new Date('2025-12-31T23:59:59Z') }, 'offer_not_started'],
+    ['at the end', {}, { now: new Date('2027-01-01T00:00:00Z') }, 'offer_ended'],
+    ['blocked partner account', {}, { partnerStatus: 'blocked' }, 'partner_inactive'],
+    ['blocked on the offer', {}, { approval: 'blocked' }, 'partner_blocked'],
+    ['rejected application on an open offer', {}, { approval: 'rejected' }, 'partner_blocked'],
+    ['approval needed, pending', { visibility: 'approval' }, { approval: 'pending' }, 'not_approved'],
+    ['approval needed, approved', { visibility: 'approval' }, { approval: 'approved' }, 'counted'],
+    ['private, not invited', { visibility: 'private' }, {}, 'not_approved'],
+    ['blocked source', {}, { subIds: ['7_spam', '7'] }, 'sub_id_blocked'],
+    ['allow list without the partner', { allowedSubIds: new Set(['8']) }, {}, 'sub_id_not_allowed'],
+    ['allow list with the partner', { allowedSubIds: new Set(['7']) }, {}, 'counted'],
+    ['allow list with only the source', { allowedSubIds: new Set(['7_blog']) }, {}, 'counted'],
+    ['channel not targeted', {}, { partnerChannelIds: new Set([3]) }, 'channel_not_targeted'],
+    ['country not targeted', {}, { country: 'GB' }, 'geo_not_targeted'],
+    ['unknown country on a geo-targeted offer', {}, { country: '' }, 'geo_not_targeted'],
+    ['device not targeted', {}, { device: 'desktop' }, 'device_not_targeted'],
+    ['no targeting at all', { geoTargeting: new Set(), deviceTargeting: new Set(), channelIds: new Set() }, { country: '', device: 'desktop', partnerChannelIds: new Set() }, 'counted'],
+    ['bot', {}, { isBot: true }, 'bot'],
+    ['bid factor zero', {}, { bidFactorE4: 0 }, 'bid_factor_zero'],
+    ['over budget', {}, { overBudget: true }, 'budget_exhausted'],
+    ['over a click cap', {}, { overClickCap: true }, 'click_cap_reached'],
+  ];
+  for (const [name, offerChange, factChange, expected] of cases) {
+    assert.equal(decideClick({ ...offer, ...offerChange }, { ...facts, ...factChange }), expected, name);
+  }
+});
+
+test('a click answers to its source sub-ID first, then the partner', () => {
+  assert.deepEqual(subIdsOf(12, 'blog'), ['12_blog', '12']);
+  assert.deepEqual(subIdsOf(12, undefined), ['12']);
+});
+
+test('macros are URL-encoded; missing values go blank; unknown macros stay', () => {
+  const cases: Array<[string, Record<string, string | number | undefined>, string]> = [
+    ['https://a.example/?t={transaction_id}&s={aff_sub}', { transaction_id: '10ab', aff_sub: 'a b&c=d' }, 'https://a.example/?t=10ab&s=a%20b%26c%3Dd'],
+    ['https://a.example/?s={aff_sub2}', { aff_sub2: undefined }, 'https://a.example/?s='],
+    ['https://a.example/?x={mystery}', {}, 'https://a.example/?x={mystery}'],
+    ['https://a.example/?o={offer_id}&o2={offer_id}', { offer_id: 5 }, 'https://a.example/?o=5&o2=5'],
+    ['https://a.example/{ü}', { ü: 'x' }, 'https://a.example/{ü}'],
+  ];
+  for (const [template, values, expected] of cases) assert.equal(expandMacros(template, values), expected, template);
+});
+
+test('deep links go only to the advertiser\'s own domains, never elsewhere', () => {
+  const domains = advertiserDomains('https://www.acme.example/shop', ['acme-cdn.example']);
+  assert.deepEqual(domains, ['acme.example', 'acme-cdn.example']);
+  const cases: Array<[string, boolean]> = [
+    ['https://acme.example/p/1', true],
+    ['https://www.acme.example/p/1', true],
+    ['http://shop.acme.example/p/1', true],
+    ['https://acme-cdn.example/x', true],
+    ['https://evilacme.example/p/1', false],
+    ['https://acme.example.evil.example/', false],
+    ['https://evil.example/?u=acme.example', false],
+    ['javascript:alert(1)//acme.example', false],
+    ['https://acme.example@evil.example/', false],
+    ['https://user:pw@acme.example/', false],
+    ['//acme.example/p', false],
+    ['not a url', false],
+  ];
+  for (const [link, allowed] of cases) assert.equal(isAllowedDeepLink(link, domains), allowed, link);
+});
