@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { OPERATOR } from '../../src/accounts/principal.ts';
+import { approveHeldConversions } from '../../src/ledger/hold-period.ts';
+import { setCap } from '../../src/offers/offer-terms.ts';
+import { createOffer } from '../../src/offers/offers.ts';
+import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+
+describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
+  let server: TestServer;
+  let newsletter: number;
+  let bestsellers: number;
+  let bookClub: number;
+  let trailblazer: number;
+  let couponCrate: number;
+
+  const clickFor = async (offerId: number, partnerId: number, extra = '') => {
+    const reply = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}${extra}`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+    });
+    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    return { transactionId: new URL(reply.headers.get('location')!).searchParams.get('tid')!, cookie: reply.headers.get('set-cookie')! };
+  };
+  const conversion = async (id: string) =>
+    (await server.store.query<Record<string, unknown>>(`SELECT * FROM conversions WHERE id = $1`, [id]))[0]!;
+
+  before(async () => {
+    server = await startTestServer({ TRUST_PROXY: 'true' });
+    [, newsletter, bestsellers, bookClub] = server.demo.offerIds as [number, number, number, number];
+    [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
+  });
+  after(() => server.close());
+
+  test('a server postback makes one approved conversion priced by the offer', async () => {
+    const { transactionId } = await clickFor(newsletter, trailblazer);
+    const reply = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=SIGNUP-1&amount=0`);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.text, 'success=true;');
+    const row = await conversion(reply.headers.get('x-partnerline-conversion-id')!);
+    assert.equal(row.status, 'approved');
+    assert.equal(row.status_code, 43);
+    assert.equal(row.payout_micros, 2_500_000n);
+    assert.equal(row.revenue_micros, 4_000_000n);
+    assert.equal(row.partner_id, trailblazer);
+    assert.equal(row.country, 'US');
+  });
+
+  test('the spec\'s refusals answer success=false with their status code, and make nothing', async () => {
+    const { transactionId } = await clickFor(newsletter, couponCrate);
+    assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=ORDER-A`)).text, 'success=true;');
+    const old = await clickFor(newsletter, couponCrate);
+    await server.platform.tracker.writer.flush();
+    await server.store.query(`UPDATE clicks SET created_at = now() - interval '31 days' WHERE transaction_id = $1`, [old.transactionId]);
+    const other = await clickFor(newsletter, couponCrate);
+    const count = async () => (await server.store.query<{ n: number }>('SELECT count(*)::int AS n FROM conversions'))[0]!.n;
+    const before = await count();
+    const cases: Array<[string, number, RegExp]> = [
+      [`transaction_id=${transactionId}&adv_sub=ORDER-B`, 12, /already converted/],
+      [`transaction_id=${other.transactionId}&adv_sub=ORDER-A`, 18, /order ORDER-A was already converted/],
+      ['transaction_id=10ffffffffffffffffffffffffffff', 91, /unknown transaction_id/],
+      [`transaction_id=${old.transactionId}`, 92, /session expired/],
+      [`transaction_id=${other.transactionId}&offer_id=${bookClub}`, 95, /belongs to offer/],
+      [`transaction_id=${other.transactionId}&amount=abc`, 90, /amount "abc"/],
+      ['offer_id=99999&aff_id=1', 93, /unknown offer/],
+      ['', 91, /needs a transaction_id/],
+    ];
+    for (const [query, code, reason] of cases) {
+      const reply = await server.request('GET', `/aff_lsr?${query}`);
+      assert.equal(reply.text, 'success=false;', query);
+      assert.equal(reply.headers.get('x-partnerline-status-code'), String(code), query);
+      const json = await server.request('GET', `/aff_lsr?${query}&format=json`);
+      assert.equal(json.body.success, false);
+      assert.equal(json.body.status_code, code);
+      assert.match(json.body.reason, reason, query);
+    }
+    assert.equal(await count(), before);
+    const attempts = await server.store.query<{ code: number }>(`SELECT status_code AS code FROM conversion_attempts ORDER BY id DESC LIMIT 16`);
+    assert.ok(attempts.some((attempt) => attempt.code === 12) && attempts.some((attempt) => attempt.code === 92));
+  });
+
+  test('with a security token set, a postback without it is refused (19)', async () => {
+    const brightside = server.demo.advertiserIds[1];
+    await server.store.query(`UPDATE advertisers SET conversion_security_token = 'bright-secret' WHERE id = $1`, [brightside]);
+    try {
+      const { transactionId } = await clickFor(bookClub, trailblazer);
+      const refused = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=10&security_token=wrong`);
+      assert.equal(refused.headers.get('x-partnerline-status-code'), '19');
+      const accepted = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=10&security_token=bright-secret`);
+      assert.equal(accepted.text, 'success=true;');
+    } finally {
+      await server.store.query(`UPDATE advertisers SET conversion_security_token = NULL WHERE id = $1`, [brightside]);
+    }
+  });
+
+  test('percent-of-sale with a partner override, held pending, approved when the hold ends', async () => {
+    const { transactionId } = await clickFor(bestsellers, trailblazer);
+    const reply = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=59.90&adv_sub=BOOK-1`);
+    assert.equal(reply.text, 'success=true;');
+    const id = reply.headers.get('x-partnerline-conversion-id')!;
+    const row = await conversion(id);
+    assert.equal(row.status, 'pending');
+    assert.equal(row.status_code, 31);
+    assert.equal(row.payout_micros, 5_990_000n);
+    assert.equal(row.revenue_micros, 7_188_000n);
+    assert.equal(row.payout_rule, 'partner override');
+    const holdUntil = row.hold_until as Date;
+    assert.equal(holdUntil.getTime() - (row.converted_at as Date).getTime(), 720 * 3_600_000);
+    assert.equal(await approveHeldConversions(server.store, new Date(holdUntil.getTime() - 1000)), 0);
+    assert.ok((await approveHeldConversions(server.store, new Date(holdUntil.getTime() + 1000))) >= 1);
+    assert.equal((await conversion(id)).status, 'approved');
+    const events = await server.store.query<{ type: string; actor: string; reason: string }>(
+      `SELECT type, actor, reason FROM conversion_events WHERE conversion_id = $1 ORDER BY id`,
+      [id],
+    );
+    assert.deepEqual(events, [
+      { type: 'created', actor: 'advertiser postback', reason: null },
+      { type: 'approved', actor: 'system', reason: 'hold period ended' },
+    ]);
+  });
+
+  test('goal conversions by id or name, by server postback or cookie pixel, each priced by its goal', async () => {
+    const goals = await server.store.query<{ id: number; name: string }>(`SELECT id, name FROM goals WHERE offer_id = $1 ORDER BY id`, [bookClub]);
+    const [trial, paid] = goals as [{ id: number }, { id: number }];
+    const { transactionId, cookie } = await clickFor(bookClub, trailblazer);
+    const byName = await server.request('GET', `/aff_goal?a=lsr&goal_name=trial&transaction_id=${transactionId}`);
+    assert.equal(byName.text, 'success=true;');
+    assert.equal((await conversion(byName.headers.get('x-partnerline-conversion-id')!)).goal_id, trial.id);
+    const session = cookie.match(new RegExp(`pl_s${bookClub}=[^;]+`))![0];
+    const pixel = await server.request('GET', `/aff_goal?a=l&goal_id=${paid.id}&offer_id=${bookClub}&amount=40`, { headers: { cookie: session } });
+    assert.equal(pixel.headers.get('content-type'), 'image/gif');
+    const row = await conversion(pixel.headers.get('x-partnerline-conversion-id')!);
+    assert.equal(row.goal_id, paid.id);
+    assert.equal(row.status_code, 41);
+    assert.equal(row.payout_micros, 7_000_000n);
+    const missing = await server.request('GET', `/aff_goal?a=lsr&goal_name=nope&transaction_id=${transactionId}`);
+    assert.equal(missing.headers.get('x-partnerline-status-code'), '94');
+    const noSession = await server.request('GET', `/aff_l?offer_id=${bookClub}`);
+    assert.equal(noSession.headers.get('content-type'), 'image/gif');
+    assert.equal(noSession.headers.get('x-partnerline-status-code'), '92');
+  });
+
+  test('a conversion by offer and partner, without a click', async () => {
+    const reply = await server.request('GET', `/aff_lsr?offer_id=${newsletter}&aff_id=${couponCrate}&adv_sub=NOCLICK-1`);
+    assert.equal(reply.text, 'success=true;');
+    const row = await conversion(reply.headers.get('x-partnerline-conversion-id')!);
+    assert.equal(row.transaction_id, null);
+    assert.equal(row.partner_id, couponCrate);
+    // The same postback again is the same conversion.
+    const again = await server.request('GET', `/aff_lsr?offer_id=${newsletter}&aff_id=${couponCrate}&adv_sub=NOCLICK-1`);
+    assert.equal(again.headers.get('x-partnerline-conversion-id'), reply.headers.get('x-partnerline-conversion-id'));
+  });
+
+  test('caps refuse conversions past the limit, as rejected with the cap\'s code', async () => {
+    const capped = await createOffer(server.store, OPERATOR, {
+      advertiserId: server.demo.advertiserIds[0]!,
+      name: 'Capped signups',
+      destinationUrl: 'https://acme-outdoor.example/capped?tid={transaction_id}',
+      payoutType: 'cpa_flat',
+      payoutFlatMicros: 1_000_000n,
+      revenueType: 'cpa_flat',
+      revenueFlatMicros: 2_000_000n,
+    });
+    await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
+    await setCap(server.store, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 1_000_000n });
+    await server.platform.afterWrite();
+    const codes = [];
+    for (const partner of [trailblazer, couponCrate, couponCrate, trailblazer, trailblazer]) {
+      const { transactionId } = await clickFor(capped.id, partner);
+      const reply = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&format=json`);
+      codes.push(reply.body.status_code);
+    }
+    // The partner's monthly payout cap (1.00) stops its second; the offer's daily cap (3) stops the fifth.
+    assert.deepEqual(codes, [43, 43, 83, 43, 17]);
+    const totals = await statsTotals(server.store, capped.id);
+    assert.equal(totals.approved, 3n);
+    assert.equal(totals.rejected, 2n);
+  });
+
+  test('the JSON endpoint records conversions, retries safely, and keeps to the caller\'s offers', async () => {
+    const { transactionId } = await clickFor(newsletter, trailblazer);
+    const body = { transactionId, orderId: 'JSON-1', saleAmount: '12.34' };
+    const first = await server.request('POST', '/api/v1/conversions', { key: server.keys.acme, body, headers: { 'idempotency-key': 'conv-json-1' } });
+    assert.equal(first.status, 201, first.text);
+    assert.equal(first.body.conversion.status, 'approved');
+    assert.equal(first.body.conversion.saleAmount, '12.340000');
+    assert.equal(first.body.conversion.payout, '2.500000');
+    const retry = await server.request('POST', '/api/v1/conversions', { key: server.keys.acme, body, headers: { 'idempotency-key': 'conv-json-1' } });
+    assert.equal(retry.text, first.text);
+    const withoutKey = await server.request('POST', '/api/v1/conversions', { key: server.keys.acme, body });
+    assert.equal(withoutKey.status, 200);
+    assert.equal(withoutKey.body.created, false);
+    assert.equal(withoutKey.body.conversion.id, first.body.conversion.id);
+    const otherAdvertiser = await server.request('POST', '/api/v1/conversions', { key: server.keys.brightside, body: { ...body, orderId: 'JSON-2' } });
+    assert.equal(otherAdvertiser.status, 422);
+    assert.match(otherAdvertiser.body.error, /not one of your offers/);
+    const partner = await server.request('POST', '/api/v1/conversions', { key: server.keys.trailblazer, body });
+    assert.equal(partner.status, 403);
+    const bad = await server.request('POST', '/api/v1/conversions', { key: server.keys.acme, body: { ...body, saleAmount: '-1' } });
+    assert.equal(bad.status, 400);
+  });
+});
