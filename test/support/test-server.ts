@@ -84,7 +84,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.key) headers['x-api-key'] = options.key;
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.body !== undefined) headers['content-type'] ??= 'application/json';
       const response = await fetch(url + path, {
         method,
         headers,

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { eventually, startReceiver } from '../support/postback-receiver.ts';
+import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+
+describe('partner postback delivery', () => {
+  let server: TestServer;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let newsletter: number;
+  let trailblazer: number;
+  let couponCrate: number;
+
+  const convert = async (partnerId: number, order: string) => {
+    const reply = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${partnerId}&aff_sub=footer&source=mail`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+    });
+    const transactionId = new URL(reply.headers.get('location')!).searchParams.get('tid')!;
+    const conversion = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=${order}&amount=42.5`);
+    assert.equal(conversion.text, 'success=true;');
+    return { transactionId, conversionId: conversion.headers.get('x-partnerline-conversion-id')! };
+  };
+
+  before(async () => {
+    receiver = await startReceiver();
+    server = await startTestServer(
+      { TRUST_PROXY: 'true', POSTBACK_ALLOW_PRIVATE: 'true' },
+      { delivery: { pollMs: 20, baseDelayMs: 40, maxDelayMs: 200, maxAttempts: 3, parkEndpointAfter: 5 } },
+    );
+    [, newsletter] = server.demo.offerIds as [number, number];
+    [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
+  });
+  after(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  test('a postback carries the macros a partner asked for, and a signature it can check', async () => {
+    const secret = 'trailblazer-shared-secret';
+    const registered = await server.request('POST', '/api/v1/postbacks', {
+      key: server.keys.trailblazer,
+      body: {
+        url: `${receiver.base}/conv?click={transaction_id}&sub={aff_sub}&src={source}&pay={payout}&sale={sale_amount}&cur={currency}&order={adv_sub}&seq={seq}&status={conversion_status}&op={postback_operation}`,
+        events: ['create'],
+        secret,
+      },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    assert.equal(registered.body.signed, true);
+    assert.equal(JSON.stringify(registered.body).includes(secret), false);
+    const { transactionId, conversionId } = await convert(trailblazer, 'PB-1');
+    const request = await eventually(() => receiver.received.find((item) => item.url.searchParams.get('click') === transactionId));
+    const params = Object.fromEntries(request.url.searchParams);
+    const [seq] = (await server.store.query<{ seq: string }>(`SELECT seq::text FROM conversions WHERE id = $1`, [conversionId])) as [{ seq: string }];
+    assert.deepEqual(params, {
+      click: transactionId,
+      sub: 'footer',
+      src: 'mail',
+      pay: '2.50',
+      sale: '42.50',
+      cur: 'USD',
+      order: 'PB-1',
+      seq: seq.seq,
+      status: '43',
+      op: 'create',
+    });
+    const signature = String(request.headers['x-partnerline-signature']);
+    const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
+    const calledUrl = `${receiver.base}${request.url.pathname}${request.url.search}`;
+    assert.equal(mac, createHmac('sha256', secret).update(`${timestamp}.${calledUrl}`).digest('hex'));
+    const deliveries = await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer });
+    assert.equal(deliveries.body[0].status, 'delivered');
+    assert.equal(deliveries.body[0].log[0].statusCode, 200);
+    assert.equal(deliveries.body[0].log[0].responseExcerpt, 'ok');
+  });
+
+  test('failures are retried with backoff, logged, parked; the endpoint is parked and its owner told; replay resumes', async () => {
+    const registered = await server.request('POST', '/api/v1/postbacks', {
+      key: server.keys.admin,
+      body: { partnerId: couponCrate, url: `${receiver.base}/coupon?click={transaction_id}`, type: 'image' },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    receiver.answerWith(503);
+    const first = await convert(couponCrate, 'PB-2');
+    const deliveries = () => server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.couponCrate });
+    const parked = await eventually(async () => {
+      const list = (await deliveries()).body;
+      return list.find((item: { status: string }) => item.status === 'parked');
+    });
+    assert.equal(parked.attempts, 3);
+    assert.equal(parked.log.length, 3);
+    assert.ok(parked.log.every((attempt: { statusCode: number; error: string }) => attempt.statusCode === 503 && attempt.error === 'answered HTTP 503'));
+    const times = parked.log.map((attempt: { attemptedAt: string }) => Date.parse(attempt.attemptedAt));
+    assert.ok(times[2] - times[1] >= times[1] - times[0], 'each wait at least as long as the last');
+
+    await convert(couponCrate, 'PB-3');
+    const endpoint = await eventually(async () => {
+      const list = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.couponCrate })).body;
+      const found = list.find((item: { id: number; status: string }) => item.id === registered.body.id && item.status === 'parked');
+      return found;
+    });
+    assert.ok(endpoint.consecutiveFailures >= 5);
+    const notes = (await server.request('GET', '/api/v1/notifications', { key: server.keys.couponCrate })).body;
+    assert.match(notes[0].message, new RegExp(`Postback ${registered.body.id} failed \\d+ times in a row`));
+
+    receiver.answerWith(200);
+    const replayed = await server.request('POST', `/api/v1/deliveries/${parked.id}/replay`, { key: server.keys.couponCrate });
+    assert.equal(replayed.status, 200);
+    assert.ok(replayed.body.requeued >= 2);
+    await eventually(async () => (await deliveries()).body.every((item: { status: string }) => item.status === 'delivered'));
+    assert.ok(receiver.received.some((item) => item.url.searchParams.get('click') === first.transactionId && item.url.pathname === '/coupon'));
+    const active = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.couponCrate })).body;
+    assert.equal(active.find((item: { id: number }) => item.id === registered.body.id).status, 'active');
+  });
+
+  test('a partner sees and manages only its own postbacks', async () => {
+    const mine = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.trailblazer })).body;
+    assert.ok(mine.every((item: { partnerId: number }) => item.partnerId === trailblazer));
+    const others = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.couponCrate })).body;
+    assert.equal((await server.request('DELETE', `/api/v1/postbacks/${others[0].id}`, { key: server.keys.trailblazer })).status, 403);
+    assert.equal((await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { partnerId: couponCrate, url: 'https://x.example' } })).status, 403);
+    assert.equal((await server.request('POST', '/api/v1/postbacks', { key: server.keys.acme, body: { partnerId: couponCrate, url: 'https://x.example' } })).status, 403);
+    const bad = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: 'ftp://x.example/{transaction_id}' } });
+    assert.equal(bad.status, 400);
+  });
+});
+
+describe('postback destinations', () => {
+  test('private and loopback destinations are refused unless the operator allows them', async () => {
+    const receiver = await startReceiver();
+    const server = await startTestServer({ TRUST_PROXY: 'true' }, { delivery: { pollMs: 20 } });
+    try {
+      const [, newsletter] = server.demo.offerIds as [number, number];
+      const registered = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: `${receiver.base}/x?c={transaction_id}` } });
+      const reply = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${server.demo.partnerIds[0]}`, {
+        headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+      });
+      const transactionId = new URL(reply.headers.get('location')!).searchParams.get('tid')!;
+      await server.request('GET', `/aff_lsr?transaction_id=${transactionId}`);
+      const delivery = await eventually(async () => {
+        const list = (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
+        return list.find((item: { status: string }) => item.status === 'parked');
+      });
+      assert.match(delivery.lastError, /private or loopback address 127\.0\.0\.1/);
+      assert.equal(receiver.received.length, 0);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  url: URL;
+  headers: IncomingHttpHeaders;
+}
+
+/** A partner's postback endpoint on loopback that records what it is sent and answers as told. */
+export async function startReceiver() {
+  const received: Received[] = [];
+  let answer = 200;
+  const server = createServer((request, response) => {
+    received.push({ url: new URL(request.url!, 'http://receiver.test'), headers: request.headers });
+    response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer === 200 ? 'ok' : 'down for maintenance');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    received,
+    answerWith(status: number) {
+      answer = status;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Polls until the check holds, or fails after the time limit. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, limitMs = 5_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const result = await check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
