@@ -29,8 +29,27 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** Milliseconds the zone is ahead of UTC at the given instant. */
+const QUARTER_HOUR_MS = 900_000;
+const offsetCache = new Map<string, number>();
+const MAX_CACHED_OFFSETS = 50_000;
+
+/**
+ * Milliseconds the zone is ahead of UTC at the given instant. Offsets change only on quarter-hour
+ * boundaries, so each quarter hour of each zone is computed once (the click path asks per click).
+ */
 export function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const quarter = Math.floor(instant.getTime() / QUARTER_HOUR_MS);
+  const key = `${timeZone}|${quarter}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = computeZoneOffsetMs(new Date(quarter * QUARTER_HOUR_MS), timeZone);
+    if (offsetCache.size >= MAX_CACHED_OFFSETS) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+function computeZoneOffsetMs(instant: Date, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);

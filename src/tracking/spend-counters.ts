@@ -25,7 +25,10 @@ export class SpendCounters {
     return this.tallies.get(this.key(offerId, partnerId, period, at, timeZone)) ?? { clicks: 0n, costMicros: 0n };
   }
 
-  add(offerId: number, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
+  /** Counts a click; only offers with a budget or click caps are counted, the others need no tally. */
+  add(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
+    if (offer.dailyBudgetMicros === null && offer.clickCaps.length === 0) return;
+    const offerId = offer.id;
     for (const period of PERIODS) {
       for (const who of [null, partnerId]) {
         const key = this.key(offerId, who, period, at, timeZone);
@@ -38,6 +41,7 @@ export class SpendCounters {
   /** Whether one more click costing `costMicros` would pass the offer's budget or a click cap. */
   check(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): { overBudget: boolean; overClickCap: boolean } {
     let overBudget = false;
+    if (offer.dailyBudgetMicros === null && offer.clickCaps.length === 0) return { overBudget, overClickCap: false };
     let overClickCap = false;
     if (offer.dailyBudgetMicros !== null) {
       overBudget = this.get(offer.id, null, 'day', at, timeZone).costMicros + costMicros > offer.dailyBudgetMicros;

@@ -120,7 +120,7 @@ export class Tracker {
 
     const counted = outcome === 'counted';
     const isUnique = counted && this.uniques.firstVisit(request.visitorId, offer!.id, partner!.id, now.getTime());
-    if (counted) this.counters.add(offer!.id, partner!.id, now, catalog.timeZone, costMicros);
+    if (counted) this.counters.add(offer!, partner!.id, now, catalog.timeZone, costMicros);
 
     const location = reachesOffer(outcome)
       ? this.destination(offer!, request, visitor, transactionId, costMicros)

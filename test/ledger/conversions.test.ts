@@ -120,7 +120,8 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
 
   test('goal conversions by id or name, by server postback or cookie pixel, each priced by its goal', async () => {
     const goals = await server.store.query<{ id: number; name: string }>(`SELECT id, name FROM goals WHERE offer_id = $1 ORDER BY id`, [bookClub]);
-    const [trial, paid] = goals as [{ id: number }, { id: number }];
+    const trial = goals[0]!;
+    const paid = goals[1]!;
     const { transactionId, cookie } = await clickFor(bookClub, trailblazer);
     const byName = await server.request('GET', `/aff_goal?a=lsr&goal_name=trial&transaction_id=${transactionId}`);
     assert.equal(byName.text, 'success=true;');

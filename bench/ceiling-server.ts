@@ -1,0 +1,11 @@
+import { createServer } from 'node:http';
+
+/** The ceiling: a bare node:http server that answers every request with a 302 and nothing else. */
+const server = createServer((_request, response) => {
+  response.writeHead(302, { location: 'https://advertiser.example/landing?tid=10abcdef' }).end();
+});
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(`listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,135 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { OPERATOR } from '../src/accounts/principal.ts';
+import { ensureDemoNetwork } from '../src/demo/demo-network.ts';
+import { createOffer } from '../src/offers/offers.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { format, load, startProcess, type LoadResult } from './load.ts';
+
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+/** A CPA offer with no caps or budget, so nothing but the run itself limits what is counted. */
+async function prepareNetwork(databaseUrl: string | undefined, dataDir: string): Promise<{ offerId: number; partnerId: number }> {
+  const { store, lock } = await openStore({ databaseUrl, dataDir });
+  try {
+    const demo = await ensureDemoNetwork(store);
+    const offer = await createOffer(store, OPERATOR, {
+      advertiserId: demo.advertiserIds[0]!,
+      name: 'Benchmark offer',
+      destinationUrl: 'https://acme-outdoor.example/bench?tid={transaction_id}&s={aff_sub}',
+      payoutType: 'cpa_flat',
+      payoutFlatMicros: 2_000_000n,
+      revenueType: 'cpa_flat',
+      revenueFlatMicros: 3_000_000n,
+    });
+    return { offerId: offer.id, partnerId: demo.partnerIds[0]! };
+  } finally {
+    await store.close();
+    await lock?.release();
+  }
+}
+
+export interface TrackingFigures {
+  ceiling: LoadResult;
+  clicks: LoadResult;
+  halfRate: LoadResult;
+  conversions: LoadResult;
+  conversionsPerSecond: number;
+  checks: string[];
+}
+
+/**
+ * (a) the ceiling, (b) /aff_c with every click persisted, the latency at half of b's peak, and
+ * (c) durable conversion postbacks; then every click and conversion of the run is checked against
+ * the statistics.
+ */
+export async function trackingBench(storeLabel: string, databaseUrl: string | undefined, ceiling: LoadResult): Promise<TrackingFigures> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'partnerline-bench-'));
+  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  const { offerId, partnerId } = await prepareNetwork(databaseUrl, dataDir);
+  const server = await startProcess('src/main.ts', env);
+  const clickUrl = `${server.url}/aff_c?offer_id=${offerId}&aff_id=${partnerId}&aff_sub=bench`;
+  const transactionIds: string[] = [];
+  let counted = 0;
+  const collect = (status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
+    if (status !== 302 || headers?.['x-partnerline-click'] !== 'counted') return;
+    counted += 1;
+    transactionIds.push(new URL(headers.location!).searchParams.get('tid')!);
+  };
+  try {
+    // Fixed request counts rather than durations, so every answer is seen and can be checked.
+    const warmup = await load({ url: clickUrl, amount: 5_000, headers: { 'user-agent': IPHONE }, requests: [{ onResponse: collect }] });
+    const clicks = await load({
+      url: clickUrl,
+      amount: Math.round(warmup.rps * SECONDS),
+      headers: { 'user-agent': IPHONE },
+      requests: [{ onResponse: collect }],
+    });
+    const half = Math.max(1, Math.round(clicks.rps / 2));
+    const halfRate = await load({
+      url: clickUrl,
+      amount: half * SECONDS,
+      connections: 20,
+      overallRate: half,
+      headers: { 'user-agent': IPHONE },
+      requests: [{ onResponse: collect }],
+    });
+    let next = 0;
+    let converted = 0;
+    const conversions = await load({
+      url: server.url,
+      amount: Math.min(transactionIds.length, 4000 * SECONDS),
+      connections: 20,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const transactionId = transactionIds[next++ % transactionIds.length];
+            return { ...request, method: 'GET', path: `/aff_lsr?transaction_id=${transactionId}&amount=10.00` };
+          },
+          onResponse: (_status: number, body: string) => {
+            if (body === 'success=true;') converted += 1;
+          },
+        },
+      ],
+    });
+    const exitCode = await server.stop();
+
+    const { store, lock } = await openStore({ databaseUrl, dataDir });
+    const checks: string[] = [];
+    try {
+      const [totals] = await store.query<{ clicks: bigint; statsClicks: bigint; conversions: bigint; statsApproved: bigint }>(
+        `SELECT (SELECT count(*) FROM clicks WHERE outcome = 'counted')::int8 AS clicks,
+                (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly)::int8 AS "statsClicks",
+                (SELECT count(*) FROM conversions WHERE status = 'approved')::int8 AS conversions,
+                (SELECT coalesce(sum(approved), 0) FROM stats_hourly)::int8 AS "statsApproved"`,
+      );
+      const check = (name: string, actual: bigint | number, expected: bigint | number) => {
+        const ok = BigInt(actual) === BigInt(expected);
+        checks.push(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${actual}${ok ? '' : ` (expected ${expected})`}`);
+        if (!ok) process.exitCode = 1;
+      };
+      check('server stopped cleanly (exit code)', exitCode ?? -1, 0);
+      check('clicks answered "counted" = clicks stored', totals!.clicks, counted);
+      check('clicks stored = clicks in the statistics', totals!.statsClicks, totals!.clicks);
+      check('conversions answered success=true = conversions stored', totals!.conversions, converted);
+      check('conversions stored = approved in the statistics', totals!.statsApproved, totals!.conversions);
+    } finally {
+      await store.close();
+      await lock?.release();
+    }
+    await rm(dataDir, { recursive: true, force: true });
+    console.log(`\n[${storeLabel}]`);
+    console.log(`  (b) /aff_c, every click persisted: ${format(clicks)}  → b/a = ${(clicks.rps / ceiling.rps).toFixed(2)}`);
+    console.log(`      at half of b's peak (${Math.round(clicks.rps / 2)} req/s):   ${format(halfRate)}`);
+    console.log(`  (c) conversion postbacks, durable: ${format(conversions)}`);
+    for (const line of checks) console.log(`      ${line}`);
+    return { ceiling, clicks, halfRate, conversions, conversionsPerSecond: conversions.rps, checks };
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw error;
+  }
+}
