@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Store, Transaction } from './store.ts';
-import { typeParsers } from './store.ts';
+import { csvField, typeParsers } from './store.ts';
 
 export async function openPgliteStore(dataDir: string): Promise<Store> {
   const db = await PGlite.create({ dataDir, parsers: typeParsers });
@@ -19,6 +19,12 @@ export async function openPgliteStore(dataDir: string): Promise<Store> {
           },
           async exec(sql) {
             await tx.exec(sql);
+          },
+          async bulkInsert(table, columns, rows) {
+            if (rows.length === 0) return;
+            // COPY parses CSV in the engine: several times cheaper per row than INSERT from arrays.
+            const csv = rows.map((row) => row.map(csvField).join(',')).join('\n');
+            await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
           },
         };
         return work(wrapped);

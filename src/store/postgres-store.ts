@@ -30,6 +30,15 @@ export async function openPostgresStore(connectionString: string): Promise<Store
         async exec(sql) {
           await client.query(sql);
         },
+        async bulkInsert(table, columns, rows) {
+          if (rows.length === 0) return;
+          const records = rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, jsonValue(row[index])])));
+          await client.query(
+            `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1)
+             ON CONFLICT DO NOTHING`,
+            [JSON.stringify(records)],
+          );
+        },
       };
       try {
         await client.query('BEGIN');
@@ -47,4 +56,8 @@ export async function openPostgresStore(connectionString: string): Promise<Store
       await pool.end();
     },
   };
+}
+
+function jsonValue(value: unknown): unknown {
+  return typeof value === 'bigint' ? String(value) : value;
 }

@@ -11,6 +11,11 @@ export interface Queryable {
 export interface Transaction extends Queryable {
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Appends many rows at once, the fastest way each store has: COPY on PGlite; one statement on a
+   * server, where a row already there (same primary key) is left as it is.
+   */
+  bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 export interface Store extends Queryable {
@@ -33,4 +38,11 @@ export const SQLSTATE = { UNIQUE_VIOLATION: '23505', FOREIGN_KEY_VIOLATION: '235
 
 export function sqlState(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+/** A value as a CSV field for COPY: NULL unquoted and empty, everything else quoted. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'boolean' ? (value ? 't' : 'f') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return `"${text.replaceAll('"', '""')}"`;
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordConversion, type ConversionChannel, type ConversionOutcome } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
@@ -18,10 +17,21 @@ const VISITOR_COOKIE_DAYS = 365;
 const sessionCookie = (offerId: number) => `pl_s${offerId}`;
 const CONVERSION_STATUSES: ConversionStatus[] = ['approved', 'pending', 'rejected'];
 
-function cookieOptions(request: FastifyRequest, maxAgeSeconds: number) {
-  const secure = request.protocol === 'https';
+/** Our cookie values are hex or base64url, so they need no encoding. */
+function setCookie(reply: FastifyReply, request: FastifyRequest, name: string, value: string, maxAgeSeconds: number): void {
   // A conversion pixel fires on the advertiser's site: a third-party context needs SameSite=None, which needs https.
-  return { path: '/', httpOnly: true, maxAge: maxAgeSeconds, secure, sameSite: secure ? ('none' as const) : ('lax' as const) };
+  const attributes = request.protocol === 'https' ? 'Secure; SameSite=None' : 'SameSite=Lax';
+  reply.header('set-cookie', `${name}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; ${attributes}`);
+}
+
+function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
+  }
+  return undefined;
 }
 
 function visitorOf(platform: Platform, request: FastifyRequest) {
@@ -83,19 +93,18 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 }
 
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
-  await app.register(cookie);
   const shortLinks = new ShortLinkCache(platform.store);
   const hidden = { schema: { hide: true } };
 
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
-    const knownVisitor = request.cookies[VISITOR_COOKIE];
+    const knownVisitor = cookieValue(request, VISITOR_COOKIE);
     const visitor = visitorOf(platform, request);
     const visitorId = knownVisitor ?? createHash('sha256').update(`${visitor.ip}|${visitor.userAgent}`).digest('base64url');
     const result = platform.tracker.click(clickRequest(query, visitorId, request.headers.referer), visitor);
     // The first visit's fingerprint becomes the cookie, so the visitor is the same one with or without it.
-    if (!knownVisitor) reply.setCookie(VISITOR_COOKIE, visitorId, cookieOptions(request, VISITOR_COOKIE_DAYS * 86_400));
+    if (!knownVisitor) setCookie(reply, request, VISITOR_COOKIE, visitorId, VISITOR_COOKIE_DAYS * 86_400);
     if (result.outcome === 'counted' || result.outcome === 'bot') {
-      reply.setCookie(sessionCookie(result.offerId!), result.transactionId, cookieOptions(request, result.sessionHours * 3600));
+      setCookie(reply, request, sessionCookie(result.offerId!), result.transactionId, result.sessionHours * 3600);
     }
     return reply
       .code(302)
@@ -134,7 +143,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     const { problem, request: conversion } = conversionInput(platform, request, query, channel);
     if (problem) return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: problem }, asJson, pixel);
     if (pixel && !conversion.transactionId && conversion.offerId !== undefined) {
-      conversion.transactionId = request.cookies[sessionCookie(conversion.offerId)];
+      conversion.transactionId = cookieValue(request, sessionCookie(conversion.offerId));
       if (!conversion.transactionId) {
         return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.SESSION_EXPIRED, reason: 'no session cookie for this offer' }, asJson, pixel);
       }

@@ -47,6 +47,14 @@ export interface ClickWriterOptions {
 
 const RETRY_DELAY_MS = 200;
 
+const CLICK_COLUMNS = [
+  'transaction_id', 'created_at', 'offer_id', 'partner_id', 'outcome', 'is_unique', 'source',
+  'aff_sub1', 'aff_sub2', 'aff_sub3', 'aff_sub4', 'aff_sub5', 'aff_click_id', 'params', 'sub_id', 'ip', 'user_agent',
+  'country', 'device', 'browser', 'os', 'referrer', 'landing_url', 'cost_micros', 'payout_micros',
+] as const;
+
+const IMPRESSION_COLUMNS = ['created_at', 'offer_id', 'partner_id', 'source', 'aff_sub1', 'file_id', 'ip', 'country', 'device'] as const;
+
 /**
  * Group commit for clicks and impressions: rows wait in memory for a few milliseconds, then one
  * transaction writes them all with their statistics. A click not yet written can still be found,
@@ -165,60 +173,48 @@ export class ClickWriter {
       });
     }
     await this.store.transaction(async (tx) => {
-      if (clicks.length > 0) {
-        const column = <T>(pick: (click: ClickRecord) => T) => clicks.map(pick);
-        await tx.query(
-          `INSERT INTO clicks (transaction_id, created_at, offer_id, partner_id, outcome, is_unique, source,
-             aff_sub1, aff_sub2, aff_sub3, aff_sub4, aff_sub5, aff_click_id, params, sub_id, ip, user_agent,
-             country, device, browser, os, referrer, landing_url, cost_micros, payout_micros)
-           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::bool[], $7::text[],
-             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[],
-             $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[],
-             $24::int8[], $25::int8[])
-           ON CONFLICT (transaction_id) DO NOTHING`,
-          [
-            column((click) => click.transactionId),
-            column((click) => click.createdAt.toISOString()),
-            column((click) => click.offerId),
-            column((click) => click.partnerId),
-            column((click) => click.outcome),
-            column((click) => click.isUnique),
-            column((click) => click.source),
-            ...[0, 1, 2, 3, 4].map((index) => column((click) => click.affSubs[index] ?? null)),
-            column((click) => click.affClickId),
-            column((click) => (click.params ? JSON.stringify(click.params) : null)),
-            column((click) => click.subId),
-            column((click) => click.ip),
-            column((click) => click.userAgent),
-            column((click) => click.country),
-            column((click) => click.device),
-            column((click) => click.browser),
-            column((click) => click.os),
-            column((click) => click.referrer),
-            column((click) => click.landingUrl),
-            column((click) => String(click.costMicros)),
-            column((click) => String(click.payoutMicros)),
-          ],
-        );
-      }
-      if (impressions.length > 0) {
-        const column = <T>(pick: (impression: ImpressionRecord) => T) => impressions.map(pick);
-        await tx.query(
-          `INSERT INTO impressions (created_at, offer_id, partner_id, source, aff_sub1, file_id, ip, country, device)
-           SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])`,
-          [
-            column((impression) => impression.createdAt.toISOString()),
-            column((impression) => impression.offerId),
-            column((impression) => impression.partnerId),
-            column((impression) => impression.source),
-            column((impression) => impression.affSub1),
-            column((impression) => impression.fileId),
-            column((impression) => impression.ip),
-            column((impression) => impression.country),
-            column((impression) => impression.device),
-          ],
-        );
-      }
+      await tx.bulkInsert(
+        'clicks',
+        CLICK_COLUMNS,
+        clicks.map((click) => [
+          click.transactionId,
+          click.createdAt,
+          click.offerId,
+          click.partnerId,
+          click.outcome,
+          click.isUnique,
+          click.source,
+          ...[0, 1, 2, 3, 4].map((index) => click.affSubs[index] ?? null),
+          click.affClickId,
+          click.params,
+          click.subId,
+          click.ip,
+          click.userAgent,
+          click.country,
+          click.device,
+          click.browser,
+          click.os,
+          click.referrer,
+          click.landingUrl,
+          click.costMicros,
+          click.payoutMicros,
+        ]),
+      );
+      await tx.bulkInsert(
+        'impressions',
+        IMPRESSION_COLUMNS,
+        impressions.map((impression) => [
+          impression.createdAt,
+          impression.offerId,
+          impression.partnerId,
+          impression.source,
+          impression.affSub1,
+          impression.fileId,
+          impression.ip,
+          impression.country,
+          impression.device,
+        ]),
+      );
       await applyStatsDeltas(tx, deltas);
     });
   }

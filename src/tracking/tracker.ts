@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { formatMoney } from '../shared/money.ts';
 import type { Store } from '../store/store.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
@@ -41,7 +41,8 @@ const CATALOG_POLL_MS = 1_000;
 
 export function newTransactionId(): string {
   // HasOffers' own ids are 30 lowercase hex characters beginning "10"; clients recognise the shape.
-  return '10' + randomBytes(14).toString('hex');
+  // randomUUID draws from a cached entropy pool, far cheaper per click than randomBytes.
+  return '10' + randomUUID().replace(/-/g, '').slice(0, 28);
 }
 
 /**
