@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { LOCK_FILE } from '../../src/store/data-dir-lock.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { testStoreLocation, type TestStoreLocation } from '../support/test-store.ts';
 
 const run = promisify(execFile);
@@ -23,10 +24,13 @@ async function cli(location: TestStoreLocation, ...args: string[]): Promise<{ co
   }
 }
 
-function startServer(location: TestStoreLocation): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+function startServer(
+  location: TestStoreLocation,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...location.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...location.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -112,6 +116,35 @@ describe('operator command line', () => {
     }
     assert.equal(await server.exited, 0);
     assert.equal(existsSync(path.join(location.dataDir, LOCK_FILE)), false);
+  });
+
+  test('clicks still in memory are written when the server stops', async () => {
+    // Batches that would wait a minute: only the shutdown can write these clicks.
+    const server = await startServer(location, { CLICK_BATCH_MS: '60000', CLICK_BATCH_ROWS: '100000' });
+    const { offerIds, partnerIds } = JSON.parse((await cli(location, 'demo', '--json')).stdout);
+    const clicks = 40;
+    for (let index = 0; index < clicks; index += 1) {
+      const reply = await fetch(`${server.url}/aff_c?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}&aff_sub=shutdown-${index}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' },
+      });
+      assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    }
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+    try {
+      const [row] = await store.query<{ clicks: number; stats: number }>(
+        `SELECT (SELECT count(*) FROM clicks WHERE aff_sub1 LIKE 'shutdown-%')::int AS clicks,
+                (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly WHERE offer_id = $1)::int AS stats`,
+        [offerIds[1]],
+      );
+      assert.equal(row!.clicks, clicks);
+      assert.ok(row!.stats >= clicks);
+    } finally {
+      await store.close();
+      await lock?.release();
+    }
   });
 
   test('a second server cannot open the embedded store the first one holds', { skip: process.env.DATABASE_URL ? 'PostgreSQL allows several processes' : false }, async () => {
