@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { RateLimits } from './http/rate-limits.ts';
+import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
 import { getNetwork, setMaintenance } from './network/network.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
@@ -23,6 +24,7 @@ export class Platform {
   readonly rateLimits: RateLimits;
   readonly tracker: Tracker;
   readonly deliveries: DeliveryWorker;
+  readonly conversions: ConversionPipeline;
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -34,6 +36,7 @@ export class Platform {
     this.redis = redis;
     this.rateLimits = new RateLimits(redis);
     this.tracker = new Tracker(store, { maxBatch: config.clickBatchRows, maxDelayMs: config.clickBatchMs });
+    this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,
       allowPrivateDestinations: config.postbackAllowPrivate,
@@ -80,6 +83,7 @@ export class Platform {
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     clearInterval(this.holdTimer);
+    await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();
     this.redis?.disconnect();

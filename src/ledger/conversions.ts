@@ -1,38 +1,26 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import type { PricingType } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
-import { first } from '../shared/sql.ts';
+import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
 import { capWindow } from './cap-windows.ts';
-import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
-import { moveStats, recordEvent } from './ledger-writes.ts';
-import { chooseTerms, priceConversion, type Pricing } from './payouts.ts';
+import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
+import {
+  decideConversion,
+  isSameConversion,
+  subjectOf,
+  type ClickSession,
+  type ConversionRequest,
+  type GoalConversionTerms,
+  type NewConversion,
+  type OfferConversionTerms,
+} from './conversion-rules.ts';
+import { recordEvents, statsMove } from './ledger-writes.ts';
+import type { Pricing } from './payouts.ts';
 import { capStatusCode, STATUS_CODE } from './status-codes.ts';
-import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 
-/** How a conversion reached us; it sets the approved status code and whether the token applies. */
-export type ConversionChannel = 'server_postback' | 'pixel' | 'api' | 'adjustment';
-
-export interface ConversionRequest {
-  channel: ConversionChannel;
-  actor: string;
-  transactionId?: string;
-  offerId?: number;
-  partnerId?: number;
-  goalId?: number;
-  goalName?: string;
-  saleAmountMicros?: bigint;
-  advSubs?: Array<string | undefined>;
-  /** The advertiser's order id; adv_sub when not given. */
-  orderId?: string;
-  status?: ConversionStatus;
-  securityToken?: string;
-  ip?: string;
-  userAgent?: string;
-  convertedAt?: Date;
-  /** Only these advertisers' offers may be converted (an advertiser's API key); undefined for any. */
-  advertiserScope?: number[];
-}
+export type { ConversionChannel, ConversionRequest } from './conversion-rules.ts';
 
 export type ConversionOutcome =
   | { ok: true; conversion: Conversion; created: boolean }
@@ -43,259 +31,163 @@ export interface ClickSessions {
   ensureWritten(transactionId: string): Promise<void>;
 }
 
-interface ClickRow {
-  transactionId: string;
-  offerId: number | null;
-  partnerId: number | null;
-  outcome: string;
-  createdAt: Date;
-  country: string | null;
-  device: string | null;
-}
-
-interface OfferRow {
-  id: number;
-  advertiserId: number;
-  advertiserStatus: string;
-  securityToken: string | null;
-  currency: string;
-  attributionWindowHours: number;
-  approveConversions: boolean;
-  holdHours: number | null;
-  allowMultiple: boolean;
-  payout: Pricing;
-  revenue: Pricing;
-}
-
-interface GoalRow {
-  id: number;
-  approveConversions: boolean;
-  allowMultiple: boolean;
-  payout: Pricing;
-  revenue: Pricing;
-}
-
+type RawPricing = { type: PricingType; flatMicros: string; percentPpm: number };
 const PRICING = (side: 'payout' | 'revenue', alias: string) =>
   `json_build_object('type', ${alias}.${side}_type, 'flatMicros', ${alias}.${side}_flat_micros::text, 'percentPpm', ${alias}.${side}_percent_ppm) AS ${side}`;
+const pricing = (raw: RawPricing): Pricing => ({ type: raw.type, flatMicros: BigInt(raw.flatMicros), percentPpm: raw.percentPpm });
 
-function parsePricing(raw: { type: PricingType; flatMicros: string; percentPpm: number }): Pricing {
-  return { type: raw.type, flatMicros: BigInt(raw.flatMicros), percentPpm: raw.percentPpm };
-}
-
-type Refusal = { ok: false; statusCode: number; reason: string; conversionId?: bigint };
-
-async function refuse(db: Queryable, request: ConversionRequest, statusCode: number, reason: string, conversionId?: bigint): Promise<Refusal> {
-  await db.query(
-    `INSERT INTO conversion_attempts (channel, offer_id, transaction_id, status_code, reason, existing_conversion_id, params)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      request.channel,
-      request.offerId ?? null,
-      request.transactionId ?? null,
-      statusCode,
-      reason,
-      conversionId === undefined ? null : String(conversionId),
-      JSON.stringify({ goalId: request.goalId, goalName: request.goalName, advSubs: request.advSubs, orderId: request.orderId }),
-    ],
+/** The terms of every offer, goal, override and partner the requests name: four queries for the whole batch. */
+async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date) {
+  const transactionIds = requests.map((request) => request.transactionId).filter((id): id is string => Boolean(id));
+  const clicks = new Map(
+    transactionIds.length === 0
+      ? []
+      : (
+          await tx.query<ClickSession>(
+            `SELECT transaction_id AS "transactionId", offer_id AS "offerId", partner_id AS "partnerId", outcome,
+                    created_at AS "createdAt", country, device FROM clicks WHERE transaction_id = ANY($1::text[])`,
+            [transactionIds],
+          )
+        ).map((click) => [click.transactionId, click]),
   );
-  return { ok: false, statusCode, reason, conversionId };
-}
+  const subjects = requests.map((request) => subjectOf(request, request.transactionId ? clicks.get(request.transactionId) : undefined));
+  const offerIds = [...new Set(subjects.map((subject) => subject.offerId).filter((id): id is number => id !== undefined))];
+  const partnerIds = [...new Set(subjects.map((subject) => subject.partnerId).filter((id): id is number => id !== undefined))];
+  const offers = new Map(
+    (
+      await tx.query<Omit<OfferConversionTerms, 'payout' | 'revenue'> & { payout: RawPricing; revenue: RawPricing }>(
+        `SELECT o.id, o.advertiser_id AS "advertiserId", a.conversion_security_token AS "securityToken", trim(o.currency) AS currency,
+                o.attribution_window_hours AS "attributionWindowHours", o.approve_conversions AS "approveConversions",
+                o.hold_hours AS "holdHours", o.allow_multiple_conversions AS "allowMultiple",
+                EXISTS (SELECT 1 FROM caps c WHERE c.offer_id = o.id AND c.metric <> 'clicks') AS "hasCaps",
+                ${PRICING('payout', 'o')}, ${PRICING('revenue', 'o')}
+         FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE o.id = ANY($1::int[]) AND o.status <> 'deleted'`,
+        [offerIds],
+      )
+    ).map((row) => [row.id, { ...row, payout: pricing(row.payout), revenue: pricing(row.revenue) }]),
+  );
+  const goals = await tx.query<Omit<GoalConversionTerms, 'payout' | 'revenue'> & { offerId: number; payout: RawPricing; revenue: RawPricing }>(
+    `SELECT g.id, g.offer_id AS "offerId", g.name, g.approve_conversions AS "approveConversions",
+            g.allow_multiple_conversions AS "allowMultiple", ${PRICING('payout', 'g')}, ${PRICING('revenue', 'g')}
+     FROM goals g WHERE g.offer_id = ANY($1::int[]) AND g.status = 'active'`,
+    [offerIds],
+  );
+  const overrides = await tx.query<{ offerId: number; partnerId: number; goalId: number | null; payout: RawPricing }>(
+    `SELECT offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", ${PRICING('payout', 'p')}
+     FROM payout_overrides p WHERE offer_id = ANY($1::int[]) AND partner_id = ANY($2::int[])`,
+    [offerIds, partnerIds],
+  );
+  const knownPartners = new Set(
+    (await tx.query<{ id: number }>('SELECT id FROM partners WHERE id = ANY($1::int[])', [partnerIds])).map((row) => row.id),
+  );
 
-/**
- * Records a conversion: finds its click, checks it, prices it, applies the caps, and writes it
- * with its ledger event, statistics and postbacks in one transaction. Duplicates are refused by
- * the store's unique keys; a retry of the same conversion answers the conversion already made.
- */
-export async function recordConversion(store: Store, sessions: ClickSessions, request: ConversionRequest): Promise<ConversionOutcome> {
-  if (request.transactionId) await sessions.ensureWritten(request.transactionId);
-  return store.transaction((tx) => recordConversionIn(tx, request));
-}
-
-export async function recordConversionIn(tx: Transaction, request: ConversionRequest): Promise<ConversionOutcome> {
-  const convertedAt = request.convertedAt ?? new Date();
-  let click: ClickRow | undefined;
-  let offerId = request.offerId;
-  let partnerId = request.partnerId;
-  if (request.transactionId) {
-    click = first(
-      await tx.query<ClickRow>(
-        `SELECT transaction_id AS "transactionId", offer_id AS "offerId", partner_id AS "partnerId", outcome,
-                created_at AS "createdAt", country, device FROM clicks WHERE transaction_id = $1`,
-        [request.transactionId],
-      ),
+  return requests.map((request, index) => {
+    const click = request.transactionId ? clicks.get(request.transactionId) : undefined;
+    const { offerId, partnerId } = subjects[index]!;
+    const offer = offerId === undefined ? undefined : offers.get(offerId);
+    const asksGoal = request.goalId !== undefined || request.goalName !== undefined;
+    const goalRow = asksGoal
+      ? goals.find(
+          (goal) =>
+            goal.offerId === offerId &&
+            (goal.id === request.goalId || (request.goalName !== undefined && goal.name.toLowerCase() === request.goalName.toLowerCase())),
+        )
+      : undefined;
+    const goal = asksGoal ? (goalRow ? { ...goalRow, payout: pricing(goalRow.payout), revenue: pricing(goalRow.revenue) } : null) : undefined;
+    const overrideRow = overrides.find(
+      (row) => row.offerId === offerId && row.partnerId === partnerId && row.goalId === (goal?.id ?? null),
     );
-    if (!click) return refuse(tx, request, STATUS_CODE.UNKNOWN_TRANSACTION, `unknown transaction_id ${request.transactionId}`);
-    if (click.outcome !== 'counted' && click.outcome !== 'bot') {
-      return refuse(tx, request, STATUS_CODE.UNKNOWN_TRANSACTION, `the click ${request.transactionId} was refused (${click.outcome}) and has no session`);
-    }
-    if (offerId !== undefined && offerId !== click.offerId) {
-      return refuse(tx, request, STATUS_CODE.OFFER_MISMATCH, `transaction ${request.transactionId} belongs to offer ${click.offerId}, not ${offerId}`);
-    }
-    offerId = click.offerId!;
-    partnerId = click.partnerId!;
-  } else if (offerId === undefined || partnerId === undefined) {
-    return refuse(tx, request, STATUS_CODE.UNKNOWN_TRANSACTION, 'a conversion needs a transaction_id, or offer_id with aff_id');
-  }
+    return {
+      request,
+      now,
+      click,
+      offer,
+      goal,
+      override: overrideRow ? { goalId: overrideRow.goalId, payout: pricing(overrideRow.payout) } : undefined,
+      partnerKnown: partnerId !== undefined && knownPartners.has(partnerId),
+    };
+  });
+}
 
-  const offer = first(
-    await tx.query<Omit<OfferRow, 'payout' | 'revenue'> & { payout: never; revenue: never }>(
-      `SELECT o.id, o.advertiser_id AS "advertiserId", a.status AS "advertiserStatus",
-              a.conversion_security_token AS "securityToken", trim(o.currency) AS currency,
-              o.attribution_window_hours AS "attributionWindowHours", o.approve_conversions AS "approveConversions",
-              o.hold_hours AS "holdHours", o.allow_multiple_conversions AS "allowMultiple", ${PRICING('payout', 'o')}, ${PRICING('revenue', 'o')}
-       FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE o.id = $1 AND o.status <> 'deleted'`,
-      [offerId],
-    ),
+const INSERT_COLUMNS = [
+  'seq', 'transaction_id', 'offer_id', 'goal_id', 'partner_id', 'advertiser_id', 'status', 'status_code', 'reason', 'currency',
+  'sale_amount_micros', 'payout_micros', 'revenue_micros', 'payout_type', 'revenue_type', 'payout_rule', 'order_id',
+  'adv_sub1', 'adv_sub2', 'adv_sub3', 'adv_sub4', 'adv_sub5', 'ip', 'user_agent', 'country', 'device', 'click_at', 'converted_at',
+  'hold_until', 'is_adjustment', 'dedupe_transaction_key', 'dedupe_order_key', 'dedupe_request_key',
+].join(', ');
+
+interface Pending {
+  index: number;
+  seq: string;
+  wanted: NewConversion;
+}
+
+/** Inserts what does not collide with a unique key; answers the rows made, by seq. */
+async function insertConversions(tx: Queryable, pending: Pending[], requests: ConversionRequest[]): Promise<Map<string, Conversion>> {
+  if (pending.length === 0) return new Map();
+  const rows = pending.map(({ index, seq, wanted }) => ({
+    seq,
+    transaction_id: wanted.transactionId,
+    offer_id: wanted.offerId,
+    goal_id: wanted.goalId,
+    partner_id: wanted.partnerId,
+    advertiser_id: wanted.advertiserId,
+    status: wanted.status,
+    status_code: wanted.statusCode,
+    reason: wanted.reason,
+    currency: wanted.currency,
+    sale_amount_micros: String(wanted.saleAmountMicros),
+    payout_micros: String(wanted.payoutMicros),
+    revenue_micros: String(wanted.revenueMicros),
+    payout_type: wanted.payoutType,
+    revenue_type: wanted.revenueType,
+    payout_rule: wanted.rule,
+    order_id: wanted.orderId,
+    adv_sub1: wanted.advSubs[0],
+    adv_sub2: wanted.advSubs[1],
+    adv_sub3: wanted.advSubs[2],
+    adv_sub4: wanted.advSubs[3],
+    adv_sub5: wanted.advSubs[4],
+    ip: requests[index]!.ip ?? null,
+    user_agent: requests[index]!.userAgent ?? null,
+    country: wanted.country,
+    device: wanted.device,
+    click_at: wanted.clickAt,
+    converted_at: wanted.convertedAt,
+    hold_until: wanted.holdUntil,
+    is_adjustment: wanted.isAdjustment,
+    dedupe_transaction_key: wanted.transactionKey,
+    dedupe_order_key: wanted.orderKey,
+    dedupe_request_key: wanted.requestKey,
+  }));
+  const inserted = await tx.query<Conversion>(
+    `INSERT INTO conversions AS c (${INSERT_COLUMNS})
+     SELECT ${INSERT_COLUMNS} FROM json_populate_recordset(NULL::conversions, $1)
+     ON CONFLICT DO NOTHING RETURNING ${CONVERSION_COLUMNS}`,
+    [JSON.stringify(rows)],
   );
-  if (!offer) return refuse(tx, request, STATUS_CODE.UNKNOWN_OFFER, `unknown offer ${offerId}`);
-  const offerRow: OfferRow = { ...offer, payout: parsePricing(offer.payout), revenue: parsePricing(offer.revenue) };
-  if (request.advertiserScope && !request.advertiserScope.includes(offerRow.advertiserId)) {
-    return refuse(tx, request, STATUS_CODE.UNKNOWN_OFFER, `offer ${offerId} is not one of your offers`);
-  }
-  const partnerExists = await tx.query('SELECT 1 FROM partners WHERE id = $1', [partnerId]);
-  if (partnerExists.length === 0) return refuse(tx, request, STATUS_CODE.UNKNOWN_PARTNER, `unknown partner ${partnerId}`);
+  return new Map(inserted.map((conversion) => [conversion.seq, conversion]));
+}
 
-  let goal: GoalRow | undefined;
-  if (request.goalId !== undefined || request.goalName !== undefined) {
-    const found = first(
-      await tx.query<Omit<GoalRow, 'payout' | 'revenue'> & { payout: never; revenue: never }>(
-        `SELECT g.id, g.approve_conversions AS "approveConversions", g.allow_multiple_conversions AS "allowMultiple",
-                ${PRICING('payout', 'g')}, ${PRICING('revenue', 'g')}
-         FROM goals g WHERE g.offer_id = $1 AND g.status = 'active' AND (g.id = $2 OR lower(g.name) = lower($3))`,
-        [offerRow.id, request.goalId ?? null, request.goalName ?? null],
-      ),
+/** For requests that collided: the conversion they collided with, by the key that matched. */
+async function collisions(tx: Queryable, pending: Pending[]): Promise<Array<{ existing: Conversion; byOrder: boolean } | undefined>> {
+  if (pending.length === 0) return [];
+  const keys = (pick: (wanted: NewConversion) => string | null) => pending.map(({ wanted }) => pick(wanted)).filter((key) => key !== null);
+  const found = await tx.query<Conversion & { transactionKey: string | null; orderKey: string | null; requestKey: string | null }>(
+    `SELECT ${CONVERSION_COLUMNS}, c.dedupe_transaction_key AS "transactionKey", c.dedupe_order_key AS "orderKey",
+            c.dedupe_request_key AS "requestKey"
+     FROM conversions c WHERE c.dedupe_transaction_key = ANY($1::text[]) OR c.dedupe_order_key = ANY($2::text[])
+       OR c.dedupe_request_key = ANY($3::text[])`,
+    [keys((wanted) => wanted.transactionKey), keys((wanted) => wanted.orderKey), keys((wanted) => wanted.requestKey)],
+  );
+  return pending.map(({ wanted }) => {
+    const byOrder = found.find((row) => wanted.orderKey !== null && row.orderKey === wanted.orderKey);
+    if (byOrder) return { existing: byOrder, byOrder: true };
+    const other = found.find(
+      (row) => (wanted.transactionKey !== null && row.transactionKey === wanted.transactionKey) || (wanted.requestKey !== null && row.requestKey === wanted.requestKey),
     );
-    if (!found) return refuse(tx, request, STATUS_CODE.UNKNOWN_GOAL, `offer ${offerRow.id} has no goal ${request.goalId ?? request.goalName}`);
-    goal = { ...found, payout: parsePricing(found.payout), revenue: parsePricing(found.revenue) };
-  }
-
-  const checksToken = request.channel === 'server_postback' || request.channel === 'pixel';
-  if (checksToken && offerRow.securityToken && request.securityToken !== offerRow.securityToken) {
-    return refuse(tx, request, STATUS_CODE.INVALID_SECURITY_TOKEN, 'invalid advertiser security token');
-  }
-  if (click && convertedAt.getTime() - click.createdAt.getTime() > offerRow.attributionWindowHours * 3_600_000) {
-    return refuse(tx, request, STATUS_CODE.SESSION_EXPIRED, `the session expired: the click is older than ${offerRow.attributionWindowHours} hours`);
-  }
-
-  const override = first(
-    await tx.query<{ goalId: number | null; payout: never }>(
-      `SELECT goal_id AS "goalId", ${PRICING('payout', 'p')} FROM payout_overrides p
-       WHERE offer_id = $1 AND partner_id = $2 AND goal_id IS NOT DISTINCT FROM $3`,
-      [offerRow.id, partnerId, goal?.id ?? null],
-    ),
-  );
-  const saleAmountMicros = request.saleAmountMicros ?? 0n;
-  const priced = priceConversion(
-    chooseTerms(
-      { offer: offerRow, goal, override: override ? { goalId: override.goalId, payout: parsePricing(override.payout) } : undefined },
-      goal?.id ?? null,
-    ),
-    saleAmountMicros,
-  );
-
-  const needsApproval = (goal ?? offerRow).approveConversions || offerRow.holdHours !== null;
-  let status: ConversionStatus = request.status ?? (needsApproval ? 'pending' : 'approved');
-  let statusCode: number =
-    status === 'pending'
-      ? STATUS_CODE.PENDING_APPROVAL
-      : status === 'rejected'
-        ? STATUS_CODE.ADVERTISER_STATUS
-        : request.channel === 'pixel'
-          ? STATUS_CODE.CLIENT_COOKIE
-          : request.channel === 'server_postback'
-            ? STATUS_CODE.SERVER_POSTBACK
-            : STATUS_CODE.ADJUSTMENT;
-  let reason: string | null = status === 'rejected' ? 'rejected by the advertiser' : null;
-
-  const advSubs = [0, 1, 2, 3, 4].map((index) => request.advSubs?.[index] || null);
-  const orderId = request.orderId || advSubs[0];
-  const goalKey = goal?.id ?? 0;
-  const allowMultiple = (goal ?? offerRow).allowMultiple;
-  const transactionKey = click && !allowMultiple ? `${click.transactionId}:${goalKey}` : null;
-  const orderKey = orderId ? `${offerRow.id}:${goalKey}:${orderId}` : null;
-  const requestKey =
-    !transactionKey && !orderKey
-      ? createHash('sha256')
-          .update(JSON.stringify([request.channel, click?.transactionId ?? null, offerRow.id, partnerId, goalKey, String(saleAmountMicros), advSubs]))
-          .digest('hex')
-      : null;
-
-  if (status !== 'rejected') {
-    const cap = await exceededCap(tx, offerRow.id, partnerId!, goal?.id ?? null, priced, convertedAt);
-    if (cap) {
-      status = 'rejected';
-      statusCode = capStatusCode(cap.metric, cap.period, cap.partnerId !== null);
-      reason = `${cap.period === 'lifetime' ? 'lifetime' : cap.period === 'day' ? 'daily' : 'monthly'} ${cap.metric} cap of ${cap.limit} reached`;
-    }
-  }
-
-  const inserted = first(
-    await tx.query<{ id: bigint }>(
-      `INSERT INTO conversions (seq, transaction_id, offer_id, goal_id, partner_id, advertiser_id, status, status_code, reason,
-         currency, sale_amount_micros, payout_micros, revenue_micros, payout_type, revenue_type, payout_rule, order_id,
-         adv_sub1, adv_sub2, adv_sub3, adv_sub4, adv_sub5, ip, user_agent, country, device, click_at, converted_at,
-         hold_until, is_adjustment, dedupe_transaction_key, dedupe_order_key, dedupe_request_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-         $25, $26, $27, $28, $29, $30, $31, $32, $33)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        randomUUID(),
-        click?.transactionId ?? null,
-        offerRow.id,
-        goal?.id ?? null,
-        partnerId,
-        offerRow.advertiserId,
-        status,
-        statusCode,
-        reason,
-        offerRow.currency,
-        String(saleAmountMicros),
-        String(priced.payoutMicros),
-        String(priced.revenueMicros),
-        priced.payoutType,
-        priced.revenueType,
-        priced.rule,
-        orderId,
-        ...advSubs,
-        request.ip ?? null,
-        request.userAgent ?? null,
-        click?.country ?? '',
-        click?.device ?? '',
-        click?.createdAt ?? null,
-        convertedAt,
-        status === 'pending' && offerRow.holdHours !== null ? new Date(convertedAt.getTime() + offerRow.holdHours * 3_600_000) : null,
-        request.channel === 'adjustment',
-        transactionKey,
-        orderKey,
-        requestKey,
-      ],
-    ),
-  );
-
-  if (!inserted) {
-    const existing = first(
-      await tx.query<Conversion & { byOrder: boolean }>(
-        `SELECT ${CONVERSION_COLUMNS}, c.dedupe_order_key = $2 AS "byOrder" FROM conversions c
-         WHERE c.dedupe_transaction_key = $1 OR c.dedupe_order_key = $2 OR c.dedupe_request_key = $3 LIMIT 1`,
-        [transactionKey, orderKey, requestKey],
-      ),
-    )!;
-    const sameConversion =
-      existing.transactionId === (click?.transactionId ?? null) &&
-      existing.goalId === (goal?.id ?? null) &&
-      existing.saleAmountMicros === saleAmountMicros &&
-      existing.advSubs.every((value, index) => value === advSubs[index]);
-    if (sameConversion) return { ok: true, conversion: existing, created: false };
-    return existing.byOrder
-      ? refuse(tx, request, STATUS_CODE.DUPLICATE_UNIQUE_ID, `order ${orderId} was already converted (conversion ${existing.id})`, existing.id)
-      : refuse(tx, request, STATUS_CODE.DUPLICATE, `transaction ${click?.transactionId} already converted (conversion ${existing.id})`, existing.id);
-  }
-
-  const [conversion] = await tx.query<Conversion>(`SELECT ${CONVERSION_COLUMNS} FROM conversions c WHERE c.id = $1`, [String(inserted.id)]);
-  await recordEvent(tx, 'created', request.actor, reason, null, conversion!);
-  await moveStats(tx, null, conversion!);
-  if (conversion!.status !== 'rejected') await enqueuePostbacks(tx, conversion!, 'create');
-  return { ok: true, conversion: conversion!, created: true };
+    return other ? { existing: other, byOrder: false } : undefined;
+  });
 }
 
 interface CapRow {
@@ -307,26 +199,15 @@ interface CapRow {
 }
 
 /** The first cap this conversion would pass, counting approved and pending conversions in its period. */
-async function exceededCap(
-  tx: Queryable,
-  offerId: number,
-  partnerId: number,
-  goalId: number | null,
-  priced: { payoutMicros: bigint; revenueMicros: bigint },
-  at: Date,
-): Promise<CapRow | undefined> {
+async function exceededCap(tx: Queryable, wanted: NewConversion, timeZone: string): Promise<CapRow | undefined> {
   const caps = await tx.query<CapRow>(
     `SELECT partner_id AS "partnerId", goal_id AS "goalId", metric, period, cap_limit AS limit FROM caps
      WHERE offer_id = $1 AND metric <> 'clicks' AND (partner_id IS NULL OR partner_id = $2) AND (goal_id IS NULL OR goal_id = $3)
      ORDER BY id`,
-    [offerId, partnerId, goalId],
+    [wanted.offerId, wanted.partnerId, wanted.goalId],
   );
-  if (caps.length === 0) return undefined;
-  // Conversions on one offer queue here, so two cannot both take the last place under a cap.
-  await tx.query('SELECT pg_advisory_xact_lock(727276, $1)', [offerId]);
-  const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
   for (const cap of caps) {
-    const window = capWindow(cap.period, at, timeZone);
+    const window = capWindow(cap.period, wanted.convertedAt, timeZone);
     const [used] = await tx.query<{ conversions: bigint; payout: bigint; revenue: bigint; spend: bigint }>(
       `SELECT coalesce(sum(approved + pending), 0)::int8 AS conversions,
               coalesce(sum(approved_payout_micros + pending_payout_micros), 0)::int8 AS payout,
@@ -334,17 +215,140 @@ async function exceededCap(
               coalesce(sum(approved_revenue_micros + pending_revenue_micros + click_cost_micros), 0)::int8 AS spend
        FROM stats_hourly WHERE offer_id = $1 AND hour >= $2 AND hour < $3
          AND ($4::int IS NULL OR partner_id = $4) AND ($5::int IS NULL OR goal_id = $5)`,
-      [offerId, window.from, window.to, cap.partnerId, cap.goalId],
+      [wanted.offerId, window.from, window.to, cap.partnerId, cap.goalId],
     );
     const next =
       cap.metric === 'conversions'
         ? used!.conversions + 1n
         : cap.metric === 'payout'
-          ? used!.payout + priced.payoutMicros
+          ? used!.payout + wanted.payoutMicros
           : cap.metric === 'revenue'
-            ? used!.revenue + priced.revenueMicros
-            : used!.spend + priced.revenueMicros;
+            ? used!.revenue + wanted.revenueMicros
+            : used!.spend + wanted.revenueMicros;
     if (next > cap.limit) return cap;
   }
   return undefined;
+}
+
+function applyCap(wanted: NewConversion, cap: CapRow): NewConversion {
+  const period = cap.period === 'lifetime' ? 'lifetime' : cap.period === 'day' ? 'daily' : 'monthly';
+  return {
+    ...wanted,
+    status: 'rejected',
+    statusCode: capStatusCode(cap.metric, cap.period, cap.partnerId !== null),
+    reason: `${period} ${cap.metric} cap of ${cap.limit} reached`,
+    holdUntil: null,
+  };
+}
+
+/**
+ * Records conversions in one transaction, set-based: a handful of statements for the whole batch.
+ * Each request is decided from its click and the offer's terms, priced, checked against the caps,
+ * and written with its ledger event, statistics and postbacks. Duplicates are refused by the
+ * store's unique keys; a retry of a conversion answers the conversion already made.
+ */
+export async function recordConversions(tx: Transaction, requests: ConversionRequest[]): Promise<ConversionOutcome[]> {
+  const now = new Date();
+  const facts = await loadFacts(tx, requests, now);
+  const outcomes: Array<ConversionOutcome | undefined> = new Array(requests.length);
+  const open: Pending[] = [];
+  const capped: Pending[] = [];
+  facts.forEach((fact, index) => {
+    const decision = decideConversion(fact);
+    if ('refused' in decision) outcomes[index] = { ok: false, ...decision.refused };
+    else (fact.offer!.hasCaps && decision.conversion.status !== 'rejected' ? capped : open).push({ index, seq: randomUUID(), wanted: decision.conversion });
+  });
+
+  const created: Conversion[] = [];
+  const settle = async (pending: Pending[]) => {
+    const inserted = await insertConversions(tx, pending, requests);
+    const collided = pending.filter(({ seq }) => !inserted.has(seq));
+    const found = await collisions(tx, collided);
+    for (const { index, seq } of pending) {
+      const conversion = inserted.get(seq);
+      if (conversion) {
+        created.push(conversion);
+        outcomes[index] = { ok: true, conversion, created: true };
+      }
+    }
+    collided.forEach(({ index, wanted }, position) => {
+      const match = found[position]!;
+      if (!match) {
+        outcomes[index] = { ok: false, statusCode: STATUS_CODE.DUPLICATE, reason: 'a conflicting conversion was being written' };
+      } else if (isSameConversion(match.existing, wanted)) {
+        outcomes[index] = { ok: true, conversion: match.existing, created: false };
+      } else {
+        outcomes[index] = match.byOrder
+          ? { ok: false, statusCode: STATUS_CODE.DUPLICATE_UNIQUE_ID, reason: `order ${wanted.orderId} was already converted (conversion ${match.existing.id})`, conversionId: match.existing.id }
+          : { ok: false, statusCode: STATUS_CODE.DUPLICATE, reason: `transaction ${wanted.transactionId} already converted (conversion ${match.existing.id})`, conversionId: match.existing.id };
+      }
+    });
+  };
+
+  await settle(open);
+  // Statistics move as conversions are made, so each capped conversion is checked against counts
+  // that include every conversion before it.
+  await applyStatsDeltas(tx, created.map((conversion) => statsMove(null, conversion)));
+  if (capped.length > 0) {
+    const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
+    for (const offerId of [...new Set(capped.map(({ wanted }) => wanted.offerId))].sort((a, b) => a - b)) {
+      // Conversions on one capped offer queue here, so two cannot both take the last place under a cap.
+      await tx.query('SELECT pg_advisory_xact_lock(727276, $1)', [offerId]);
+    }
+    for (const pending of capped) {
+      const cap = await exceededCap(tx, pending.wanted, timeZone);
+      const before = created.length;
+      await settle([{ ...pending, wanted: cap ? applyCap(pending.wanted, cap) : pending.wanted }]);
+      await applyStatsDeltas(tx, created.slice(before).map((conversion) => statsMove(null, conversion)));
+    }
+  }
+  await finishCreated(tx, requests, outcomes);
+  return outcomes as ConversionOutcome[];
+}
+
+/** The ledger events and postbacks of the conversions made, and the log of refusals. */
+async function finishCreated(tx: Queryable, requests: ConversionRequest[], outcomes: Array<ConversionOutcome | undefined>): Promise<void> {
+  const actorOf = new Map<bigint, string>();
+  outcomes.forEach((outcome, index) => {
+    if (outcome?.ok && outcome.created) actorOf.set(outcome.conversion.id, requests[index]!.actor);
+  });
+  const all = outcomes.filter((outcome): outcome is Extract<ConversionOutcome, { ok: true }> => Boolean(outcome?.ok && outcome.created)).map((outcome) => outcome.conversion);
+  await recordEvents(
+    tx,
+    all.map((conversion) => ({ type: 'created' as const, actor: actorOf.get(conversion.id)!, reason: conversion.reason, before: null, after: conversion })),
+  );
+  await enqueuePostbacks(tx, all.filter((conversion) => conversion.status !== 'rejected'), 'create');
+  const refusals = outcomes
+    .map((outcome, index) => ({ outcome, request: requests[index]! }))
+    .filter((entry): entry is { outcome: Extract<ConversionOutcome, { ok: false }>; request: ConversionRequest } => entry.outcome?.ok === false);
+  if (refusals.length > 0) {
+    await tx.query(
+      `INSERT INTO conversion_attempts (channel, offer_id, transaction_id, status_code, reason, existing_conversion_id, params)
+       SELECT channel, offer_id, transaction_id, status_code, reason, existing_conversion_id, params
+       FROM json_populate_recordset(NULL::conversion_attempts, $1)`,
+      [
+        JSON.stringify(
+          refusals.map(({ outcome, request }) => ({
+            channel: request.channel,
+            offer_id: request.offerId ?? null,
+            transaction_id: request.transactionId ?? null,
+            status_code: outcome.statusCode,
+            reason: outcome.reason,
+            existing_conversion_id: outcome.conversionId === undefined ? null : String(outcome.conversionId),
+            params: { goalId: request.goalId, goalName: request.goalName, advSubs: request.advSubs, orderId: request.orderId },
+          })),
+        ),
+      ],
+    );
+  }
+}
+
+export async function recordConversionIn(tx: Transaction, request: ConversionRequest): Promise<ConversionOutcome> {
+  return (await recordConversions(tx, [request]))[0]!;
+}
+
+/** One conversion in its own transaction; waits first for its click if that is still in memory. */
+export async function recordConversion(store: Store, sessions: ClickSessions, request: ConversionRequest): Promise<ConversionOutcome> {
+  if (request.transactionId) await sessions.ensureWritten(request.transactionId);
+  return store.transaction((tx) => recordConversionIn(tx, request));
 }

@@ -54,7 +54,7 @@ async function setStatus(
   const after = await reload(tx, id);
   await recordEvent(tx, eventType, corrector.actor, reason, before, after);
   await moveStats(tx, before, after);
-  await enqueuePostbacks(tx, after, status === 'rejected' ? 'reject' : 'update');
+  await enqueuePostbacks(tx, [after], status === 'rejected' ? 'reject' : 'update');
   return { conversion: after, changed: true };
 }
 
@@ -138,7 +138,7 @@ export async function adjustSaleAmount(
   const after = await reload(tx, id);
   await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
   await moveStats(tx, before, after);
-  await enqueuePostbacks(tx, after, 'update');
+  await enqueuePostbacks(tx, [after], 'update');
   return { conversion: after, changed: true };
 }
 
@@ -192,6 +192,6 @@ export async function reattributeConversion(
   const old = await reload(tx, current.id);
   await recordEvent(tx, 'reattributed', corrector.actor, why, current, old);
   await moveStats(tx, current, old);
-  await enqueuePostbacks(tx, old, 'update');
+  await enqueuePostbacks(tx, [old], 'update');
   return { conversion: await reload(tx, newId), changed: true };
 }

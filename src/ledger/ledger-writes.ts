@@ -4,30 +4,37 @@ import { snapshot, type Conversion } from './conversion-record.ts';
 
 export type LedgerEventType = 'created' | 'approved' | 'pending' | 'rejected' | 'reversed' | 'adjusted' | 'reattributed';
 
-/** Appends to a conversion's history: nothing about a conversion changes without one of these. */
-export async function recordEvent(
-  db: Queryable,
-  type: LedgerEventType,
-  actor: string,
-  reason: string | null,
-  before: Conversion | null,
-  after: Conversion,
-): Promise<void> {
+export interface LedgerEvent {
+  type: LedgerEventType;
+  actor: string;
+  reason: string | null;
+  before: Conversion | null;
+  after: Conversion;
+}
+
+/** Appends to conversions' histories: nothing about a conversion changes without one of these. */
+export async function recordEvents(db: Queryable, events: LedgerEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await db.query(
-    `INSERT INTO conversion_events (conversion_id, type, actor, reason, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [String(after.id), type, actor, reason, before ? JSON.stringify(snapshot(before)) : null, JSON.stringify(snapshot(after))],
+    `INSERT INTO conversion_events (conversion_id, type, actor, reason, before, after)
+     SELECT conversion_id, type, actor, reason, before, after FROM json_populate_recordset(NULL::conversion_events, $1)`,
+    [
+      JSON.stringify(
+        events.map((event) => ({
+          conversion_id: String(event.after.id),
+          type: event.type,
+          actor: event.actor,
+          reason: event.reason,
+          before: event.before ? snapshot(event.before) : null,
+          after: snapshot(event.after),
+        })),
+      ),
+    ],
   );
 }
 
-function cellOf(conversion: Conversion): Omit<StatsDelta, 'metrics'> {
-  return {
-    hour: hourOf(conversion.convertedAt),
-    offerId: conversion.offerId,
-    partnerId: conversion.partnerId,
-    goalId: conversion.goalId ?? 0,
-    country: conversion.country,
-    device: conversion.device,
-  };
+export function recordEvent(db: Queryable, type: LedgerEventType, actor: string, reason: string | null, before: Conversion | null, after: Conversion) {
+  return recordEvents(db, [{ type, actor, reason, before, after }]);
 }
 
 function figures(conversion: Conversion | null) {
@@ -41,7 +48,19 @@ function figures(conversion: Conversion | null) {
     : {};
 }
 
-/** Moves the statistics by what a conversion's change moved, in the hour the conversion happened. */
+/** What a conversion's change moves in the statistics, in the hour the conversion happened. */
+export function statsMove(before: Conversion | null, after: Conversion): StatsDelta {
+  return {
+    hour: hourOf(after.convertedAt),
+    offerId: after.offerId,
+    partnerId: after.partnerId,
+    goalId: after.goalId ?? 0,
+    country: after.country,
+    device: after.device,
+    metrics: metricsDifference(figures(after), figures(before)),
+  };
+}
+
 export async function moveStats(db: Queryable, before: Conversion | null, after: Conversion): Promise<void> {
-  await applyStatsDeltas(db, [{ ...cellOf(after), metrics: metricsDifference(figures(after), figures(before)) }]);
+  await applyStatsDeltas(db, [statsMove(before, after)]);
 }

@@ -1,43 +1,75 @@
 import type { Conversion } from '../ledger/conversion-record.ts';
-import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 import { expandMacros } from '../tracking/macros.ts';
 import { postbackValues, type ClickContext, type PostbackOperation } from './postback-macros.ts';
 
+interface PostbackRow {
+  id: number;
+  partnerId: number;
+  offerId: number | null;
+  goalId: number | null;
+  events: PostbackOperation[];
+  url: string;
+  status: string;
+}
+
 /**
- * Queues a delivery to every postback of the conversion's partner that listens for this
- * operation on this offer and goal (or on all offers). Called in the ledger event's transaction,
- * so a change and the news of it are committed together or not at all.
+ * Queues a delivery to every postback of each conversion's partner that listens for the operation
+ * on that offer and goal (or on all offers). Called in the ledger event's transaction, so a change
+ * and the news of it are committed together or not at all.
  */
-export async function enqueuePostbacks(db: Queryable, conversion: Conversion, operation: PostbackOperation): Promise<number> {
-  const postbacks = await db.query<{ id: number; url: string; status: string }>(
-    `SELECT id, url, status FROM partner_postbacks
-     WHERE partner_id = $1 AND status <> 'deleted' AND $2 = ANY(events)
-       AND (offer_id IS NULL OR offer_id = $3) AND (goal_id IS NULL OR goal_id IS NOT DISTINCT FROM $4)
-     ORDER BY id`,
-    [conversion.partnerId, operation, conversion.offerId, conversion.goalId],
+export async function enqueuePostbacks(db: Queryable, conversions: Conversion[], operation: PostbackOperation): Promise<number> {
+  if (conversions.length === 0) return 0;
+  const postbacks = await db.query<PostbackRow>(
+    `SELECT id, partner_id AS "partnerId", offer_id AS "offerId", goal_id AS "goalId", events, url, status
+     FROM partner_postbacks WHERE partner_id = ANY($1::int[]) AND status <> 'deleted' AND $2 = ANY(events) ORDER BY id`,
+    [[...new Set(conversions.map((conversion) => conversion.partnerId))], operation],
   );
-  if (postbacks.length === 0) return 0;
-  const click = conversion.transactionId
-    ? first(
-        await db.query<ClickContext>(
-          `SELECT source, ARRAY[aff_sub1, aff_sub2, aff_sub3, aff_sub4, aff_sub5] AS "affSubs", aff_click_id AS "affClickId",
-                  params, ip, created_at AS "createdAt" FROM clicks WHERE transaction_id = $1`,
-          [conversion.transactionId],
-        ),
-      )
-    : undefined;
-  const [offer] = await db.query<{ name: string }>('SELECT name FROM offers WHERE id = $1', [conversion.offerId]);
-  const values = postbackValues(conversion, click, operation, offer!.name);
-  for (const postback of postbacks) {
-    // A parked endpoint keeps its messages, parked too, for the replay that follows its repair.
-    await db.query(`INSERT INTO outbox (postback_id, conversion_id, operation, url, status) VALUES ($1, $2, $3, $4, $5)`, [
-      postback.id,
-      String(conversion.id),
-      operation,
-      expandMacros(postback.url, values),
-      postback.status === 'parked' ? 'parked' : 'pending',
-    ]);
+  const deliveries: Array<{ postback: PostbackRow; conversion: Conversion }> = [];
+  for (const conversion of conversions) {
+    for (const postback of postbacks) {
+      if (postback.partnerId !== conversion.partnerId) continue;
+      if (postback.offerId !== null && postback.offerId !== conversion.offerId) continue;
+      if (postback.goalId !== null && postback.goalId !== conversion.goalId) continue;
+      deliveries.push({ postback, conversion });
+    }
   }
-  return postbacks.length;
+  if (deliveries.length === 0) return 0;
+  const transactionIds = [...new Set(deliveries.map(({ conversion }) => conversion.transactionId).filter((id) => id !== null))];
+  const clicks = new Map(
+    (
+      await db.query<ClickContext & { transactionId: string }>(
+        `SELECT transaction_id AS "transactionId", source, ARRAY[aff_sub1, aff_sub2, aff_sub3, aff_sub4, aff_sub5] AS "affSubs",
+                aff_click_id AS "affClickId", params, ip, created_at AS "createdAt" FROM clicks WHERE transaction_id = ANY($1::text[])`,
+        [transactionIds],
+      )
+    ).map((click) => [click.transactionId, click]),
+  );
+  const offerNames = new Map(
+    (
+      await db.query<{ id: number; name: string }>('SELECT id, name FROM offers WHERE id = ANY($1::int[])', [
+        [...new Set(deliveries.map(({ conversion }) => conversion.offerId))],
+      ])
+    ).map((offer) => [offer.id, offer.name]),
+  );
+  await db.query(
+    `INSERT INTO outbox (postback_id, conversion_id, operation, url, status)
+     SELECT postback_id, conversion_id, operation, url, status FROM json_populate_recordset(NULL::outbox, $1)`,
+    [
+      JSON.stringify(
+        deliveries.map(({ postback, conversion }) => ({
+          postback_id: postback.id,
+          conversion_id: String(conversion.id),
+          operation,
+          url: expandMacros(
+            postback.url,
+            postbackValues(conversion, clicks.get(conversion.transactionId ?? ''), operation, offerNames.get(conversion.offerId) ?? ''),
+          ),
+          // A parked endpoint keeps its messages, parked too, for the replay that follows its repair.
+          status: postback.status === 'parked' ? 'parked' : 'pending',
+        })),
+      ),
+    ],
+  );
+  return deliveries.length;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { recordConversion, type ConversionChannel, type ConversionOutcome } from '../ledger/conversions.ts';
+import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { STATUS_CODE } from '../ledger/status-codes.ts';
 import type { Platform } from '../platform.ts';
@@ -148,7 +148,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
         return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.SESSION_EXPIRED, reason: 'no session cookie for this offer' }, asJson, pixel);
       }
     }
-    return sendOutcome(reply, await recordConversion(platform.store, platform.tracker.writer, conversion), asJson, pixel);
+    return sendOutcome(reply, await platform.conversions.submit(conversion), asJson, pixel);
   };
 
   app.get('/aff_lsr', hidden, (request, reply) => convert(request, reply, 'server_postback', false));

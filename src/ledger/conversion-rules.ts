@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { ConversionStatus } from './conversion-record.ts';
+import { chooseTerms, priceConversion, type Pricing, type PricedConversion } from './payouts.ts';
+import { STATUS_CODE } from './status-codes.ts';
+
+/** How a conversion reached us; it sets the approved status code and whether the token applies. */
+export type ConversionChannel = 'server_postback' | 'pixel' | 'api' | 'adjustment';
+
+export interface ConversionRequest {
+  channel: ConversionChannel;
+  actor: string;
+  transactionId?: string;
+  offerId?: number;
+  partnerId?: number;
+  goalId?: number;
+  goalName?: string;
+  saleAmountMicros?: bigint;
+  advSubs?: Array<string | undefined>;
+  /** The advertiser's order id; adv_sub when not given. */
+  orderId?: string;
+  status?: ConversionStatus;
+  securityToken?: string;
+  ip?: string;
+  userAgent?: string;
+  convertedAt?: Date;
+  /** Only these advertisers' offers may be converted (an advertiser's API key); undefined for any. */
+  advertiserScope?: number[];
+}
+
+export interface ClickSession {
+  transactionId: string;
+  offerId: number | null;
+  partnerId: number | null;
+  outcome: string;
+  createdAt: Date;
+  country: string | null;
+  device: string | null;
+}
+
+export interface OfferConversionTerms {
+  id: number;
+  advertiserId: number;
+  securityToken: string | null;
+  currency: string;
+  attributionWindowHours: number;
+  approveConversions: boolean;
+  holdHours: number | null;
+  allowMultiple: boolean;
+  hasCaps: boolean;
+  payout: Pricing;
+  revenue: Pricing;
+}
+
+export interface GoalConversionTerms {
+  id: number;
+  name: string;
+  approveConversions: boolean;
+  allowMultiple: boolean;
+  payout: Pricing;
+  revenue: Pricing;
+}
+
+/** Everything known about one request before deciding it. */
+export interface ConversionFacts {
+  request: ConversionRequest;
+  now: Date;
+  click: ClickSession | undefined;
+  offer: OfferConversionTerms | undefined;
+  /** undefined: no goal asked for; null: asked for, and the offer has no such goal. */
+  goal: GoalConversionTerms | null | undefined;
+  override: { goalId: number | null; payout: Pricing } | undefined;
+  partnerKnown: boolean;
+}
+
+/** A conversion ready to be written: every column, and the keys the store de-duplicates on. */
+export interface NewConversion extends PricedConversion {
+  transactionId: string | null;
+  offerId: number;
+  goalId: number | null;
+  partnerId: number;
+  advertiserId: number;
+  status: ConversionStatus;
+  statusCode: number;
+  reason: string | null;
+  currency: string;
+  saleAmountMicros: bigint;
+  orderId: string | null;
+  advSubs: Array<string | null>;
+  country: string;
+  device: string;
+  clickAt: Date | null;
+  convertedAt: Date;
+  holdUntil: Date | null;
+  isAdjustment: boolean;
+  transactionKey: string | null;
+  orderKey: string | null;
+  requestKey: string | null;
+}
+
+export type ConversionDecision = { refused: { statusCode: number; reason: string } } | { conversion: NewConversion };
+
+const refused = (statusCode: number, reason: string): ConversionDecision => ({ refused: { statusCode, reason } });
+
+/** The offer and partner a request is about: its click's, or the ones it names. */
+export function subjectOf(request: ConversionRequest, click: ClickSession | undefined): { offerId?: number; partnerId?: number } {
+  return click ? { offerId: click.offerId ?? undefined, partnerId: click.partnerId ?? undefined } : { offerId: request.offerId, partnerId: request.partnerId };
+}
+
+/**
+ * Decides a conversion request from the facts: refused with a status code and reason, or a
+ * priced conversion with its status. Caps are applied afterwards, against the store's counts.
+ */
+export function decideConversion(facts: ConversionFacts): ConversionDecision {
+  const { request, click, offer, goal, override } = facts;
+  const convertedAt = request.convertedAt ?? facts.now;
+  if (request.transactionId) {
+    if (!click) return refused(STATUS_CODE.UNKNOWN_TRANSACTION, `unknown transaction_id ${request.transactionId}`);
+    if (click.outcome !== 'counted' && click.outcome !== 'bot') {
+      return refused(STATUS_CODE.UNKNOWN_TRANSACTION, `the click ${request.transactionId} was refused (${click.outcome}) and has no session`);
+    }
+    if (request.offerId !== undefined && request.offerId !== click.offerId) {
+      return refused(STATUS_CODE.OFFER_MISMATCH, `transaction ${request.transactionId} belongs to offer ${click.offerId}, not ${request.offerId}`);
+    }
+  } else if (request.offerId === undefined || request.partnerId === undefined) {
+    return refused(STATUS_CODE.UNKNOWN_TRANSACTION, 'a conversion needs a transaction_id, or offer_id with aff_id');
+  }
+  const { offerId, partnerId } = subjectOf(request, click);
+  if (!offer) return refused(STATUS_CODE.UNKNOWN_OFFER, `unknown offer ${offerId}`);
+  if (request.advertiserScope && !request.advertiserScope.includes(offer.advertiserId)) {
+    return refused(STATUS_CODE.UNKNOWN_OFFER, `offer ${offer.id} is not one of your offers`);
+  }
+  if (!facts.partnerKnown) return refused(STATUS_CODE.UNKNOWN_PARTNER, `unknown partner ${partnerId}`);
+  if (goal === null) return refused(STATUS_CODE.UNKNOWN_GOAL, `offer ${offer.id} has no goal ${request.goalId ?? request.goalName}`);
+  const checksToken = request.channel === 'server_postback' || request.channel === 'pixel';
+  if (checksToken && offer.securityToken && request.securityToken !== offer.securityToken) {
+    return refused(STATUS_CODE.INVALID_SECURITY_TOKEN, 'invalid advertiser security token');
+  }
+  if (click && convertedAt.getTime() - click.createdAt.getTime() > offer.attributionWindowHours * 3_600_000) {
+    return refused(STATUS_CODE.SESSION_EXPIRED, `the session expired: the click is older than ${offer.attributionWindowHours} hours`);
+  }
+
+  const saleAmountMicros = request.saleAmountMicros ?? 0n;
+  const priced = priceConversion(chooseTerms({ offer, goal: goal ?? undefined, override }, goal?.id ?? null), saleAmountMicros);
+  const needsApproval = (goal ?? offer).approveConversions || offer.holdHours !== null;
+  const status: ConversionStatus = request.status ?? (needsApproval ? 'pending' : 'approved');
+  const statusCode =
+    status === 'pending'
+      ? STATUS_CODE.PENDING_APPROVAL
+      : status === 'rejected'
+        ? STATUS_CODE.ADVERTISER_STATUS
+        : request.channel === 'pixel'
+          ? STATUS_CODE.CLIENT_COOKIE
+          : request.channel === 'server_postback'
+            ? STATUS_CODE.SERVER_POSTBACK
+            : STATUS_CODE.ADJUSTMENT;
+
+  const advSubs = [0, 1, 2, 3, 4].map((index) => request.advSubs?.[index] || null);
+  const orderId = request.orderId || advSubs[0] || null;
+  const goalKey = goal?.id ?? 0;
+  const transactionKey = click && !(goal ?? offer).allowMultiple ? `${click.transactionId}:${goalKey}` : null;
+  const orderKey = orderId ? `${offer.id}:${goalKey}:${orderId}` : null;
+  // With neither a click nor an order id to go by, a postback is known by its whole content.
+  const requestKey =
+    !transactionKey && !orderKey
+      ? createHash('sha256')
+          .update(JSON.stringify([request.channel, click?.transactionId ?? null, offer.id, partnerId, goalKey, String(saleAmountMicros), advSubs]))
+          .digest('hex')
+      : null;
+
+  return {
+    conversion: {
+      ...priced,
+      transactionId: click?.transactionId ?? null,
+      offerId: offer.id,
+      goalId: goal?.id ?? null,
+      partnerId: partnerId!,
+      advertiserId: offer.advertiserId,
+      status,
+      statusCode,
+      reason: status === 'rejected' ? 'rejected by the advertiser' : null,
+      currency: offer.currency,
+      saleAmountMicros,
+      orderId,
+      advSubs,
+      country: click?.country ?? '',
+      device: click?.device ?? '',
+      clickAt: click?.createdAt ?? null,
+      convertedAt,
+      holdUntil: status === 'pending' && offer.holdHours !== null ? new Date(convertedAt.getTime() + offer.holdHours * 3_600_000) : null,
+      isAdjustment: request.channel === 'adjustment',
+      transactionKey,
+      orderKey,
+      requestKey,
+    },
+  };
+}
+
+/** Whether an existing conversion is the one a retried request would have made. */
+export function isSameConversion(
+  existing: { transactionId: string | null; goalId: number | null; saleAmountMicros: bigint; advSubs: Array<string | null> },
+  wanted: NewConversion,
+): boolean {
+  return (
+    existing.transactionId === wanted.transactionId &&
+    existing.goalId === wanted.goalId &&
+    existing.saleAmountMicros === wanted.saleAmountMicros &&
+    existing.advSubs.every((value, index) => value === wanted.advSubs[index])
+  );
+}
