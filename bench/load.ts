@@ -20,7 +20,7 @@ export async function load(options: Options): Promise<LoadResult> {
   for (const [code, entry] of Object.entries(result.statusCodeStats ?? {})) statusCounts[code] = (entry as { count: number }).count;
   return {
     requests: result.requests.total,
-    rps: result.requests.average,
+    rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,

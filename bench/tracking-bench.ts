@@ -62,7 +62,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
   };
   try {
     // Fixed request counts rather than durations, so every answer is seen and can be checked.
-    const warmup = await load({ url: clickUrl, amount: 5_000, headers: { 'user-agent': IPHONE }, requests: [{ onResponse: collect }] });
+    const warmup = await load({ url: clickUrl, amount: 20_000, headers: { 'user-agent': IPHONE }, requests: [{ onResponse: collect }] });
     const clicks = await load({
       url: clickUrl,
       amount: Math.round(warmup.rps * SECONDS),
@@ -83,7 +83,6 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     const conversions = await load({
       url: server.url,
       amount: Math.min(transactionIds.length, 4000 * SECONDS),
-      connections: 20,
       requests: [
         {
           setupRequest: (request) => {
