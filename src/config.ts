@@ -16,6 +16,8 @@ export interface Config {
   postbackAllowPrivate: boolean;
   clickBatchRows: number;
   clickBatchMs: number;
+  /** The NetworkId HasOffers clients send; any other is refused. */
+  hasOffersNetworkId: string;
 }
 
 /** Reads the process environment once; every other module takes a Config. */
@@ -33,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     postbackAllowPrivate: isOn(env.POSTBACK_ALLOW_PRIVATE),
     clickBatchRows: integerSetting(env, 'CLICK_BATCH_ROWS', 1000),
     clickBatchMs: integerSetting(env, 'CLICK_BATCH_MS', 10),
+    hasOffersNetworkId: env.HASOFFERS_NETWORK_ID || 'partnerline',
   };
 }
 

@@ -59,7 +59,8 @@ export async function getAdvertiser(db: Queryable, principal: Principal, id: num
 
 async function validate(db: Queryable, input: AdvertiserInput): Promise<void> {
   if (input.name.trim() === '') throw new ValidationError('name', 'must not be empty');
-  if (!isHttpUrl(input.businessUrl)) throw new ValidationError('businessUrl', 'must be an absolute http(s) URL');
+  // HasOffers lets an advertiser exist without a website; where one is given it must be a real URL.
+  if (input.businessUrl !== '' && !isHttpUrl(input.businessUrl)) throw new ValidationError('businessUrl', 'must be an absolute http(s) URL');
   if (input.categoryId !== null && (await missingCatalogIds(db, 'categories', [input.categoryId])).length > 0) {
     throw new ValidationError('categoryId', `unknown category ${input.categoryId}`);
   }

@@ -7,7 +7,7 @@ export interface RateLimitRule {
   durationSeconds: number;
 }
 
-export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number; used: number };
 
 /**
  * Rate limiters counted in Redis when the platform has one, so several processes share one count;
@@ -39,7 +39,7 @@ export class RateLimits {
       return { allowed: true };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), used: rejection.consumedPoints };
       }
       throw rejection;
     }

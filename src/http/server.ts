@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import qs from 'qs';
+import { hasOffersApi, PARSE_OPTIONS } from '../hasoffers/hasoffers-plugin.ts';
 import { partnerlineApi } from '../partnerline-api/partnerline-api.ts';
 import { adminApi } from '../admin/admin-api.ts';
 import type { Platform } from '../platform.ts';
@@ -36,6 +38,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     },
     trustProxy: platform.config.trustProxy,
     bodyLimit: 10 * 1024 * 1024,
+    // PHP-style brackets (fields[]=a, filters[Stat.date][values][]=…) as HasOffers clients send them.
+    routerOptions: { querystringParser: (query) => qs.parse(query, PARSE_OPTIONS) },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -67,6 +71,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });
   await app.register(sourceKnowledgeApi, { prefix: '/api/agency/v2', platform, hideFromDocs: true });
   await app.register(partnerlineApi, { prefix: '/api/v1', platform });
+  await app.register(hasOffersApi, { platform });
   if (options.adminToken) await app.register(adminApi, { prefix: '/admin/v1', platform, token: options.adminToken });
   return app;
 }

@@ -195,3 +195,31 @@ export async function reattributeConversion(
   await enqueuePostbacks(tx, [old], 'update');
   return { conversion: await reload(tx, newId), changed: true };
 }
+
+/**
+ * Sets payout or revenue by hand, as HasOffers' Conversion::update allows; the ledger records the
+ * override with its actor and reason like any correction.
+ */
+export async function overrideAmounts(
+  tx: Transaction,
+  corrector: Corrector,
+  id: bigint,
+  amounts: { payoutMicros?: bigint; revenueMicros?: bigint },
+  reason: string | null,
+): Promise<CorrectionResult> {
+  const before = await lockConversion(tx, corrector, id);
+  const payout = amounts.payoutMicros ?? before.payoutMicros;
+  const revenue = amounts.revenueMicros ?? before.revenueMicros;
+  if (payout < 0n || revenue < 0n) throw new ValidationError('payout', 'must not be negative');
+  if (payout === before.payoutMicros && revenue === before.revenueMicros) return { conversion: before, changed: false };
+  await tx.query(`UPDATE conversions SET payout_micros = $2, revenue_micros = $3, payout_rule = 'manual', updated_at = now() WHERE id = $1`, [
+    String(id),
+    String(payout),
+    String(revenue),
+  ]);
+  const after = await reload(tx, id);
+  await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
+  await moveStats(tx, before, after);
+  await enqueuePostbacks(tx, [after], 'update');
+  return { conversion: after, changed: true };
+}

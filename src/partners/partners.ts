@@ -27,6 +27,9 @@ const PARTNER_COLUMNS = `id, name, email, website, status, channel_id AS "channe
 
 export async function createPartner(db: Queryable, input: NewPartner): Promise<Partner> {
   if (input.name.trim() === '') throw new ValidationError('name', 'must not be empty');
+  if (input.status !== undefined && !PARTNER_STATUSES.includes(input.status)) {
+    throw new ValidationError('status', `must be one of: ${PARTNER_STATUSES.join(', ')}`);
+  }
   const rows = await db.query<Partner>(
     `INSERT INTO partners (name, email, website, status, channel_id) VALUES ($1, $2, $3, $4, $5) RETURNING ${PARTNER_COLUMNS}`,
     [input.name.trim(), input.email ?? null, input.website ?? null, input.status ?? 'active', input.channelId ?? null],
@@ -60,4 +63,26 @@ export async function addTrafficSource(
     [partnerId, input.name, input.url ?? null, input.channelId ?? null],
   );
   return rows[0]!;
+}
+
+export interface PartnerChanges {
+  name?: string;
+  email?: string | null;
+  website?: string | null;
+  status?: PartnerStatus;
+}
+
+export async function updatePartner(db: Queryable, id: number, changes: PartnerChanges): Promise<Partner> {
+  const current = await getPartner(db, id);
+  const next = { ...current, ...changes };
+  if (next.name.trim() === '') throw new ValidationError('name', 'must not be empty');
+  if (!PARTNER_STATUSES.includes(next.status)) throw new ValidationError('status', `must be one of: ${PARTNER_STATUSES.join(', ')}`);
+  await db.query(`UPDATE partners SET name = $2, email = $3, website = $4, status = $5, updated_at = now() WHERE id = $1`, [
+    id,
+    next.name.trim(),
+    next.email,
+    next.website,
+    next.status,
+  ]);
+  return getPartner(db, id);
 }

@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import qs from 'qs';
+import { authenticate } from '../accounts/api-keys.ts';
+import type { Principal } from '../accounts/principal.ts';
+import { rateLimitSubject } from '../http/api-key.ts';
+import type { RateLimitRule } from '../http/rate-limits.ts';
+import { getNetwork } from '../network/network.ts';
+import type { Platform } from '../platform.ts';
+import { failure, HasOffersError, preDispatchFailure, requestEcho, success, type Params } from './envelope.ts';
+import { apiOf, methodOf, targetExists, type Api } from './methods.ts';
+import { param } from './values.ts';
+
+/** HasOffers' limit: 50 calls per 10 seconds; beyond it, status -1 with their message (not a 429). */
+export const HASOFFERS_RATE_LIMIT: RateLimitRule = { name: 'hasoffers', points: 50, durationSeconds: 10 };
+
+export const PARSE_OPTIONS = { depth: 10, arrayLimit: 10_000, parameterLimit: 10_000, allowDots: false } as const;
+
+const ROLES: Record<Api, Principal['role'][]> = {
+  network: ['network_admin'],
+  affiliate: ['partner'],
+  advertiser: ['advertiser', 'agency'],
+};
+
+function rateLimitMessage(used: number): string {
+  return `API usage exceeded rate limit.  Configured: 50/10s window; Your usage: ${used}.  See https://help.tune.com/hasoffers/rate-limit-error/ for guidance.`;
+}
+
+/** The HasOffers/TUNE API v3 in all four URL forms, GET or form POST, JSON out. */
+export async function hasOffersApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, qs.parse(body as string, PARSE_OPTIONS));
+  });
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply, pathTarget: string | undefined, version: string) => {
+    reply.header('access-control-allow-origin', '*').header('access-control-allow-headers', 'X-Requested-With').type('application/json');
+    const params: Params = {
+      ...((request.query as Params) ?? {}),
+      ...(request.body && typeof request.body === 'object' ? (request.body as Params) : {}),
+    };
+    const networkId = param(params, 'NetworkId');
+    if (networkId !== undefined && networkId !== platform.config.hasOffersNetworkId) {
+      return reply.send(preDispatchFailure('Network id is not valid', true));
+    }
+    const target = pathTarget ?? param(params, 'Target') ?? '';
+    const method = param(params, 'Method') ?? '';
+    const echo = requestEcho(target, method, params, version);
+    const fail = (error: HasOffersError) => reply.send(failure(echo, error));
+    if (platform.maintenance) {
+      reply.header('retry-after', '60');
+      return fail(new HasOffersError('The API is down for maintenance. Please retry later.'));
+    }
+    if (!target) return fail(new HasOffersError('Missing required argument: Target'));
+    if (!method) return fail(new HasOffersError('Missing required argument: Method'));
+    if (!targetExists(target)) return fail(new HasOffersError(`Target '${target}' does not exist`));
+    const handler = methodOf(target, method);
+    if (!handler) return fail(new HasOffersError(`Method '${method}' does not exist on target '${target}'`));
+
+    const api = apiOf(target);
+    const credentialName = api === 'network' ? 'NetworkToken' : 'api_key';
+    const key = param(params, credentialName) ?? '';
+    const verdict = await platform.rateLimits.consume(HASOFFERS_RATE_LIMIT, rateLimitSubject(request, key || undefined));
+    if (!verdict.allowed) return fail(new HasOffersError(rateLimitMessage(verdict.used)));
+    const principal = key ? await authenticate(platform.store, key) : undefined;
+    if (!principal || !ROLES[api].includes(principal.role)) return fail(new HasOffersError(`${credentialName} ${key} is not authenticated`));
+
+    try {
+      const { timeZone } = await getNetwork(platform.store);
+      const data = await handler({ platform, principal, params, timeZone, trackingBase: `${request.protocol}://${request.host}` });
+      return reply.send(success(echo, data));
+    } catch (error) {
+      if (error instanceof HasOffersError) return fail(error);
+      request.log.error({ err: error }, 'HasOffers API call failed');
+      const trackable = `SE-${request.id.replace(/[^a-f0-9]/gi, '').slice(0, 13)}`;
+      return fail(new HasOffersError(`There was a database error with the trackable id [${trackable}]. Contact support for more assistance.`));
+    }
+  };
+
+  const hidden = { schema: { hide: true } };
+  for (const path of ['/Apiv3/json', '/Api', '/Api/json']) {
+    app.get(path, hidden, (request, reply) => handle(request, reply, undefined, '2'));
+    app.post(path, hidden, (request, reply) => handle(request, reply, undefined, '2'));
+  }
+  app.get<{ Params: { format: string } }>('/Apiv3/:format', hidden, (_request, reply) =>
+    reply.type('application/json').send(preDispatchFailure('Unsupported output format in URL')),
+  );
+  app.post<{ Params: { format: string } }>('/Apiv3/:format', hidden, (_request, reply) =>
+    reply.type('application/json').send(preDispatchFailure('Unsupported output format in URL')),
+  );
+  const byPath = (request: FastifyRequest<{ Params: { target: string } }>, reply: FastifyReply) => {
+    const match = /^(\w+)\.(\w+)$/.exec(request.params.target);
+    if (!match || match[2] !== 'json') return reply.type('application/json').send(preDispatchFailure('Unsupported output format in URL'));
+    return handle(request, reply, match[1], '3');
+  };
+  app.get<{ Params: { target: string } }>('/v3/:target', hidden, byPath);
+  app.post<{ Params: { target: string } }>('/v3/:target', hidden, byPath);
+}

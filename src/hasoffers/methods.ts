@@ -1,0 +1,603 @@
+import type { Principal } from '../accounts/principal.ts';
+import { OPERATOR } from '../accounts/principal.ts';
+import { createAdvertiser, findAdvertiser, updateAdvertiser } from '../advertisers/advertisers.ts';
+import { recordConversionIn } from '../ledger/conversions.ts';
+import type { ConversionStatus } from '../ledger/conversion-record.ts';
+import { adjustSaleAmount, approveConversion, markPending, overrideAmounts, rejectConversion } from '../ledger/corrections.ts';
+import { advertiserScopeOf } from '../ledger/ledger-access.ts';
+import { createOffer, findOffer, updateOffer, type OfferSettings } from '../offers/offers.ts';
+import { OFFER_STATUSES, PRICING_TYPES, type PricingType } from '../offers/offer-rules.ts';
+import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
+import { createPartner, getPartner, updatePartner, type PartnerStatus } from '../partners/partners.ts';
+import type { Platform } from '../platform.ts';
+import { createPostback, getPostback, deletePostback } from '../postbacks/postbacks.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { parseMoney, parsePercentToPpm } from '../shared/money.ts';
+import { SqlParams } from '../shared/sql.ts';
+import { isCalendarDate, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
+import type { Queryable, Transaction } from '../store/store.ts';
+import { shortLinkFor } from '../tracking/short-links.ts';
+import { HasOffersError, invalidAttribute, missingArgument, type Params } from './envelope.ts';
+import { findResponse, findRows, type ModelDef } from './find.ts';
+import {
+  ADVERTISER,
+  AFFILIATE,
+  AFFILIATE_OFFER_FIELDS,
+  affiliateOfferModel,
+  CONVERSION,
+  GOAL,
+  OFFER,
+  OFFER_CATEGORY,
+  OFFER_PIXEL,
+} from './models.ts';
+import { containList, offerContains, trackingLinks } from './offer-contains.ts';
+import { getConversions, getStats, type ReportCaller } from './reports.ts';
+import { intParam, list, param } from './values.ts';
+
+export type Api = 'network' | 'affiliate' | 'advertiser';
+
+export interface MethodContext {
+  platform: Platform;
+  principal: Principal;
+  params: Params;
+  timeZone: string;
+  /** Where tracking links point: this server's own address. */
+  trackingBase: string;
+}
+
+type Handler = (context: MethodContext) => Promise<unknown>;
+
+const db = (context: MethodContext) => context.platform.store;
+const data = (context: MethodContext): Params => {
+  const value = context.params.data;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Params) : {};
+};
+const requireId = (context: MethodContext, name = 'id'): number => {
+  const value = param(context.params, name);
+  if (value === undefined || value === '') throw missingArgument(name);
+  const id = intParam(context.params, name);
+  if (id === undefined) throw new HasOffersError(Number(value) < 0 ? 'Row id is negative' : `Invalid ${name} '${value}'`);
+  return id;
+};
+
+/** Core errors, said the HasOffers way for a create or update. */
+async function writing<T>(action: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ValidationError) throw invalidAttribute(action, snakeCase(error.field), error.detail);
+    if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError) throw new HasOffersError(error.message);
+    throw error;
+  }
+}
+
+function snakeCase(name: string): string {
+  const known: Record<string, string> = {
+    destinationUrl: 'offer_url',
+    payoutFlatMicros: 'default_payout',
+    revenueFlatMicros: 'max_payout',
+    payoutPercentPpm: 'percent_payout',
+    revenuePercentPpm: 'max_percent_payout',
+    endsAt: 'expiration_date',
+    attributionWindowHours: 'session_hours',
+    advertiserId: 'advertiser_id',
+    businessUrl: 'website',
+    name: 'name',
+  };
+  return known[name] ?? name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+async function findOne(context: MethodContext, model: ModelDef, id: number, where: string[] = [], sql = new SqlParams(), visible?: readonly string[]) {
+  const found = await findRows(db(context), model, { params: { fields: context.params.fields }, where: [...where, `${model.idSql} = ${sql.add(id)}`], sql, visible });
+  return found.rows[0];
+}
+
+async function findMany(context: MethodContext, model: ModelDef, where: string[] = [], sql = new SqlParams(), visible?: readonly string[]) {
+  return findRows(db(context), model, { params: context.params, where, sql, visible });
+}
+
+// ---- Offers -------------------------------------------------------------------------------
+
+function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> {
+  const settings: Partial<OfferSettings> = {};
+  const text = (name: string) => (input[name] === undefined ? undefined : String(input[name]));
+  const money = (name: string) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const micros = parseMoney(value);
+    if (micros === undefined || micros < 0n) throw invalidAttribute('Could not save offer.', name, `${name} must be a non-negative amount`);
+    return micros;
+  };
+  const percent = (name: string) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const ppm = parsePercentToPpm(value);
+    if (ppm === undefined || ppm < 0 || ppm > 1_000_000) throw invalidAttribute('Could not save offer.', name, `${name} must be a percentage from 0 to 100`);
+    return ppm;
+  };
+  const flag = (name: string) => (text(name) === undefined ? undefined : text(name) === '1' || text(name) === 'true');
+  const type = (name: string) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    if (!(PRICING_TYPES as readonly string[]).includes(value)) throw invalidAttribute('Could not save offer.', name, `${name} must be one of: ${PRICING_TYPES.join(', ')}`);
+    return value as PricingType;
+  };
+  if (text('name') !== undefined) settings.name = text('name')!;
+  if (text('description') !== undefined) settings.description = text('description')!;
+  if (text('advertiser_id') !== undefined) settings.advertiserId = Number(text('advertiser_id'));
+  if (text('offer_url') !== undefined) settings.destinationUrl = text('offer_url')!;
+  if (text('preview_url') !== undefined) settings.previewUrl = text('preview_url') || null;
+  if (text('currency') !== undefined) settings.currency = text('currency')!.toUpperCase();
+  if (text('status') !== undefined) {
+    const status = text('status')!;
+    if (!(OFFER_STATUSES as readonly string[]).includes(status)) throw invalidAttribute('Could not save offer.', 'status', `Status must be one of: ${OFFER_STATUSES.join(', ')}`);
+    settings.status = status as OfferSettings['status'];
+  }
+  if (text('expiration_date') !== undefined) {
+    const value = text('expiration_date')!;
+    if (value === '' || value.startsWith('0000-00-00')) settings.endsAt = null;
+    else {
+      const day = value.slice(0, 10);
+      if (!isCalendarDate(day)) throw invalidAttribute('Could not save offer.', 'expiration_date', 'expiration_date must be YYYY-MM-DD or YYYY-MM-DD hh:mm:ss');
+      settings.endsAt = startOfLocalDay(nextDay(day), timeZone);
+    }
+  }
+  const payoutType = type('payout_type');
+  if (payoutType) settings.payoutType = payoutType;
+  const revenueType = type('revenue_type');
+  if (revenueType) settings.revenueType = revenueType;
+  const payout = money('default_payout');
+  if (payout !== undefined) settings.payoutFlatMicros = payout;
+  const revenue = money('max_payout');
+  if (revenue !== undefined) settings.revenueFlatMicros = revenue;
+  const payoutPercent = percent('percent_payout');
+  if (payoutPercent !== undefined) settings.payoutPercentPpm = payoutPercent;
+  const revenuePercent = percent('max_percent_payout');
+  if (revenuePercent !== undefined) settings.revenuePercentPpm = revenuePercent;
+  const requireApproval = flag('require_approval');
+  const isPrivate = flag('is_private');
+  if (isPrivate) settings.visibility = 'private';
+  else if (requireApproval !== undefined || isPrivate !== undefined) settings.visibility = requireApproval ? 'approval' : 'open';
+  const approve = flag('approve_conversions');
+  if (approve !== undefined) settings.approveConversions = approve;
+  const multiple = flag('allow_multiple_conversions');
+  if (multiple !== undefined) settings.allowMultipleConversions = multiple;
+  const deepLinks = flag('allow_website_links');
+  if (deepLinks !== undefined) settings.allowDeepLink = deepLinks;
+  if (text('session_hours') !== undefined) settings.attributionWindowHours = Number(text('session_hours'));
+  return settings;
+}
+
+function offerWhereForAffiliate(context: MethodContext, sql: SqlParams, approvedOnly: boolean): { model: ModelDef; where: string[] } {
+  const partner = sql.add(context.principal.partnerId);
+  const model = affiliateOfferModel(partner);
+  const standing = `(SELECT ap.status FROM approvals ap WHERE ap.offer_id = o.id AND ap.partner_id = ${partner})`;
+  const where = [`o.status = 'active'`, `a.status = 'active'`, `coalesce(${standing}, '') NOT IN ('blocked', 'rejected')`];
+  // Approved offers: the open marketplace, plus the approval and invite-only offers this affiliate was approved for.
+  if (approvedOnly) where.push(`(o.visibility = 'open' OR ${standing} = 'approved')`);
+  else where.push(`(o.visibility <> 'private' OR ${standing} = 'approved')`);
+  return { model, where };
+}
+
+async function offersWithContains(context: MethodContext, model: ModelDef, where: string[], sql: SqlParams, visible: readonly string[] | undefined, network: boolean) {
+  const contain = containList(context.params.contain, network);
+  const found = await findMany(context, model, where, sql, visible);
+  const contains = await offerContains(
+    { db: db(context), trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network },
+    contain,
+    found.rows.map((row) => Number(row.id)),
+  );
+  return findResponse(found, 'Offer', contains);
+}
+
+async function offerById(context: MethodContext, model: ModelDef, where: string[], sql: SqlParams, visible: readonly string[] | undefined, network: boolean) {
+  const id = requireId(context);
+  const row = await findOne(context, model, id, where, sql, visible);
+  if (!row) return null;
+  const contains = await offerContains(
+    { db: db(context), trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network },
+    containList(context.params.contain, network),
+    [id],
+  );
+  return { Offer: row.record, ...contains(row.id) };
+}
+
+async function trackingLink(context: MethodContext, offerId: number, partnerId: number) {
+  const offer = await findOffer(db(context), offerId);
+  if (!offer) throw new HasOffersError(`Offer ${offerId} does not exist`);
+  const raw = context.params.params;
+  const linkParams: Record<string, string> = {};
+  if (raw && typeof raw === 'object') for (const [key, value] of Object.entries(raw)) linkParams[key] = String(value);
+  const options = (context.params.options && typeof context.params.options === 'object' ? context.params.options : {}) as Params;
+  const links = trackingLinks(context.trackingBase, offerId, partnerId, linkParams);
+  if (param(options, 'tiny_url') === '1') {
+    const short = await shortLinkFor(db(context), offerId, partnerId, linkParams);
+    links.click_url = `${context.trackingBase}/t/${short.code}`;
+  }
+  return { affiliate_id: String(partnerId), offer_id: offerId, ...links };
+}
+
+// ---- The methods, by Target ------------------------------------------------------------------
+
+const network = (context: MethodContext): ReportCaller => ({ role: 'network_admin', scope: {}, timeZone: context.timeZone });
+
+async function conversionRecord(context: MethodContext, id: bigint | number) {
+  return (await findOne(context, CONVERSION, Number(id)))?.record;
+}
+
+async function conversionByAnyId(context: MethodContext): Promise<bigint> {
+  const transactionId = param(context.params, 'transaction_id') ?? param(context.params, 'ad_id');
+  const tuneEventId = param(context.params, 'tune_event_id');
+  if (param(context.params, 'id') === undefined && transactionId === undefined && tuneEventId === undefined) throw missingArgument('id');
+  const [row] = await db(context).query<{ id: bigint }>(
+    `SELECT id FROM conversions WHERE id::text = $1 OR (transaction_id IS NOT NULL AND transaction_id = $2) OR seq::text = $3
+     ORDER BY replaced_by_id IS NULL DESC, id DESC LIMIT 1`,
+    [param(context.params, 'id') ?? '', transactionId ?? '', tuneEventId ?? ''],
+  );
+  if (!row) throw new HasOffersError('Failed to hydrate rows: conversion not found');
+  return row.id;
+}
+
+async function applyConversionChanges(tx: Transaction, context: MethodContext, id: bigint, input: Params): Promise<void> {
+  const corrector = { actor: `user:${context.principal.userId}` };
+  const status = input.status === undefined ? undefined : String(input.status);
+  const reason = input.note === undefined ? null : String(input.note);
+  if (input.sale_amount !== undefined) {
+    const micros = parseMoney(String(input.sale_amount));
+    if (micros === undefined) throw invalidAttribute('Could not update conversion.', 'sale_amount', 'sale_amount must be an amount');
+    await adjustSaleAmount(tx, corrector, id, micros, reason);
+  }
+  const amount = (name: string) => {
+    if (input[name] === undefined) return undefined;
+    const micros = parseMoney(String(input[name]));
+    if (micros === undefined || micros < 0n) throw invalidAttribute('Could not update conversion.', name, `${name} must be a non-negative amount`);
+    return micros;
+  };
+  const payoutMicros = amount('payout');
+  const revenueMicros = amount('revenue');
+  if (payoutMicros !== undefined || revenueMicros !== undefined) await overrideAmounts(tx, corrector, id, { payoutMicros, revenueMicros }, reason);
+  if (status !== undefined) await setConversionStatus(tx, context, id, status, reason);
+}
+
+async function setConversionStatus(tx: Transaction, context: MethodContext, id: bigint, status: string, reason: string | null) {
+  const corrector = { actor: `user:${context.principal.userId}` };
+  if (status === 'approved') return approveConversion(tx, corrector, id, reason);
+  if (status === 'pending') return markPending(tx, corrector, id, reason);
+  if (status === 'rejected') return rejectConversion(tx, corrector, id, reason ?? 'rejected by the network');
+  throw invalidAttribute('Could not update conversion.', 'status', 'Status must be one of: approved, pending, rejected');
+}
+
+const NETWORK: Record<string, Record<string, Handler>> = {
+  Application: {
+    validNetworkApiKey: async () => true,
+    findAllOfferCategories: async (context) => findResponse(await findMany(context, OFFER_CATEGORY), 'OfferCategory'),
+  },
+  Offer: {
+    findAll: (context) => offersWithContains(context, OFFER, [], new SqlParams(), undefined, true),
+    findById: (context) => offerById(context, OFFER, [], new SqlParams(), undefined, true),
+    findAllIds: async (context) => (await findMany(context, OFFER)).rows.map((row) => row.id),
+    create: (context) =>
+      writing('Could not create offer.', async () => {
+        const input = data(context);
+        for (const name of ['name', 'advertiser_id', 'offer_url']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
+        const settings = offerSettings(input, context.timeZone);
+        const offer = await context.platform.store.transaction((tx) =>
+          createOffer(tx, OPERATOR, {
+            ...settings,
+            advertiserId: settings.advertiserId!,
+            name: settings.name!,
+            destinationUrl: settings.destinationUrl!,
+            payoutType: settings.payoutType ?? 'cpa_flat',
+            revenueType: settings.revenueType ?? settings.payoutType ?? 'cpa_flat',
+          }),
+        );
+        await context.platform.afterWrite();
+        return { Offer: (await findOne(context, OFFER, offer.id))!.record };
+      }),
+    update: (context) =>
+      writing('Could not update offer.', async () => {
+        const id = requireId(context);
+        await context.platform.store.transaction((tx) => updateOffer(tx, OPERATOR, id, offerSettings(data(context), context.timeZone)));
+        await context.platform.afterWrite();
+        return { Offer: (await findOne(context, OFFER, id))!.record };
+      }),
+    setAffiliateApproval: (context) =>
+      writing('Could not set affiliate approval.', async () => {
+        const id = requireId(context);
+        const partnerId = requireId(context, 'affiliate_id');
+        const status = param(context.params, 'status');
+        if (!status) throw missingArgument('status');
+        if (!(APPROVAL_STATUSES as readonly string[]).includes(status)) {
+          throw invalidAttribute('Could not set affiliate approval.', 'status', `Status must be one of: ${APPROVAL_STATUSES.join(', ')}`);
+        }
+        if (!(await findOffer(db(context), id))) throw new HasOffersError(`Offer ${id} does not exist`);
+        await getPartner(db(context), partnerId);
+        await setApproval(db(context), id, partnerId, status as ApprovalStatus, param(context.params, 'notes') ?? null);
+        await context.platform.afterWrite();
+        return true;
+      }),
+    getAffiliateApprovalStatus: async (context) => {
+      const id = requireId(context);
+      const partnerId = requireId(context, 'affiliate_id');
+      const offer = await findOffer(db(context), id);
+      if (!offer) throw new HasOffersError(`Offer ${id} does not exist`);
+      const [row] = await db(context).query<{ status: string }>('SELECT status FROM approvals WHERE offer_id = $1 AND partner_id = $2', [id, partnerId]);
+      return row?.status ?? (offer.visibility === 'open' ? 'approved' : null);
+    },
+    generateTrackingLink: async (context) => trackingLink(context, requireId(context, 'offer_id'), requireId(context, 'affiliate_id')),
+  },
+  Affiliate: {
+    findAll: async (context) => findResponse(await findMany(context, AFFILIATE), 'Affiliate'),
+    findById: async (context) => {
+      const row = await findOne(context, AFFILIATE, requireId(context));
+      return row ? { Affiliate: row.record } : null;
+    },
+    create: (context) =>
+      writing('Could not create affiliate.', async () => {
+        const input = data(context);
+        if (input.company === undefined) throw missingArgument('data[company]');
+        const partner = await createPartner(db(context), {
+          name: String(input.company),
+          website: input.website === undefined ? null : String(input.website),
+          status: (input.status === undefined ? 'active' : String(input.status)) as PartnerStatus,
+        });
+        await context.platform.afterWrite();
+        return { Affiliate: (await findOne(context, AFFILIATE, partner.id))!.record };
+      }),
+    update: (context) =>
+      writing('Could not update affiliate.', async () => {
+        const id = requireId(context);
+        const input = data(context);
+        await updatePartner(db(context), id, {
+          ...(input.company !== undefined ? { name: String(input.company) } : {}),
+          ...(input.website !== undefined ? { website: String(input.website) } : {}),
+          ...(input.status !== undefined ? { status: String(input.status) as PartnerStatus } : {}),
+        });
+        await context.platform.afterWrite();
+        return { Affiliate: (await findOne(context, AFFILIATE, id))!.record };
+      }),
+  },
+  Advertiser: {
+    findAll: async (context) => findResponse(await findMany(context, ADVERTISER), 'Advertiser'),
+    findById: async (context) => {
+      const row = await findOne(context, ADVERTISER, requireId(context));
+      return row ? { Advertiser: row.record } : null;
+    },
+    create: (context) =>
+      writing('Could not create advertiser.', async () => {
+        const input = data(context);
+        if (input.company === undefined) throw missingArgument('data[company]');
+        const advertiser = await context.platform.store.transaction((tx) =>
+          createAdvertiser(tx, OPERATOR, { name: String(input.company), businessUrl: input.website === undefined ? '' : String(input.website), categoryId: null }),
+        );
+        if (input.status !== undefined || input.conversion_security_token !== undefined) {
+          await updateAdvertiserExtras(db(context), advertiser.id, input);
+        }
+        return { Advertiser: (await findOne(context, ADVERTISER, advertiser.id))!.record };
+      }),
+    update: (context) =>
+      writing('Could not update advertiser.', async () => {
+        const id = requireId(context);
+        const input = data(context);
+        const current = await findAdvertiser(db(context), id);
+        if (!current) throw new HasOffersError(`Advertiser ${id} does not exist`);
+        await context.platform.store.transaction((tx) =>
+          updateAdvertiser(tx, OPERATOR, id, {
+            name: input.company === undefined ? current.name : String(input.company),
+            businessUrl: input.website === undefined ? current.businessUrl : String(input.website),
+            categoryId: current.categoryId,
+          }),
+        );
+        await updateAdvertiserExtras(db(context), id, input);
+        await context.platform.afterWrite();
+        return { Advertiser: (await findOne(context, ADVERTISER, id))!.record };
+      }),
+  },
+  Goal: {
+    findAll: async (context) => findResponse(await findMany(context, GOAL), 'Goal'),
+    findById: async (context) => {
+      const row = await findOne(context, GOAL, requireId(context));
+      return row ? { Goal: row.record } : null;
+    },
+  },
+  Conversion: {
+    findAll: async (context) => findResponse(await findMany(context, CONVERSION), 'Conversion'),
+    findById: async (context) => {
+      const id = param(context.params, 'id') !== undefined ? BigInt(requireId(context)) : await conversionByAnyId(context).catch(() => undefined);
+      if (id === undefined) return null;
+      const record = await conversionRecord(context, id);
+      return record ? { Conversion: record } : null;
+    },
+    create: (context) =>
+      writing('Could not create conversion.', async () => {
+        const input = data(context);
+        const transactionId = input.ad_id === undefined ? undefined : String(input.ad_id);
+        if (!transactionId) for (const name of ['offer_id', 'affiliate_id']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
+        const status = input.status === undefined ? undefined : String(input.status);
+        if (status !== undefined && !['approved', 'pending', 'rejected'].includes(status)) {
+          throw invalidAttribute('Could not create conversion.', 'status', 'Status must be one of: approved, pending, rejected');
+        }
+        const saleAmount = input.sale_amount === undefined ? undefined : parseMoney(String(input.sale_amount));
+        if (input.sale_amount !== undefined && (saleAmount === undefined || saleAmount < 0n)) {
+          throw invalidAttribute('Could not create conversion.', 'sale_amount', 'sale_amount must be a non-negative amount');
+        }
+        const datetime = input.datetime === undefined ? undefined : new Date(`${String(input.datetime).replace(' ', 'T')}Z`);
+        if (transactionId) await context.platform.tracker.writer.ensureWritten(transactionId);
+        const id = await context.platform.store.transaction(async (tx) => {
+          const outcome = await recordConversionIn(tx, {
+            channel: 'adjustment',
+            actor: `user:${context.principal.userId}`,
+            transactionId,
+            offerId: input.offer_id === undefined ? undefined : Number(input.offer_id),
+            partnerId: input.affiliate_id === undefined ? undefined : Number(input.affiliate_id),
+            goalId: input.goal_id === undefined || String(input.goal_id) === '0' ? undefined : Number(input.goal_id),
+            saleAmountMicros: saleAmount,
+            advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
+            status: status as ConversionStatus | undefined,
+            convertedAt: datetime && !Number.isNaN(datetime.getTime()) ? datetime : undefined,
+          });
+          if (!outcome.ok) throw new HasOffersError(outcome.reason);
+          const overrides: Params = {};
+          if (input.payout !== undefined) overrides.payout = input.payout;
+          if (input.revenue !== undefined) overrides.revenue = input.revenue;
+          if (Object.keys(overrides).length > 0) await applyConversionChanges(tx, context, outcome.conversion.id, overrides);
+          return outcome.conversion.id;
+        });
+        return { Conversion: await conversionRecord(context, id) };
+      }),
+    update: (context) =>
+      writing('Could not update conversion.', async () => {
+        const id = await conversionByAnyId(context);
+        await context.platform.store.transaction((tx) => applyConversionChanges(tx, context, id, data(context)));
+        return { Conversion: await conversionRecord(context, id) };
+      }),
+    updateStatus: (context) =>
+      writing('Could not update conversion.', async () => {
+        const id = await conversionByAnyId(context);
+        const status = param(context.params, 'status');
+        if (!status) throw missingArgument('status');
+        await context.platform.store.transaction((tx) => setConversionStatus(tx, context, id, status, param(context.params, 'note') ?? null));
+        return true;
+      }),
+  },
+  Report: {
+    getStats: (context) => getStats(db(context), network(context), context.params),
+    getConversions: (context) => getConversions(db(context), network(context), context.params),
+  },
+};
+
+async function updateAdvertiserExtras(db: Queryable, id: number, input: Params): Promise<void> {
+  if (input.status !== undefined) {
+    const status = String(input.status);
+    if (!['active', 'paused', 'pending', 'blocked', 'deleted'].includes(status)) {
+      throw invalidAttribute('Could not update advertiser.', 'status', 'Status must be one of: active, paused, pending, blocked, deleted');
+    }
+    await db.query('UPDATE advertisers SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
+  }
+  if (input.conversion_security_token !== undefined) {
+    await db.query('UPDATE advertisers SET conversion_security_token = nullif($2, \'\'), updated_at = now() WHERE id = $1', [id, String(input.conversion_security_token)]);
+  }
+}
+
+const affiliate = (context: MethodContext): ReportCaller => ({ role: 'partner', scope: { partnerId: context.principal.partnerId! }, timeZone: context.timeZone });
+
+const AFFILIATE_API: Record<string, Record<string, Handler>> = {
+  Affiliate_Report: {
+    getStats: (context) => getStats(db(context), affiliate(context), context.params),
+    getConversions: (context) => getConversions(db(context), affiliate(context), context.params),
+  },
+  Affiliate_Offer: {
+    findMyApprovedOffers: (context) => {
+      const sql = new SqlParams();
+      const { model, where } = offerWhereForAffiliate(context, sql, true);
+      return offersWithContains(context, model, where, sql, AFFILIATE_OFFER_FIELDS, false);
+    },
+    findAll: (context) => {
+      const sql = new SqlParams();
+      const { model, where } = offerWhereForAffiliate(context, sql, false);
+      return offersWithContains(context, model, where, sql, AFFILIATE_OFFER_FIELDS, false);
+    },
+    findById: (context) => {
+      const sql = new SqlParams();
+      const { model, where } = offerWhereForAffiliate(context, sql, false);
+      return offerById(context, model, where, sql, AFFILIATE_OFFER_FIELDS, false);
+    },
+    generateTrackingLink: async (context) => {
+      const offerId = requireId(context, 'offer_id');
+      const sql = new SqlParams();
+      const { model, where } = offerWhereForAffiliate(context, sql, true);
+      if (!(await findOne(context, model, offerId, where, sql, AFFILIATE_OFFER_FIELDS))) {
+        throw new HasOffersError(`Offer ${offerId} is not approved for this affiliate`);
+      }
+      return trackingLink(context, offerId, context.principal.partnerId!);
+    },
+    getCategories: async (context) => {
+      const ids = list(context.params.ids).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647);
+      if (ids.length === 0) throw missingArgument('ids');
+      const rows = await db(context).query<{ offerId: number; id: number | null; name: string | null }>(
+        `SELECT o.id AS "offerId", c.id, c.name FROM offers o JOIN advertisers a ON a.id = o.advertiser_id
+         LEFT JOIN categories c ON c.id = a.category_id WHERE o.id = ANY($1::int[]) ORDER BY o.id`,
+        [ids],
+      );
+      return rows.map((row) => ({ offer_id: String(row.offerId), categories: row.id === null ? [] : { [String(row.id)]: { id: String(row.id), name: row.name } } }));
+    },
+  },
+  Affiliate_OfferPixel: {
+    findAll: async (context) => {
+      const sql = new SqlParams();
+      return findResponse(await findMany(context, OFFER_PIXEL, [`pp.partner_id = ${sql.add(context.principal.partnerId)}`, `pp.status <> 'deleted'`], sql), 'OfferPixel');
+    },
+    create: (context) =>
+      writing('Could not create offer pixel.', async () => {
+        const input = data(context);
+        for (const name of ['offer_id', 'type', 'code']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
+        const type = String(input.type);
+        if (type !== 'url' && type !== 'image') {
+          throw invalidAttribute('Could not create offer pixel.', 'type', 'Type must be one of: url, image');
+        }
+        const offerId = Number(input.offer_id);
+        await createPostback(db(context), context.principal, {
+          offerId: offerId === 0 ? null : offerId,
+          goalId: input.goal_id === undefined || input.goal_id === '' ? null : Number(input.goal_id),
+          type,
+          url: String(input.code),
+        });
+        return true;
+      }),
+    updateStatus: (context) => deletePixel(context, param(context.params, 'status')),
+    updateField: (context) => {
+      if (param(context.params, 'field') !== 'status') throw new HasOffersError('Only the status of a pixel can be changed');
+      return deletePixel(context, param(context.params, 'value'));
+    },
+  },
+  Affiliate_Affiliate: {
+    findById: async (context) => {
+      const row = await findOne(context, AFFILIATE, context.principal.partnerId!);
+      return row ? { Affiliate: row.record } : null;
+    },
+  },
+};
+
+/** An affiliate may only move its pixel to deleted; changing the code means a new pixel. */
+async function deletePixel(context: MethodContext, status: string | undefined) {
+  const id = requireId(context);
+  if (status !== 'deleted') throw invalidAttribute('Could not update offer pixel.', 'status', 'Affiliates may only set status to deleted');
+  return writing('Could not update offer pixel.', async () => {
+    await getPostback(db(context), context.principal, id);
+    await deletePostback(db(context), context.principal, id);
+    return true;
+  });
+}
+
+const ADVERTISER_API: Record<string, Record<string, Handler>> = {
+  Advertiser_Report: {
+    getStats: async (context) =>
+      getStats(db(context), { role: 'advertiser', scope: { advertiserIds: (await advertiserScopeOf(db(context), context.principal))! }, timeZone: context.timeZone }, context.params),
+    getConversions: async (context) =>
+      getConversions(db(context), { role: 'advertiser', scope: { advertiserIds: (await advertiserScopeOf(db(context), context.principal))! }, timeZone: context.timeZone }, context.params),
+  },
+  Advertiser_Offer: {
+    findAll: async (context) => {
+      const sql = new SqlParams();
+      const scope = (await advertiserScopeOf(db(context), context.principal))!;
+      return offersWithContains(context, OFFER, [`o.advertiser_id = ANY(${sql.add(scope)}::int[])`, `o.status <> 'deleted'`], sql, undefined, false);
+    },
+  },
+};
+
+export function apiOf(target: string): Api {
+  return target.startsWith('Affiliate_') ? 'affiliate' : target.startsWith('Advertiser_') ? 'advertiser' : 'network';
+}
+
+export function methodOf(target: string, method: string): Handler | undefined {
+  const table = apiOf(target) === 'affiliate' ? AFFILIATE_API : apiOf(target) === 'advertiser' ? ADVERTISER_API : NETWORK;
+  const methods = Object.hasOwn(table, target) ? table[target] : undefined;
+  if (!methods) return undefined;
+  const name = Object.keys(methods).find((candidate) => candidate.toLowerCase() === method.toLowerCase());
+  return name ? methods[name] : undefined;
+}
+
+export function targetExists(target: string): boolean {
+  return Object.hasOwn(NETWORK, target) || Object.hasOwn(AFFILIATE_API, target) || Object.hasOwn(ADVERTISER_API, target);
+}
+
