@@ -9,6 +9,8 @@ export interface FieldDef {
   out?: (value: unknown, row: Record<string, unknown>) => unknown;
   /** Compared as a number in filters. */
   numeric?: boolean;
+  /** What filters compare, where it differs from what is selected (money: units, not micros). */
+  filterSql?: string;
 }
 
 export interface ModelDef {
@@ -50,7 +52,8 @@ function fieldOf(model: ModelDef, visible: readonly string[] | undefined, name: 
   return [bare, field];
 }
 
-function comparison(field: FieldDef, operator: string, value: unknown, sql: SqlParams): string {
+function comparison(definition: FieldDef, operator: string, value: unknown, sql: SqlParams): string {
+  const field = { ...definition, sql: definition.filterSql ?? definition.sql };
   const expression = field.numeric ? `(${field.sql})::numeric` : `(${field.sql})::text`;
   const bind = (raw: unknown) => {
     const text = String(raw);
@@ -81,7 +84,8 @@ function comparison(field: FieldDef, operator: string, value: unknown, sql: SqlP
 }
 
 /** One field's filter: a value, a list (IN), or {OPERATOR: value}. */
-function fieldCondition(field: FieldDef, value: unknown, sql: SqlParams): string {
+function fieldCondition(definition: FieldDef, value: unknown, sql: SqlParams): string {
+  const field = { ...definition, sql: definition.filterSql ?? definition.sql };
   if (Array.isArray(value) || (typeof value === 'object' && value !== null && Object.keys(value).every((key) => /^\d+$/.test(key)))) {
     const values = list(value);
     if (values.length === 0) return 'FALSE';

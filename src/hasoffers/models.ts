@@ -6,8 +6,14 @@ import type { FieldDef, ModelDef } from './find.ts';
 const s = (sql: string, numeric = false): FieldDef => ({ sql, numeric, out: (value) => (value === null || value === undefined ? null : String(value)) });
 const constant = (value: string | null): FieldDef => ({ sql: value === null ? 'NULL::text' : `'${value}'::text`, out: () => value });
 const flag = (sql: string): FieldDef => ({ sql: `(CASE WHEN ${sql} THEN '1' ELSE '0' END)`, out: (value) => String(value) });
-const money5 = (sql: string): FieldDef => ({ sql, numeric: true, out: (value) => formatMoney(BigInt((value as bigint | null) ?? 0n), 5) });
-const money2 = (sql: string): FieldDef => ({ sql, numeric: true, out: (value) => formatMoney(BigInt((value as bigint | null) ?? 0n), 2) });
+const money = (sql: string, decimals: number): FieldDef => ({
+  sql,
+  numeric: true,
+  filterSql: `((${sql})::numeric / 1000000)`,
+  out: (value) => formatMoney(BigInt((value as bigint | null) ?? 0n), decimals),
+});
+const money5 = (sql: string) => money(sql, 5);
+const money2 = (sql: string) => money(sql, 2);
 const percent2 = (sql: string): FieldDef => ({ sql: `to_char((${sql}) / 10000.0, 'FM999990.00')`, numeric: true, out: (value) => String(value) });
 /** A datetime in the network's zone, "YYYY-MM-DD HH:MM:SS"; HasOffers' zero date for none. */
 const localTime = (sql: string): FieldDef => ({

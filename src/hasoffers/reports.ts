@@ -268,8 +268,12 @@ export async function getConversions(db: Queryable, caller: ReportCaller, params
   const hourOffset = Number(param(params, 'hour_offset') ?? 0);
   if (!Number.isInteger(hourOffset) || Math.abs(hourOffset) > 24) throw new HasOffersError('hour_offset must be a whole number of hours');
   const sql = new SqlParams();
-  const offset = sql.add(hourOffset);
-  const expression = (name: string) => fieldSql(name).sql.replaceAll('$OFFSET', offset);
+  // Bound only when a time field uses it: a parameter the statement never names is an error.
+  let offset: string | undefined;
+  const expression = (name: string) => {
+    const text = fieldSql(name).sql;
+    return text.includes('$OFFSET') ? text.replaceAll('$OFFSET', (offset ??= sql.add(hourOffset))) : text;
+  };
   const where: string[] = [];
   if (caller.scope.partnerId !== undefined) where.push(`c.partner_id = ${sql.add(caller.scope.partnerId)}`);
   if (caller.scope.advertiserIds) where.push(`c.advertiser_id = ANY(${sql.add(caller.scope.advertiserIds)}::int[])`);

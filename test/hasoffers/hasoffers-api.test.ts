@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+
+describe('HasOffers/TUNE API v3', () => {
+  let server: TestServer;
+  let springGear: number;
+  let newsletter: number;
+  let bestsellers: number;
+  let bookClub: number;
+  let mobileDeals: number;
+  let trailblazer: number;
+  let couponCrate: number;
+  let socialSpark: number;
+
+  /** Calls the API as a HasOffers client would: a GET with bracket parameters, or a form POST. */
+  const call = async (query: string, options: { post?: boolean; path?: string } = {}) => {
+    const path = options.path ?? '/Apiv3/json';
+    const reply = options.post
+      ? await server.request('POST', path, { body: query, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      : await server.request('GET', `${path}?${query}`);
+    assert.equal(reply.status, 200);
+    return reply.body;
+  };
+  const network = (query: string) => call(`NetworkId=partnerline&NetworkToken=${server.keys.admin}&${query}`);
+  const asAffiliate = (key: string, query: string) => call(`api_key=${key}&${query}`);
+
+  before(async () => {
+    server = await startTestServer({ TRUST_PROXY: 'true' });
+    [springGear, newsletter, bestsellers, bookClub, mobileDeals] = server.demo.offerIds as [number, number, number, number, number];
+    [trailblazer, couponCrate, socialSpark] = server.demo.partnerIds as [number, number, number];
+    // Some traffic for the reports: Trailblazer converts twice on the newsletter, CouponCrate once.
+    for (const [partner, sub, order] of [
+      [trailblazer, 'footer', 'R1'],
+      [trailblazer, 'sidebar', 'R2'],
+      [couponCrate, 'deal', 'R3'],
+    ] as const) {
+      const click = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${partner}&aff_sub=${sub}`, {
+        headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+      });
+      const transactionId = new URL(click.headers.get('location')!).searchParams.get('tid')!;
+      assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=${order}&amount=20`)).text, 'success=true;');
+    }
+  });
+  after(() => server.close());
+
+  test('the envelope echoes the request with strings, and keys the data as HasOffers does', async () => {
+    const body = await network(`Target=Offer&Method=findById&id=${newsletter}&fields[]=id&fields[]=name&fields[]=default_payout&fields[]=require_approval&_=1700000000000`);
+    assert.deepEqual(Object.keys(body.request).slice(0, 5), ['Target', 'Format', 'Service', 'Version', 'Method']);
+    assert.deepEqual(body.request, {
+      Target: 'Offer',
+      Format: 'json',
+      Service: 'HasOffers',
+      Version: '2',
+      Method: 'findById',
+      NetworkId: 'partnerline',
+      NetworkToken: server.keys.admin,
+      id: String(newsletter),
+      fields: ['id', 'name', 'default_payout', 'require_approval'],
+      _: '1700000000000',
+    });
+    assert.deepEqual(body.response, {
+      status: 1,
+      httpStatus: 200,
+      data: { Offer: { id: String(newsletter), name: 'Acme Outdoor - Newsletter Signup', default_payout: '2.50000', require_approval: '0' } },
+      errors: [],
+      errorMessage: null,
+    });
+  });
+
+  test('all four URL forms and form POSTs answer alike', async () => {
+    const query = `NetworkToken=${server.keys.admin}&Method=findById&id=${newsletter}&fields[]=name`;
+    const forms = [
+      await call(`Target=Offer&${query}`),
+      await call(`Target=Offer&${query}`, { post: true }),
+      await call(`NetworkId=partnerline&${query}`, { path: '/v3/Offer.json' }),
+      await call(`Format=json&Service=HasOffers&Version=2&Target=Offer&${query}`, { path: '/Api' }),
+      await call(`Target=Offer&${query.replaceAll('[', '%5B').replaceAll(']', '%5D')}`),
+    ];
+    for (const body of forms) assert.deepEqual(body.response.data, { Offer: { name: 'Acme Outdoor - Newsletter Signup' } });
+    assert.equal(forms[2].request.Version, '3');
+    assert.equal(forms[2].request.Target, 'Offer');
+    const badFormat = await call(query, { path: '/Apiv3/xml' });
+    assert.deepEqual(badFormat, { response: { errors: [{ publicMessage: 'Unsupported output format in URL' }], link: 'http://developers.hasoffers.com/' } });
+    const badNetwork = await call(`NetworkId=other&Target=Offer&${query}`);
+    assert.deepEqual(badNetwork, { response: { errors: { publicMessage: 'Network id is not valid' }, link: 'http://developers.hasoffers.com/' } });
+  });
+
+  test('the spec\'s errors, in the envelope, never an HTTP error', async () => {
+    const cases: Array<[string, string]> = [
+      ['NetworkToken=wrong&Target=Offer&Method=findAll', 'NetworkToken wrong is not authenticated'],
+      [`NetworkToken=${server.keys.trailblazer}&Target=Offer&Method=findAll`, `NetworkToken ${server.keys.trailblazer} is not authenticated`],
+      [`api_key=${server.keys.admin}&Target=Affiliate_Offer&Method=findAll`, `api_key ${server.keys.admin} is not authenticated`],
+      [`NetworkToken=${server.keys.admin}&Target=Offer&Method=findById`, 'Missing required argument: id'],
+      [`NetworkToken=${server.keys.admin}&Target=Offer&Method=findAll&fields[]=Offer.nam`, "Field 'Offer.nam' does not exist or is not allowed to be used."],
+      [`NetworkToken=${server.keys.admin}&Target=Offer&Method=findAll&filters[bogus]=1`, "Field 'bogus' does not exist or is not allowed to be used."],
+      [`NetworkToken=${server.keys.admin}&Target=Nothing&Method=findAll`, "Target 'Nothing' does not exist"],
+      [`NetworkToken=${server.keys.admin}&Target=Offer&Method=explode`, "Method 'explode' does not exist on target 'Offer'"],
+      [`NetworkToken=${server.keys.admin}&Target=Report&Method=getStats`, 'Missing required argument: fields'],
+      [`NetworkToken=${server.keys.admin}&Target=Offer&Method=findById&id=-4`, 'Row id is negative'],
+    ];
+    for (const [query, message] of cases) {
+      const body = await call(query);
+      assert.equal(body.response.status, -1, query);
+      assert.equal(body.response.httpStatus, 200);
+      assert.equal(body.response.data, '');
+      assert.equal(body.response.errorMessage, message, query);
+      assert.deepEqual(body.response.errors, [{ publicMessage: message }]);
+    }
+    const missing = await network('Target=Offer&Method=findById&id=99999');
+    assert.equal(missing.response.status, 1);
+    assert.equal(missing.response.data, null);
+  });
+
+  test('findAll: id-keyed map, [] when empty, the paging wrapper with limit, filters with operators and OR, sort', async () => {
+    const all = await network('Target=Offer&Method=findAll&fields[]=id&fields[]=payout_type&sort[Offer.id]=desc');
+    assert.deepEqual(Object.keys(all.response.data).sort(), server.demo.offerIds.map(String).sort());
+    assert.equal(all.response.data[String(newsletter)].Offer.payout_type, 'cpa_flat');
+    const none = await network('Target=Offer&Method=findAll&filters[name][LIKE]=%25nothing%25');
+    assert.deepEqual(none.response.data, []);
+    const paged = await network('Target=Offer&Method=findAll&fields[]=id&limit=2&page=2&sort[id]=asc');
+    assert.equal(paged.response.data.page, 2);
+    assert.equal(paged.response.data.current, 2);
+    assert.equal(paged.response.data.count, 5);
+    assert.equal(paged.response.data.pageCount, 3);
+    assert.deepEqual(Object.keys(paged.response.data.data), [String(bestsellers), String(bookClub)]);
+    const cpc = await network('Target=Offer&Method=findAll&fields[]=id&filters[payout_type]=cpc');
+    assert.deepEqual(Object.keys(cpc.response.data).sort(), [String(springGear), String(mobileDeals)].sort());
+    const inList = await network(`Target=Offer&Method=findAll&fields[]=id&filters[id][]=${newsletter}&filters[id][]=${bookClub}`);
+    assert.deepEqual(Object.keys(inList.response.data).sort(), [String(newsletter), String(bookClub)].sort());
+    const either = await network('Target=Offer&Method=findAll&fields[]=id&filters[OR][payout_type]=cpa_both&filters[OR][require_approval]=1&filters[status]=active');
+    assert.deepEqual(Object.keys(either.response.data).sort(), [String(bestsellers), String(bookClub)].sort());
+    const compare = await network('Target=Offer&Method=findAll&fields[]=id&filters[default_payout][GREATER_THAN_OR_EQUAL_TO]=2.5');
+    assert.deepEqual(Object.keys(compare.response.data).sort(), [String(newsletter), String(bookClub)].sort());
+  });
+
+  test('findMyApprovedOffers is the open marketplace plus invite-only offers the affiliate was approved for, never blocked or paused ones', async () => {
+    const names = async (key: string) => {
+      const body = await asAffiliate(key, 'Target=Affiliate_Offer&Method=findMyApprovedOffers&fields[]=id&fields[]=approval_status');
+      return body.response.data === null || Array.isArray(body.response.data) ? [] : Object.keys(body.response.data).map(Number).sort((a, b) => a - b);
+    };
+    assert.deepEqual(await names(server.keys.trailblazer), [springGear, newsletter, bestsellers, bookClub, mobileDeals]);
+    assert.deepEqual(await names(server.keys.couponCrate), [springGear, newsletter, mobileDeals]);
+    assert.deepEqual(await names(server.keys.socialSpark), [springGear, mobileDeals]);
+    await network(`Target=Offer&Method=update&id=${springGear}&data[status]=paused`);
+    assert.ok(!(await names(server.keys.couponCrate)).includes(springGear));
+    await network(`Target=Offer&Method=update&id=${springGear}&data[status]=active`);
+    const approval = await network(`Target=Offer&Method=setAffiliateApproval&id=${bookClub}&affiliate_id=${couponCrate}&status=approved`);
+    assert.equal(approval.response.data, true);
+    assert.ok((await names(server.keys.couponCrate)).includes(bookClub));
+    const status = await network(`Target=Offer&Method=getAffiliateApprovalStatus&id=${bookClub}&affiliate_id=${couponCrate}`);
+    assert.equal(status.response.data, 'approved');
+    const open = await network(`Target=Offer&Method=getAffiliateApprovalStatus&id=${newsletter}&affiliate_id=${couponCrate}`);
+    assert.equal(open.response.data, 'approved');
+  });
+
+  test('affiliates see only their fields; contain[] sets related models beside each offer', async () => {
+    const body = await asAffiliate(server.keys.trailblazer, `Target=Affiliate_Offer&Method=findById&id=${bookClub}&contain[]=TrackingLink&contain[]=Goal&contain[]=Thumbnail`);
+    const data = body.response.data;
+    assert.equal(data.Offer.approval_status, 'approved');
+    assert.equal(data.Offer.offer_url, undefined);
+    assert.equal(data.Offer.max_payout, undefined);
+    assert.match(data.TrackingLink.click_url, new RegExp(`/aff_c\\?offer_id=${bookClub}&aff_id=${trailblazer}$`));
+    assert.deepEqual(Object.values(data.Goal).map((goal) => (goal as { name: string }).name).sort(), ['Paid membership', 'Trial']);
+    assert.deepEqual(data.Thumbnail, []);
+    const hidden = await asAffiliate(server.keys.trailblazer, 'Target=Affiliate_Offer&Method=findAll&fields[]=offer_url');
+    assert.equal(hidden.response.errorMessage, "Field 'offer_url' does not exist or is not allowed to be used.");
+    const link = await asAffiliate(server.keys.trailblazer, `Target=Affiliate_Offer&Method=generateTrackingLink&offer_id=${newsletter}&params[aff_sub]=abc&options[tiny_url]=1`);
+    assert.equal(link.response.data.offer_id, newsletter);
+    assert.match(link.response.data.click_url, /\/t\/[a-z0-9]{8}$/);
+    const notApproved = await asAffiliate(server.keys.couponCrate, `Target=Affiliate_Offer&Method=generateTrackingLink&offer_id=${bestsellers}`);
+    assert.equal(notApproved.response.status, -1);
+    const me = await asAffiliate(server.keys.trailblazer, 'Target=Affiliate_Affiliate&Method=findById&fields[]=company');
+    assert.deepEqual(me.response.data, { Affiliate: { company: 'Trailblazer Reviews' } });
+  });
+
+  test('getStats: grouped rows, 5-decimal money, totals, the caller\'s scope', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const range = `filters[Stat.date][conditional]=BETWEEN&filters[Stat.date][values][]=2026-01-01&filters[Stat.date][values][]=2030-12-31`;
+    const mine = await asAffiliate(
+      server.keys.trailblazer,
+      `Target=Affiliate_Report&Method=getStats&fields[]=Stat.clicks&fields[]=Stat.conversions&fields[]=Stat.payout&fields[]=Offer.name&fields[]=Stat.affiliate_info1&sort[Stat.affiliate_info1]=asc&totals=1&${range}`,
+    );
+    assert.equal(mine.response.status, 1, JSON.stringify(mine.response.errors));
+    const data = mine.response.data;
+    assert.equal(data.dbSource, 'branddb');
+    assert.deepEqual(
+      data.data.filter((row: { Offer: { name: string } }) => row.Offer.name === 'Acme Outdoor - Newsletter Signup'),
+      [
+        { Stat: { clicks: '1', conversions: '1', payout: '2.50000', affiliate_info1: 'footer' }, Offer: { name: 'Acme Outdoor - Newsletter Signup' } },
+        { Stat: { clicks: '1', conversions: '1', payout: '2.50000', affiliate_info1: 'sidebar' }, Offer: { name: 'Acme Outdoor - Newsletter Signup' } },
+      ],
+    );
+    assert.deepEqual(data.totals, { Stat: { clicks: '2', conversions: '2', payout: '5.00000' } });
+    const revenue = await asAffiliate(server.keys.trailblazer, `Target=Affiliate_Report&Method=getStats&fields[]=Stat.revenue&${range}`);
+    assert.equal(revenue.response.errorMessage, "Field 'Stat.revenue' does not exist or is not allowed to be used.");
+
+    const networkStats = await network(
+      `Target=Report&Method=getStats&fields[]=Stat.date&fields[]=Stat.affiliate_id&fields[]=Stat.conversions&fields[]=Stat.revenue&fields[]=Stat.profit&fields[]=Stat.ltr&filters[Stat.offer_id][conditional]=EQUAL_TO&filters[Stat.offer_id][values]=${newsletter}&${range}&sort[Stat.affiliate_id]=asc`,
+    );
+    const rows = networkStats.response.data.data;
+    assert.deepEqual(rows.map((row: { Stat: Record<string, string> }) => [row.Stat.affiliate_id, row.Stat.conversions, row.Stat.revenue, row.Stat.profit, row.Stat.ltr]), [
+      [String(trailblazer), '2', '8.00000', '3.00000', '100.00'],
+      [String(couponCrate), '1', '4.00000', '1.50000', '100.00'],
+    ]);
+    assert.ok(rows.every((row: { Stat: { date: string } }) => row.Stat.date <= today || row.Stat.date.length === 10));
+
+    const advertiser = await call(
+      `api_key=${server.keys.acme}&Target=Advertiser_Report&Method=getStats&fields[]=Stat.offer_id&fields[]=Stat.conversions&fields[]=Stat.payout&${range}`,
+    );
+    const newsletterRow = advertiser.response.data.data.find((row: { Stat: { offer_id: string } }) => row.Stat.offer_id === String(newsletter));
+    assert.deepEqual(newsletterRow, { Stat: { offer_id: String(newsletter), conversions: '3', payout: '12.00000' } }, 'an advertiser\'s payout is what it pays');
+    const brightside = await call(`api_key=${server.keys.brightside}&Target=Advertiser_Report&Method=getStats&fields[]=Stat.offer_id&fields[]=Stat.conversions&${range}`);
+    assert.ok(brightside.response.data.data.every((row: { Stat: { offer_id: string } }) => row.Stat.offer_id !== String(newsletter)));
+  });
+
+  test('getConversions lists conversions with the report wrapper', async () => {
+    const body = await asAffiliate(
+      server.keys.couponCrate,
+      'Target=Affiliate_Report&Method=getConversions&fields[]=Stat.id&fields[]=Stat.conversion_status&fields[]=Stat.payout&fields[]=Stat.affiliate_info1&fields[]=Offer.name&limit=10',
+    );
+    const data = body.response.data;
+    assert.equal(data.count, 1);
+    assert.deepEqual(data.data[0].Stat.conversion_status, 'approved');
+    assert.equal(data.data[0].Stat.payout, '2.50000');
+    assert.equal(data.data[0].Stat.affiliate_info1, 'deal');
+  });
+
+  test('the network API writes offers, affiliates, advertisers and conversions through the ledger', async () => {
+    const advertiser = await network('Target=Advertiser&Method=create&data[company]=Evergreen Tea&data[website]=https://evergreen-tea.example&data[status]=active');
+    assert.equal(advertiser.response.status, 1, JSON.stringify(advertiser.response.errors));
+    const advertiserId = advertiser.response.data.Advertiser.id;
+    const offer = await network(
+      `Target=Offer&Method=create&data[name]=Evergreen Trial&data[advertiser_id]=${advertiserId}&data[offer_url]=https://evergreen-tea.example/?t={transaction_id}&data[payout_type]=cpa_percentage&data[percent_payout]=20&data[revenue_type]=cpa_percentage&data[max_percent_payout]=30&data[status]=active`,
+    );
+    assert.equal(offer.response.status, 1, JSON.stringify(offer.response.errors));
+    assert.equal(offer.response.data.Offer.percent_payout, '20.00');
+    const offerId = offer.response.data.Offer.id;
+    const invalid = await network(`Target=Offer&Method=update&id=${offerId}&data[status]=sleeping`);
+    assert.deepEqual(invalid.response.errors, [{ err_code: 3, err_msg: 'Status must be one of: active, paused, pending, expired, deleted', attribute_name: 'status', publicMessage: 'Could not save offer.' }]);
+    const affiliate = await network('Target=Affiliate&Method=create&data[company]=Leafy Blog&data[status]=active');
+    const affiliateId = affiliate.response.data.Affiliate.id;
+    const badStatus = await network(`Target=Affiliate&Method=update&id=${affiliateId}&data[status]=sleepy`);
+    assert.equal(badStatus.response.errors[0].attribute_name, 'status');
+    assert.match(badStatus.response.errors[0].err_msg, /pending, active, blocked, deleted, rejected/);
+
+    const conversion = await network(`Target=Conversion&Method=create&data[offer_id]=${offerId}&data[affiliate_id]=${affiliateId}&data[sale_amount]=50&data[advertiser_info]=TEA-1`);
+    assert.equal(conversion.response.status, 1, JSON.stringify(conversion.response.errors));
+    const made = conversion.response.data.Conversion;
+    assert.deepEqual([made.status, made.status_code, made.is_adjustment, made.payout, made.revenue, made.sale_amount], ['approved', '52', '1', '10.00000', '15.00000', '50.00000']);
+    const updated = await network(`Target=Conversion&Method=update&id=${made.id}&data[sale_amount]=40&data[status]=pending`);
+    assert.deepEqual([updated.response.data.Conversion.payout, updated.response.data.Conversion.status], ['8.00000', 'pending']);
+    assert.equal((await network(`Target=Conversion&Method=updateStatus&id=${made.id}&status=rejected`)).response.data, true);
+    const history = await server.request('GET', `/api/v1/conversions/${made.id}`, { key: server.keys.admin });
+    assert.deepEqual(history.body.history.map((entry: { type: string }) => entry.type), ['created', 'adjusted', 'pending', 'rejected']);
+    const found = await network(`Target=Conversion&Method=findAll&filters[offer_id]=${offerId}&fields[]=status&fields[]=payout`);
+    assert.deepEqual(found.response.data, { [made.id]: { Conversion: { status: 'rejected', payout: '8.00000' } } });
+  });
+
+  test('OfferPixel: an affiliate registers a postback, lists it, and may only delete it', async () => {
+    const created = await asAffiliate(server.keys.socialSpark, `Target=Affiliate_OfferPixel&Method=create&data[offer_id]=${springGear}&data[type]=url&data[code]=https://socialspark.example/pb?t={transaction_id}`);
+    assert.equal(created.response.data, true);
+    const list = await asAffiliate(server.keys.socialSpark, 'Target=Affiliate_OfferPixel&Method=findAll');
+    const [id, pixel] = Object.entries(list.response.data)[0] as [string, { OfferPixel: { offer_id: string; status: string } }];
+    assert.equal(pixel.OfferPixel.offer_id, String(springGear));
+    const other = await asAffiliate(server.keys.trailblazer, `Target=Affiliate_OfferPixel&Method=updateStatus&id=${id}&status=deleted`);
+    assert.equal(other.response.status, -1);
+    const paused = await asAffiliate(server.keys.socialSpark, `Target=Affiliate_OfferPixel&Method=updateStatus&id=${id}&status=paused`);
+    assert.equal(paused.response.status, -1);
+    assert.equal((await asAffiliate(server.keys.socialSpark, `Target=Affiliate_OfferPixel&Method=updateStatus&id=${id}&status=deleted`)).response.data, true);
+    assert.deepEqual((await asAffiliate(server.keys.socialSpark, 'Target=Affiliate_OfferPixel&Method=findAll')).response.data, []);
+  });
+
+  test('categories, the credential ping, and the rate limit of 50 calls per 10 seconds', async () => {
+    const categories = await network('Target=Application&Method=findAllOfferCategories');
+    assert.ok(Object.values(categories.response.data).some((row) => (row as { OfferCategory: { name: string } }).OfferCategory.name === 'Books & Media'));
+    const statuses = [];
+    for (let index = 0; index < 51; index += 1) {
+      statuses.push((await call(`NetworkToken=${server.keys.agency}&Target=Application&Method=validNetworkApiKey`)).response);
+    }
+    assert.ok(statuses.slice(0, 50).every((response) => response.errorMessage === `NetworkToken ${server.keys.agency} is not authenticated`));
+    assert.equal(statuses[50].status, -1);
+    assert.match(statuses[50].errorMessage, /^API usage exceeded rate limit\.  Configured: 50\/10s window; Your usage: 51\./);
+    const ping = await network('Target=Application&Method=validNetworkApiKey');
+    assert.equal(ping.response.data, true);
+  });
+});
