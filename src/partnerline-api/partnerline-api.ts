@@ -4,6 +4,7 @@ import type { Platform } from '../platform.ts';
 import { registerConversionRoutes } from './conversions-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
 import { registerPostbackRoutes } from './postbacks-routes.ts';
+import { registerReportRoutes } from './reports-routes.ts';
 
 /** Partnerline's own API (v1): keys, conversions and their ledger, postbacks, tracking links. */
 const LIMITS = {
@@ -17,4 +18,5 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   registerKeyRoutes(app, platform);
   registerConversionRoutes(app, platform);
   registerPostbackRoutes(app, platform);
+  registerReportRoutes(app, platform);
 }

@@ -1,5 +1,7 @@
 import type { Principal } from '../accounts/principal.ts';
 import { getOffer, visibleOfferConditions } from '../offers/offers.ts';
+import { statsScopeFor } from './report-access.ts';
+import { runStats, type Dimension, type Metric, type StatsFilter } from './stats-engine.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { pageWindow, toPage, type Page } from '../shared/paging.ts';
 import { SqlParams } from '../shared/sql.ts';
@@ -38,13 +40,7 @@ export interface OfferStats {
   saleMicros: bigint;
 }
 
-/** The instants a range of local days covers in the network's zone. */
-async function rangeInstants(db: Queryable, range: DayRange): Promise<{ from: Date; to: Date }> {
-  const { timeZone } = await getNetwork(db);
-  return { from: startOfLocalDay(range.from, timeZone), to: startOfLocalDay(nextDay(range.to), timeZone) };
-}
-
-/** Figures per offer over the range, from the hourly statistics; every visible offer has a row. */
+/** Figures per offer over the range, from the stats engine; every visible offer has a row, zeros included. */
 export async function statsByOffer(
   db: Queryable,
   principal: Principal,
@@ -53,21 +49,51 @@ export async function statsByOffer(
 ): Promise<Page<OfferStats>> {
   const params = new SqlParams();
   const where = await visibleOfferConditions(db, principal, filter.advertiserId, params);
-  const { from, to } = await rangeInstants(db, range);
   const { limit, offset } = pageWindow(filter.page, filter.perPage);
-  const rows = await db.query<OfferStats>(
-    `SELECT o.id AS "offerId", o.name AS "offerName", a.id AS "advertiserId", a.name AS "advertiserName",
-            coalesce(s.impressions, 0)::int8 AS impressions, coalesce(s.clicks, 0)::int8 AS clicks,
-            coalesce(s.conversions, 0)::int8 AS conversions, coalesce(s.spend, 0)::int8 AS "spendMicros",
-            coalesce(s.sale, 0)::int8 AS "saleMicros"
+  const offers = await db.query<{ offerId: number; offerName: string; advertiserId: number; advertiserName: string }>(
+    `SELECT o.id AS "offerId", o.name AS "offerName", a.id AS "advertiserId", a.name AS "advertiserName"
      FROM offers o JOIN advertisers a ON a.id = o.advertiser_id
-     LEFT JOIN (SELECT offer_id, sum(impressions) AS impressions, sum(gross_clicks) AS clicks, sum(approved) AS conversions,
-                       sum(click_cost_micros + approved_revenue_micros) AS spend, sum(approved_sale_micros) AS sale
-                FROM stats_hourly WHERE hour >= ${params.add(from)} AND hour < ${params.add(to)} GROUP BY offer_id) s ON s.offer_id = o.id
      WHERE ${where} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
     params.values,
   );
-  return toPage(rows, filter.page, filter.perPage);
+  const page = toPage(offers, filter.page, filter.perPage);
+  const figures = await engineFigures(db, principal, range, ['offer_id'], ['impressions', 'clicks', 'conversions', 'revenue', 'sale_amount'], [
+    { field: 'offer_id', op: 'eq', values: page.items.map((offer) => String(offer.offerId)) },
+  ]);
+  return {
+    ...page,
+    items: page.items.map((offer) => {
+      const row = figures.get(String(offer.offerId));
+      return {
+        ...offer,
+        impressions: (row?.impressions as bigint | undefined) ?? 0n,
+        clicks: (row?.clicks as bigint | undefined) ?? 0n,
+        conversions: (row?.conversions as bigint | undefined) ?? 0n,
+        spendMicros: (row?.revenue as bigint | undefined) ?? 0n,
+        saleMicros: (row?.sale_amount as bigint | undefined) ?? 0n,
+      };
+    }),
+  };
+}
+
+/** The engine's rows keyed by the first dimension, for the caller's scope. */
+async function engineFigures(db: Queryable, principal: Principal, range: DayRange, dimensions: Dimension[], metrics: Metric[], filters: StatsFilter[]) {
+  if (filters.some((filter) => filter.op === 'eq' && filter.values.length === 0)) return new Map<string, Record<string, unknown>>();
+  const { timeZone } = await getNetwork(db);
+  const result = await runStats(db, {
+    dimensions,
+    metrics,
+    from: range.from,
+    to: range.to,
+    timeZone,
+    hourOffset: 0,
+    filters,
+    sort: [],
+    page: 1,
+    totals: false,
+    scope: await statsScopeFor(db, principal),
+  });
+  return new Map(result.rows.map((row) => [String(row[dimensions[0]!]), row as Record<string, unknown>]));
 }
 
 export interface SubIdStats {
@@ -81,7 +107,7 @@ export interface SubIdStats {
   bidFactorE4: number;
 }
 
-/** Figures per sub-ID of one offer, from its clicks and their conversions. */
+/** Figures per sub-ID of one offer: clicks, spend and conversions from the engine; win rate from all the clicks sent. */
 export async function statsBySubId(
   db: Queryable,
   principal: Principal,
@@ -90,22 +116,50 @@ export async function statsBySubId(
   filter: { subId?: string; channelId?: number; page: number; perPage: number },
 ): Promise<Page<SubIdStats>> {
   await getOffer(db, principal, offerId);
+  const filters: StatsFilter[] = [{ field: 'offer_id', op: 'eq', values: [String(offerId)] }];
+  if (filter.subId !== undefined) filters.push({ field: 'sub_id', op: 'eq', values: [filter.subId] });
+  if (filter.channelId !== undefined) {
+    const partners = await db.query<{ id: number }>(
+      `SELECT id FROM partners WHERE channel_id = $1 UNION SELECT partner_id FROM traffic_sources WHERE channel_id = $1`,
+      [filter.channelId],
+    );
+    filters.push({ field: 'partner_id', op: 'eq', values: partners.map((partner) => String(partner.id)) });
+  }
+  const figures = await engineFigures(db, principal, range, ['sub_id'], ['clicks', 'conversions', 'revenue'], filters);
+  const subIds = [...figures.keys()].filter((subId) => subId !== 'null').sort();
+  const { items, hasMore } = toPage(subIds.slice((filter.page - 1) * filter.perPage, filter.page * filter.perPage + 1), filter.page, filter.perPage);
   const { from, to } = await rangeInstants(db, range);
-  const { limit, offset } = pageWindow(filter.page, filter.perPage);
-  const rows = await db.query<SubIdStats>(
-    `SELECT k.sub_id AS "subId", count(*) FILTER (WHERE k.outcome = 'counted')::int8 AS clicks, count(*)::int8 AS offered,
-            coalesce(sum(k.cost_micros), 0)::int8 AS "spendMicros",
-            (SELECT count(*) FROM conversions c JOIN clicks ck ON ck.transaction_id = c.transaction_id
-              WHERE c.offer_id = $1 AND ck.sub_id = k.sub_id AND c.status = 'approved'
-                AND c.converted_at >= $2 AND c.converted_at < $3)::int8 AS conversions,
-            coalesce((SELECT (factor * 10000)::int FROM bid_factors b WHERE b.offer_id = $1 AND b.sub_id = k.sub_id), 10000) AS "bidFactorE4"
-     FROM clicks k
-     WHERE k.offer_id = $1 AND k.created_at >= $2 AND k.created_at < $3 AND k.sub_id IS NOT NULL AND k.outcome <> 'bot'
-       AND ($4::text IS NULL OR k.sub_id = $4)
-       AND ($5::int IS NULL OR k.partner_id IN (SELECT id FROM partners WHERE channel_id = $5
-                                                UNION SELECT partner_id FROM traffic_sources WHERE channel_id = $5))
-     GROUP BY k.sub_id ORDER BY k.sub_id LIMIT $6 OFFSET $7`,
-    [offerId, from, to, filter.subId ?? null, filter.channelId ?? null, limit, offset],
+  const offered = new Map(
+    (
+      await db.query<{ subId: string; offered: bigint; factorE4: number | null }>(
+        `SELECT k.sub_id AS "subId", count(*)::int8 AS offered,
+                coalesce((SELECT (factor * 10000)::int FROM bid_factors b WHERE b.offer_id = $1 AND b.sub_id = k.sub_id),
+                         (SELECT (factor * 10000)::int FROM bid_factors b WHERE b.offer_id = $1 AND b.sub_id = split_part(k.sub_id, '_', 1))) AS "factorE4"
+         FROM clicks k WHERE k.offer_id = $1 AND k.sub_id = ANY($2::text[]) AND k.created_at >= $3 AND k.created_at < $4 AND k.outcome <> 'bot'
+         GROUP BY k.sub_id`,
+        [offerId, items, from, to],
+      )
+    ).map((row) => [row.subId, row]),
   );
-  return toPage(rows, filter.page, filter.perPage);
+  return {
+    items: items.map((subId) => {
+      const row = figures.get(subId)!;
+      return {
+        subId,
+        clicks: row.clicks as bigint,
+        conversions: row.conversions as bigint,
+        spendMicros: row.revenue as bigint,
+        offered: offered.get(subId)?.offered ?? (row.clicks as bigint),
+        bidFactorE4: offered.get(subId)?.factorE4 ?? 10_000,
+      };
+    }),
+    hasMore,
+    page: filter.page,
+  };
+}
+
+/** The instants a range of local days covers in the network's zone. */
+async function rangeInstants(db: Queryable, range: DayRange): Promise<{ from: Date; to: Date }> {
+  const { timeZone } = await getNetwork(db);
+  return { from: startOfLocalDay(range.from, timeZone), to: startOfLocalDay(nextDay(range.to), timeZone) };
 }

@@ -36,6 +36,8 @@ export const DIMENSIONS = {
   sub4: { rolled: false },
   sub5: { rolled: false },
   browser: { rolled: false },
+  /** SourceKnowledge's sub-ID: the partner, or partner_source. */
+  sub_id: { rolled: false },
 } as const;
 export type Dimension = keyof typeof DIMENSIONS;
 
@@ -203,6 +205,7 @@ function dimensionSql(dimension: Dimension, localTime: () => string): string {
     case 'sub4':
     case 'sub5':
     case 'browser':
+    case 'sub_id':
       return `f.${dimension}`;
   }
 }
@@ -228,16 +231,16 @@ function factSource(raw: boolean, params: SqlParams, from: Date, to: Date, scope
   const zeros = (except: string[]) => FACT_METRICS.filter((metric) => !except.includes(metric)).map((metric) => `0::int8 AS ${metric}`).join(', ');
   return `SELECT date_trunc('hour', k.created_at) AS hour, k.offer_id, k.partner_id, 0 AS goal_id, coalesce(k.country, '') AS country,
             coalesce(k.device, '') AS device, k.source, k.aff_sub1 AS sub1, k.aff_sub2 AS sub2, k.aff_sub3 AS sub3, k.aff_sub4 AS sub4,
-            k.aff_sub5 AS sub5, k.browser, 1::int8 AS gross_clicks, k.is_unique::int::int8 AS unique_clicks, k.cost_micros AS click_cost,
+            k.aff_sub5 AS sub5, k.browser, k.sub_id, 1::int8 AS gross_clicks, k.is_unique::int::int8 AS unique_clicks, k.cost_micros AS click_cost,
             k.payout_micros AS click_payout, ${zeros(['gross_clicks', 'unique_clicks', 'click_cost', 'click_payout'])}
           FROM clicks k WHERE k.outcome = 'counted' AND k.created_at >= ${fromParam} AND k.created_at < ${toParam}${partner ? ` AND k.partner_id = ${partner}` : ''}
           UNION ALL
           SELECT date_trunc('hour', i.created_at), i.offer_id, i.partner_id, 0, coalesce(i.country, ''), coalesce(i.device, ''), i.source,
-            i.aff_sub1, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0
+            i.aff_sub1, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0
           FROM impressions i WHERE i.created_at >= ${fromParam} AND i.created_at < ${toParam}${partner ? ` AND i.partner_id = ${partner}` : ''}
           UNION ALL
           SELECT date_trunc('hour', c.converted_at), c.offer_id, c.partner_id, coalesce(c.goal_id, 0), c.country, c.device, k.source,
-            k.aff_sub1, k.aff_sub2, k.aff_sub3, k.aff_sub4, k.aff_sub5, k.browser, 0, 0, 0, 0, 0,
+            k.aff_sub1, k.aff_sub2, k.aff_sub3, k.aff_sub4, k.aff_sub5, k.browser, k.sub_id, 0, 0, 0, 0, 0,
             (c.status = 'approved')::int, (c.status = 'pending')::int, (c.status = 'rejected')::int,
             CASE WHEN c.status = 'approved' THEN c.payout_micros ELSE 0 END, CASE WHEN c.status = 'approved' THEN c.revenue_micros ELSE 0 END,
             CASE WHEN c.status = 'approved' THEN c.sale_amount_micros ELSE 0 END, CASE WHEN c.status = 'pending' THEN c.payout_micros ELSE 0 END,

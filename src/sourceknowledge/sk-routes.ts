@@ -30,6 +30,7 @@ import {
   skPage,
 } from './sk-format.ts';
 import { sendWrite } from '../http/json-api.ts';
+import { sendReport } from '../http/report-reply.ts';
 import type { Platform } from '../platform.ts';
 import * as schema from './sk-schemas.ts';
 import { idParams, idSchema } from '../http/schema-types.ts';
@@ -218,13 +219,13 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     reply.code(405).header('Allow', 'GET, PUT').type('application/json').send(JSON.stringify({ error: 'Method Not Allowed: use PUT' })),
   );
 
-  app.get<{ Querystring: { from: string; to: string; page: number; advertiserId?: number } }>(
+  app.get<{ Querystring: { from: string; to: string; page: number; advertiserId?: number; format?: 'json' | 'csv' } }>(
     '/stats/by-campaign',
     { schema: { ...doc('Stats', 'Spend, clicks and conversions by campaign'), querystring: schema.campaignStatsQuery, response: { 200: schema.paged(schema.campaignStatsItem), ...errors(400, 401, 403, 404) } } },
-    async (request) => {
-      const { from, to, page, advertiserId } = request.query;
+    async (request, reply) => {
+      const { from, to, page, advertiserId, format } = request.query;
       const result = await statsByOffer(db, request.principal, parseDayRange(from, to), { advertiserId, page, perPage: STATS_PER_PAGE });
-      return skPage({
+      const body = skPage({
         ...result,
         items: result.items.map((row) => ({
           id: row.offerId,
@@ -237,10 +238,13 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
           advertiser: { id: row.advertiserId, name: row.advertiserName },
         })),
       });
+      const csvRows = body.items.map(({ advertiser, ...item }) => ({ ...item, advertiserId: advertiser.id, advertiserName: advertiser.name }));
+      const columns = ['id', 'name', 'spend', 'revenue', 'clicks', 'impressions', 'conversions', 'advertiserId', 'advertiserName'];
+      return sendReport(reply, format, columns, csvRows, body);
     },
   );
 
-  app.get<{ Params: { campaignId: number }; Querystring: { from: string; to: string; page: number; subid?: string; channel?: number } }>(
+  app.get<{ Params: { campaignId: number }; Querystring: { from: string; to: string; page: number; subid?: string; channel?: number; format?: 'json' | 'csv' } }>(
     '/stats/campaigns/:campaignId/by-publisher',
     {
       schema: {
@@ -250,15 +254,15 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
         response: { 200: schema.paged(schema.publisherStatsItem), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const { from, to, page, subid, channel } = request.query;
+    async (request, reply) => {
+      const { from, to, page, subid, channel, format } = request.query;
       const result = await statsBySubId(db, request.principal, request.params.campaignId, parseDayRange(from, to), {
         subId: subid,
         channelId: channel,
         page,
         perPage: STATS_PER_PAGE,
       });
-      return skPage({
+      const body = skPage({
         ...result,
         items: result.items.map((row) => ({
           subId: row.subId,
@@ -270,9 +274,9 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
           conversions: Number(row.conversions),
         })),
       });
+      return sendReport(reply, format, ['subId', 'clicks', 'spend', 'winRate', 'bidFactor', 'ecpc', 'conversions'], body.items, body);
     },
   );
-
 }
 
 interface SkControlListBody {

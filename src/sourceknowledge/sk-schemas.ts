@@ -202,6 +202,7 @@ export const statsQuery = {
     from: { type: 'string', description: 'First day, YYYY-MM-DD, in the network time zone' },
     to: { type: 'string', description: 'Last day, YYYY-MM-DD, inclusive' },
     page: pageSchema,
+    format: { type: 'string', enum: ['json', 'csv'], description: 'csv: the page as a CSV file' },
   },
   required: ['from', 'to'],
 } as const;

@@ -57,6 +57,7 @@ describe('API documentation and health', () => {
       'POST /api/v1/deliveries/{id}/replay',
       'GET /api/v1/notifications',
       'POST /api/v1/tracking-links',
+      'GET /api/v1/reports/stats',
     ];
     assert.deepEqual(operations.sort(), expected.sort());
     const create = doc.paths['/affiliate/v2/campaigns'].post;

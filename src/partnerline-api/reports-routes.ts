@@ -1,0 +1,125 @@
+import type { FastifyInstance } from 'fastify';
+import { sendReport } from '../http/report-reply.ts';
+import { errorBody } from '../http/schema-types.ts';
+import { getNetwork } from '../network/network.ts';
+import type { Platform } from '../platform.ts';
+import { metricAllowed, statsScopeFor } from '../reports/report-access.ts';
+import { parseDayRange } from '../reports/sk-stats.ts';
+import { DIMENSIONS, METRIC_KIND, METRICS, runStats, type Dimension, type FilterOperator, type Metric, type StatsFilter } from '../reports/stats-engine.ts';
+import { ForbiddenError, ValidationError } from '../shared/errors.ts';
+import { formatMoney } from '../shared/money.ts';
+
+interface StatsQuerystring {
+  dimensions?: string;
+  metrics: string;
+  from: string;
+  to: string;
+  hourOffset?: number;
+  filter?: string | string[];
+  sort?: string;
+  limit?: number;
+  page: number;
+  totals?: boolean;
+  format?: 'json' | 'csv';
+}
+
+const OPERATORS: FilterOperator[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'between', 'like', 'not_like', 'null', 'not_null'];
+
+/** `field:op:value[,value…]`, e.g. `country:eq:US,CA` or `payout:gt:10`. */
+function parseFilter(text: string): StatsFilter {
+  const [field = '', op = '', ...rest] = text.split(':');
+  const values = rest.join(':');
+  if (!Object.hasOwn(DIMENSIONS, field) && !Object.hasOwn(METRICS, field)) throw new ValidationError('filter', `unknown field "${field}"`);
+  if (!OPERATORS.includes(op as FilterOperator)) throw new ValidationError('filter', `operator must be one of ${OPERATORS.join(', ')}`);
+  return { field: field as Dimension | Metric, op: op as FilterOperator, values: values === '' ? [] : values.split(',') };
+}
+
+function names<T extends string>(text: string | undefined, known: Record<string, unknown>, what: string): T[] {
+  const list = (text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of list) if (!Object.hasOwn(known, name)) throw new ValidationError(what, `unknown ${what.slice(0, -1)} "${name}"; known: ${Object.keys(known).join(', ')}`);
+  return list as T[];
+}
+
+function formatMetric(metric: Metric, value: unknown): string | number {
+  if (METRIC_KIND[metric] === 'money') return formatMoney(BigInt(value as bigint), 6);
+  if (METRIC_KIND[metric] === 'rate') return Number(Number(value).toFixed(4));
+  return Number(value);
+}
+
+export function registerReportRoutes(app: FastifyInstance, platform: Platform): void {
+  app.get<{ Querystring: StatsQuerystring }>(
+    '/reports/stats',
+    {
+      schema: {
+        tags: ['Reports'],
+        summary: 'Any report: dimensions × metrics over local days, filtered, sorted, paged, as JSON or CSV',
+        description:
+          `Dimensions: ${Object.keys(DIMENSIONS).join(', ')}. Metrics: ${Object.keys(METRICS).join(', ')}. ` +
+          'Filters as field:op:values (op eq, ne, lt, le, gt, ge, between, like, not_like, null, not_null). Sort as field or -field. ' +
+          'Money is in currency units with 6 decimals; rates are percentages.',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: {
+            dimensions: { type: 'string' },
+            metrics: { type: 'string', minLength: 1 },
+            from: { type: 'string' },
+            to: { type: 'string' },
+            hourOffset: { type: 'integer', minimum: -24, maximum: 24 },
+            filter: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+            sort: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 100_000 },
+            page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+            totals: { type: 'boolean' },
+            format: { type: 'string', enum: ['json', 'csv'] },
+          },
+          required: ['metrics', 'from', 'to'],
+        },
+        response: { 400: errorBody, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const dimensions = names<Dimension>(query.dimensions, DIMENSIONS, 'dimensions');
+      const metrics = names<Metric>(query.metrics, METRICS, 'metrics');
+      for (const metric of metrics) if (!metricAllowed(request.principal, metric)) throw new ForbiddenError(`The metric ${metric} is not available to partners`);
+      const range = parseDayRange(query.from, query.to);
+      const filters = (Array.isArray(query.filter) ? query.filter : query.filter ? [query.filter] : []).map(parseFilter);
+      for (const filter of filters) if (!metricAllowed(request.principal, filter.field as Metric)) throw new ForbiddenError(`The metric ${filter.field} is not available to partners`);
+      const sort = (query.sort ?? '').split(',').filter(Boolean).map((item) => {
+        const field = item.replace(/^-/, '');
+        if (!dimensions.includes(field as Dimension) && !metrics.includes(field as Metric)) throw new ValidationError('sort', `"${field}" is not among the report's columns`);
+        return { field: field as Dimension | Metric, direction: item.startsWith('-') ? ('desc' as const) : ('asc' as const) };
+      });
+      const { timeZone } = await getNetwork(platform.store);
+      const result = await runStats(platform.store, {
+        dimensions,
+        metrics,
+        from: range.from,
+        to: range.to,
+        timeZone,
+        hourOffset: query.hourOffset ?? 0,
+        filters,
+        sort,
+        limit: query.limit,
+        page: query.page,
+        totals: query.totals ?? false,
+        scope: await statsScopeFor(platform.store, request.principal),
+      });
+      const shape = (row: Record<string, unknown>) => ({
+        ...Object.fromEntries(dimensions.map((dimension) => [dimension, row[dimension] ?? null])),
+        ...Object.fromEntries(metrics.map((metric) => [metric, formatMetric(metric, row[metric] ?? 0)])),
+      });
+      const rows = result.rows.map(shape);
+      return sendReport(reply, query.format, [...dimensions, ...metrics], rows, {
+        timeZone,
+        from: range.from,
+        to: range.to,
+        count: result.count,
+        page: query.page,
+        rows,
+        ...(result.totals ? { totals: Object.fromEntries(metrics.map((metric) => [metric, formatMetric(metric, result.totals![metric] ?? 0)])) } : {}),
+      });
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+
+describe('reports: the stats engine through the v1 and SK APIs', () => {
+  let server: TestServer;
+  let springGear: number;
+  let newsletter: number;
+  let trailblazer: number;
+  let couponCrate: number;
+
+  const convertAt = async (partnerId: number, at: string, order: string) => {
+    const reply = await server.request('POST', '/api/v1/conversions', {
+      key: server.keys.admin,
+      body: { offerId: newsletter, partnerId, orderId: order, saleAmount: '10', convertedAt: at },
+    });
+    assert.equal(reply.status, 201, reply.text);
+  };
+
+  before(async () => {
+    server = await startTestServer({ TRUST_PROXY: 'true' });
+    [springGear, newsletter] = server.demo.offerIds as [number, number];
+    [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
+    // Around New York's midnights, daylight saving starting on March 8, 2026 at 07:00 UTC.
+    await convertAt(trailblazer, '2026-03-08T04:30:00Z', 'TZ-1'); // March 7, 23:30 EST
+    await convertAt(trailblazer, '2026-03-08T05:30:00Z', 'TZ-2'); // March 8, 00:30 EST
+    await convertAt(couponCrate, '2026-03-09T03:30:00Z', 'TZ-3'); // March 8, 23:30 EDT
+    await convertAt(couponCrate, '2026-03-09T04:30:00Z', 'TZ-4'); // March 9, 00:30 EDT
+    for (const sub of ['a', 'b', 'b']) {
+      await server.request('GET', `/aff_c?offer_id=${springGear}&aff_id=${trailblazer}&source=${sub}`, {
+        headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+      });
+    }
+    await server.platform.tracker.writer.flush();
+  });
+  after(() => server.close());
+
+  const report = (query: string, key = server.keys.admin) => server.request('GET', `/api/v1/reports/stats?${query}`, { key });
+
+  test('local days in the network zone, daylight saving included, and an hour offset', async () => {
+    const byDay = await report('dimensions=date&metrics=conversions,payout,sale_amount&from=2026-03-07&to=2026-03-09&totals=true');
+    assert.equal(byDay.status, 200, byDay.text);
+    assert.equal(byDay.body.timeZone, 'America/New_York');
+    assert.deepEqual(byDay.body.rows, [
+      { date: '2026-03-07', conversions: 1, payout: '2.500000', sale_amount: '10.000000' },
+      { date: '2026-03-08', conversions: 2, payout: '5.000000', sale_amount: '20.000000' },
+      { date: '2026-03-09', conversions: 1, payout: '2.500000', sale_amount: '10.000000' },
+    ]);
+    assert.deepEqual(byDay.body.totals, { conversions: 4, payout: '10.000000', sale_amount: '40.000000' });
+    const oneDay = await report('dimensions=partner_id&metrics=conversions&from=2026-03-08&to=2026-03-08&sort=partner_id');
+    assert.deepEqual(oneDay.body.rows, [
+      { partner_id: trailblazer, conversions: 1 },
+      { partner_id: couponCrate, conversions: 1 },
+    ]);
+    // Three hours west (Pacific time): 23:30 EST on March 7 is 20:30, 00:30 EST on March 8 is 21:30 on March 7.
+    const pacific = await report('dimensions=date&metrics=conversions&from=2026-03-07&to=2026-03-08&hourOffset=-3');
+    assert.deepEqual(pacific.body.rows, [
+      { date: '2026-03-07', conversions: 2 },
+      { date: '2026-03-08', conversions: 2 },
+    ]);
+  });
+
+  test('dimensions not rolled up come from the raw clicks; filters, sort and paging', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const bySource = await report(`dimensions=source&metrics=clicks,payout&from=2026-01-01&to=${today}&filter=offer_id:eq:${springGear}&sort=-clicks`);
+    assert.equal(bySource.status, 200, bySource.text);
+    assert.deepEqual(bySource.body.rows, [
+      { source: 'b', clicks: 2, payout: '0.720000' },
+      { source: 'a', clicks: 1, payout: '0.360000' },
+    ]);
+    const paged = await report(`dimensions=source&metrics=clicks&from=2026-01-01&to=${today}&filter=offer_id:eq:${springGear}&sort=source&limit=1&page=2`);
+    assert.deepEqual([paged.body.count, paged.body.rows], [2, [{ source: 'b', clicks: 2 }]]);
+    const having = await report(`dimensions=partner_id&metrics=conversions&from=2026-03-01&to=2026-03-31&filter=conversions:ge:2`);
+    assert.deepEqual(having.body.rows.map((row: { partner_id: number }) => row.partner_id).sort(), [trailblazer, couponCrate].sort());
+    const bad = await report('dimensions=planet&metrics=clicks&from=2026-01-01&to=2026-01-02');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /unknown dimension "planet"/);
+  });
+
+  test('a partner reads only its own rows and never the network\'s revenue; CSV on request', async () => {
+    const mine = await report('dimensions=partner_id&metrics=conversions,payout&from=2026-03-01&to=2026-03-31', server.keys.trailblazer);
+    assert.deepEqual(mine.body.rows, [{ partner_id: trailblazer, conversions: 2, payout: '5.000000' }]);
+    const revenue = await report('metrics=revenue&from=2026-03-01&to=2026-03-31', server.keys.trailblazer);
+    assert.equal(revenue.status, 403);
+    const csv = await report('dimensions=date&metrics=conversions,revenue&from=2026-03-07&to=2026-03-08&format=csv');
+    assert.match(csv.headers.get('content-type')!, /^text\/csv/);
+    assert.equal(csv.text, 'date,conversions,revenue\n2026-03-07,1,4.000000\n2026-03-08,2,8.000000\n');
+  });
+
+  test('the SK stats endpoints answer real figures from the same engine, as JSON or CSV', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const byCampaign = await server.request('GET', `/affiliate/v2/stats/by-campaign?from=2026-01-01&to=${today}`, { key: server.keys.acme });
+    const spring = byCampaign.body.items.find((item: { id: number }) => item.id === springGear);
+    assert.deepEqual([spring.clicks, spring.spend, spring.conversions], [3, 1.62, 0]);
+    const letter = byCampaign.body.items.find((item: { id: number }) => item.id === newsletter);
+    assert.deepEqual([letter.conversions, letter.spend, letter.revenue], [4, 16, 40]);
+    const csv = await server.request('GET', `/affiliate/v2/stats/by-campaign?from=2026-01-01&to=${today}&format=csv`, { key: server.keys.acme });
+    assert.match(csv.text.split('\n')[0]!, /^id,name,spend,revenue,clicks,impressions,conversions,advertiserId,advertiserName$/);
+    const bySub = await server.request('GET', `/affiliate/v2/stats/campaigns/${springGear}/by-publisher?from=2026-01-01&to=${today}`, { key: server.keys.acme });
+    assert.deepEqual(
+      bySub.body.items.map((item: { subId: string; clicks: number; spend: number; bidFactor: number; winRate: number }) => [item.subId, item.clicks, item.spend, item.bidFactor, item.winRate]),
+      [
+        // The partner's factor of 1.2 on the campaign applies to each of its sources.
+        [`${trailblazer}_a`, 1, 0.54, 1.2, 1],
+        [`${trailblazer}_b`, 2, 1.08, 1.2, 1],
+      ],
+    );
+  });
+});
