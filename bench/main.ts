@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { format, load, startProcess } from './load.ts';
+import { DEFAULT_SIZE } from './report-data.ts';
+import { reportBench } from './report-bench.ts';
 import { trackingBench } from './tracking-bench.ts';
 
 /** `npm run bench`: the tracking benchmark on PGlite, then on the PostgreSQL server if one answers. */
@@ -36,16 +38,24 @@ async function main(): Promise<void> {
   await ceilingServer.stop();
   console.log(`  (a) ceiling, bare node:http 302:   ${format(ceiling)}`);
 
-  await trackingBench('PGlite (embedded, on disk)', undefined, ceiling);
-  const postgres = await postgresDatabase();
-  if (postgres) {
+  const only = process.env.BENCH_ONLY;
+  const size = { ...DEFAULT_SIZE, clicks: Number(process.env.BENCH_REPORT_CLICKS ?? DEFAULT_SIZE.clicks) };
+  size.conversions = Math.round(size.clicks / 50);
+  const runs: Array<[string, (databaseUrl: string | undefined, label: string) => Promise<void>]> = [];
+  if (only !== 'reports') runs.push(['tracking', async (url, label) => void (await trackingBench(label, url, ceiling))]);
+  if (only !== 'tracking') runs.push(['reports', (url, label) => reportBench(label, url, size)]);
+  for (const [, run] of runs) {
+    await run(undefined, 'PGlite (embedded, on disk)');
+    const postgres = await postgresDatabase();
+    if (!postgres) {
+      console.log('\n[PostgreSQL server] skipped: no server answered (set BENCH_DATABASE_URL)');
+      continue;
+    }
     try {
-      await trackingBench('PostgreSQL server', postgres.url, ceiling);
+      await run(postgres.url, 'PostgreSQL server');
     } finally {
       await postgres.drop();
     }
-  } else {
-    console.log('\n[PostgreSQL server] skipped: no server answered (set BENCH_DATABASE_URL)');
   }
 }
 
