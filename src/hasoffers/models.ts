@@ -139,6 +139,11 @@ export function affiliateOfferModel(partnerParam: string): ModelDef {
   };
 }
 
+/** Postal details HasOffers accounts carry and Partnerline does not keep. */
+const ADDRESS = Object.fromEntries(
+  ['address1', 'address2', 'city', 'region', 'country', 'other', 'zipcode', 'phone', 'fax'].map((name) => [name, constant(null)]),
+);
+
 export const AFFILIATE: ModelDef = {
   name: 'Affiliate',
   from: 'partners p CROSS JOIN network n',
@@ -147,15 +152,7 @@ export const AFFILIATE: ModelDef = {
     id: s('p.id', true),
     account_manager_id: constant('0'),
     company: s('p.name'),
-    address1: constant(null),
-    address2: constant(null),
-    city: constant(null),
-    region: constant(null),
-    country: constant(null),
-    other: constant(null),
-    zipcode: constant(null),
-    phone: constant(null),
-    fax: constant(null),
+    ...ADDRESS,
     website: s('p.website'),
     signup_ip: constant(null),
     date_added: localTime('p.created_at'),
@@ -186,15 +183,7 @@ export const ADVERTISER: ModelDef = {
   fields: {
     id: s('a.id', true),
     company: s('a.name'),
-    address1: constant(null),
-    address2: constant(null),
-    city: constant(null),
-    region: constant(null),
-    country: constant(null),
-    other: constant(null),
-    zipcode: constant(null),
-    phone: constant(null),
-    fax: constant(null),
+    ...ADDRESS,
     website: s('a.business_url'),
     wants_alerts: constant('0'),
     conversion_security_token: s('a.conversion_security_token'),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConversionStatus } from './conversion-record.ts';
+import type { Conversion, ConversionStatus } from './conversion-record.ts';
 import { chooseTerms, priceConversion, type Pricing, type PricedConversion } from './payouts.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
@@ -73,29 +73,16 @@ export interface ConversionFacts {
 }
 
 /** A conversion ready to be written: every column, and the keys the store de-duplicates on. */
-export interface NewConversion extends PricedConversion {
-  transactionId: string | null;
-  offerId: number;
-  goalId: number | null;
-  partnerId: number;
-  advertiserId: number;
-  status: ConversionStatus;
-  statusCode: number;
-  reason: string | null;
-  currency: string;
-  saleAmountMicros: bigint;
-  orderId: string | null;
-  advSubs: Array<string | null>;
-  country: string;
-  device: string;
-  clickAt: Date | null;
-  convertedAt: Date;
-  holdUntil: Date | null;
-  isAdjustment: boolean;
-  transactionKey: string | null;
-  orderKey: string | null;
-  requestKey: string | null;
-}
+export type NewConversion = PricedConversion &
+  Pick<
+    Conversion,
+    | 'transactionId' | 'offerId' | 'goalId' | 'partnerId' | 'advertiserId' | 'status' | 'statusCode' | 'reason' | 'currency'
+    | 'saleAmountMicros' | 'orderId' | 'advSubs' | 'country' | 'device' | 'clickAt' | 'convertedAt' | 'holdUntil' | 'isAdjustment'
+  > & {
+    transactionKey: string | null;
+    orderKey: string | null;
+    requestKey: string | null;
+  };
 
 export type ConversionDecision = { refused: { statusCode: number; reason: string } } | { conversion: NewConversion };
 

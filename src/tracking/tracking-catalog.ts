@@ -74,30 +74,12 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
   const [network] = await db.query<{ version: bigint; timeZone: string; fallbackUrl: string | null }>(
     `SELECT catalog_version AS version, time_zone AS "timeZone", fallback_url AS "fallbackUrl" FROM network`,
   );
-  const offerRows = await db.query<{
-    id: number;
-    advertiserId: number;
-    agencyId: number | null;
-    businessUrl: string;
-    extraDomains: string[];
-    status: string;
-    startsAt: Date;
-    endsAt: Date | null;
-    destinationUrl: string;
-    fallbackUrl: string | null;
-    allowDeepLink: boolean;
-    geoTargeting: string[];
-    deviceTargeting: Device[];
-    channelIds: number[];
-    visibility: Visibility;
-    currency: string;
-    attributionWindowHours: number;
-    revenueType: PricingType;
-    revenueFlatMicros: bigint;
-    payoutType: PricingType;
-    payoutFlatMicros: bigint;
-    dailyBudgetMicros: bigint | null;
-  }>(
+  type OfferRow = Pick<
+    TrackedOffer,
+    | 'id' | 'advertiserId' | 'status' | 'startsAt' | 'endsAt' | 'destinationUrl' | 'fallbackUrl' | 'allowDeepLink' | 'visibility'
+    | 'currency' | 'attributionWindowHours' | 'revenueType' | 'revenueFlatMicros' | 'payoutType' | 'payoutFlatMicros' | 'dailyBudgetMicros'
+  > & { agencyId: number | null; businessUrl: string; extraDomains: string[]; geoTargeting: string[]; deviceTargeting: Device[]; channelIds: number[] };
+  const offerRows = await db.query<OfferRow>(
     `SELECT o.id, o.advertiser_id AS "advertiserId", a.agency_id AS "agencyId", a.business_url AS "businessUrl",
             a.extra_domains AS "extraDomains", CASE WHEN a.status = 'active' THEN o.status ELSE 'paused' END AS status,
             o.starts_at AS "startsAt", o.ends_at AS "endsAt", o.destination_url AS "destinationUrl",
