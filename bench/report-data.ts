@@ -74,6 +74,8 @@ export async function generateReportData(store: Store, size: ReportDataSize, log
   });
   log('  conversions written; building the hourly statistics');
   await store.transaction(async (tx) => {
+    // The roll-up of ten million rows is one big aggregation: give it memory rather than temporary files.
+    await tx.query(`SET LOCAL work_mem = '512MB'`);
     await tx.query(
       `INSERT INTO stats_hourly (hour, offer_id, partner_id, goal_id, country, device, gross_clicks, unique_clicks)
        SELECT date_trunc('hour', created_at), offer_id, partner_id, 0, country, device, count(*), count(*) FILTER (WHERE is_unique)
