@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { recordConversion, recordConversions, type ClickSessions, type ConversionOutcome, type ConversionRequest } from './conversions.ts';
+import { recordConversion, type ClickSessions, type ConversionOutcome, type ConversionRequest } from './conversions.ts';
 
 interface Waiting {
   request: ConversionRequest;
@@ -54,7 +54,7 @@ export class ConversionPipeline {
     const requests = batch.map((waiting) => waiting.request);
     try {
       await Promise.all(requests.map((request) => (request.transactionId ? this.sessions.ensureWritten(request.transactionId) : undefined)));
-      const outcomes = await this.store.transaction((tx) => recordConversions(tx, requests));
+      const outcomes = await this.store.runTask('recordConversions', requests);
       batch.forEach((waiting, index) => waiting.resolve(outcomes[index]!));
     } catch {
       for (const waiting of batch) {

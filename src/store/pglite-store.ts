@@ -68,6 +68,7 @@ export async function openPgliteStore(dataDir: string): Promise<Store> {
       await call({ op: 'commit', tx });
       return result;
     },
+    runTask: (name, input) => call({ op: 'task', name, input }),
     async close() {
       await call({ op: 'close' });
       await worker.terminate();

@@ -1,6 +1,7 @@
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { parentPort } from 'node:worker_threads';
-import { csvField, typeParsers } from './store.ts';
+import { csvField, typeParsers, type Transaction } from './store.ts';
+import { TRANSACTION_TASKS, type TaskName } from './transaction-tasks.ts';
 
 /**
  * The embedded database in its own thread: PGlite's work (WebAssembly, on this thread's event loop)
@@ -14,6 +15,7 @@ export type WorkerRequest =
   | { id: number; op: 'bulkInsert'; tx: number; table: string; columns: string[]; rows: unknown[][] }
   | { id: number; op: 'begin' }
   | { id: number; op: 'commit' | 'rollback'; tx: number }
+  | { id: number; op: 'task'; name: TaskName; input: unknown }
   | { id: number; op: 'close' };
 
 export type WorkerReply = { id: number; ok: true; result?: unknown } | { id: number; ok: false; error: { message: string; code?: string; detail?: string } };
@@ -23,6 +25,22 @@ let nextTx = 1;
 const transactions = new Map<number, { tx: PgliteTransaction; finish: (commit: boolean) => void; done: Promise<void> }>();
 
 const ROLLBACK = Symbol('rollback');
+
+/** A PGlite transaction as the store's Transaction, for tasks that run here. */
+function wrap(tx: PgliteTransaction): Transaction {
+  return {
+    query: async (sql, params) => (await tx.query(sql, params as unknown[] | undefined)).rows as never[],
+    exec: async (sql) => void (await tx.exec(sql)),
+    bulkInsert: (table, columns, rows) => copyRows(tx, table, columns, rows),
+  };
+}
+
+async function copyRows(tx: PgliteTransaction, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  // COPY parses CSV in the engine: several times cheaper per row than INSERT from arrays.
+  const csv = rows.map((row) => row.map(csvField).join(',')).join('\n');
+  await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+}
 
 function target(tx: number | undefined): PGlite | PgliteTransaction {
   if (tx === undefined) return db!;
@@ -41,14 +59,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'exec':
       await target(request.tx).exec(request.sql);
       return undefined;
-    case 'bulkInsert': {
-      // COPY parses CSV in the engine: several times cheaper per row than INSERT from arrays.
-      const csv = request.rows.map((row) => row.map(csvField).join(',')).join('\n');
-      await target(request.tx).query(`COPY ${request.table} (${request.columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
-        blob: new Blob([csv]),
-      });
+    case 'bulkInsert':
+      await copyRows(target(request.tx) as PgliteTransaction, request.table, request.columns, request.rows);
       return undefined;
-    }
     case 'begin': {
       const id = nextTx++;
       let finish!: (commit: boolean) => void;
@@ -81,6 +94,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       await open.done;
       return undefined;
     }
+    case 'task':
+      return db!.transaction((tx) => (TRANSACTION_TASKS[request.name] as (tx: Transaction, input: unknown) => Promise<unknown>)(wrap(tx), request.input));
     case 'close':
       await db?.close();
       return undefined;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Store, Transaction } from './store.ts';
 import { typeParsers } from './store.ts';
+import { TRANSACTION_TASKS } from './transaction-tasks.ts';
 
 export async function openPostgresStore(connectionString: string): Promise<Store> {
   const pool = new pg.Pool({
@@ -14,7 +15,7 @@ export async function openPostgresStore(connectionString: string): Promise<Store
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   await pool.query('SELECT 1');
-  return {
+  const store: Store = {
     kind: 'postgres',
     async query(sql, params) {
       const result = await pool.query(sql, params as unknown[] | undefined);
@@ -52,10 +53,14 @@ export async function openPostgresStore(connectionString: string): Promise<Store
         client.release();
       }
     },
+    runTask(name, input) {
+      return store.transaction((tx) => (TRANSACTION_TASKS[name] as (tx: Transaction, input: unknown) => Promise<never>)(tx, input));
+    },
     async close() {
       await pool.end();
     },
   };
+  return store;
 }
 
 function jsonValue(value: unknown): unknown {

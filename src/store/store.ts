@@ -1,3 +1,5 @@
+import type { TaskInput, TaskName, TaskOutput } from './transaction-tasks.ts';
+
 /**
  * The one narrow door to the database. Everything above it speaks SQL through `query`;
  * the same SQL runs on PGlite (embedded, default) and on a PostgreSQL server.
@@ -21,6 +23,8 @@ export interface Transaction extends Queryable {
 export interface Store extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Runs a registered task in one transaction, where the data is (see transaction-tasks.ts). */
+  runTask<N extends TaskName>(name: N, input: TaskInput<N>): Promise<TaskOutput<N>>;
   close(): Promise<void>;
 }
 
