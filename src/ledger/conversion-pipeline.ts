@@ -7,6 +7,8 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 export interface PipelineOptions {
   maxBatch: number;
   maxDelayMs: number;
@@ -23,7 +25,7 @@ export class ConversionPipeline {
   private readonly options: PipelineOptions;
   private queue: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(store: Store, sessions: ClickSessions, options: PipelineOptions = { maxBatch: 200, maxDelayMs: 2 }) {
     this.store = store;
@@ -39,15 +41,17 @@ export class ConversionPipeline {
     });
   }
 
+  /** Two batches at a time: one is written while the next is decided and the last answered. */
   private start(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.running || this.queue.length === 0) return;
+    if (this.running.size >= MAX_BATCHES_IN_FLIGHT || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    this.running = this.run(batch).finally(() => {
-      this.running = undefined;
+    const run: Promise<void> = this.run(batch).finally(() => {
+      this.running.delete(run);
       if (this.queue.length > 0) this.start();
     });
+    this.running.add(run);
   }
 
   private async run(batch: Waiting[]): Promise<void> {
@@ -65,9 +69,9 @@ export class ConversionPipeline {
 
   /** Answers everything still waiting. */
   async close(): Promise<void> {
-    while (this.queue.length > 0 || this.running) {
+    while (this.queue.length > 0 || this.running.size > 0) {
       this.start();
-      await this.running;
+      await Promise.all(this.running);
     }
   }
 }

@@ -94,7 +94,8 @@ export function mergeDeltas(deltas: Iterable<StatsDelta>): StatsDelta[] {
       if (value !== undefined) cell.metrics[metric] = (cell.metrics[metric] ?? 0n) + value;
     }
   }
-  return [...cells.values()];
+  // One order for every writer, so concurrent transactions lock shared cells in the same order and never deadlock.
+  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }
 
 /** Adds the deltas to the statistics in one statement; call it in the transaction of their cause. */
