@@ -37,6 +37,11 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
       ...((request.query as Params) ?? {}),
       ...(request.body && typeof request.body === 'object' ? (request.body as Params) : {}),
     };
+    // JSONP, for the old browser clients that still ask for it.
+    const callback = param(params, 'callback');
+    if (callback !== undefined && /^[A-Za-z_$][\w$.]{0,100}$/.test(callback)) {
+      reply.type('application/javascript').serializer((payload: unknown) => `${callback}(${JSON.stringify(payload)});`);
+    }
     const networkId = param(params, 'NetworkId');
     if (networkId !== undefined && networkId !== platform.config.hasOffersNetworkId) {
       return reply.send(preDispatchFailure('Network id is not valid', true));

@@ -373,6 +373,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         if (input.status !== undefined || input.conversion_security_token !== undefined) {
           await updateAdvertiserExtras(db(context), advertiser.id, input);
         }
+        await context.platform.afterWrite();
         return { Advertiser: (await findOne(context, ADVERTISER, advertiser.id))!.record };
       }),
     update: (context) =>
