@@ -82,7 +82,7 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(forms[2].request.Target, 'Offer');
     const jsonp = await server.request('GET', `/Apiv3/json?Target=Offer&${query}&callback=handleOffer`);
     assert.equal(jsonp.headers.get('content-type'), 'application/javascript');
-    assert.match(jsonp.text, /^handleOffer\(\{"request":.*"Newsletter Signup"\}\},"errors":\[\],"errorMessage":null\}\}\);$/);
+    assert.match(jsonp.text, /^handleOffer\(\{"request":.*Newsletter Signup"\}\},"errors":\[\],"errorMessage":null\}\}\);$/);
     const badFormat = await call(query, { path: '/Apiv3/xml' });
     assert.deepEqual(badFormat, { response: { errors: [{ publicMessage: 'Unsupported output format in URL' }], link: 'http://developers.hasoffers.com/' } });
     const badNetwork = await call(`NetworkId=other&Target=Offer&${query}`);
