@@ -51,13 +51,15 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'Partnerline Affiliate Network API v2 (SourceKnowledge compatible)',
+        title: 'Partnerline APIs: Affiliate Network API v2 (SourceKnowledge compatible) and Partnerline v1',
         version: '2.0.0',
         description:
-          'Manage advertisers, campaigns, bid factors and control lists, and read campaign statistics. ' +
-          'Authenticate with your API key in the X-API-KEY header. Limits: 200 requests a minute per key, ' +
-          'the same request at most 10 times a minute (HTTP 429 with Retry-After beyond). Creating calls accept ' +
-          'an Idempotency-Key header. Every path is also served under /api/agency/v2.',
+          '/affiliate/v2: manage advertisers, campaigns, bid factors and control lists, and read campaign statistics ' +
+          '(every path is also served under /api/agency/v2). /api/v1: API keys, conversions and their ledger, partner ' +
+          'postbacks, tracking links and reports. Authenticate with your API key in the X-API-KEY header. Limits: 200 ' +
+          'requests a minute per key on v2 (1,200 on v1), the same request at most 10 times a minute (HTTP 429 with ' +
+          'Retry-After beyond). Creating calls accept an Idempotency-Key header. The HasOffers/TUNE v3 API is served at ' +
+          '/Apiv3/json and documented by its own spec.',
       },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' } } },
     },
