@@ -35,6 +35,7 @@ const LEASE = "interval '5 minutes'";
 
 interface Claimed {
   id: bigint;
+  conversionId: bigint;
   postbackId: number;
   partnerId: number;
   url: string;
@@ -78,12 +79,21 @@ export class DeliveryWorker {
     const claimed = await this.store.query<Claimed>(
       `WITH due AS (
          SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT 25 FOR UPDATE SKIP LOCKED)
+         ORDER BY next_attempt_at, id LIMIT 25 FOR UPDATE SKIP LOCKED)
        UPDATE outbox o SET status = 'sending', next_attempt_at = now() + ${LEASE}
        FROM due, partner_postbacks p WHERE o.id = due.id AND p.id = o.postback_id
-       RETURNING o.id, o.postback_id AS "postbackId", p.partner_id AS "partnerId", o.url, o.attempts, p.secret`,
+       RETURNING o.id, o.conversion_id AS "conversionId", o.postback_id AS "postbackId", p.partner_id AS "partnerId", o.url, o.attempts, p.secret`,
     );
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    // Different conversions go out together; one conversion's news goes out in the order it happened.
+    const byConversion = new Map<bigint, Claimed[]>();
+    for (const delivery of [...claimed].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      byConversion.set(delivery.conversionId, [...(byConversion.get(delivery.conversionId) ?? []), delivery]);
+    }
+    await Promise.all(
+      [...byConversion.values()].map(async (deliveries) => {
+        for (const delivery of deliveries) await this.deliver(delivery);
+      }),
+    );
     return claimed.length;
   }
 
