@@ -1,24 +1,6 @@
-import { formatMoney } from '../shared/money.ts';
-import { zoneOffsetMs } from '../shared/time-zones.ts';
 import type { Params } from './envelope.ts';
 
-/** HasOffers' wire conventions: ids and numbers as strings, "0"/"1" booleans, fixed-decimal money. */
-
-export const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-export const bool01 = (value: boolean): string => (value ? '1' : '0');
-export const money5 = (micros: bigint | null | undefined): string => formatMoney(micros ?? 0n, 5);
-export const money2 = (micros: bigint | null | undefined): string => formatMoney(micros ?? 0n, 2);
-/** A percentage kept as parts per million of the base, as "25.00". */
-export const percent2 = (ppm: number): string => (ppm / 10_000).toFixed(2);
-
-/** "YYYY-MM-DD HH:MM:SS" in the network's zone; HasOffers' zero date for none. */
-export function datetime(instant: Date | null | undefined, timeZone: string): string {
-  if (!instant) return '0000-00-00 00:00:00';
-  const shifted = new Date(instant.getTime() + zoneOffsetMs(instant, timeZone));
-  return shifted.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-export const unixTime = (instant: Date): number => Math.floor(instant.getTime() / 1000);
+/** Reading HasOffers parameters, which arrive as strings, `[]` lists, indexed lists or nested objects. */
 
 /** A parameter as one string, or undefined. */
 export function param(params: Params, name: string): string | undefined {
