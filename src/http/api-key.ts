@@ -29,9 +29,9 @@ export function rateLimitSubject(request: FastifyRequest, key: string | undefine
   return key ? 'key:' + createHash('sha256').update(key).digest('base64url') : `ip:${request.ip}`;
 }
 
-/** A fingerprint of the whole request, so "the same request" can be counted. */
-export function requestFingerprint(request: FastifyRequest): string {
+/** A fingerprint of the whole request (method, URL and body): "the same request" for rate limits and idempotency. */
+export function requestFingerprint(request: Pick<FastifyRequest, 'method' | 'url' | 'body'>): string {
   return createHash('sha256')
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
-    .digest('base64url');
+    .digest('hex');
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Principal } from '../accounts/principal.ts';
+import { requestFingerprint } from './api-key.ts';
 import { ConflictError, ValidationError } from '../shared/errors.ts';
 import type { Store, Transaction } from '../store/store.ts';
 
@@ -45,9 +45,7 @@ export async function runWrite(
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new ValidationError('Idempotency-Key', `must be 1 to ${MAX_KEY_LENGTH} characters`);
   }
-  const requestHash = createHash('sha256')
-    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
-    .digest('hex');
+  const requestHash = requestFingerprint(request);
   return store.transaction(async (tx) => {
     const claimed = await tx.query(
       `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
