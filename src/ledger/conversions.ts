@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
-import type { PricingType } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
@@ -17,7 +16,7 @@ import {
   type OfferConversionTerms,
 } from './conversion-rules.ts';
 import { recordEvents, statsMove } from './ledger-writes.ts';
-import type { Pricing } from './payouts.ts';
+import { pricingJson, toPricing, type RawPricing } from './pricing-sql.ts';
 import { capStatusCode, STATUS_CODE } from './status-codes.ts';
 
 export type { ConversionChannel, ConversionRequest } from './conversion-rules.ts';
@@ -31,10 +30,7 @@ export interface ClickSessions {
   ensureWritten(transactionId: string): Promise<void>;
 }
 
-type RawPricing = { type: PricingType; flatMicros: string; percentPpm: number };
-const PRICING = (side: 'payout' | 'revenue', alias: string) =>
-  `json_build_object('type', ${alias}.${side}_type, 'flatMicros', ${alias}.${side}_flat_micros::text, 'percentPpm', ${alias}.${side}_percent_ppm) AS ${side}`;
-const pricing = (raw: RawPricing): Pricing => ({ type: raw.type, flatMicros: BigInt(raw.flatMicros), percentPpm: raw.percentPpm });
+const PRICING = (side: 'payout' | 'revenue', alias: string) => `${pricingJson(side, alias)} AS ${side}`;
 
 /** The terms of every offer, goal, override and partner the requests name: four queries for the whole batch. */
 async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date) {
@@ -64,7 +60,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
          FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE o.id = ANY($1::int[]) AND o.status <> 'deleted'`,
         [offerIds],
       )
-    ).map((row) => [row.id, { ...row, payout: pricing(row.payout), revenue: pricing(row.revenue) }]),
+    ).map((row) => [row.id, { ...row, payout: toPricing(row.payout), revenue: toPricing(row.revenue) }]),
   );
   const goals = await tx.query<Omit<GoalConversionTerms, 'payout' | 'revenue'> & { offerId: number; payout: RawPricing; revenue: RawPricing }>(
     `SELECT g.id, g.offer_id AS "offerId", g.name, g.approve_conversions AS "approveConversions",
@@ -93,7 +89,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
             (goal.id === request.goalId || (request.goalName !== undefined && goal.name.toLowerCase() === request.goalName.toLowerCase())),
         )
       : undefined;
-    const goal = asksGoal ? (goalRow ? { ...goalRow, payout: pricing(goalRow.payout), revenue: pricing(goalRow.revenue) } : null) : undefined;
+    const goal = asksGoal ? (goalRow ? { ...goalRow, payout: toPricing(goalRow.payout), revenue: toPricing(goalRow.revenue) } : null) : undefined;
     const overrideRow = overrides.find(
       (row) => row.offerId === offerId && row.partnerId === partnerId && row.goalId === (goal?.id ?? null),
     );
@@ -103,7 +99,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
       click,
       offer,
       goal,
-      override: overrideRow ? { goalId: overrideRow.goalId, payout: pricing(overrideRow.payout) } : undefined,
+      override: overrideRow ? { goalId: overrideRow.goalId, payout: toPricing(overrideRow.payout) } : undefined,
       partnerKnown: partnerId !== undefined && knownPartners.has(partnerId),
     };
   });

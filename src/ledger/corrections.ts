@@ -5,7 +5,8 @@ import type { Queryable, Transaction } from '../store/store.ts';
 import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import { recordConversionIn } from './conversions.ts';
 import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
-import { chooseTerms, priceConversion, type Pricing } from './payouts.ts';
+import { chooseTerms, priceConversion } from './payouts.ts';
+import { pricingJson, toPricing, type RawPricing } from './pricing-sql.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
 /** Who corrects: a name for the ledger, and the advertisers whose conversions it may touch (all when undefined). */
@@ -81,18 +82,11 @@ export async function reverseConversion(tx: Transaction, corrector: Corrector, i
 }
 
 interface TermsRow {
-  offerPayout: Pricing;
-  offerRevenue: Pricing;
-  goalPayout: Pricing | null;
-  goalRevenue: Pricing | null;
-  overridePayout: Pricing | null;
-}
-
-const PRICING_JSON = (side: string, alias: string) =>
-  `json_build_object('type', ${alias}.${side}_type, 'flatMicros', ${alias}.${side}_flat_micros::text, 'percentPpm', ${alias}.${side}_percent_ppm)`;
-
-function asPricing(raw: Pricing | null): Pricing | null {
-  return raw ? { ...raw, flatMicros: BigInt(raw.flatMicros) } : null;
+  offerPayout: RawPricing;
+  offerRevenue: RawPricing;
+  goalPayout: RawPricing | null;
+  goalRevenue: RawPricing | null;
+  overridePayout: RawPricing | null;
 }
 
 /** Corrects the sale amount; payout and revenue are priced again by the offer's current rules. */
@@ -108,21 +102,21 @@ export async function adjustSaleAmount(
   if (before.replacedById !== null) throw new ConflictError(`Conversion ${id} was re-attributed to conversion ${before.replacedById}; correct that one`);
   if (before.saleAmountMicros === saleAmountMicros) return { conversion: before, changed: false };
   const [terms] = await tx.query<TermsRow>(
-    `SELECT ${PRICING_JSON('payout', 'o')} AS "offerPayout", ${PRICING_JSON('revenue', 'o')} AS "offerRevenue",
-            (SELECT ${PRICING_JSON('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
-            (SELECT ${PRICING_JSON('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue",
-            (SELECT ${PRICING_JSON('payout', 'p')} FROM payout_overrides p
+    `SELECT ${pricingJson('payout', 'o')} AS "offerPayout", ${pricingJson('revenue', 'o')} AS "offerRevenue",
+            (SELECT ${pricingJson('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
+            (SELECT ${pricingJson('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue",
+            (SELECT ${pricingJson('payout', 'p')} FROM payout_overrides p
               WHERE p.offer_id = o.id AND p.partner_id = $3 AND p.goal_id IS NOT DISTINCT FROM $2) AS "overridePayout"
      FROM offers o WHERE o.id = $1`,
     [before.offerId, before.goalId, before.partnerId],
   );
-  const goalPayout = asPricing(terms!.goalPayout);
-  const goalRevenue = asPricing(terms!.goalRevenue);
-  const overridePayout = asPricing(terms!.overridePayout);
+  const goalPayout = toPricing(terms!.goalPayout);
+  const goalRevenue = toPricing(terms!.goalRevenue);
+  const overridePayout = toPricing(terms!.overridePayout);
   const priced = priceConversion(
     chooseTerms(
       {
-        offer: { payout: asPricing(terms!.offerPayout)!, revenue: asPricing(terms!.offerRevenue)! },
+        offer: { payout: toPricing(terms!.offerPayout), revenue: toPricing(terms!.offerRevenue) },
         goal: goalPayout && goalRevenue ? { payout: goalPayout, revenue: goalRevenue } : undefined,
         override: overridePayout ? { goalId: before.goalId, payout: overridePayout } : undefined,
       },

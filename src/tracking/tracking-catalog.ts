@@ -1,4 +1,4 @@
-import type { Device, PricingType, Visibility } from '../offers/offer-rules.ts';
+import type { Device, PricingType } from '../offers/offer-rules.ts';
 import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import type { ApprovalStatus } from '../partners/approvals.ts';
 import type { Queryable } from '../store/store.ts';

@@ -11,7 +11,6 @@ describe('HasOffers/TUNE API v3', () => {
   let mobileDeals: number;
   let trailblazer: number;
   let couponCrate: number;
-  let socialSpark: number;
 
   /** Calls the API as a HasOffers client would: a GET with bracket parameters, or a form POST. */
   const call = async (query: string, options: { post?: boolean; path?: string } = {}) => {
@@ -28,7 +27,7 @@ describe('HasOffers/TUNE API v3', () => {
   before(async () => {
     server = await startTestServer({ TRUST_PROXY: 'true' });
     [springGear, newsletter, bestsellers, bookClub, mobileDeals] = server.demo.offerIds as [number, number, number, number, number];
-    [trailblazer, couponCrate, socialSpark] = server.demo.partnerIds as [number, number, number];
+    [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
     // Some traffic for the reports: Trailblazer converts twice on the newsletter, CouponCrate once.
     for (const [partner, sub, order] of [
       [trailblazer, 'footer', 'R1'],
