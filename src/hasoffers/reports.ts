@@ -93,6 +93,9 @@ const CONDITIONALS: Record<string, FilterOperator> = {
   NOT_NULL: 'not_null',
 };
 
+/** Conditionals that compare the field with one value. */
+const SCALAR_OPERATORS: Partial<Record<FilterOperator, string>> = { lt: '<', le: '<=', gt: '>', ge: '>=', like: 'ILIKE', not_like: 'NOT ILIKE' };
+
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 export interface ReportCaller {
@@ -113,10 +116,9 @@ function resolveField(caller: ReportCaller, name: string): { dimension?: Dimensi
 }
 
 /** Report filters: filters[Field][conditional]=OP&filters[Field][values][]=…; Stat.date sets the range. */
-function reportFilters(caller: ReportCaller, filters: unknown, today: string): { from: string; to: string; filters: StatsFilter[]; dated: boolean } {
+function reportFilters(caller: ReportCaller, filters: unknown, today: string): { from: string; to: string; filters: StatsFilter[] } {
   let from = '2000-01-01';
   let to = today;
-  let dated = false;
   const out: StatsFilter[] = [];
   if (filters && typeof filters === 'object') {
     for (const [name, spec] of Object.entries(filters as Record<string, unknown>)) {
@@ -128,7 +130,6 @@ function reportFilters(caller: ReportCaller, filters: unknown, today: string): {
       const field = resolveField(caller, name);
       if (name === 'Stat.date') {
         if (!values.every(isCalendarDate)) throw new HasOffersError(`Invalid date for ${name}: dates are YYYY-MM-DD`);
-        dated = true;
         if (op === 'between' || op === 'eq') {
           const sorted = [...values].sort();
           from = sorted[0] ?? from;
@@ -139,7 +140,7 @@ function reportFilters(caller: ReportCaller, filters: unknown, today: string): {
       out.push({ field: (field.dimension ?? field.metric)!, op, values });
     }
   }
-  return { from, to, filters: out, dated };
+  return { from, to, filters: out };
 }
 
 function formatValue(field: string, value: string | number | bigint | null, metric: Metric | undefined): string | null {
@@ -282,7 +283,9 @@ export async function getConversions(db: Queryable, caller: ReportCaller, params
       const conditional = typeof spec === 'object' && spec !== null ? String((spec as Params).conditional ?? 'EQUAL_TO').toUpperCase() : 'EQUAL_TO';
       const values = typeof spec === 'object' && spec !== null ? list((spec as Params).values) : list(spec);
       const left = `(${expression(name)})::text`;
-      switch (CONDITIONALS[conditional]) {
+      const op = CONDITIONALS[conditional];
+      const scalar = op === undefined ? undefined : SCALAR_OPERATORS[op];
+      switch (op) {
         case 'eq':
           where.push(`${left} = ANY(${sql.add(values)}::text[])`);
           break;
@@ -290,25 +293,7 @@ export async function getConversions(db: Queryable, caller: ReportCaller, params
           where.push(`NOT (${left} = ANY(${sql.add(values)}::text[]))`);
           break;
         case 'between':
-          where.push(`${left} BETWEEN ${sql.add(values[0] ?? '')} AND ${sql.add(name === 'Stat.date' ? values[1] ?? '' : values[1] ?? '')}`);
-          break;
-        case 'lt':
-          where.push(`${left} < ${sql.add(values[0] ?? '')}`);
-          break;
-        case 'le':
-          where.push(`${left} <= ${sql.add(values[0] ?? '')}`);
-          break;
-        case 'gt':
-          where.push(`${left} > ${sql.add(values[0] ?? '')}`);
-          break;
-        case 'ge':
-          where.push(`${left} >= ${sql.add(values[0] ?? '')}`);
-          break;
-        case 'like':
-          where.push(`${left} ILIKE ${sql.add(values[0] ?? '')}`);
-          break;
-        case 'not_like':
-          where.push(`${left} NOT ILIKE ${sql.add(values[0] ?? '')}`);
+          where.push(`${left} BETWEEN ${sql.add(values[0] ?? '')} AND ${sql.add(values[1] ?? '')}`);
           break;
         case 'null':
           where.push(`${left} IS NULL`);
@@ -317,7 +302,8 @@ export async function getConversions(db: Queryable, caller: ReportCaller, params
           where.push(`${left} IS NOT NULL`);
           break;
         default:
-          throw new HasOffersError(`Invalid conditional '${conditional}' for ${name}`);
+          if (!scalar) throw new HasOffersError(`Invalid conditional '${conditional}' for ${name}`);
+          where.push(`${left} ${scalar} ${sql.add(values[0] ?? '')}`);
       }
     }
   }
