@@ -1,3 +1,4 @@
+import { STATS_METRICS } from '../src/stats/stats-deltas.ts';
 import type { Store } from '../src/store/store.ts';
 
 /**
@@ -61,44 +62,28 @@ export async function generateReportData(store: Store, size: ReportDataSize, log
     const every = Math.max(1, Math.floor(size.clicks / size.conversions));
     await tx.query(
       `INSERT INTO conversions (seq, transaction_id, offer_id, partner_id, advertiser_id, status, status_code, currency, sale_amount_micros,
-         payout_micros, revenue_micros, payout_type, revenue_type, payout_rule, country, device, click_at, converted_at, dedupe_transaction_key)
+         payout_micros, revenue_micros, payout_type, revenue_type, payout_rule, country, device, source, aff_sub1, click_at, converted_at, dedupe_transaction_key)
        SELECT gen_random_uuid(), k.transaction_id, k.offer_id, k.partner_id, o.advertiser_id,
               CASE WHEN n % 10 = 0 THEN 'rejected' WHEN n % 10 = 1 THEN 'pending' ELSE 'approved' END, 43, 'USD', 50000000,
-              o.payout_flat_micros, o.revenue_flat_micros, 'cpa_flat', 'cpa_flat', 'offer', k.country, k.device, k.created_at,
+              o.payout_flat_micros, o.revenue_flat_micros, 'cpa_flat', 'cpa_flat', 'offer', k.country, k.device, k.source, k.aff_sub1, k.created_at,
               least(now(), k.created_at + interval '2 hours'), k.transaction_id || ':0'
-       FROM (SELECT transaction_id, offer_id, partner_id, country, device, created_at, row_number() OVER () AS n FROM clicks
+       FROM (SELECT transaction_id, offer_id, partner_id, country, device, source, aff_sub1, created_at, row_number() OVER () AS n FROM clicks
              WHERE ('x' || right(transaction_id, 8))::bit(32)::int % $1 = 0 LIMIT $2) k
        JOIN offers o ON o.id = k.offer_id`,
       [every, size.conversions],
     );
   });
-  log('  conversions written; building the hourly statistics');
+  log('  conversions written; building the statistics');
   await store.transaction(async (tx) => {
-    // The roll-up of ten million rows is one big aggregation: give it memory rather than temporary files.
+    // The roll-ups of ten million rows are big aggregations: give them memory rather than temporary files.
     await tx.query(`SET LOCAL work_mem = '512MB'`);
     await tx.query(
-      `INSERT INTO stats_hourly (hour, offer_id, partner_id, goal_id, country, device, gross_clicks, unique_clicks)
-       SELECT date_trunc('hour', created_at), offer_id, partner_id, 0, country, device, count(*), count(*) FILTER (WHERE is_unique)
-       FROM clicks GROUP BY 1, 2, 3, 5, 6`,
+      `INSERT INTO stats_hourly (hour, offer_id, partner_id, goal_id, country, device, ${STATS_METRICS.join(', ')})
+       SELECT date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', offer_id, partner_id, goal_id, country, device,
+              ${STATS_METRICS.map((metric) => `sum(${metric})`).join(', ')}
+       FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6`,
     );
-    await tx.query(
-      `INSERT INTO stats_hourly AS s (hour, offer_id, partner_id, goal_id, country, device, approved, pending, rejected,
-         approved_payout_micros, approved_revenue_micros, approved_sale_micros, pending_payout_micros, pending_revenue_micros, pending_sale_micros)
-       SELECT date_trunc('hour', converted_at), offer_id, partner_id, 0, country, device,
-              count(*) FILTER (WHERE status = 'approved'), count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'rejected'),
-              coalesce(sum(payout_micros) FILTER (WHERE status = 'approved'), 0), coalesce(sum(revenue_micros) FILTER (WHERE status = 'approved'), 0),
-              coalesce(sum(sale_amount_micros) FILTER (WHERE status = 'approved'), 0), coalesce(sum(payout_micros) FILTER (WHERE status = 'pending'), 0),
-              coalesce(sum(revenue_micros) FILTER (WHERE status = 'pending'), 0), coalesce(sum(sale_amount_micros) FILTER (WHERE status = 'pending'), 0)
-       FROM conversions GROUP BY 1, 2, 3, 5, 6
-       ON CONFLICT (hour, offer_id, partner_id, goal_id, country, device) DO UPDATE SET
-         approved = s.approved + EXCLUDED.approved, pending = s.pending + EXCLUDED.pending, rejected = s.rejected + EXCLUDED.rejected,
-         approved_payout_micros = s.approved_payout_micros + EXCLUDED.approved_payout_micros,
-         approved_revenue_micros = s.approved_revenue_micros + EXCLUDED.approved_revenue_micros,
-         approved_sale_micros = s.approved_sale_micros + EXCLUDED.approved_sale_micros,
-         pending_payout_micros = s.pending_payout_micros + EXCLUDED.pending_payout_micros,
-         pending_revenue_micros = s.pending_revenue_micros + EXCLUDED.pending_revenue_micros,
-         pending_sale_micros = s.pending_sale_micros + EXCLUDED.pending_sale_micros`,
-    );
+    await tx.query('SELECT rebuild_daily_rollups()');
   });
   await store.query('ANALYZE');
   const [top] = await store.query<{ partnerId: number; share: string }>(

@@ -30,6 +30,8 @@ export interface Conversion {
   userAgent: string | null;
   country: string;
   device: string;
+  source: string | null;
+  affSub1: string | null;
   clickAt: Date | null;
   convertedAt: Date;
   holdUntil: Date | null;
@@ -46,7 +48,7 @@ export const CONVERSION_COLUMNS = `c.id, c.seq::text AS seq, c.transaction_id AS
   c.payout_micros AS "payoutMicros", c.revenue_micros AS "revenueMicros", c.payout_type AS "payoutType",
   c.revenue_type AS "revenueType", c.payout_rule AS "payoutRule", c.order_id AS "orderId",
   ARRAY[c.adv_sub1, c.adv_sub2, c.adv_sub3, c.adv_sub4, c.adv_sub5] AS "advSubs", c.ip, c.user_agent AS "userAgent",
-  c.country, c.device, c.click_at AS "clickAt", c.converted_at AS "convertedAt", c.hold_until AS "holdUntil",
+  c.country, c.device, c.source, c.aff_sub1 AS "affSub1", c.click_at AS "clickAt", c.converted_at AS "convertedAt", c.hold_until AS "holdUntil",
   c.is_adjustment AS "isAdjustment", c.replaces_id AS "replacesId", c.replaced_by_id AS "replacedById",
   c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 

@@ -35,6 +35,8 @@ export interface ClickSession {
   createdAt: Date;
   country: string | null;
   device: string | null;
+  source: string | null;
+  affSub1: string | null;
 }
 
 export interface OfferConversionTerms {
@@ -77,7 +79,7 @@ export type NewConversion = PricedConversion &
   Pick<
     Conversion,
     | 'transactionId' | 'offerId' | 'goalId' | 'partnerId' | 'advertiserId' | 'status' | 'statusCode' | 'reason' | 'currency'
-    | 'saleAmountMicros' | 'orderId' | 'advSubs' | 'country' | 'device' | 'clickAt' | 'convertedAt' | 'holdUntil' | 'isAdjustment'
+    | 'saleAmountMicros' | 'orderId' | 'advSubs' | 'country' | 'device' | 'source' | 'affSub1' | 'clickAt' | 'convertedAt' | 'holdUntil' | 'isAdjustment'
   > & {
     transactionKey: string | null;
     orderKey: string | null;
@@ -171,6 +173,8 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
       advSubs,
       country: click?.country ?? '',
       device: click?.device ?? '',
+      source: click?.source ?? null,
+      affSub1: click?.affSub1 ?? null,
       clickAt: click?.createdAt ?? null,
       convertedAt,
       holdUntil: status === 'pending' && offer.holdHours !== null ? new Date(convertedAt.getTime() + offer.holdHours * 3_600_000) : null,

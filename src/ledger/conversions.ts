@@ -41,7 +41,8 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
       : (
           await tx.query<ClickSession>(
             `SELECT transaction_id AS "transactionId", offer_id AS "offerId", partner_id AS "partnerId", outcome,
-                    created_at AS "createdAt", country, device FROM clicks WHERE transaction_id = ANY($1::text[])`,
+                    created_at AS "createdAt", country, device, source,
+                    aff_sub1 AS "affSub1" FROM clicks WHERE transaction_id = ANY($1::text[])`,
             [transactionIds],
           )
         ).map((click) => [click.transactionId, click]),
@@ -108,7 +109,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
 const INSERT_COLUMNS = [
   'seq', 'transaction_id', 'offer_id', 'goal_id', 'partner_id', 'advertiser_id', 'status', 'status_code', 'reason', 'currency',
   'sale_amount_micros', 'payout_micros', 'revenue_micros', 'payout_type', 'revenue_type', 'payout_rule', 'order_id',
-  'adv_sub1', 'adv_sub2', 'adv_sub3', 'adv_sub4', 'adv_sub5', 'ip', 'user_agent', 'country', 'device', 'click_at', 'converted_at',
+  'adv_sub1', 'adv_sub2', 'adv_sub3', 'adv_sub4', 'adv_sub5', 'ip', 'user_agent', 'country', 'device', 'source', 'aff_sub1', 'click_at', 'converted_at',
   'hold_until', 'is_adjustment', 'dedupe_transaction_key', 'dedupe_order_key', 'dedupe_request_key',
 ].join(', ');
 
@@ -148,6 +149,8 @@ async function insertConversions(tx: Queryable, pending: Pending[], requests: Co
     user_agent: requests[index]!.userAgent ?? null,
     country: wanted.country,
     device: wanted.device,
+    source: wanted.source,
+    aff_sub1: wanted.affSub1,
     click_at: wanted.clickAt,
     converted_at: wanted.convertedAt,
     hold_until: wanted.holdUntil,

@@ -1,4 +1,4 @@
-import { applyStatsDeltas, conversionMetrics, hourOf, metricsDifference, type StatsDelta } from '../stats/stats-deltas.ts';
+import { applyStatsDeltas, conversionMetrics, metricsDifference, type StatsDelta } from '../stats/stats-deltas.ts';
 import type { Queryable } from '../store/store.ts';
 import { snapshot, type Conversion } from './conversion-record.ts';
 
@@ -51,12 +51,14 @@ function figures(conversion: Conversion | null) {
 /** What a conversion's change moves in the statistics, in the hour the conversion happened. */
 export function statsMove(before: Conversion | null, after: Conversion): StatsDelta {
   return {
-    hour: hourOf(after.convertedAt),
+    at: after.convertedAt,
     offerId: after.offerId,
     partnerId: after.partnerId,
     goalId: after.goalId ?? 0,
     country: after.country,
     device: after.device,
+    source: after.source ?? '',
+    sub1: after.affSub1 ?? '',
     metrics: metricsDifference(figures(after), figures(before)),
   };
 }

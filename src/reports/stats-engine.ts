@@ -5,9 +5,9 @@ import type { Queryable } from '../store/store.ts';
 
 /**
  * The statistics engine: any combination of dimensions, metrics, filters, sort, paging and totals,
- * by local time in the network's zone (with an hour offset). It reads the hourly roll-ups, and the
- * raw clicks, impressions and conversions when a dimension is not rolled up (sub-IDs, source,
- * browser). Every API's reports are views of this.
+ * by local time in the network's zone (with an hour offset). It reads the smallest roll-up that
+ * holds what the report asks: a daily one (by local day in the network's zone), the hourly one, or
+ * the raw facts when a dimension is not rolled up at all. Every API's reports are views of this.
  */
 
 export const DIMENSIONS = {
@@ -41,22 +41,22 @@ export const DIMENSIONS = {
 } as const;
 export type Dimension = keyof typeof DIMENSIONS;
 
-/** Base sums, then what is derived from them. Money is in micros; rates are percentages. */
+/** The base figures of a fact row; a report sums them, then derives the rest. Money is in micros; rates are percentages. */
 const BASE = {
-  impressions: 'sum(f.impressions)',
-  clicks: 'sum(f.gross_clicks)',
-  gross_clicks: 'sum(f.gross_clicks)',
-  unique_clicks: 'sum(f.unique_clicks)',
-  conversions: 'sum(f.approved)',
-  pending_conversions: 'sum(f.pending)',
-  rejected_conversions: 'sum(f.rejected)',
-  payout: 'sum(f.approved_payout + f.click_payout)',
-  revenue: 'sum(f.approved_revenue + f.click_cost)',
-  sale_amount: 'sum(f.approved_sale)',
-  pending_payout: 'sum(f.pending_payout)',
-  pending_revenue: 'sum(f.pending_revenue)',
-  pending_sale_amount: 'sum(f.pending_sale)',
-  click_spend: 'sum(f.click_cost)',
+  impressions: 'f.impressions',
+  clicks: 'f.gross_clicks',
+  gross_clicks: 'f.gross_clicks',
+  unique_clicks: 'f.unique_clicks',
+  conversions: 'f.approved',
+  pending_conversions: 'f.pending',
+  rejected_conversions: 'f.rejected',
+  payout: 'f.approved_payout_micros + f.click_payout_micros',
+  revenue: 'f.approved_revenue_micros + f.click_cost_micros',
+  sale_amount: 'f.approved_sale_micros',
+  pending_payout: 'f.pending_payout_micros',
+  pending_revenue: 'f.pending_revenue_micros',
+  pending_sale_amount: 'f.pending_sale_micros',
+  click_spend: 'f.click_cost_micros',
 } as const;
 
 const per = (numerator: string, denominator: string, scale = 1) =>
@@ -64,27 +64,34 @@ const per = (numerator: string, denominator: string, scale = 1) =>
 const perMicros = (numerator: string, denominator: string, scale = 1) =>
   `coalesce(round((${numerator})::numeric * ${scale} / nullif(${denominator}, 0)), 0)::int8`;
 
-const DERIVED = {
-  profit: `(${BASE.revenue} - ${BASE.payout})`,
-  net_payout: `(${BASE.payout} + ${BASE.pending_payout})`,
-  net_revenue: `(${BASE.revenue} + ${BASE.pending_revenue})`,
-  ctr: `coalesce(${per(BASE.clicks, BASE.impressions, 100)}, 0)`,
-  unique_ctr: `coalesce(${per(BASE.unique_clicks, BASE.impressions, 100)}, 0)`,
-  ltr: `coalesce(${per(BASE.conversions, BASE.clicks, 100)}, 0)`,
-  cpc: perMicros(BASE.payout, BASE.clicks),
-  cpm: perMicros(BASE.payout, BASE.impressions, 1000),
-  cpa: perMicros(BASE.payout, BASE.conversions),
-  epc: perMicros(BASE.payout, BASE.clicks),
-  rpc: perMicros(BASE.revenue, BASE.clicks),
-  rpm: perMicros(BASE.revenue, BASE.impressions, 1000),
-  rpa: perMicros(BASE.revenue, BASE.conversions),
-  erpc: perMicros(BASE.payout, BASE.clicks),
-  approved_rate: `coalesce(${per(BASE.conversions, `${BASE.conversions} + ${BASE.pending_conversions} + ${BASE.rejected_conversions}`, 100)}, 0)`,
-  rejected_rate: `coalesce(${per(BASE.rejected_conversions, `${BASE.conversions} + ${BASE.pending_conversions} + ${BASE.rejected_conversions}`, 100)}, 0)`,
-} as const;
+/** Every metric's SQL, over groups of fact rows (sum) or over single rows already at the report's grain. */
+function metricExpressions(total: (column: string) => string) {
+  const base = Object.fromEntries(Object.entries(BASE).map(([metric, column]) => [metric, total(column)])) as Record<keyof typeof BASE, string>;
+  const allConversions = `${base.conversions} + ${base.pending_conversions} + ${base.rejected_conversions}`;
+  return {
+    ...base,
+    profit: `(${base.revenue} - ${base.payout})`,
+    net_payout: `(${base.payout} + ${base.pending_payout})`,
+    net_revenue: `(${base.revenue} + ${base.pending_revenue})`,
+    ctr: `coalesce(${per(base.clicks, base.impressions, 100)}, 0)`,
+    unique_ctr: `coalesce(${per(base.unique_clicks, base.impressions, 100)}, 0)`,
+    ltr: `coalesce(${per(base.conversions, base.clicks, 100)}, 0)`,
+    cpc: perMicros(base.payout, base.clicks),
+    cpm: perMicros(base.payout, base.impressions, 1000),
+    cpa: perMicros(base.payout, base.conversions),
+    epc: perMicros(base.payout, base.clicks),
+    rpc: perMicros(base.revenue, base.clicks),
+    rpm: perMicros(base.revenue, base.impressions, 1000),
+    rpa: perMicros(base.revenue, base.conversions),
+    erpc: perMicros(base.payout, base.clicks),
+    approved_rate: `coalesce(${per(base.conversions, allConversions, 100)}, 0)`,
+    rejected_rate: `coalesce(${per(base.rejected_conversions, allConversions, 100)}, 0)`,
+  };
+}
 
-export const METRICS = { ...BASE, ...DERIVED };
+export const METRICS = metricExpressions((column) => `sum(${column})`);
 export type Metric = keyof typeof METRICS;
+const ROW_METRICS: Record<Metric, string> = metricExpressions((column) => `(${column})`);
 
 /** How each metric is written out: a count, money (micros), or a rate (percent). */
 export const METRIC_KIND: Record<Metric, 'count' | 'money' | 'rate'> = {
@@ -157,9 +164,6 @@ export interface StatsResult {
   totals?: Record<string, string | number | bigint | null>;
 }
 
-const LOCAL = (params: SqlParams, query: StatsQuery) =>
-  `((f.hour AT TIME ZONE ${params.add(query.timeZone)}) + make_interval(hours => ${params.add(query.hourOffset)}))`;
-
 function dimensionSql(dimension: Dimension, localTime: () => string): string {
   switch (dimension) {
     case 'date':
@@ -206,47 +210,80 @@ function dimensionSql(dimension: Dimension, localTime: () => string): string {
     case 'sub5':
     case 'browser':
     case 'sub_id':
-      return `f.${dimension}`;
+      return `nullif(f.${dimension}, '')`;
   }
 }
 
-const FACT_METRICS = [
-  'impressions', 'gross_clicks', 'unique_clicks', 'click_cost', 'click_payout', 'approved', 'pending', 'rejected',
-  'approved_payout', 'approved_revenue', 'approved_sale', 'pending_payout', 'pending_revenue', 'pending_sale',
-] as const;
+/** A daily roll-up: what it is keyed by (besides the day) and the dimensions it can answer. */
+interface DailyRollup {
+  table: string;
+  key: string[];
+  serves: Dimension[];
+  /** The column of stats_daily_cells that counts this roll-up's rows per day. */
+  cellCount?: string;
+}
 
-/** The facts to aggregate: the roll-ups, or raw rows shaped like them with the extra dimensions. */
-function factSource(raw: boolean, params: SqlParams, from: Date, to: Date, scope: StatsScope): string {
-  const fromParam = params.add(from);
-  const toParam = params.add(to);
-  const partner = scope.partnerId === undefined ? undefined : params.add(scope.partnerId);
-  if (!raw) {
-    return `SELECT hour, offer_id, partner_id, goal_id, country, device, approved_payout_micros AS approved_payout,
-              approved_revenue_micros AS approved_revenue, approved_sale_micros AS approved_sale,
-              pending_payout_micros AS pending_payout, pending_revenue_micros AS pending_revenue, pending_sale_micros AS pending_sale,
-              click_cost_micros AS click_cost, click_payout_micros AS click_payout, impressions, gross_clicks, unique_clicks,
-              approved, pending, rejected
-            FROM stats_hourly WHERE hour >= ${fromParam} AND hour < ${toParam}${partner ? ` AND partner_id = ${partner}` : ''}`;
+const DAY_DIMENSIONS: Dimension[] = ['date', 'week', 'month', 'year'];
+
+/** Smallest first: a report reads the first that serves it. */
+const DAILY_ROLLUPS: DailyRollup[] = [
+  { table: 'stats_daily_geo', key: ['country', 'device'], serves: ['country', 'device'] },
+  { table: 'stats_daily_partner_sub', key: ['partner_id', 'source', 'sub1'], serves: ['partner_id', 'partner_name', 'source', 'sub1', 'sub_id'] },
+  {
+    table: 'stats_daily_offer_partner',
+    key: ['offer_id', 'partner_id'],
+    cellCount: 'offer_partner',
+    serves: ['offer_id', 'offer_name', 'advertiser_id', 'advertiser_name', 'partner_id', 'partner_name', 'currency', 'payout_type', 'revenue_type'],
+  },
+];
+
+/** Where a report's facts come from, and how their time reads in local time. */
+interface FactSource {
+  sql: string;
+  localTime: (params: SqlParams) => string;
+  /** The daily roll-up read, if any. */
+  daily?: DailyRollup;
+}
+
+function dailyRollupFor(query: StatsQuery, fields: Dimension[], rollupZone: string): DailyRollup | undefined {
+  if (query.hourOffset !== 0 || query.timeZone !== rollupZone) return undefined;
+  const scopeFields: Dimension[] = [
+    ...(query.scope.partnerId === undefined ? [] : (['partner_id'] as const)),
+    ...(query.scope.advertiserIds === undefined ? [] : (['advertiser_id'] as const)),
+  ];
+  return DAILY_ROLLUPS.find((rollup) =>
+    [...fields, ...scopeFields].every((field) => DAY_DIMENSIONS.includes(field) || rollup.serves.includes(field)),
+  );
+}
+
+function factSource(query: StatsQuery, fields: Dimension[], rollupZone: string, params: SqlParams): FactSource {
+  const partnerScope = (column: string) => (query.scope.partnerId === undefined ? '' : ` AND ${column} = ${params.add(query.scope.partnerId)}`);
+  const daily = dailyRollupFor(query, fields, rollupZone);
+  if (daily) {
+    return {
+      sql: `SELECT * FROM ${daily.table} WHERE day BETWEEN ${params.add(query.from)}::date AND ${params.add(query.to)}::date${partnerScope('partner_id')}`,
+      localTime: () => 'f.day::timestamp',
+      daily,
+    };
   }
-  const zeros = (except: string[]) => FACT_METRICS.filter((metric) => !except.includes(metric)).map((metric) => `0::int8 AS ${metric}`).join(', ');
-  return `SELECT date_trunc('hour', k.created_at) AS hour, k.offer_id, k.partner_id, 0 AS goal_id, coalesce(k.country, '') AS country,
-            coalesce(k.device, '') AS device, k.source, k.aff_sub1 AS sub1, k.aff_sub2 AS sub2, k.aff_sub3 AS sub3, k.aff_sub4 AS sub4,
-            k.aff_sub5 AS sub5, k.browser, k.sub_id, 1::int8 AS gross_clicks, k.is_unique::int::int8 AS unique_clicks, k.cost_micros AS click_cost,
-            k.payout_micros AS click_payout, ${zeros(['gross_clicks', 'unique_clicks', 'click_cost', 'click_payout'])}
-          FROM clicks k WHERE k.outcome = 'counted' AND k.created_at >= ${fromParam} AND k.created_at < ${toParam}${partner ? ` AND k.partner_id = ${partner}` : ''}
-          UNION ALL
-          SELECT date_trunc('hour', i.created_at), i.offer_id, i.partner_id, 0, coalesce(i.country, ''), coalesce(i.device, ''), i.source,
-            i.aff_sub1, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0
-          FROM impressions i WHERE i.created_at >= ${fromParam} AND i.created_at < ${toParam}${partner ? ` AND i.partner_id = ${partner}` : ''}
-          UNION ALL
-          SELECT date_trunc('hour', c.converted_at), c.offer_id, c.partner_id, coalesce(c.goal_id, 0), c.country, c.device, k.source,
-            k.aff_sub1, k.aff_sub2, k.aff_sub3, k.aff_sub4, k.aff_sub5, k.browser, k.sub_id, 0, 0, 0, 0, 0,
-            (c.status = 'approved')::int, (c.status = 'pending')::int, (c.status = 'rejected')::int,
-            CASE WHEN c.status = 'approved' THEN c.payout_micros ELSE 0 END, CASE WHEN c.status = 'approved' THEN c.revenue_micros ELSE 0 END,
-            CASE WHEN c.status = 'approved' THEN c.sale_amount_micros ELSE 0 END, CASE WHEN c.status = 'pending' THEN c.payout_micros ELSE 0 END,
-            CASE WHEN c.status = 'pending' THEN c.revenue_micros ELSE 0 END, CASE WHEN c.status = 'pending' THEN c.sale_amount_micros ELSE 0 END
-          FROM conversions c LEFT JOIN clicks k ON k.transaction_id = c.transaction_id
-          WHERE c.converted_at >= ${fromParam} AND c.converted_at < ${toParam}${partner ? ` AND c.partner_id = ${partner}` : ''}`;
+  // The range is local days shifted by the hour offset; the facts are instants in UTC.
+  const shiftMs = query.hourOffset * 3_600_000;
+  const from = params.add(new Date(startOfLocalDay(query.from, query.timeZone).getTime() - shiftMs));
+  const to = params.add(new Date(startOfLocalDay(nextDay(query.to), query.timeZone).getTime() - shiftMs));
+  const local = (column: string) => (sqlParams: SqlParams) =>
+    `((${column} AT TIME ZONE ${sqlParams.add(query.timeZone)}) + make_interval(hours => ${sqlParams.add(query.hourOffset)}))`;
+  if (fields.every((field) => DIMENSIONS[field].rolled)) {
+    return { sql: `SELECT * FROM stats_hourly WHERE hour >= ${from} AND hour < ${to}${partnerScope('partner_id')}`, localTime: local('f.hour') };
+  }
+  return { sql: `SELECT * FROM stats_facts WHERE at >= ${from} AND at < ${to}${partnerScope('partner_id')}`, localTime: local('f.at') };
+}
+
+/**
+ * Whether each row of the daily roll-up is already one row of the report (its day and every key
+ * named by a dimension), so the report reads rows in the roll-up's order instead of grouping them.
+ */
+function rollupAtGrain(daily: DailyRollup | undefined, dimensions: Dimension[]): DailyRollup | undefined {
+  return daily && dimensions.includes('date') && daily.key.every((column) => dimensions.includes(column as Dimension)) ? daily : undefined;
 }
 
 function isDimension(field: string): field is Dimension {
@@ -302,54 +339,82 @@ function joinsFor(query: StatsQuery): string {
   ].join(' ');
 }
 
+/** Ordering by the roll-up's own columns where a dimension is one, so a report at its grain reads the index in order. */
+function orderSql(dimension: Dimension, expression: string, daily: DailyRollup | undefined): string {
+  if (daily && dimension === 'date') return 'f.day';
+  return daily?.key.includes(dimension) ? `f.${dimension}` : expression;
+}
+
 export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsResult> {
   const params = new SqlParams();
-  const raw = query.dimensions.some((dimension) => !DIMENSIONS[dimension].rolled) || query.filters.some((filter) => isDimension(filter.field) && !DIMENSIONS[filter.field].rolled);
-  // The range is local days shifted by the hour offset; the facts are hours in UTC.
-  const shiftMs = query.hourOffset * 3_600_000;
-  const from = new Date(startOfLocalDay(query.from, query.timeZone).getTime() - shiftMs);
-  const to = new Date(startOfLocalDay(nextDay(query.to), query.timeZone).getTime() - shiftMs);
-  const source = factSource(raw, params, from, to, query.scope);
+  const fields = [...new Set([...query.dimensions, ...query.filters.map((filter) => filter.field).filter(isDimension)])];
+  const [network] = await db.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network');
+  const source = factSource(query, fields, network!.timeZone, params);
+  const atGrain = rollupAtGrain(source.daily, query.dimensions);
+  const metricSql = atGrain ? ROW_METRICS : METRICS;
   // Bound only when a dimension or filter needs local time, so unused parameters never reach the statement.
   let localSql: string | undefined;
-  const local = () => (localSql ??= LOCAL(params, query));
+  const local = () => (localSql ??= source.localTime(params));
   const where: string[] = [];
   if (query.scope.advertiserIds) where.push(`o.advertiser_id = ANY(${params.add(query.scope.advertiserIds)}::int[])`);
   const having: string[] = [];
   for (const filter of query.filters) {
     if (isDimension(filter.field)) where.push(condition(dimensionSql(filter.field, local), filter, params));
-    else having.push(condition(METRICS[filter.field], filter, params));
+    else (atGrain ? where : having).push(condition(metricSql[filter.field], filter, params));
   }
   const dimensionColumns = query.dimensions.map((dimension) => `${dimensionSql(dimension, local)} AS "${dimension}"`);
-  const metricColumns = query.metrics.map((metric) => `${METRICS[metric]} AS "${metric}"`);
-  const from_ = `FROM (${source}) f ${joinsFor(query)} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const groupBy = query.dimensions.length > 0 ? `GROUP BY ${query.dimensions.map((_, index) => index + 1).join(', ')}` : '';
-  const havingSql = having.length > 0 ? `HAVING ${having.join(' AND ')}` : '';
-  const order = query.sort
-    .filter((item) => query.dimensions.includes(item.field as Dimension) || query.metrics.includes(item.field as Metric))
-    .map((item) => `"${item.field}" ${item.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`);
-  const orderList = [...order, ...query.dimensions.map((dimension) => `"${dimension}"`)];
-  const orderBy = orderList.length > 0 ? `ORDER BY ${orderList.join(', ')}` : '';
-  const base = `SELECT ${[...dimensionColumns, ...metricColumns].join(', ')} ${from_} ${groupBy} ${havingSql}`;
-  const countParams = [...params.values];
-  const paging = query.limit === undefined ? '' : `LIMIT ${params.add(query.limit)} OFFSET ${params.add((query.page - 1) * query.limit)}`;
-  const rows = await db.query<Record<string, unknown>>(
-    query.dimensions.length === 0 && having.length === 0
-      ? `SELECT ${metricColumns.join(', ') || '1'} ${from_}`
-      : `SELECT *, count(*) OVER () AS "__count" FROM (${base}) r ${orderBy} ${paging}`,
-    params.values,
-  );
-  let count = query.dimensions.length === 0 && having.length === 0 ? rows.length : rows.length === 0 ? 0 : Number(rows[0]!.__count);
-  if (rows.length === 0 && query.page > 1) {
-    const [counted] = await db.query<{ n: bigint }>(`SELECT count(*)::int8 AS n FROM (${base}) r`, countParams);
-    count = Number(counted!.n);
-  }
+  const metricColumns = query.metrics.map((metric) => `${metricSql[metric]} AS "${metric}"`);
+  const from_ = `FROM (${source.sql}) f ${joinsFor(query)} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const paging = () => (query.limit === undefined ? '' : `LIMIT ${params.add(query.limit)} OFFSET ${params.add((query.page - 1) * query.limit)}`);
   const shape = (row: Record<string, unknown>) => {
     const out: Record<string, string | number | bigint | null> = {};
     for (const dimension of query.dimensions) out[dimension] = (row[dimension] as string | number | null) ?? null;
     for (const metric of query.metrics) out[metric] = moneyMetricScale(metric, row[metric] ?? 0);
     return out;
   };
+  const sorted = query.sort.filter((item) => query.dimensions.includes(item.field as Dimension) || query.metrics.includes(item.field as Metric));
+  let rows: Array<Record<string, unknown>>;
+  let count: number;
+  if (query.dimensions.length === 0 && having.length === 0) {
+    rows = await db.query(`SELECT ${metricColumns.join(', ') || '1'} ${from_}`, params.values);
+    count = rows.length;
+  } else if (atGrain) {
+    const expression = (field: Dimension | Metric) =>
+      isDimension(field) ? orderSql(field, dimensionSql(field, local), source.daily) : metricSql[field];
+    const orderList = [
+      ...sorted.map((item) => `${expression(item.field)} ${item.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`),
+      ...query.dimensions.map((dimension) => expression(dimension)),
+    ];
+    const countParams = [...params.values];
+    rows = await db.query(`SELECT ${[...dimensionColumns, ...metricColumns].join(', ')} ${from_} ORDER BY ${orderList.join(', ')} ${paging()}`, params.values);
+    const everyCell = atGrain.cellCount !== undefined && where.length === 0 && query.scope.partnerId === undefined;
+    const [counted] =
+      query.limit === undefined
+        ? [{ n: BigInt(rows.length) }]
+        : everyCell
+          ? await db.query<{ n: bigint }>(
+              `SELECT coalesce(sum(${atGrain.cellCount}), 0)::int8 AS n FROM stats_daily_cells WHERE day BETWEEN $1::date AND $2::date`,
+              [query.from, query.to],
+            )
+          : await db.query<{ n: bigint }>(`SELECT count(*)::int8 AS n ${from_}`, countParams);
+    count = Number(counted!.n);
+  } else {
+    const groupBy = query.dimensions.length > 0 ? `GROUP BY ${query.dimensions.map((_, index) => index + 1).join(', ')}` : '';
+    const havingSql = having.length > 0 ? `HAVING ${having.join(' AND ')}` : '';
+    const orderList = [
+      ...sorted.map((item) => `"${item.field}" ${item.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`),
+      ...query.dimensions.map((dimension) => `"${dimension}"`),
+    ];
+    const base = `SELECT ${[...dimensionColumns, ...metricColumns].join(', ')} ${from_} ${groupBy} ${havingSql}`;
+    const countParams = [...params.values];
+    const orderBy = orderList.length > 0 ? `ORDER BY ${orderList.join(', ')}` : '';
+    rows = await db.query(`SELECT *, count(*) OVER () AS "__count" FROM (${base}) r ${orderBy} ${paging()}`, params.values);
+    count = rows.length === 0 ? 0 : Number(rows[0]!.__count);
+    if (rows.length === 0 && query.page > 1) {
+      const [counted] = await db.query<{ n: bigint }>(`SELECT count(*)::int8 AS n FROM (${base}) r`, countParams);
+      count = Number(counted!.n);
+    }
+  }
   const result: StatsResult = { rows: rows.map(shape), count };
   if (query.totals) {
     // Totals are the same facts under the same dimension filters, not grouped: rates come from the sums.

@@ -1,13 +1,16 @@
 import type { Queryable } from '../store/store.ts';
 
-/** A change to one cell of the hourly statistics. */
+/** A change to the statistics: what moved, where and when. */
 export interface StatsDelta {
-  hour: Date;
+  /** When it happened; cells are kept by quarter hour, which every time zone's days are made of. */
+  at: Date;
   offerId: number;
   partnerId: number;
   goalId: number;
   country: string;
   device: string;
+  source: string;
+  sub1: string;
   metrics: Partial<Record<StatsMetric, bigint>>;
 }
 
@@ -29,8 +32,11 @@ export const STATS_METRICS = [
 ] as const;
 export type StatsMetric = (typeof STATS_METRICS)[number];
 
-export function hourOf(instant: Date): Date {
-  return new Date(Math.floor(instant.getTime() / 3_600_000) * 3_600_000);
+const QUARTER_HOUR_MS = 900_000;
+const HOUR_MS = 3_600_000;
+
+function quarterHourOf(instant: Date): number {
+  return Math.floor(instant.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
 }
 
 /** What a conversion in a given state adds to its cell; the difference of two states is what a change moves. */
@@ -76,7 +82,7 @@ export function metricsDifference(
 }
 
 function cellKey(delta: StatsDelta): string {
-  return `${delta.hour.getTime()}|${delta.offerId}|${delta.partnerId}|${delta.goalId}|${delta.country}|${delta.device}`;
+  return `${quarterHourOf(delta.at)}|${delta.offerId}|${delta.partnerId}|${delta.goalId}|${delta.country}|${delta.device}|${delta.source}|${delta.sub1}`;
 }
 
 /** Sums deltas per cell, so a batch touches each cell once. */
@@ -86,7 +92,7 @@ export function mergeDeltas(deltas: Iterable<StatsDelta>): StatsDelta[] {
     const key = cellKey(delta);
     const cell = cells.get(key);
     if (!cell) {
-      cells.set(key, { ...delta, metrics: { ...delta.metrics } });
+      cells.set(key, { ...delta, at: new Date(quarterHourOf(delta.at)), metrics: { ...delta.metrics } });
       continue;
     }
     for (const metric of STATS_METRICS) {
@@ -98,25 +104,57 @@ export function mergeDeltas(deltas: Iterable<StatsDelta>): StatsDelta[] {
   return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }
 
-/** Adds the deltas to the statistics in one statement; call it in the transaction of their cause. */
+/** Each roll-up a delta moves, by what it is keyed by. The daily ones are by local day in the network's zone. */
+const ROLLUP_KEYS = {
+  stats_hourly: ['hour', 'offer_id', 'partner_id', 'goal_id', 'country', 'device'],
+  stats_daily_offer_partner: ['day', 'offer_id', 'partner_id'],
+  stats_daily_geo: ['day', 'country', 'device'],
+  stats_daily_partner_sub: ['partner_id', 'day', 'source', 'sub1'],
+};
+
+function rollupUpsert(table: keyof typeof ROLLUP_KEYS, returning = ''): string {
+  const key = ROLLUP_KEYS[table];
+  const positions = key.map((_, index) => index + 1).join(', ');
+  return `INSERT INTO ${table} AS s (${key.join(', ')}, ${STATS_METRICS.join(', ')})
+    SELECT ${key.join(', ')}, ${STATS_METRICS.map((metric) => `sum(${metric})`).join(', ')} FROM d GROUP BY ${positions} ORDER BY ${positions}
+    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${STATS_METRICS.map((metric) => `${metric} = s.${metric} + EXCLUDED.${metric}`).join(', ')}
+    ${returning}`;
+}
+
+const DELTA_COLUMNS = ['hour', 'at', 'offer_id', 'partner_id', 'goal_id', 'country', 'device', 'source', 'sub1'];
+const DELTA_TYPES = ['timestamptz', 'timestamptz', 'int', 'int', 'int', 'text', 'text', 'text', 'text'];
+
+// Rows are locked in key order in every roll-up, so concurrent writers never deadlock on shared cells.
+// A new offer x partner cell (its row inserted, so xmax = 0) adds to its day's cell count.
+const APPLY_DELTAS_SQL = `WITH d AS (
+    SELECT u.*, (u.at AT TIME ZONE n.time_zone)::date AS day
+    FROM unnest(${[...DELTA_TYPES, ...STATS_METRICS.map(() => 'int8')].map((type, index) => `$${index + 1}::${type}[]`).join(', ')})
+      AS u(${[...DELTA_COLUMNS, ...STATS_METRICS].join(', ')}), network n
+  ),
+  offer_partner AS (${rollupUpsert('stats_daily_offer_partner', 'RETURNING day, xmax = 0 AS added')}),
+  geo AS (${rollupUpsert('stats_daily_geo')}),
+  partner_sub AS (${rollupUpsert('stats_daily_partner_sub')}),
+  cells AS (
+    INSERT INTO stats_daily_cells AS s (day, offer_partner)
+    SELECT day, count(*) FROM offer_partner WHERE added GROUP BY day ORDER BY day
+    ON CONFLICT (day) DO UPDATE SET offer_partner = s.offer_partner + EXCLUDED.offer_partner
+  )
+  ${rollupUpsert('stats_hourly')}`;
+
+/** Adds the deltas to every roll-up in one statement; call it in the transaction of their cause. */
 export async function applyStatsDeltas(db: Queryable, deltas: StatsDelta[]): Promise<void> {
   const cells = mergeDeltas(deltas).filter((cell) => STATS_METRICS.some((metric) => (cell.metrics[metric] ?? 0n) !== 0n));
   if (cells.length === 0) return;
-  const columns = STATS_METRICS.map((metric) => cells.map((cell) => String(cell.metrics[metric] ?? 0n)));
-  await db.query(
-    `INSERT INTO stats_hourly (hour, offer_id, partner_id, goal_id, country, device, ${STATS_METRICS.join(', ')})
-     SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[],
-       ${STATS_METRICS.map((_, index) => `$${index + 7}::int8[]`).join(', ')})
-     ON CONFLICT (hour, offer_id, partner_id, goal_id, country, device) DO UPDATE SET
-       ${STATS_METRICS.map((metric) => `${metric} = stats_hourly.${metric} + EXCLUDED.${metric}`).join(', ')}`,
-    [
-      cells.map((cell) => cell.hour.toISOString()),
-      cells.map((cell) => cell.offerId),
-      cells.map((cell) => cell.partnerId),
-      cells.map((cell) => cell.goalId),
-      cells.map((cell) => cell.country),
-      cells.map((cell) => cell.device),
-      ...columns,
-    ],
-  );
+  await db.query(APPLY_DELTAS_SQL, [
+    cells.map((cell) => new Date(Math.floor(cell.at.getTime() / HOUR_MS) * HOUR_MS).toISOString()),
+    cells.map((cell) => cell.at.toISOString()),
+    cells.map((cell) => cell.offerId),
+    cells.map((cell) => cell.partnerId),
+    cells.map((cell) => cell.goalId),
+    cells.map((cell) => cell.country),
+    cells.map((cell) => cell.device),
+    cells.map((cell) => cell.source),
+    cells.map((cell) => cell.sub1),
+    ...STATS_METRICS.map((metric) => cells.map((cell) => String(cell.metrics[metric] ?? 0n))),
+  ]);
 }

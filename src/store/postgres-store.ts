@@ -3,6 +3,10 @@ import type { Store, Transaction } from './store.ts';
 import { typeParsers } from './store.ts';
 import { TRANSACTION_TASKS } from './transaction-tasks.ts';
 
+/** Deadlock detected; serialization failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const RETRIES = 3;
+
 export async function openPostgresStore(connectionString: string): Promise<Store> {
   const pool = new pg.Pool({
     connectionString,
@@ -15,6 +19,38 @@ export async function openPostgresStore(connectionString: string): Promise<Store
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   await pool.query('SELECT 1');
+  const runTransaction = async <T>(work: (tx: Transaction) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    const tx: Transaction = {
+      async query(sql, params) {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return result.rows;
+      },
+      async exec(sql) {
+        await client.query(sql);
+      },
+      async bulkInsert(table, columns, rows) {
+        if (rows.length === 0) return;
+        const records = rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, jsonValue(row[index])])));
+        await client.query(
+          `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1)
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(records)],
+        );
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
   const store: Store = {
     kind: 'postgres',
     async query(sql, params) {
@@ -22,35 +58,13 @@ export async function openPostgresStore(connectionString: string): Promise<Store
       return result.rows;
     },
     async transaction(work) {
-      const client = await pool.connect();
-      const tx: Transaction = {
-        async query(sql, params) {
-          const result = await client.query(sql, params as unknown[] | undefined);
-          return result.rows;
-        },
-        async exec(sql) {
-          await client.query(sql);
-        },
-        async bulkInsert(table, columns, rows) {
-          if (rows.length === 0) return;
-          const records = rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, jsonValue(row[index])])));
-          await client.query(
-            `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1)
-             ON CONFLICT DO NOTHING`,
-            [JSON.stringify(records)],
-          );
-        },
-      };
-      try {
-        await client.query('BEGIN');
-        const result = await work(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
+      // A deadlock or serialization failure rolls the whole transaction back, so running it again is safe.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await runTransaction(work);
+        } catch (error) {
+          if (attempt >= RETRIES || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+        }
       }
     },
     runTask(name, input) {

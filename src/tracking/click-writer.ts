@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { applyStatsDeltas, hourOf, type StatsDelta } from '../stats/stats-deltas.ts';
+import { applyStatsDeltas, type StatsDelta, type StatsMetric } from '../stats/stats-deltas.ts';
 import type { ClickOutcome } from './click-rules.ts';
 
 export interface ClickRecord {
@@ -60,6 +60,21 @@ const IMPRESSION_COLUMNS = ['created_at', 'offer_id', 'partner_id', 'source', 'a
  * transaction writes them all with their statistics. A click not yet written can still be found,
  * and `ensureWritten` waits for it, so a conversion right behind its click is never lost.
  */
+interface TrafficEvent {
+  createdAt: Date;
+  offerId: number;
+  partnerId: number;
+  country: string;
+  device: string;
+  source: string | null;
+  affSub1: string | null;
+}
+
+function statsDelta(event: TrafficEvent, metrics: Partial<Record<StatsMetric, bigint>>): StatsDelta {
+  const { createdAt, offerId, partnerId, country, device, source, affSub1 } = event;
+  return { at: createdAt, offerId, partnerId, goalId: 0, country, device, source: source ?? '', sub1: affSub1 ?? '', metrics };
+}
+
 export class ClickWriter {
   private readonly store: Store;
   private readonly options: ClickWriterOptions;
@@ -143,35 +158,19 @@ export class ClickWriter {
   }
 
   private async write(clicks: ClickRecord[], impressions: ImpressionRecord[]): Promise<void> {
-    const deltas: StatsDelta[] = [];
-    for (const click of clicks) {
-      if (click.outcome !== 'counted') continue;
-      deltas.push({
-        hour: hourOf(click.createdAt),
-        offerId: click.offerId!,
-        partnerId: click.partnerId!,
-        goalId: 0,
-        country: click.country,
-        device: click.device,
-        metrics: {
-          gross_clicks: 1n,
-          unique_clicks: click.isUnique ? 1n : 0n,
-          click_cost_micros: click.costMicros,
-          click_payout_micros: click.payoutMicros,
-        },
-      });
-    }
-    for (const impression of impressions) {
-      deltas.push({
-        hour: hourOf(impression.createdAt),
-        offerId: impression.offerId,
-        partnerId: impression.partnerId,
-        goalId: 0,
-        country: impression.country,
-        device: impression.device,
-        metrics: { impressions: 1n },
-      });
-    }
+    const deltas: StatsDelta[] = [
+      ...clicks
+        .filter((click) => click.outcome === 'counted')
+        .map((click) =>
+          statsDelta({ ...click, offerId: click.offerId!, partnerId: click.partnerId!, affSub1: click.affSubs[0] ?? null }, {
+            gross_clicks: 1n,
+            unique_clicks: click.isUnique ? 1n : 0n,
+            click_cost_micros: click.costMicros,
+            click_payout_micros: click.payoutMicros,
+          }),
+        ),
+      ...impressions.map((impression) => statsDelta(impression, { impressions: 1n })),
+    ];
     await this.store.transaction(async (tx) => {
       await tx.bulkInsert(
         'clicks',

@@ -106,4 +106,34 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
       ],
     );
   });
+
+  test('daily figures follow the network into a new time zone and agree with the raw facts', async () => {
+    // India is 5:30 ahead: one UTC hour can hold the end of one local day and the start of the next.
+    await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
+    await convertAt(couponCrate, '2026-03-09T18:15:00Z', 'IST-1'); // March 9, 23:45 IST
+    await convertAt(couponCrate, '2026-03-09T18:45:00Z', 'IST-2'); // March 10, 00:15 IST
+    const range = 'from=2026-03-07&to=2026-03-10';
+    const byDay = await report(`dimensions=date&metrics=conversions&${range}`);
+    assert.equal(byDay.body.timeZone, 'Asia/Kolkata');
+    assert.deepEqual(byDay.body.rows, [
+      { date: '2026-03-08', conversions: 2 },
+      { date: '2026-03-09', conversions: 3 },
+      { date: '2026-03-10', conversions: 1 },
+    ]);
+    // A filter on a dimension that is not rolled up makes the engine read the raw facts instead.
+    const fromFacts = '&filter=sub2:null';
+    for (const query of [
+      `dimensions=date,offer_id,partner_id&metrics=conversions,payout,revenue&${range}&totals=true`,
+      `dimensions=date,partner_id&metrics=conversions,payout&${range}&sort=-conversions`,
+      `dimensions=date,offer_id,partner_id&metrics=conversions&${range}&limit=2&page=2`,
+    ]) {
+      const daily = await report(query);
+      const raw = await report(query + fromFacts);
+      assert.equal(daily.status, 200, daily.text);
+      assert.deepEqual(daily.body, raw.body, query);
+    }
+    const paged = await report(`dimensions=date,offer_id,partner_id&metrics=conversions&${range}&limit=2&page=2`);
+    assert.deepEqual([paged.body.count, paged.body.rows.length], [3, 1]);
+    await server.store.query(`UPDATE network SET time_zone = 'America/New_York'`);
+  });
 });

@@ -71,15 +71,17 @@ test('a status change moves figures between buckets, and deltas merge per cell',
     approved_revenue_micros: -8n,
     approved_sale_micros: -100n,
   });
-  const hour = new Date('2026-01-01T10:00:00Z');
-  const cell = { hour, offerId: 1, partnerId: 2, goalId: 0, country: 'US', device: 'mobile' };
+  const cell = { at: new Date('2026-01-01T10:00:00Z'), offerId: 1, partnerId: 2, goalId: 0, country: 'US', device: 'mobile', source: '', sub1: 'a' };
   const merged = mergeDeltas([
     { ...cell, metrics: { gross_clicks: 1n } },
-    { ...cell, metrics: { gross_clicks: 1n, unique_clicks: 1n } },
+    { ...cell, at: new Date('2026-01-01T10:14:59Z'), metrics: { gross_clicks: 1n, unique_clicks: 1n } },
+    { ...cell, at: new Date('2026-01-01T10:15:00Z'), metrics: { gross_clicks: 1n } },
+    { ...cell, sub1: 'b', metrics: { gross_clicks: 1n } },
     { ...cell, partnerId: 3, metrics: { gross_clicks: 1n } },
   ]);
-  assert.equal(merged.length, 2);
+  assert.equal(merged.length, 4, 'one cell per quarter hour and dimensions');
   assert.deepEqual(merged[0]!.metrics, { gross_clicks: 2n, unique_clicks: 1n });
+  assert.equal(merged[0]!.at.toISOString(), '2026-01-01T10:00:00.000Z');
 });
 
 test('retries back off exponentially up to a ceiling', () => {
