@@ -104,44 +104,23 @@ export function mergeDeltas(deltas: Iterable<StatsDelta>): StatsDelta[] {
   return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }
 
-/** Each roll-up a delta moves, by what it is keyed by. The daily ones are by local day in the network's zone. */
-const ROLLUP_KEYS = {
-  stats_hourly: ['hour', 'offer_id', 'partner_id', 'goal_id', 'country', 'device'],
-  stats_daily_offer_partner: ['day', 'offer_id', 'partner_id'],
-  stats_daily_geo: ['day', 'country', 'device'],
-  stats_daily_partner_sub: ['partner_id', 'day', 'source', 'sub1'],
-};
+const DELTA_PARAMETERS = [
+  ['hour', 'timestamptz'],
+  ['at', 'timestamptz'],
+  ['offer_id', 'int'],
+  ['partner_id', 'int'],
+  ['goal_id', 'int'],
+  ['country', 'text'],
+  ['device', 'text'],
+  ['source', 'text'],
+  ['sub1', 'text'],
+  ...STATS_METRICS.map((metric) => [metric, 'int8']),
+];
 
-function rollupUpsert(table: keyof typeof ROLLUP_KEYS, returning = ''): string {
-  const key = ROLLUP_KEYS[table];
-  const positions = key.map((_, index) => index + 1).join(', ');
-  return `INSERT INTO ${table} AS s (${key.join(', ')}, ${STATS_METRICS.join(', ')})
-    SELECT ${key.join(', ')}, ${STATS_METRICS.map((metric) => `sum(${metric})`).join(', ')} FROM d GROUP BY ${positions} ORDER BY ${positions}
-    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${STATS_METRICS.map((metric) => `${metric} = s.${metric} + EXCLUDED.${metric}`).join(', ')}
-    ${returning}`;
-}
+/** The roll-ups and their SQL live in the store (apply_stats_deltas, migration 004), which keeps its plans. */
+const APPLY_DELTAS_SQL = `SELECT apply_stats_deltas(${DELTA_PARAMETERS.map(([name, type], index) => `p_${name} => $${index + 1}::${type}[]`).join(', ')})`;
 
-const DELTA_COLUMNS = ['hour', 'at', 'offer_id', 'partner_id', 'goal_id', 'country', 'device', 'source', 'sub1'];
-const DELTA_TYPES = ['timestamptz', 'timestamptz', 'int', 'int', 'int', 'text', 'text', 'text', 'text'];
-
-// Rows are locked in key order in every roll-up, so concurrent writers never deadlock on shared cells.
-// A new offer x partner cell (its row inserted, so xmax = 0) adds to its day's cell count.
-const APPLY_DELTAS_SQL = `WITH d AS (
-    SELECT u.*, (u.at AT TIME ZONE n.time_zone)::date AS day
-    FROM unnest(${[...DELTA_TYPES, ...STATS_METRICS.map(() => 'int8')].map((type, index) => `$${index + 1}::${type}[]`).join(', ')})
-      AS u(${[...DELTA_COLUMNS, ...STATS_METRICS].join(', ')}), network n
-  ),
-  offer_partner AS (${rollupUpsert('stats_daily_offer_partner', 'RETURNING day, xmax = 0 AS added')}),
-  geo AS (${rollupUpsert('stats_daily_geo')}),
-  partner_sub AS (${rollupUpsert('stats_daily_partner_sub')}),
-  cells AS (
-    INSERT INTO stats_daily_cells AS s (day, offer_partner)
-    SELECT day, count(*) FROM offer_partner WHERE added GROUP BY day ORDER BY day
-    ON CONFLICT (day) DO UPDATE SET offer_partner = s.offer_partner + EXCLUDED.offer_partner
-  )
-  ${rollupUpsert('stats_hourly')}`;
-
-/** Adds the deltas to every roll-up in one statement; call it in the transaction of their cause. */
+/** Adds the deltas to every roll-up in one call; make it in the transaction of their cause. */
 export async function applyStatsDeltas(db: Queryable, deltas: StatsDelta[]): Promise<void> {
   const cells = mergeDeltas(deltas).filter((cell) => STATS_METRICS.some((metric) => (cell.metrics[metric] ?? 0n) !== 0n));
   if (cells.length === 0) return;

@@ -77,6 +77,51 @@ BEGIN
 END
 $$;
 
+-- Moves every roll-up by a batch of changes: the hourly one, the daily ones by local day in the
+-- network's zone, and the day's count of offer x partner cells (a row inserted has xmax = 0). A
+-- function, so its statements keep their plans from call to call. Each roll-up's rows are locked in
+-- key order, so concurrent writers never deadlock on shared cells. Made from the hourly roll-up's
+-- bigint columns, the figures, like the rebuild above.
+DO $generate$
+DECLARE
+  figures text[] := ARRAY(SELECT column_name::text FROM information_schema.columns
+                          WHERE table_schema = current_schema() AND table_name = 'stats_hourly' AND data_type = 'bigint'
+                          ORDER BY ordinal_position);
+  figure_list text := array_to_string(figures, ', ');
+  sums text := (SELECT string_agg(format('sum(%I)', figure), ', ') FROM unnest(figures) figure);
+  additions text := (SELECT string_agg(format('%1$I = s.%1$I + EXCLUDED.%1$I', figure), ', ') FROM unnest(figures) figure);
+  parameters text := (SELECT string_agg(format('p_%s int8[]', figure), ', ') FROM unnest(figures) figure);
+  deltas text := format(
+    '(SELECT d.*, (d.at AT TIME ZONE v_zone)::date AS day
+      FROM unnest(p_hour, p_at, p_offer_id, p_partner_id, p_goal_id, p_country, p_device, p_source, p_sub1, %s)
+        AS d(hour, at, offer_id, partner_id, goal_id, country, device, source, sub1, %s)) d',
+    (SELECT string_agg(format('p_%s', figure), ', ') FROM unnest(figures) figure), figure_list);
+  upsert text := 'INSERT INTO %1$I AS s (%2$s, %3$s) SELECT %2$s, %4$s FROM %5$s GROUP BY %2$s ORDER BY %2$s
+                  ON CONFLICT (%2$s) DO UPDATE SET %6$s';
+BEGIN
+  EXECUTE format($create$
+    CREATE FUNCTION apply_stats_deltas(p_hour timestamptz[], p_at timestamptz[], p_offer_id int[], p_partner_id int[],
+      p_goal_id int[], p_country text[], p_device text[], p_source text[], p_sub1 text[], %1$s)
+    RETURNS void LANGUAGE plpgsql AS $body$
+    DECLARE
+      v_zone text := (SELECT time_zone FROM network);
+    BEGIN
+      %2$s;
+      WITH cells AS (%3$s RETURNING day, xmax = 0 AS added)
+      INSERT INTO stats_daily_cells AS s (day, offer_partner) SELECT day, count(*) FROM cells WHERE added GROUP BY day ORDER BY day
+      ON CONFLICT (day) DO UPDATE SET offer_partner = s.offer_partner + EXCLUDED.offer_partner;
+      %4$s;
+      %5$s;
+    END
+    $body$ $create$,
+    parameters,
+    format(upsert, 'stats_hourly', 'hour, offer_id, partner_id, goal_id, country, device', figure_list, sums, deltas, additions),
+    format(upsert, 'stats_daily_offer_partner', 'day, offer_id, partner_id', figure_list, sums, deltas, additions),
+    format(upsert, 'stats_daily_geo', 'day, country, device', figure_list, sums, deltas, additions),
+    format(upsert, 'stats_daily_partner_sub', 'partner_id, day, source, sub1', figure_list, sums, deltas, additions));
+END
+$generate$;
+
 -- Local days move when the zone does: the daily roll-ups follow in the same transaction.
 CREATE FUNCTION network_time_zone_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
