@@ -10,6 +10,7 @@ import type { Queryable } from '../store/store.ts';
  * the raw facts when a dimension is not rolled up at all. Every API's reports are views of this.
  */
 
+/** `rolled`: kept in the hourly roll-up; the others come from the raw facts (or a daily roll-up that keeps them). */
 export const DIMENSIONS = {
   date: { rolled: true },
   hour: { rolled: true },
