@@ -55,26 +55,26 @@ const CLICK_COLUMNS = [
 
 const IMPRESSION_COLUMNS = ['created_at', 'offer_id', 'partner_id', 'source', 'aff_sub1', 'file_id', 'ip', 'country', 'device'] as const;
 
+/** A click or impression as the statistics see it; only counted traffic gets here, and it names both offer and partner. */
+interface TrafficEvent {
+  createdAt: Date;
+  offerId: number | null;
+  partnerId: number | null;
+  country: string;
+  device: string;
+  source: string | null;
+}
+
+function statsDelta(event: TrafficEvent, sub1: string | null, metrics: Partial<Record<StatsMetric, bigint>>): StatsDelta {
+  const { createdAt, offerId, partnerId, country, device, source } = event;
+  return { at: createdAt, offerId: offerId!, partnerId: partnerId!, goalId: 0, country, device, source: source ?? '', sub1: sub1 ?? '', metrics };
+}
+
 /**
  * Group commit for clicks and impressions: rows wait in memory for a few milliseconds, then one
  * transaction writes them all with their statistics. A click not yet written can still be found,
  * and `ensureWritten` waits for it, so a conversion right behind its click is never lost.
  */
-interface TrafficEvent {
-  createdAt: Date;
-  offerId: number;
-  partnerId: number;
-  country: string;
-  device: string;
-  source: string | null;
-  affSub1: string | null;
-}
-
-function statsDelta(event: TrafficEvent, metrics: Partial<Record<StatsMetric, bigint>>): StatsDelta {
-  const { createdAt, offerId, partnerId, country, device, source, affSub1 } = event;
-  return { at: createdAt, offerId, partnerId, goalId: 0, country, device, source: source ?? '', sub1: affSub1 ?? '', metrics };
-}
-
 export class ClickWriter {
   private readonly store: Store;
   private readonly options: ClickWriterOptions;
@@ -162,14 +162,14 @@ export class ClickWriter {
       ...clicks
         .filter((click) => click.outcome === 'counted')
         .map((click) =>
-          statsDelta({ ...click, offerId: click.offerId!, partnerId: click.partnerId!, affSub1: click.affSubs[0] ?? null }, {
+          statsDelta(click, click.affSubs[0] ?? null, {
             gross_clicks: 1n,
             unique_clicks: click.isUnique ? 1n : 0n,
             click_cost_micros: click.costMicros,
             click_payout_micros: click.payoutMicros,
           }),
         ),
-      ...impressions.map((impression) => statsDelta(impression, { impressions: 1n })),
+      ...impressions.map((impression) => statsDelta(impression, impression.affSub1, { impressions: 1n })),
     ];
     await this.store.transaction(async (tx) => {
       await tx.bulkInsert(
