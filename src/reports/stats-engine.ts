@@ -340,10 +340,9 @@ function joinsFor(query: StatsQuery): string {
   ].join(' ');
 }
 
-/** Ordering by the roll-up's own columns where a dimension is one, so a report at its grain reads the index in order. */
+/** A daily roll-up orders by its day column, not the date's text, so a report at its grain reads the index in order. */
 function orderSql(dimension: Dimension, expression: string, daily: DailyRollup | undefined): string {
-  if (daily && dimension === 'date') return 'f.day';
-  return daily?.key.includes(dimension) ? `f.${dimension}` : expression;
+  return daily && dimension === 'date' ? 'f.day' : expression;
 }
 
 export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsResult> {
