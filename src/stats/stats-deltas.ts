@@ -33,7 +33,6 @@ export const STATS_METRICS = [
 export type StatsMetric = (typeof STATS_METRICS)[number];
 
 const QUARTER_HOUR_MS = 900_000;
-const HOUR_MS = 3_600_000;
 
 function quarterHourOf(instant: Date): number {
   return Math.floor(instant.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
@@ -105,7 +104,6 @@ export function mergeDeltas(deltas: Iterable<StatsDelta>): StatsDelta[] {
 }
 
 const DELTA_PARAMETERS = [
-  ['hour', 'timestamptz'],
   ['at', 'timestamptz'],
   ['offer_id', 'int'],
   ['partner_id', 'int'],
@@ -125,7 +123,6 @@ export async function applyStatsDeltas(db: Queryable, deltas: StatsDelta[]): Pro
   const cells = mergeDeltas(deltas).filter((cell) => STATS_METRICS.some((metric) => (cell.metrics[metric] ?? 0n) !== 0n));
   if (cells.length === 0) return;
   await db.query(APPLY_DELTAS_SQL, [
-    cells.map((cell) => new Date(Math.floor(cell.at.getTime() / HOUR_MS) * HOUR_MS).toISOString()),
     cells.map((cell) => cell.at.toISOString()),
     cells.map((cell) => cell.offerId),
     cells.map((cell) => cell.partnerId),

@@ -51,37 +51,14 @@ CREATE TABLE stats_daily_cells (
   offer_partner bigint NOT NULL DEFAULT 0
 );
 
--- Refills the daily roll-ups from the facts, by local day in the network's current time zone. The
--- figures are the hourly roll-up's bigint columns, so a new figure needs no change here.
-CREATE FUNCTION rebuild_daily_rollups() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  zone text := (SELECT time_zone FROM network);
-  figures text := (SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
-                   WHERE table_schema = current_schema() AND table_name = 'stats_hourly' AND data_type = 'bigint');
-  sums text := (SELECT string_agg(format('sum(%s)', figure), ', ') FROM unnest(string_to_array(figures, ', ')) figure);
-  named_sums text := (SELECT string_agg(format('sum(%s) AS %s', figure, figure), ', ') FROM unnest(string_to_array(figures, ', ')) figure);
-  rollup record;
-BEGIN
-  LOCK TABLE stats_daily_offer_partner, stats_daily_geo, stats_daily_partner_sub, stats_daily_cells IN EXCLUSIVE MODE;
-  TRUNCATE stats_daily_offer_partner, stats_daily_geo, stats_daily_partner_sub, stats_daily_cells;
-  EXECUTE format('CREATE TEMP TABLE daily_facts AS
-    SELECT (at AT TIME ZONE %L)::date AS day, offer_id, partner_id, country, device, source, sub1, %s
-    FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6, 7', zone, named_sums);
-  FOR rollup IN VALUES ('stats_daily_offer_partner', 'day, offer_id, partner_id'), ('stats_daily_geo', 'day, country, device'),
-                       ('stats_daily_partner_sub', 'partner_id, day, source, sub1') LOOP
-    EXECUTE format('INSERT INTO %I (%s, %s) SELECT %s, %s FROM daily_facts GROUP BY %s', rollup.column1, rollup.column2, figures,
-                   rollup.column2, sums, rollup.column2);
-  END LOOP;
-  INSERT INTO stats_daily_cells SELECT day, count(*) FROM stats_daily_offer_partner GROUP BY day;
-  DROP TABLE daily_facts;
-END
-$$;
-
--- Moves every roll-up by a batch of changes: the hourly one, the daily ones by local day in the
--- network's zone, and the day's count of offer x partner cells (a row inserted has xmax = 0). A
--- function, so its statements keep their plans from call to call. Each roll-up's rows are locked in
--- key order, so concurrent writers never deadlock on shared cells. Made from the hourly roll-up's
--- bigint columns, the figures, like the rebuild above.
+-- Two functions over the roll-ups, generated here from the hourly roll-up's bigint columns (the
+-- figures), so a new figure needs no change to them and their statements keep their plans:
+-- - apply_stats_deltas moves every roll-up by a batch of changes: the hourly one, the daily ones by
+--   local day in the network's zone, and the day's count of offer x partner cells (a row inserted
+--   has xmax = 0). Each roll-up's rows are locked in key order, so concurrent writers never
+--   deadlock on shared cells.
+-- - rebuild_daily_rollups refills the daily roll-ups from the facts, by local day in the network's
+--   current zone, with the same statements reading the facts instead of a batch.
 DO $generate$
 DECLARE
   figures text[] := ARRAY(SELECT column_name::text FROM information_schema.columns
@@ -89,36 +66,59 @@ DECLARE
                           ORDER BY ordinal_position);
   figure_list text := array_to_string(figures, ', ');
   sums text := (SELECT string_agg(format('sum(%I)', figure), ', ') FROM unnest(figures) figure);
+  named_sums text := (SELECT string_agg(format('sum(%1$I) AS %1$I', figure), ', ') FROM unnest(figures) figure);
   additions text := (SELECT string_agg(format('%1$I = s.%1$I + EXCLUDED.%1$I', figure), ', ') FROM unnest(figures) figure);
   parameters text := (SELECT string_agg(format('p_%s int8[]', figure), ', ') FROM unnest(figures) figure);
+  -- Hours are whole UTC hours whatever the session's zone.
   deltas text := format(
-    '(SELECT d.*, (d.at AT TIME ZONE v_zone)::date AS day
-      FROM unnest(p_hour, p_at, p_offer_id, p_partner_id, p_goal_id, p_country, p_device, p_source, p_sub1, %s)
-        AS d(hour, at, offer_id, partner_id, goal_id, country, device, source, sub1, %s)) d',
+    '(SELECT d.*, date_bin(''1 hour'', d.at, timestamptz ''2000-01-01 00:00:00+00'') AS hour, (d.at AT TIME ZONE v_zone)::date AS day
+      FROM unnest(p_at, p_offer_id, p_partner_id, p_goal_id, p_country, p_device, p_source, p_sub1, %s)
+        AS d(at, offer_id, partner_id, goal_id, country, device, source, sub1, %s)) d',
     (SELECT string_agg(format('p_%s', figure), ', ') FROM unnest(figures) figure), figure_list);
   upsert text := 'INSERT INTO %1$I AS s (%2$s, %3$s) SELECT %2$s, %4$s FROM %5$s GROUP BY %2$s ORDER BY %2$s
                   ON CONFLICT (%2$s) DO UPDATE SET %6$s';
+  -- The statements that move the daily roll-ups, each by its key, from a source of facts named later.
+  daily_rollups text := format($daily$
+      WITH cells AS (%1$s RETURNING day, xmax = 0 AS added)
+      INSERT INTO stats_daily_cells AS s (day, offer_partner) SELECT day, count(*) FROM cells WHERE added GROUP BY day ORDER BY day
+      ON CONFLICT (day) DO UPDATE SET offer_partner = s.offer_partner + EXCLUDED.offer_partner;
+      %2$s;
+      %3$s;
+    $daily$,
+    format(upsert, 'stats_daily_offer_partner', 'day, offer_id, partner_id', figure_list, sums, ':facts', additions),
+    format(upsert, 'stats_daily_geo', 'day, country, device', figure_list, sums, ':facts', additions),
+    format(upsert, 'stats_daily_partner_sub', 'partner_id, day, source, sub1', figure_list, sums, ':facts', additions));
 BEGIN
   EXECUTE format($create$
-    CREATE FUNCTION apply_stats_deltas(p_hour timestamptz[], p_at timestamptz[], p_offer_id int[], p_partner_id int[],
-      p_goal_id int[], p_country text[], p_device text[], p_source text[], p_sub1 text[], %1$s)
+    CREATE FUNCTION apply_stats_deltas(p_at timestamptz[], p_offer_id int[], p_partner_id int[], p_goal_id int[],
+      p_country text[], p_device text[], p_source text[], p_sub1 text[], %1$s)
     RETURNS void LANGUAGE plpgsql AS $body$
     DECLARE
       v_zone text := (SELECT time_zone FROM network);
     BEGIN
       %2$s;
-      WITH cells AS (%3$s RETURNING day, xmax = 0 AS added)
-      INSERT INTO stats_daily_cells AS s (day, offer_partner) SELECT day, count(*) FROM cells WHERE added GROUP BY day ORDER BY day
-      ON CONFLICT (day) DO UPDATE SET offer_partner = s.offer_partner + EXCLUDED.offer_partner;
-      %4$s;
-      %5$s;
+      %3$s
     END
     $body$ $create$,
     parameters,
     format(upsert, 'stats_hourly', 'hour, offer_id, partner_id, goal_id, country, device', figure_list, sums, deltas, additions),
-    format(upsert, 'stats_daily_offer_partner', 'day, offer_id, partner_id', figure_list, sums, deltas, additions),
-    format(upsert, 'stats_daily_geo', 'day, country, device', figure_list, sums, deltas, additions),
-    format(upsert, 'stats_daily_partner_sub', 'partner_id, day, source, sub1', figure_list, sums, deltas, additions));
+    replace(daily_rollups, ':facts', deltas));
+  EXECUTE format($create$
+    CREATE FUNCTION rebuild_daily_rollups() RETURNS void LANGUAGE plpgsql AS $body$
+    DECLARE
+      v_zone text := (SELECT time_zone FROM network);
+    BEGIN
+      LOCK TABLE stats_daily_offer_partner, stats_daily_geo, stats_daily_partner_sub, stats_daily_cells IN EXCLUSIVE MODE;
+      TRUNCATE stats_daily_offer_partner, stats_daily_geo, stats_daily_partner_sub, stats_daily_cells;
+      CREATE TEMP TABLE daily_facts AS
+        SELECT (at AT TIME ZONE v_zone)::date AS day, offer_id, partner_id, country, device, source, sub1, %1$s
+        FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6, 7;
+      %2$s
+      DROP TABLE daily_facts;
+    END
+    $body$ $create$,
+    named_sums,
+    replace(daily_rollups, ':facts', 'daily_facts'));
 END
 $generate$;
 
