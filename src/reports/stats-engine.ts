@@ -346,10 +346,15 @@ function orderSql(dimension: Dimension, expression: string, daily: DailyRollup |
 }
 
 export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsResult> {
+  // The daily roll-ups are kept in the network's zone; a report in another zone cannot use them.
+  const [network] = await db.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network');
+  return statsIn(db, query, network!.timeZone);
+}
+
+async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Promise<StatsResult> {
   const params = new SqlParams();
   const fields = [...new Set([...query.dimensions, ...query.filters.map((filter) => filter.field).filter(isDimension)])];
-  const [network] = await db.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network');
-  const source = factSource(query, fields, network!.timeZone, params);
+  const source = factSource(query, fields, rollupZone, params);
   const atGrain = rollupAtGrain(source.daily, query.dimensions);
   const metricSql = atGrain ? ROW_METRICS : METRICS;
   // Bound only when a dimension or filter needs local time, so unused parameters never reach the statement.
@@ -419,7 +424,7 @@ export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsR
   if (query.totals) {
     // Totals are the same facts under the same dimension filters, not grouped: rates come from the sums.
     const dimensionFilters = query.filters.filter((filter) => isDimension(filter.field));
-    const totals = await runStats(db, { ...query, dimensions: [], filters: dimensionFilters, sort: [], limit: undefined, page: 1, totals: false });
+    const totals = await statsIn(db, { ...query, dimensions: [], filters: dimensionFilters, sort: [], limit: undefined, page: 1, totals: false }, rollupZone);
     result.totals = totals.rows[0] ?? shape({});
   }
   return result;
