@@ -49,7 +49,10 @@ export class ConversionPipeline {
     const batch = this.queue.splice(0, this.options.maxBatch);
     const run: Promise<void> = this.run(batch).finally(() => {
       this.running.delete(run);
-      if (this.queue.length > 0) this.start();
+      if (this.queue.length >= this.options.maxBatch || (this.queue.length > 0 && this.running.size === 0)) this.start();
+      // The store is still busy with the other batch: let the next one gather the requests this
+      // batch's answers bring back, rather than send a few now and pay a batch's fixed cost for them.
+      else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.start(), this.options.maxDelayMs);
     });
     this.running.add(run);
   }

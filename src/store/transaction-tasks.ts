@@ -1,4 +1,5 @@
 import { recordConversions } from '../ledger/conversions.ts';
+import { writeTraffic } from '../tracking/traffic-writes.ts';
 import type { Transaction } from './store.ts';
 
 /**
@@ -8,6 +9,7 @@ import type { Transaction } from './store.ts';
  */
 export const TRANSACTION_TASKS = {
   recordConversions,
+  writeTraffic,
 } satisfies Record<string, (tx: Transaction, input: never) => Promise<unknown>>;
 
 export type TaskName = keyof typeof TRANSACTION_TASKS;

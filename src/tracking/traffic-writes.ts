@@ -1,0 +1,131 @@
+import { applyStatsDeltas, type StatsDelta, type StatsMetric } from '../stats/stats-deltas.ts';
+import type { Transaction } from '../store/store.ts';
+import type { ClickOutcome } from './click-rules.ts';
+
+export interface ClickRecord {
+  transactionId: string;
+  createdAt: Date;
+  offerId: number | null;
+  partnerId: number | null;
+  outcome: ClickOutcome;
+  isUnique: boolean;
+  source: string | null;
+  affSubs: Array<string | null>;
+  affClickId: string | null;
+  params: Record<string, string> | null;
+  subId: string | null;
+  ip: string;
+  userAgent: string;
+  country: string;
+  device: string;
+  browser: string;
+  os: string;
+  referrer: string | null;
+  landingUrl: string | null;
+  costMicros: bigint;
+  payoutMicros: bigint;
+}
+
+export interface ImpressionRecord {
+  createdAt: Date;
+  offerId: number;
+  partnerId: number;
+  source: string | null;
+  affSub1: string | null;
+  fileId: number | null;
+  ip: string;
+  country: string;
+  device: string;
+}
+
+/** One group commit's worth of traffic. */
+export interface TrafficBatch {
+  clicks: ClickRecord[];
+  impressions: ImpressionRecord[];
+}
+
+const CLICK_COLUMNS = [
+  'transaction_id', 'created_at', 'offer_id', 'partner_id', 'outcome', 'is_unique', 'source',
+  'aff_sub1', 'aff_sub2', 'aff_sub3', 'aff_sub4', 'aff_sub5', 'aff_click_id', 'params', 'sub_id', 'ip', 'user_agent',
+  'country', 'device', 'browser', 'os', 'referrer', 'landing_url', 'cost_micros', 'payout_micros',
+] as const;
+
+const IMPRESSION_COLUMNS = ['created_at', 'offer_id', 'partner_id', 'source', 'aff_sub1', 'file_id', 'ip', 'country', 'device'] as const;
+
+/** A click or impression as the statistics see it; only counted traffic gets here, and it names both offer and partner. */
+interface TrafficEvent {
+  createdAt: Date;
+  offerId: number | null;
+  partnerId: number | null;
+  country: string;
+  device: string;
+  source: string | null;
+}
+
+function statsDelta(event: TrafficEvent, sub1: string | null, metrics: Partial<Record<StatsMetric, bigint>>): StatsDelta {
+  const { createdAt, offerId, partnerId, country, device, source } = event;
+  return { at: createdAt, offerId: offerId!, partnerId: partnerId!, goalId: 0, country, device, source: source ?? '', sub1: sub1 ?? '', metrics };
+}
+
+/**
+ * Writes a batch of clicks and impressions with their statistics, in one transaction next to the
+ * data (a store task: on the embedded store it runs on the database thread).
+ */
+export async function writeTraffic(tx: Transaction, { clicks, impressions }: TrafficBatch): Promise<void> {
+  const deltas: StatsDelta[] = [
+    ...clicks
+      .filter((click) => click.outcome === 'counted')
+      .map((click) =>
+        statsDelta(click, click.affSubs[0] ?? null, {
+          gross_clicks: 1n,
+          unique_clicks: click.isUnique ? 1n : 0n,
+          click_cost_micros: click.costMicros,
+          click_payout_micros: click.payoutMicros,
+        }),
+      ),
+    ...impressions.map((impression) => statsDelta(impression, impression.affSub1, { impressions: 1n })),
+  ];
+  await tx.bulkInsert(
+    'clicks',
+    CLICK_COLUMNS,
+    clicks.map((click) => [
+      click.transactionId,
+      click.createdAt,
+      click.offerId,
+      click.partnerId,
+      click.outcome,
+      click.isUnique,
+      click.source,
+      ...[0, 1, 2, 3, 4].map((index) => click.affSubs[index] ?? null),
+      click.affClickId,
+      click.params,
+      click.subId,
+      click.ip,
+      click.userAgent,
+      click.country,
+      click.device,
+      click.browser,
+      click.os,
+      click.referrer,
+      click.landingUrl,
+      click.costMicros,
+      click.payoutMicros,
+    ]),
+  );
+  await tx.bulkInsert(
+    'impressions',
+    IMPRESSION_COLUMNS,
+    impressions.map((impression) => [
+      impression.createdAt,
+      impression.offerId,
+      impression.partnerId,
+      impression.source,
+      impression.affSub1,
+      impression.fileId,
+      impression.ip,
+      impression.country,
+      impression.device,
+    ]),
+  );
+  await applyStatsDeltas(tx, deltas);
+}
