@@ -147,6 +147,39 @@ describe('operator command line', () => {
     }
   });
 
+  test('a conversion answered success=true survives the server being killed outright', async () => {
+    const server = await startServer(location);
+    const { offerIds, partnerIds } = JSON.parse((await cli(location, 'demo', '--json')).stdout);
+    const transactionIds: string[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      const click = await fetch(`${server.url}/aff_c?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}&aff_sub=killed-${index}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' },
+      });
+      transactionIds.push(/pl_s\d+=(\w+)/.exec(click.headers.get('set-cookie') ?? '')![1]!);
+    }
+    // Sent together, so they are written as group commits, and answered only once those committed.
+    const answers = await Promise.all(
+      transactionIds.map(async (transactionId) => (await fetch(`${server.url}/aff_lsr?transaction_id=${transactionId}&amount=12.50`)).text()),
+    );
+    assert.deepEqual(new Set(answers), new Set(['success=true;']));
+    server.child.kill('SIGKILL');
+    await server.exited;
+
+    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+    try {
+      const [row] = await store.query<{ conversions: number; clicks: number }>(
+        `SELECT (SELECT count(*) FROM conversions WHERE transaction_id = ANY($1::text[]) AND sale_amount_micros = 12500000)::int AS conversions,
+                (SELECT count(*) FROM clicks WHERE transaction_id = ANY($1::text[]))::int AS clicks`,
+        [transactionIds],
+      );
+      assert.deepEqual(row, { conversions: transactionIds.length, clicks: transactionIds.length });
+    } finally {
+      await store.close();
+      await lock?.release();
+    }
+  });
+
   test('a second server cannot open the embedded store the first one holds', { skip: process.env.DATABASE_URL ? 'PostgreSQL allows several processes' : false }, async () => {
     const first = await startServer(location);
     try {
