@@ -119,7 +119,20 @@ interface Pending {
   wanted: NewConversion;
 }
 
-/** Inserts what does not collide with a unique key; answers the rows made, by seq. */
+/** A conversion as written: what was decided, and what the store assigned (id and times). */
+function writtenConversion(
+  { transactionKey: _t, orderKey: _o, requestKey: _r, rule, ...decided }: NewConversion,
+  seq: string,
+  request: ConversionRequest,
+  assigned: Pick<Conversion, 'id' | 'createdAt' | 'updatedAt'>,
+): Conversion {
+  return { ...decided, ...assigned, seq, payoutRule: rule, ip: request.ip ?? null, userAgent: request.userAgent ?? null, replacesId: null, replacedById: null };
+}
+
+/**
+ * Inserts what does not collide with a unique key; answers the rows made, by seq. Only what the
+ * store assigns comes back: reading every column back costs more than the insert's indexes.
+ */
 async function insertConversions(tx: Queryable, pending: Pending[], requests: ConversionRequest[]): Promise<Map<string, Conversion>> {
   if (pending.length === 0) return new Map();
   const rows = pending.map(({ index, seq, wanted }) => ({
@@ -159,13 +172,19 @@ async function insertConversions(tx: Queryable, pending: Pending[], requests: Co
     dedupe_order_key: wanted.orderKey,
     dedupe_request_key: wanted.requestKey,
   }));
-  const inserted = await tx.query<Conversion>(
+  const inserted = await tx.query<Pick<Conversion, 'id' | 'seq' | 'createdAt' | 'updatedAt'>>(
     `INSERT INTO conversions AS c (${INSERT_COLUMNS})
      SELECT ${INSERT_COLUMNS} FROM json_populate_recordset(NULL::conversions, $1)
-     ON CONFLICT DO NOTHING RETURNING ${CONVERSION_COLUMNS}`,
+     ON CONFLICT DO NOTHING RETURNING c.id, c.seq::text AS seq, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`,
     [JSON.stringify(rows)],
   );
-  return new Map(inserted.map((conversion) => [conversion.seq, conversion]));
+  const made = new Map(inserted.map(({ seq, ...assigned }) => [seq, assigned]));
+  return new Map(
+    pending.flatMap(({ index, seq, wanted }) => {
+      const assigned = made.get(seq);
+      return assigned ? [[seq, writtenConversion(wanted, seq, requests[index]!, assigned)] as const] : [];
+    }),
+  );
 }
 
 /** For requests that collided: the conversion they collided with, by the key that matched. */
