@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.ts';
-import { refuseDestination } from './destination-guard.ts';
+import { PrivateDestinationError, publicAddressLookup, refuseDestination } from './destination-guard.ts';
+import { callEndpoint } from './endpoint-call.ts';
 import { signDelivery } from './postback-macros.ts';
 
 export interface DeliveryOptions {
@@ -101,18 +102,24 @@ export class DeliveryWorker {
     const started = performance.now();
     let statusCode: number | null = null;
     let excerpt: string | null = null;
-    let error: string | null = (await refuseDestination(delivery.url, this.options.allowPrivateDestinations)) ?? null;
-    const permanent = error !== null;
+    let error: string | null = refuseDestination(delivery.url, this.options.allowPrivateDestinations) ?? null;
+    let permanent = error !== null;
     if (!error) {
       try {
         const headers: Record<string, string> = { 'user-agent': 'Partnerline-Postback/1.0' };
         if (delivery.secret) headers['x-partnerline-signature'] = signDelivery(delivery.secret, delivery.url, Math.floor(Date.now() / 1000));
-        const response = await fetch(delivery.url, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
-        statusCode = response.status;
-        excerpt = (await response.text()).slice(0, EXCERPT_LENGTH);
+        const answer = await callEndpoint(delivery.url, {
+          headers,
+          timeoutMs: this.options.timeoutMs,
+          excerptLength: EXCERPT_LENGTH,
+          lookup: this.options.allowPrivateDestinations ? undefined : publicAddressLookup,
+        });
+        statusCode = answer.statusCode;
+        excerpt = answer.excerpt;
         if (statusCode < 200 || statusCode >= 300) error = `answered HTTP ${statusCode}`;
       } catch (failure) {
-        error = (failure as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (failure as Error).message;
+        error = (failure as Error).message;
+        permanent = failure instanceof PrivateDestinationError;
       }
     }
     const latencyMs = Math.round(performance.now() - started);

@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { lookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /** Loopback, private, link-local and other non-public ranges a postback must not reach by default. */
 const PRIVATE = new BlockList();
@@ -35,18 +35,34 @@ export function isPrivateAddress(address: string): boolean {
   return family === 4 ? PRIVATE.check(address, 'ipv4') : family === 6 ? PRIVATE.check(address, 'ipv6') : true;
 }
 
+/** A destination the operator has not allowed: calling it again will not help. */
+export class PrivateDestinationError extends Error {}
+
+function privateAddressError(host: string, address: string): PrivateDestinationError {
+  return new PrivateDestinationError(`host ${host} resolves to the private or loopback address ${address}`);
+}
+
 /**
  * Why a URL may not be called, or undefined when it may: only http(s), and, unless the operator
- * allows it, only hosts that resolve to public addresses.
+ * allows it, no private address written in the URL. Host names are checked as they are connected
+ * (`publicAddressLookup`), so a name cannot resolve to a public address for a check and to a
+ * private one for the call.
  */
-export async function refuseDestination(url: string, allowPrivate: boolean): Promise<string | undefined> {
+export function refuseDestination(url: string, allowPrivate: boolean): string | undefined {
   if (!URL.canParse(url)) return 'not a URL';
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'only http and https URLs are called';
-  if (allowPrivate) return undefined;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
-  if (addresses.length === 0) return `host ${host} does not resolve`;
-  const blocked = addresses.find(isPrivateAddress);
-  return blocked ? `host ${host} resolves to the private or loopback address ${blocked}` : undefined;
+  return !allowPrivate && isIP(host) && isPrivateAddress(host) ? privateAddressError(host, host).message : undefined;
 }
+
+/** A DNS lookup for the connection itself that fails when any address of the name is private. */
+export const publicAddressLookup: LookupFunction = (hostname, options, callback) => {
+  lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 0);
+    const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
+    if (blocked) return callback(privateAddressError(hostname, blocked.address), '', 0);
+    if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+};

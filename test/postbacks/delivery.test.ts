@@ -132,17 +132,24 @@ describe('postback destinations', () => {
     const server = await startTestServer({ TRUST_PROXY: 'true' }, { delivery: { pollMs: 20 } });
     try {
       const [, newsletter] = server.demo.offerIds as [number, number];
-      const registered = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: `${receiver.base}/x?c={transaction_id}` } });
+      // An address in the URL is refused before calling; a name is refused as it is resolved for the connection.
+      const byAddress = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: `${receiver.base}/x?c={transaction_id}` } });
+      const byName = await server.request('POST', '/api/v1/postbacks', {
+        key: server.keys.trailblazer,
+        body: { url: `${receiver.base.replace('127.0.0.1', 'localhost')}/y?c={transaction_id}` },
+      });
       const reply = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${server.demo.partnerIds[0]}`, {
         headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
       });
       const transactionId = new URL(reply.headers.get('location')!).searchParams.get('tid')!;
       await server.request('GET', `/aff_lsr?transaction_id=${transactionId}`);
-      const delivery = await eventually(async () => {
-        const list = (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
-        return list.find((item: { status: string }) => item.status === 'parked');
-      });
-      assert.match(delivery.lastError, /private or loopback address 127\.0\.0\.1/);
+      const parked = (postbackId: number) =>
+        eventually(async () => {
+          const list = (await server.request('GET', `/api/v1/postbacks/${postbackId}/deliveries`, { key: server.keys.trailblazer })).body;
+          return list.find((item: { status: string }) => item.status === 'parked');
+        });
+      assert.match((await parked(byAddress.body.id)).lastError, /private or loopback address 127\.0\.0\.1/);
+      assert.match((await parked(byName.body.id)).lastError, /host localhost resolves to the private or loopback address (127\.0\.0\.1|::1)/);
       assert.equal(receiver.received.length, 0);
     } finally {
       await server.close();
