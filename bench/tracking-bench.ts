@@ -123,7 +123,8 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     await rm(dataDir, { recursive: true, force: true });
     console.log(`\n[${storeLabel}]`);
     console.log(`  (b) /aff_c, every click persisted: ${format(clicks)}  → b/a = ${(clicks.rps / ceiling.rps).toFixed(2)}`);
-    console.log(`      at half of b's peak (${Math.round(clicks.rps / 2)} req/s):   ${format(halfRate)}`);
+    // autocannon paces a rate per second: each connection sends its share at once, then waits.
+    console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s (sent in bursts each second): p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
     console.log(`  (c) conversion postbacks, durable: ${format(conversions)}`);
     for (const line of checks) console.log(`      ${line}`);
     return { ceiling, clicks, halfRate, conversions, conversionsPerSecond: conversions.rps, checks };

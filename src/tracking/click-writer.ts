@@ -1,8 +1,6 @@
 import type { Store } from '../store/store.ts';
 import type { ClickRecord, ImpressionRecord } from './traffic-writes.ts';
 
-export type { ClickRecord, ImpressionRecord } from './traffic-writes.ts';
-
 export interface ClickWriterOptions {
   /** Rows that trigger a write at once. */
   maxBatch: number;
@@ -81,7 +79,7 @@ export class ClickWriter {
     this.clicks = [];
     this.impressions = [];
     try {
-      await this.write(clicks, impressions);
+      await this.store.runTask('writeTraffic', { clicks, impressions });
       this.failures = 0;
       for (const click of clicks) this.unwritten.delete(click.transactionId);
     } catch (error) {
@@ -97,9 +95,5 @@ export class ClickWriter {
         this.timer = setTimeout(() => void this.flush().catch(() => {}), delay);
       }
     }
-  }
-
-  private write(clicks: ClickRecord[], impressions: ImpressionRecord[]): Promise<void> {
-    return this.store.runTask('writeTraffic', { clicks, impressions });
   }
 }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { formatMoney } from '../shared/money.ts';
 import type { Store } from '../store/store.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
-import { ClickWriter, type ClickRecord } from './click-writer.ts';
+import { ClickWriter } from './click-writer.ts';
 import { isAllowedDeepLink } from './deep-links.ts';
 import { expandMacros } from './macros.ts';
 import { SpendCounters } from './spend-counters.ts';
 import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackingCatalog } from './tracking-catalog.ts';
+import type { ClickRecord } from './traffic-writes.ts';
 import { UniqueVisitors } from './unique-visitors.ts';
 import type { Visitor } from './visitor.ts';
 
