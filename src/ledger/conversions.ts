@@ -32,7 +32,9 @@ export interface ClickSessions {
 
 const PRICING = (side: 'payout' | 'revenue', alias: string) => `${pricingJson(side, alias)} AS ${side}`;
 
-/** The terms of every offer, goal, override and partner the requests name: four queries for the whole batch. */
+const asksGoal = (request: ConversionRequest) => request.goalId !== undefined || request.goalName !== undefined;
+
+/** The terms of every offer, goal, override and partner the requests name: at most four queries for the whole batch. */
 async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date) {
   const transactionIds = requests.map((request) => request.transactionId).filter((id): id is string => Boolean(id));
   const clicks = new Map(
@@ -63,12 +65,14 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
       )
     ).map((row) => [row.id, { ...row, payout: toPricing(row.payout), revenue: toPricing(row.revenue) }]),
   );
-  const goals = await tx.query<Omit<GoalConversionTerms, 'payout' | 'revenue'> & { offerId: number; payout: RawPricing; revenue: RawPricing }>(
-    `SELECT g.id, g.offer_id AS "offerId", g.name, g.approve_conversions AS "approveConversions",
-            g.allow_multiple_conversions AS "allowMultiple", ${PRICING('payout', 'g')}, ${PRICING('revenue', 'g')}
-     FROM goals g WHERE g.offer_id = ANY($1::int[]) AND g.status = 'active'`,
-    [offerIds],
-  );
+  const goals = !requests.some(asksGoal)
+    ? []
+    : await tx.query<Omit<GoalConversionTerms, 'payout' | 'revenue'> & { offerId: number; payout: RawPricing; revenue: RawPricing }>(
+        `SELECT g.id, g.offer_id AS "offerId", g.name, g.approve_conversions AS "approveConversions",
+                g.allow_multiple_conversions AS "allowMultiple", ${PRICING('payout', 'g')}, ${PRICING('revenue', 'g')}
+         FROM goals g WHERE g.offer_id = ANY($1::int[]) AND g.status = 'active'`,
+        [offerIds],
+      );
   const overrides = await tx.query<{ offerId: number; partnerId: number; goalId: number | null; payout: RawPricing }>(
     `SELECT offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", ${PRICING('payout', 'p')}
      FROM payout_overrides p WHERE offer_id = ANY($1::int[]) AND partner_id = ANY($2::int[])`,
@@ -82,15 +86,14 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
     const click = request.transactionId ? clicks.get(request.transactionId) : undefined;
     const { offerId, partnerId } = subjects[index]!;
     const offer = offerId === undefined ? undefined : offers.get(offerId);
-    const asksGoal = request.goalId !== undefined || request.goalName !== undefined;
-    const goalRow = asksGoal
+    const goalRow = asksGoal(request)
       ? goals.find(
           (goal) =>
             goal.offerId === offerId &&
             (goal.id === request.goalId || (request.goalName !== undefined && goal.name.toLowerCase() === request.goalName.toLowerCase())),
         )
       : undefined;
-    const goal = asksGoal ? (goalRow ? { ...goalRow, payout: toPricing(goalRow.payout), revenue: toPricing(goalRow.revenue) } : null) : undefined;
+    const goal = asksGoal(request) ? (goalRow ? { ...goalRow, payout: toPricing(goalRow.payout), revenue: toPricing(goalRow.revenue) } : null) : undefined;
     const overrideRow = overrides.find(
       (row) => row.offerId === offerId && row.partnerId === partnerId && row.goalId === (goal?.id ?? null),
     );
