@@ -46,6 +46,11 @@ export class ClickWriter {
     this.schedule();
   }
 
+  /** The clicks not yet in the store. */
+  waiting(): Iterable<ClickRecord> {
+    return this.unwritten.values();
+  }
+
   find(transactionId: string): ClickRecord | undefined {
     return this.unwritten.get(transactionId);
   }

@@ -10,12 +10,23 @@ interface Tally {
 
 const PERIODS: CapPeriod[] = ['day', 'month', 'lifetime'];
 
+/** A counted click still waiting in this process's group commit. */
+export interface UnwrittenClick {
+  offerId: number;
+  partnerId: number;
+  at: Date;
+  costMicros: bigint;
+}
+
 /**
  * Clicks and CPC spend per offer (and per partner on it) by local day, month and lifetime, kept in
- * memory so budgets and click caps are checked without a query. Seeded from the statistics at start.
+ * memory so budgets and click caps are checked without a query. Loaded from the statistics at start,
+ * and again every few seconds when several processes share a PostgreSQL server.
  */
 export class SpendCounters {
-  private readonly tallies = new Map<string, Tally>();
+  private tallies = new Map<string, Tally>();
+  /** Clicks counted while a load runs, to be added to the loaded counts. */
+  private arrivals: Array<Parameters<SpendCounters['add']>> | undefined;
 
   private key(offerId: number, partnerId: number | null, period: CapPeriod, at: Date, timeZone: string): string {
     return `${offerId}|${partnerId ?? '*'}|${periodKey(period, at, timeZone)}`;
@@ -27,13 +38,18 @@ export class SpendCounters {
 
   /** Counts a click; only offers with a budget or click caps are counted, the others need no tally. */
   add(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
+    this.addTo(this.tallies, offer, partnerId, at, timeZone, costMicros);
+    this.arrivals?.push([offer, partnerId, at, timeZone, costMicros]);
+  }
+
+  private addTo(tallies: Map<string, Tally>, offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
     if (offer.dailyBudgetMicros === null && offer.clickCaps.length === 0) return;
     const offerId = offer.id;
     for (const period of PERIODS) {
       for (const who of [null, partnerId]) {
         const key = this.key(offerId, who, period, at, timeZone);
-        const tally = this.tallies.get(key) ?? { clicks: 0n, costMicros: 0n };
-        this.tallies.set(key, { clicks: tally.clicks + 1n, costMicros: tally.costMicros + costMicros });
+        const tally = tallies.get(key) ?? { clicks: 0n, costMicros: 0n };
+        tallies.set(key, { clicks: tally.clicks + 1n, costMicros: tally.costMicros + costMicros });
       }
     }
   }
@@ -55,24 +71,43 @@ export class SpendCounters {
     return { overBudget, overClickCap };
   }
 
-  /** Loads what the statistics hold for the periods now running, for the offers that have limits. */
-  async seed(db: Queryable, offers: Iterable<TrackedOffer>, now: Date, timeZone: string): Promise<void> {
-    for (const offer of offers) {
-      if (offer.dailyBudgetMicros === null && offer.clickCaps.length === 0) continue;
-      for (const period of PERIODS) {
-        const window = capWindow(period, now, timeZone);
-        const rows = await db.query<{ partnerId: number; clicks: bigint; cost: bigint }>(
-          `SELECT partner_id AS "partnerId", sum(gross_clicks)::int8 AS clicks, sum(click_cost_micros)::int8 AS cost
-           FROM stats_hourly WHERE offer_id = $1 AND hour >= $2 AND hour < $3 GROUP BY partner_id`,
-          [offer.id, window.from, window.to],
-        );
-        let total: Tally = { clicks: 0n, costMicros: 0n };
-        for (const row of rows) {
-          this.tallies.set(this.key(offer.id, row.partnerId, period, now, timeZone), { clicks: row.clicks, costMicros: row.cost });
-          total = { clicks: total.clicks + row.clicks, costMicros: total.costMicros + row.cost };
+  /**
+   * Starts over from the statistics, which hold the written clicks of every process sharing the
+   * store, plus this process's clicks not yet written when the load began and those counted while
+   * it ran. A click is never missed; one whose batch commits during the load may be counted twice
+   * until the next load, which errs on the side of not overspending.
+   */
+  async load(db: Queryable, offers: Iterable<TrackedOffer>, now: Date, timeZone: string, unwritten: UnwrittenClick[]): Promise<void> {
+    const tallies = new Map<string, Tally>();
+    const arrivals: Array<Parameters<SpendCounters['add']>> = [];
+    this.arrivals = arrivals;
+    try {
+      const limited = [...offers].filter((offer) => offer.dailyBudgetMicros !== null || offer.clickCaps.length > 0);
+      for (const offer of limited) {
+        for (const period of PERIODS) {
+          const window = capWindow(period, now, timeZone);
+          const rows = await db.query<{ partnerId: number; clicks: bigint; cost: bigint }>(
+            `SELECT partner_id AS "partnerId", sum(gross_clicks)::int8 AS clicks, sum(click_cost_micros)::int8 AS cost
+             FROM stats_hourly WHERE offer_id = $1 AND hour >= $2 AND hour < $3 GROUP BY partner_id`,
+            [offer.id, window.from, window.to],
+          );
+          let total: Tally = { clicks: 0n, costMicros: 0n };
+          for (const row of rows) {
+            tallies.set(this.key(offer.id, row.partnerId, period, now, timeZone), { clicks: row.clicks, costMicros: row.cost });
+            total = { clicks: total.clicks + row.clicks, costMicros: total.costMicros + row.cost };
+          }
+          tallies.set(this.key(offer.id, null, period, now, timeZone), total);
         }
-        this.tallies.set(this.key(offer.id, null, period, now, timeZone), total);
       }
+      const byId = new Map(limited.map((offer) => [offer.id, offer]));
+      for (const click of unwritten) {
+        const offer = byId.get(click.offerId);
+        if (offer) this.addTo(tallies, offer, click.partnerId, click.at, timeZone, click.costMicros);
+      }
+      for (const arrival of arrivals) this.addTo(tallies, ...arrival);
+      this.tallies = tallies;
+    } finally {
+      if (this.arrivals === arrivals) this.arrivals = undefined;
     }
   }
 }

@@ -39,6 +39,7 @@ export interface ClickResult {
 }
 
 const CATALOG_POLL_MS = 1_000;
+const SPEND_SYNC_MS = 2_000;
 
 export function newTransactionId(): string {
   // HasOffers' own ids are 30 lowercase hex characters beginning "10"; clients recognise the shape.
@@ -57,7 +58,9 @@ export class Tracker {
   private readonly uniques = new UniqueVisitors();
   private catalog!: TrackingCatalog;
   private pollTimer: NodeJS.Timeout | undefined;
+  private spendTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
+  private syncing: Promise<void> | undefined;
 
   constructor(store: Store, writerOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
     this.store = store;
@@ -66,9 +69,29 @@ export class Tracker {
 
   async start(): Promise<void> {
     this.catalog = await loadTrackingCatalog(this.store);
-    await this.counters.seed(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone);
+    await this.syncSpend();
     this.pollTimer = setInterval(() => void this.reloadIfChanged().catch(() => {}), CATALOG_POLL_MS);
     this.pollTimer.unref();
+    // Alone on the embedded store, this process's own counts are the whole truth.
+    if (this.store.kind === 'postgres') {
+      this.spendTimer = setInterval(() => void this.syncSpend().catch(() => {}), SPEND_SYNC_MS);
+      this.spendTimer.unref();
+    }
+  }
+
+  /** Budgets and click caps count every process's clicks: reloads the counters from the statistics. */
+  syncSpend(): Promise<void> {
+    this.syncing ??= (async () => {
+      try {
+        const unwritten = [...this.writer.waiting()]
+          .filter((click) => click.outcome === 'counted')
+          .map((click) => ({ offerId: click.offerId!, partnerId: click.partnerId!, at: click.createdAt, costMicros: click.costMicros }));
+        await this.counters.load(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone, unwritten);
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
   }
 
   /** Rebuilds the catalog if the store's version moved; cheap when it did not. */
@@ -226,6 +249,7 @@ export class Tracker {
 
   async close(): Promise<void> {
     clearInterval(this.pollTimer);
+    clearInterval(this.spendTimer);
     while (this.writer.backlog > 0) await this.writer.flush();
   }
 }

@@ -4,7 +4,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { Platform, type PlatformOptions } from '../../src/platform.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { testStoreLocation } from './test-store.ts';
+import { testStoreLocation, type TestStoreLocation } from './test-store.ts';
 
 export interface Reply<T = any> {
   status: number;
@@ -22,6 +22,7 @@ export interface RequestOptions {
 /** A real server on a loopback port over a real store, with the demo network and its keys. */
 export interface TestServer {
   url: string;
+  location: TestStoreLocation;
   store: Store;
   platform: Platform;
   demo: DemoNetwork;
@@ -56,8 +57,9 @@ export const USER_AGENTS = {
 /** Public addresses the offline GeoIP places in these countries. */
 export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
 
-export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}): Promise<TestServer> {
-  const location = await testStoreLocation();
+/** `shared`: another server's store, for a second process on one PostgreSQL database; its owner removes it. */
+export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}, shared?: TestStoreLocation): Promise<TestServer> {
+  const location = shared ?? (await testStoreLocation());
   const config = { ...loadConfig({ ...location.env, ...env }), logLevel: 'silent' };
   const { store, lock } = await openStore(config);
   const demo = await ensureDemoNetwork(store);
@@ -69,6 +71,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const keyOf = (email: string) => demo.accounts.find((account) => account.email === email)!.apiKey!;
   return {
     url,
+    location,
     store,
     platform,
     demo,
@@ -101,7 +104,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       await platform.close();
       await store.close();
       await lock?.release();
-      await location.remove();
+      if (!shared) await location.remove();
     },
   };
 }

@@ -17,6 +17,21 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     server.request('GET', `/aff_c?${query}`, { headers: { 'user-agent': ua, 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) } });
   const clickRow = async (transactionId: string) =>
     (await server.store.query<Record<string, unknown>>(`SELECT * FROM clicks WHERE transaction_id = $1`, [transactionId]))[0];
+  /** A CPC campaign of $0.25 a click and a $1 daily budget: four clicks a day. */
+  const dollarBudgetCampaign = (name: string) =>
+    server.request('POST', '/affiliate/v2/campaigns', {
+      key: server.keys.acme,
+      body: {
+        name,
+        start: '2026-01-01',
+        dailyBudget: 1,
+        cpc: 0.25,
+        trackingUrl: 'https://acme-outdoor.example/budget?c={clickid}',
+        geoTargeting: [],
+        strategyId: 3,
+        advertiserId: server.demo.advertiserIds[0],
+      },
+    });
   const tid = (location: string) => new URL(location).searchParams.get('clickid') ?? new URL(location).searchParams.get('tid');
 
   before(async () => {
@@ -125,19 +140,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
   });
 
   test('a CPC campaign stops buying when its daily budget is spent', async () => {
-    const campaign = await server.request('POST', '/affiliate/v2/campaigns', {
-      key: server.keys.acme,
-      body: {
-        name: 'Tiny budget',
-        start: '2026-01-01',
-        dailyBudget: 1,
-        cpc: 0.25,
-        trackingUrl: 'https://acme-outdoor.example/tiny?c={clickid}',
-        geoTargeting: [],
-        strategyId: 3,
-        advertiserId: server.demo.advertiserIds[0],
-      },
-    });
+    const campaign = await dollarBudgetCampaign('Tiny budget');
     assert.equal(campaign.status, 200, campaign.text);
     const outcomes = [];
     for (let index = 0; index < 6; index += 1) {
@@ -146,6 +149,30 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.deepEqual(outcomes, ['counted', 'counted', 'counted', 'counted', 'budget_exhausted', 'budget_exhausted']);
     await server.platform.tracker.writer.flush();
     assert.equal((await statsTotals(server.store, campaign.body.id)).click_cost_micros, 1_000_000n);
+  });
+
+  test('two processes on one PostgreSQL server share a daily budget', { skip: process.env.DATABASE_URL ? false : 'the embedded store has one process' }, async () => {
+    const second = await startTestServer({ TRUST_PROXY: 'true' }, {}, server.location);
+    try {
+      const campaign = await dollarBudgetCampaign('Shared budget');
+      assert.equal(campaign.status, 200, campaign.text);
+      const clickOn = async (target: TestServer, index: number) =>
+        (
+          await target.request('GET', `/aff_c?offer_id=${campaign.body.id}&aff_id=${trailblazer}&aff_sub=shared-${index}`, {
+            headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+          })
+        ).headers.get('x-partnerline-click');
+      assert.deepEqual([await clickOn(server, 0), await clickOn(server, 1), await clickOn(server, 2)], ['counted', 'counted', 'counted']);
+      // The second process learns of the campaign, and of the first one's spend once it is written.
+      await server.platform.tracker.writer.flush();
+      await second.platform.afterWrite();
+      await second.platform.tracker.syncSpend();
+      assert.deepEqual([await clickOn(second, 3), await clickOn(second, 4)], ['counted', 'budget_exhausted']);
+      await Promise.all([server.platform.tracker.writer.flush(), second.platform.tracker.writer.flush()]);
+      assert.equal((await statsTotals(server.store, campaign.body.id)).click_cost_micros, 1_000_000n);
+    } finally {
+      await second.close();
+    }
   });
 
   test('a bid factor of 0 stops buying a sub-ID; a paused campaign stops at once', async () => {
