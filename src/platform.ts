@@ -7,6 +7,7 @@ import { getNetwork, setMaintenance } from './network/network.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
 import type { Store } from './store/store.ts';
 import { Tracker } from './tracking/tracker.ts';
+import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 
 /** How often a process re-reads switches another process may have flipped in the shared store. */
 const SETTINGS_REFRESH_MS = 2_000;
@@ -35,7 +36,11 @@ export class Platform {
     this.store = store;
     this.redis = redis;
     this.rateLimits = new RateLimits(redis);
-    this.tracker = new Tracker(store, { maxBatch: config.clickBatchRows, maxDelayMs: config.clickBatchMs });
+    this.tracker = new Tracker(store, {
+      maxBatch: config.clickBatchRows,
+      maxDelayMs: config.clickBatchMs,
+      confirmUnique: redis ? sharedFirstVisits(redis) : undefined,
+    });
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,

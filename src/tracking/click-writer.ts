@@ -6,9 +6,12 @@ export interface ClickWriterOptions {
   maxBatch: number;
   /** How long a row may wait for company before it is written. */
   maxDelayMs: number;
+  /** Settles which counted clicks are unique with the other processes, once, before they are written. */
+  confirmUnique?: (clicks: ClickRecord[]) => Promise<void>;
 }
 
 const RETRY_DELAY_MS = 200;
+const CONFIRM_UNIQUE_TIMEOUT_MS = 250;
 
 /**
  * Group commit for clicks and impressions: rows wait in memory for a few milliseconds, then one
@@ -21,6 +24,7 @@ export class ClickWriter {
   private clicks: ClickRecord[] = [];
   private impressions: ImpressionRecord[] = [];
   private readonly unwritten = new Map<string, ClickRecord>();
+  private readonly uniqueConfirmed = new WeakSet<ClickRecord>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
@@ -84,6 +88,7 @@ export class ClickWriter {
     this.clicks = [];
     this.impressions = [];
     try {
+      await this.confirmUnique(clicks);
       await this.store.runTask('writeTraffic', { clicks, impressions });
       this.failures = 0;
       for (const click of clicks) this.unwritten.delete(click.transactionId);
@@ -100,5 +105,18 @@ export class ClickWriter {
         this.timer = setTimeout(() => void this.flush().catch(() => {}), delay);
       }
     }
+  }
+
+  /** Once per click, however often its batch is retried; a slow or absent answer leaves the local decision. */
+  private async confirmUnique(clicks: ClickRecord[]): Promise<void> {
+    const confirm = this.options.confirmUnique;
+    if (!confirm) return;
+    const pending = clicks.filter((click) => click.outcome === 'counted' && !this.uniqueConfirmed.has(click));
+    if (pending.length === 0) return;
+    for (const click of pending) this.uniqueConfirmed.add(click);
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, CONFIRM_UNIQUE_TIMEOUT_MS)));
+    await Promise.race([confirm(pending).catch(() => {}), giveUp]);
+    clearTimeout(timer);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatMoney } from '../shared/money.ts';
 import type { Store } from '../store/store.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
-import { ClickWriter } from './click-writer.ts';
+import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
 import { isAllowedDeepLink } from './deep-links.ts';
 import { expandMacros } from './macros.ts';
 import { SpendCounters } from './spend-counters.ts';
@@ -62,7 +62,7 @@ export class Tracker {
   private reloading: Promise<void> | undefined;
   private syncing: Promise<void> | undefined;
 
-  constructor(store: Store, writerOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
+  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
     this.store = store;
     this.writer = new ClickWriter(store, writerOptions);
   }
@@ -166,6 +166,7 @@ export class Tracker {
       partnerId: partner?.id ?? request.partnerId ?? null,
       outcome,
       isUnique,
+      visitorId: request.visitorId,
       source: request.source ?? null,
       affSubs: request.affSubs.map((value) => value ?? null),
       affClickId: request.affClickId ?? null,

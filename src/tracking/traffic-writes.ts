@@ -9,6 +9,8 @@ export interface ClickRecord {
   partnerId: number | null;
   outcome: ClickOutcome;
   isUnique: boolean;
+  /** Not stored: whose repeat clicks these are (the cookie, else address and agent). */
+  visitorId: string;
   source: string | null;
   affSubs: Array<string | null>;
   affClickId: string | null;

@@ -1,3 +1,9 @@
+import type { Redis } from 'ioredis';
+import type { ClickRecord } from './traffic-writes.ts';
+
+/** A visitor's repeat clicks on one offer through one partner within this window are not unique. */
+export const UNIQUE_WINDOW_MS = 24 * 3_600_000;
+
 /**
  * Remembers which visitor clicked which offer for which partner within the window, so a repeat
  * counts as a gross click but not a unique one. Bounded: the oldest entries go first.
@@ -7,7 +13,7 @@ export class UniqueVisitors {
   private readonly windowMs: number;
   private readonly capacity: number;
 
-  constructor(windowMs = 24 * 3_600_000, capacity = 1_000_000) {
+  constructor(windowMs = UNIQUE_WINDOW_MS, capacity = 1_000_000) {
     this.windowMs = windowMs;
     this.capacity = capacity;
   }
@@ -24,4 +30,20 @@ export class UniqueVisitors {
     }
     return unique;
   }
+}
+
+/**
+ * The same window kept in Redis, so every process sharing it agrees. It is asked when a batch is
+ * written, not while the visitor waits: a key set only if absent (`SET NX PX`) marks the first
+ * visit. Where Redis gives no answer, the process's own decision stands.
+ */
+export function sharedFirstVisits(redis: Redis, windowMs = UNIQUE_WINDOW_MS) {
+  return async (clicks: ClickRecord[]): Promise<void> => {
+    const pipeline = redis.pipeline();
+    for (const click of clicks) pipeline.set(`partnerline:visit:${click.offerId}|${click.partnerId}|${click.visitorId}`, '1', 'PX', windowMs, 'NX');
+    const replies = (await pipeline.exec()) ?? [];
+    replies.forEach(([error, reply], index) => {
+      if (!error) clicks[index]!.isUnique = reply === 'OK';
+    });
+  };
 }

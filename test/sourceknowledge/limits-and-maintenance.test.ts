@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { issueKey } from '../../src/accounts/api-keys.ts';
+import { redisReachable, REDIS_URL } from '../support/redis.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 6379) });
-    socket.setTimeout(500);
-    const settle = (reachable: boolean) => {
-      socket.destroy();
-      resolve(reachable);
-    };
-    socket.once('connect', () => settle(true));
-    socket.once('error', () => settle(false));
-    socket.once('timeout', () => settle(false));
-  });
-}
 
 describe('SK v2 rate limits and maintenance', () => {
   let server: TestServer;
