@@ -1,6 +1,5 @@
 import pg from 'pg';
-import type { Store, Transaction } from './store.ts';
-import { typeParsers } from './store.ts';
+import { sqlState, typeParsers, type Store, type Transaction } from './store.ts';
 import { TRANSACTION_TASKS } from './transaction-tasks.ts';
 
 /** Deadlock detected; serialization failure. */
@@ -63,7 +62,7 @@ export async function openPostgresStore(connectionString: string): Promise<Store
         try {
           return await runTransaction(work);
         } catch (error) {
-          if (attempt >= RETRIES || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+          if (attempt >= RETRIES || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
         }
       }
     },
