@@ -10,8 +10,11 @@ interface Tally {
 
 const PERIODS: CapPeriod[] = ['day', 'month', 'lifetime'];
 
-/** A counted click still waiting in this process's group commit. */
-export interface UnwrittenClick {
+/** Only offers with a budget or click caps are counted; the others need no tally. */
+const hasLimits = (offer: TrackedOffer) => offer.dailyBudgetMicros !== null || offer.clickCaps.length > 0;
+
+/** A counted click, as budgets and click caps see it. */
+export interface CountedClick {
   offerId: number;
   partnerId: number;
   at: Date;
@@ -26,7 +29,7 @@ export interface UnwrittenClick {
 export class SpendCounters {
   private tallies = new Map<string, Tally>();
   /** Clicks counted while a load runs, to be added to the loaded counts. */
-  private arrivals: Array<Parameters<SpendCounters['add']>> | undefined;
+  private arrivals: CountedClick[] | undefined;
 
   private key(offerId: number, partnerId: number | null, period: CapPeriod, at: Date, timeZone: string): string {
     return `${offerId}|${partnerId ?? '*'}|${periodKey(period, at, timeZone)}`;
@@ -36,15 +39,15 @@ export class SpendCounters {
     return this.tallies.get(this.key(offerId, partnerId, period, at, timeZone)) ?? { clicks: 0n, costMicros: 0n };
   }
 
-  /** Counts a click; only offers with a budget or click caps are counted, the others need no tally. */
+  /** Counts a click. */
   add(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
-    this.addTo(this.tallies, offer, partnerId, at, timeZone, costMicros);
-    this.arrivals?.push([offer, partnerId, at, timeZone, costMicros]);
+    if (!hasLimits(offer)) return;
+    const click = { offerId: offer.id, partnerId, at, costMicros };
+    this.count(this.tallies, click, timeZone);
+    this.arrivals?.push(click);
   }
 
-  private addTo(tallies: Map<string, Tally>, offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
-    if (offer.dailyBudgetMicros === null && offer.clickCaps.length === 0) return;
-    const offerId = offer.id;
+  private count(tallies: Map<string, Tally>, { offerId, partnerId, at, costMicros }: CountedClick, timeZone: string): void {
     for (const period of PERIODS) {
       for (const who of [null, partnerId]) {
         const key = this.key(offerId, who, period, at, timeZone);
@@ -57,7 +60,7 @@ export class SpendCounters {
   /** Whether one more click costing `costMicros` would pass the offer's budget or a click cap. */
   check(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): { overBudget: boolean; overClickCap: boolean } {
     let overBudget = false;
-    if (offer.dailyBudgetMicros === null && offer.clickCaps.length === 0) return { overBudget, overClickCap: false };
+    if (!hasLimits(offer)) return { overBudget, overClickCap: false };
     let overClickCap = false;
     if (offer.dailyBudgetMicros !== null) {
       overBudget = this.get(offer.id, null, 'day', at, timeZone).costMicros + costMicros > offer.dailyBudgetMicros;
@@ -77,12 +80,12 @@ export class SpendCounters {
    * it ran. A click is never missed; one whose batch commits during the load may be counted twice
    * until the next load, which errs on the side of not overspending.
    */
-  async load(db: Queryable, offers: Iterable<TrackedOffer>, now: Date, timeZone: string, unwritten: UnwrittenClick[]): Promise<void> {
+  async load(db: Queryable, offers: Iterable<TrackedOffer>, now: Date, timeZone: string, unwritten: CountedClick[]): Promise<void> {
     const tallies = new Map<string, Tally>();
-    const arrivals: Array<Parameters<SpendCounters['add']>> = [];
+    const arrivals: CountedClick[] = [];
     this.arrivals = arrivals;
     try {
-      const limited = [...offers].filter((offer) => offer.dailyBudgetMicros !== null || offer.clickCaps.length > 0);
+      const limited = [...offers].filter(hasLimits);
       for (const offer of limited) {
         for (const period of PERIODS) {
           const window = capWindow(period, now, timeZone);
@@ -99,12 +102,8 @@ export class SpendCounters {
           tallies.set(this.key(offer.id, null, period, now, timeZone), total);
         }
       }
-      const byId = new Map(limited.map((offer) => [offer.id, offer]));
-      for (const click of unwritten) {
-        const offer = byId.get(click.offerId);
-        if (offer) this.addTo(tallies, offer, click.partnerId, click.at, timeZone, click.costMicros);
-      }
-      for (const arrival of arrivals) this.addTo(tallies, ...arrival);
+      const limitedIds = new Set(limited.map((offer) => offer.id));
+      for (const click of [...unwritten, ...arrivals]) if (limitedIds.has(click.offerId)) this.count(tallies, click, timeZone);
       this.tallies = tallies;
     } finally {
       if (this.arrivals === arrivals) this.arrivals = undefined;

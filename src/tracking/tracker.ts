@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatMoney } from '../shared/money.ts';
+import { oneAtATime } from '../shared/one-at-a-time.ts';
 import type { Store } from '../store/store.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
@@ -59,8 +60,6 @@ export class Tracker {
   private catalog!: TrackingCatalog;
   private pollTimer: NodeJS.Timeout | undefined;
   private spendTimer: NodeJS.Timeout | undefined;
-  private reloading: Promise<void> | undefined;
-  private syncing: Promise<void> | undefined;
 
   constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
     this.store = store;
@@ -80,31 +79,17 @@ export class Tracker {
   }
 
   /** Budgets and click caps count every process's clicks: reloads the counters from the statistics. */
-  syncSpend(): Promise<void> {
-    this.syncing ??= (async () => {
-      try {
-        const unwritten = [...this.writer.waiting()]
-          .filter((click) => click.outcome === 'counted')
-          .map((click) => ({ offerId: click.offerId!, partnerId: click.partnerId!, at: click.createdAt, costMicros: click.costMicros }));
-        await this.counters.load(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone, unwritten);
-      } finally {
-        this.syncing = undefined;
-      }
-    })();
-    return this.syncing;
-  }
+  readonly syncSpend = oneAtATime(async () => {
+    const unwritten = [...this.writer.waiting()]
+      .filter((click) => click.outcome === 'counted')
+      .map((click) => ({ offerId: click.offerId!, partnerId: click.partnerId!, at: click.createdAt, costMicros: click.costMicros }));
+    await this.counters.load(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone, unwritten);
+  });
 
   /** Rebuilds the catalog if the store's version moved; cheap when it did not. */
-  reloadIfChanged(): Promise<void> {
-    this.reloading ??= (async () => {
-      try {
-        if ((await catalogVersion(this.store)) !== this.catalog.version) this.catalog = await loadTrackingCatalog(this.store);
-      } finally {
-        this.reloading = undefined;
-      }
-    })();
-    return this.reloading;
-  }
+  readonly reloadIfChanged = oneAtATime(async () => {
+    if ((await catalogVersion(this.store)) !== this.catalog.version) this.catalog = await loadTrackingCatalog(this.store);
+  });
 
   get timeZone(): string {
     return this.catalog.timeZone;
