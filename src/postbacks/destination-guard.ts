@@ -38,9 +38,7 @@ export function isPrivateAddress(address: string): boolean {
 /** A destination the operator has not allowed: calling it again will not help. */
 export class PrivateDestinationError extends Error {}
 
-function privateAddressError(host: string, address: string): PrivateDestinationError {
-  return new PrivateDestinationError(`host ${host} resolves to the private or loopback address ${address}`);
-}
+const privateAddress = (host: string, address: string) => `host ${host} resolves to the private or loopback address ${address}`;
 
 /**
  * Why a URL may not be called, or undefined when it may: only http(s), and, unless the operator
@@ -53,7 +51,7 @@ export function refuseDestination(url: string, allowPrivate: boolean): string | 
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'only http and https URLs are called';
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  return !allowPrivate && isIP(host) && isPrivateAddress(host) ? privateAddressError(host, host).message : undefined;
+  return !allowPrivate && isIP(host) && isPrivateAddress(host) ? privateAddress(host, host) : undefined;
 }
 
 /** A DNS lookup for the connection itself that fails when any address of the name is private. */
@@ -61,7 +59,7 @@ export const publicAddressLookup: LookupFunction = (hostname, options, callback)
   lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
     const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
-    if (blocked) return callback(privateAddressError(hostname, blocked.address), '', 0);
+    if (blocked) return callback(new PrivateDestinationError(privateAddress(hostname, blocked.address)), '', 0);
     if (options.all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
     callback(null, addresses[0]!.address, addresses[0]!.family);
   });

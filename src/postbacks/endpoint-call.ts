@@ -16,15 +16,13 @@ export interface EndpointCallOptions {
   lookup?: LookupFunction;
 }
 
-export class EndpointTimeoutError extends Error {}
-
 /** One GET to a partner's endpoint; redirects are not followed, and only the body's start is read. */
 export function callEndpoint(url: string, options: EndpointCallOptions): Promise<EndpointAnswer> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   const signal = AbortSignal.timeout(options.timeoutMs);
   return new Promise((resolve, reject) => {
-    const fail = (error: Error) => reject(signal.aborted ? new EndpointTimeoutError(`no answer within ${options.timeoutMs} ms`) : error);
+    const fail = (error: Error) => reject(signal.aborted ? new Error(`no answer within ${options.timeoutMs} ms`) : error);
     const request = client.get(target, { headers: options.headers, lookup: options.lookup, signal }, (response) => {
       let body = '';
       response.setEncoding('utf8');
