@@ -378,6 +378,13 @@ async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Pr
     return out;
   };
   const sorted = query.sort.filter((item) => query.dimensions.includes(item.field as Dimension) || query.metrics.includes(item.field as Metric));
+  /** The sort asked for, then every dimension, so pages never overlap. */
+  const orderList = (expression: (field: Dimension | Metric) => string) => [
+    ...sorted.map((item) => `${expression(item.field)} ${item.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`),
+    ...query.dimensions.map(expression),
+  ];
+  // Counting reads the same rows without the page's parameters, which paging() adds later.
+  const countParams = [...params.values];
   let rows: Array<Record<string, unknown>>;
   let count: number;
   if (query.dimensions.length === 0 && having.length === 0) {
@@ -386,12 +393,7 @@ async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Pr
   } else if (atGrain) {
     const expression = (field: Dimension | Metric) =>
       isDimension(field) ? orderSql(field, dimensionSql(field, local), source.daily) : metricSql[field];
-    const orderList = [
-      ...sorted.map((item) => `${expression(item.field)} ${item.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`),
-      ...query.dimensions.map((dimension) => expression(dimension)),
-    ];
-    const countParams = [...params.values];
-    rows = await db.query(`SELECT ${[...dimensionColumns, ...metricColumns].join(', ')} ${from_} ORDER BY ${orderList.join(', ')} ${paging()}`, params.values);
+    rows = await db.query(`SELECT ${[...dimensionColumns, ...metricColumns].join(', ')} ${from_} ORDER BY ${orderList(expression).join(', ')} ${paging()}`, params.values);
     const everyCell = atGrain.cellCount !== undefined && where.length === 0 && query.scope.partnerId === undefined;
     const [counted] =
       query.limit === undefined
@@ -406,13 +408,9 @@ async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Pr
   } else {
     const groupBy = query.dimensions.length > 0 ? `GROUP BY ${query.dimensions.map((_, index) => index + 1).join(', ')}` : '';
     const havingSql = having.length > 0 ? `HAVING ${having.join(' AND ')}` : '';
-    const orderList = [
-      ...sorted.map((item) => `"${item.field}" ${item.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`),
-      ...query.dimensions.map((dimension) => `"${dimension}"`),
-    ];
     const base = `SELECT ${[...dimensionColumns, ...metricColumns].join(', ')} ${from_} ${groupBy} ${havingSql}`;
-    const countParams = [...params.values];
-    const orderBy = orderList.length > 0 ? `ORDER BY ${orderList.join(', ')}` : '';
+    const order = orderList((field) => `"${field}"`);
+    const orderBy = order.length > 0 ? `ORDER BY ${order.join(', ')}` : '';
     rows = await db.query(`SELECT *, count(*) OVER () AS "__count" FROM (${base}) r ${orderBy} ${paging()}`, params.values);
     count = rows.length === 0 ? 0 : Number(rows[0]!.__count);
     if (rows.length === 0 && query.page > 1) {
