@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { redisReachable, REDIS_URL } from '../support/redis.ts';
+import { redisReachable, REDIS_URL, stallingRedis } from '../support/redis.ts';
 import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('clicks: /aff_c, /aff_i and short links', () => {
@@ -230,32 +230,55 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
 
 describe('repeat clicks across processes', async () => {
   const reachable = await redisReachable();
-  test('processes sharing a Redis agree which clicks are unique', { skip: reachable ? false : `no Redis at ${REDIS_URL}` }, async () => {
+  const skip = reachable ? false : `no Redis at ${REDIS_URL}`;
+  const visitor = () => `pl_vid=${randomUUID()}`;
+  const clickOn = async (server: TestServer, cookie: string) => {
+    const [offerId] = server.demo.offerIds as [number];
+    const [partnerId] = server.demo.partnerIds as [number];
+    const response = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US, cookie },
+    });
+    return response.headers.get('x-partnerline-click');
+  };
+  const figures = async (server: TestServer) => {
+    const { gross_clicks, unique_clicks } = await statsTotals(server.store, server.demo.offerIds[0]);
+    return { gross_clicks, unique_clicks };
+  };
+
+  test('processes sharing a Redis agree which clicks are unique', { skip }, async () => {
     const first = await startTestServer({ TRUST_PROXY: 'true', REDIS_URL });
     const second = await startTestServer({ TRUST_PROXY: 'true', REDIS_URL });
     try {
       // Both stores hold the same demo network, so the offer and partner ids are the same.
-      const [offerId] = first.demo.offerIds as [number];
-      const [partnerId] = first.demo.partnerIds as [number];
-      assert.deepEqual([second.demo.offerIds[0], second.demo.partnerIds[0]], [offerId, partnerId]);
-      const visitor = `pl_vid=${randomUUID()}`;
-      const clickOn = async (server: TestServer) =>
-        (
-          await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}`, {
-            headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US, cookie: visitor },
-          })
-        ).headers.get('x-partnerline-click');
-      assert.equal(await clickOn(first), 'counted');
+      assert.deepEqual([second.demo.offerIds[0], second.demo.partnerIds[0]], [first.demo.offerIds[0], first.demo.partnerIds[0]]);
+      const cookie = visitor();
+      assert.equal(await clickOn(first, cookie), 'counted');
       await first.platform.tracker.writer.flush();
-      assert.deepEqual([await clickOn(second), await clickOn(second)], ['counted', 'counted']);
+      assert.deepEqual([await clickOn(second, cookie), await clickOn(second, cookie)], ['counted', 'counted']);
       await second.platform.tracker.writer.flush();
-      const figures = async (server: TestServer) => {
-        const { gross_clicks, unique_clicks } = await statsTotals(server.store, offerId);
-        return { gross_clicks, unique_clicks };
-      };
       assert.deepEqual(await figures(first), { gross_clicks: 1n, unique_clicks: 1n });
       assert.deepEqual(await figures(second), { gross_clicks: 2n, unique_clicks: 0n });
     } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  test("when Redis stops answering, clicks are still written and the process's own memory decides which are unique", { skip, timeout: 120_000 }, async () => {
+    const way = await stallingRedis();
+    const first = await startTestServer({ TRUST_PROXY: 'true', REDIS_URL });
+    const second = await startTestServer({ TRUST_PROXY: 'true', REDIS_URL: way.url });
+    try {
+      const cookie = visitor();
+      assert.equal(await clickOn(first, cookie), 'counted');
+      await first.platform.tracker.writer.flush();
+      way.stall();
+      assert.equal(await clickOn(second, cookie), 'counted');
+      await second.platform.tracker.writer.flush();
+      // Redis would have called this visitor a repeat; the second process never heard, and has not seen them before.
+      assert.deepEqual(await figures(second), { gross_clicks: 1n, unique_clicks: 1n });
+    } finally {
+      await way.close();
       await first.close();
       await second.close();
     }
