@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
@@ -99,7 +99,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
     const knownVisitor = cookieValue(request, VISITOR_COOKIE);
     const visitor = visitorOf(platform, request);
-    const visitorId = knownVisitor ?? createHash('sha256').update(`${visitor.ip}|${visitor.userAgent}`).digest('base64url');
+    const visitorId = knownVisitor ?? hash('sha256', `${visitor.ip}|${visitor.userAgent}`, 'base64url');
     const result = platform.tracker.click(clickRequest(query, visitorId, request.headers.referer), visitor);
     // The first visit's fingerprint becomes the cookie, so the visitor is the same one with or without it.
     if (!knownVisitor) setCookie(reply, request, VISITOR_COOKIE, visitorId, VISITOR_COOKIE_DAYS * 86_400);
