@@ -122,6 +122,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     }
     await rm(dataDir, { recursive: true, force: true });
     console.log(`\n[${storeLabel}]`);
+    console.log(`  (a) ceiling, bare node:http 302, just before: ${format(ceiling)}`);
     console.log(`  (b) /aff_c, every click persisted: ${format(clicks)}  → b/a = ${(clicks.rps / ceiling.rps).toFixed(2)}`);
     // autocannon paces a rate per second: each connection sends its share at once, then waits.
     console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s (sent in bursts each second): p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
