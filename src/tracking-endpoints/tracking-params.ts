@@ -2,13 +2,14 @@ import type { ClickRequest } from '../tracking/tracker.ts';
 
 /** Reading HasOffers tracking-link parameters, forgivingly: a malformed id is no id. */
 
-export type Query = Record<string, string | string[] | undefined>;
+/** As the query-string parser leaves it: a bracketed name (`aff_sub[x]=1`) arrives as an object, which no parameter here is. */
+export type Query = Record<string, unknown>;
 
 export function text(query: Query, ...names: string[]): string | undefined {
   for (const name of names) {
     const value = query[name];
-    const single = Array.isArray(value) ? value[0] : value;
-    if (single !== undefined && single !== '') return single.slice(0, 1000);
+    const single: unknown = Array.isArray(value) ? value[0] : value;
+    if (typeof single === 'string' && single !== '') return single.slice(0, 1000);
   }
   return undefined;
 }

@@ -39,9 +39,7 @@ function visitorOf(platform: Platform, request: FastifyRequest) {
   return describeVisitor(request.ip, request.headers['user-agent'] ?? '', Array.isArray(header) ? header[0] : header);
 }
 
-type ConversionQuery = Query;
-
-function conversionInput(platform: Platform, request: FastifyRequest, query: ConversionQuery, channel: ConversionChannel) {
+function conversionInput(platform: Platform, request: FastifyRequest, query: Query, channel: ConversionChannel) {
   const amount = text(query, 'amount', 'sale_amount');
   const saleAmountMicros = amount === undefined ? undefined : parseMoney(amount);
   const status = text(query, 'status')?.toLowerCase();

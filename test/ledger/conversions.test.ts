@@ -63,6 +63,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
       [`transaction_id=${other.transactionId}&amount=abc`, 90, /amount "abc"/],
       ['offer_id=99999&aff_id=1', 93, /unknown offer/],
       ['', 91, /needs a transaction_id/],
+      ['transaction_id[x]=1', 91, /needs a transaction_id/],
     ];
     for (const [query, code, reason] of cases) {
       const reply = await server.request('GET', `/aff_lsr?${query}`);

@@ -141,6 +141,18 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.match(notAllowed.headers.get('location')!, /^https:\/\/acme-outdoor\.example\/newsletter\?tid=/);
   });
 
+  test('a bracketed parameter (aff_sub[x]=…) is no HasOffers parameter: it is ignored, and the click still counts', async () => {
+    const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub[x]=1&source[]=feed&source[]=blog`);
+    assert.equal(reply.status, 302);
+    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    await server.platform.tracker.writer.flush();
+    const row = await clickRow(tid(reply.headers.get('location')!)!);
+    assert.equal(row!.aff_sub1, null);
+    assert.equal(row!.source, 'feed');
+    const impression = await server.request('GET', `/aff_i?offer_id=${newsletter}&aff_id=${trailblazer}&source[q]=1`, { headers: { 'user-agent': USER_AGENTS.desktop } });
+    assert.equal(impression.status, 200);
+  });
+
   test('a CPC campaign stops buying when its daily budget is spent', async () => {
     const campaign = await dollarBudgetCampaign('Tiny budget');
     assert.equal(campaign.status, 200, campaign.text);
