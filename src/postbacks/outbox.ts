@@ -1,6 +1,6 @@
 import type { Conversion } from '../ledger/conversion-record.ts';
 import type { Queryable } from '../store/store.ts';
-import { expandMacros } from '../tracking/macros.ts';
+import { expandMacros, macrosFrom } from '../tracking/macros.ts';
 import { postbackValues, type ClickContext, type PostbackOperation } from './postback-macros.ts';
 
 interface PostbackRow {
@@ -63,7 +63,7 @@ export async function enqueuePostbacks(db: Queryable, conversions: Conversion[],
           operation,
           url: expandMacros(
             postback.url,
-            postbackValues(conversion, clicks.get(conversion.transactionId ?? ''), operation, offerNames.get(conversion.offerId) ?? ''),
+            macrosFrom(postbackValues(conversion, clicks.get(conversion.transactionId ?? ''), operation, offerNames.get(conversion.offerId) ?? '')),
           ),
           // A parked endpoint keeps its messages, parked too, for the replay that follows its repair.
           status: postback.status === 'parked' ? 'parked' : 'pending',

@@ -1,3 +1,4 @@
+import { PASS_THROUGH_MACROS } from '../tracking/click-macros.ts';
 import type { ClickRequest } from '../tracking/tracker.ts';
 
 /** Reading HasOffers tracking-link parameters, forgivingly: a malformed id is no id. */
@@ -21,12 +22,9 @@ export function id(query: Query, ...names: string[]): number | undefined {
   return parsed > 0 && parsed <= 2_147_483_647 ? parsed : undefined;
 }
 
-/** Device and advertising ids passed straight to the destination's macros. */
-const PASS_THROUGH = ['google_aid', 'ios_ifa', 'android_id', 'device_id', 'idfa', 'gaid', 'unid'];
-
 export function clickRequest(query: Query, visitorId: string, referrer: string | undefined): ClickRequest {
   const passThrough: Record<string, string> = {};
-  for (const name of PASS_THROUGH) {
+  for (const name of PASS_THROUGH_MACROS) {
     const value = text(query, name);
     if (value !== undefined) passThrough[name] = value;
   }

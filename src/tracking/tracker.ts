@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { formatMoney } from '../shared/money.ts';
 import { oneAtATime } from '../shared/one-at-a-time.ts';
 import type { Store } from '../store/store.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
+import { clickMacro, type ClickMacroContext } from './click-macros.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
 import { isAllowedDeepLink } from './deep-links.ts';
 import { expandMacros } from './macros.ts';
@@ -178,41 +178,8 @@ export class Tracker {
     if (request.urlId !== undefined && offer.urls.has(request.urlId)) template = offer.urls.get(request.urlId)!;
     const deepLink = request.deepLink && offer.allowDeepLink && isAllowedDeepLink(request.deepLink, offer.domains) ? request.deepLink : undefined;
     if (deepLink) template = deepLink;
-    const [sub1, sub2, sub3, sub4, sub5] = request.affSubs;
-    return expandMacros(template, {
-      ...request.passThrough,
-      transaction_id: transactionId,
-      clickid: transactionId,
-      affiliate_id: request.partnerId,
-      aff_id: request.partnerId,
-      offer_id: offer.id,
-      advertiser_id: offer.advertiserId,
-      source: request.source,
-      aff_sub: sub1,
-      aff_sub1: sub1,
-      aff_sub2: sub2,
-      aff_sub3: sub3,
-      aff_sub4: sub4,
-      aff_sub5: sub5,
-      sub_id: subIdsOf(request.partnerId!, request.source)[0],
-      aff_click_id: request.affClickId,
-      affiliate_click_id: request.affClickId,
-      aff_unique1: request.affUniques[0],
-      aff_unique2: request.affUniques[1],
-      aff_unique3: request.affUniques[2],
-      aff_unique4: request.affUniques[3],
-      aff_unique5: request.affUniques[4],
-      offer_url_id: request.urlId,
-      url_id: request.urlId,
-      file_id: request.fileId,
-      country_code: visitor.country,
-      ip: visitor.ip,
-      device: visitor.device,
-      ran: Math.random().toString(36).slice(2),
-      adv_price: formatMoney(costMicros).replace(/\.?0+$/, ''),
-      traffic_type: 'click',
-      oadest: deepLink,
-    });
+    const context: ClickMacroContext = { offer, request, visitor, transactionId, costMicros, deepLink };
+    return expandMacros(template, (name) => clickMacro(context, name));
   }
 
   impression(offerId: number | undefined, partnerId: number | undefined, request: { source?: string; affSub1?: string; fileId?: number }, visitor: Visitor, now = new Date()): boolean {

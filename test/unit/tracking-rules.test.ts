@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { clickMacro, type ClickMacroContext } from '../../src/tracking/click-macros.ts';
 import { decideClick, subIdsOf, type ClickFacts, type OfferTerms } from '../../src/tracking/click-rules.ts';
 import { advertiserDomains, isAllowedDeepLink } from '../../src/tracking/deep-links.ts';
-import { expandMacros } from '../../src/tracking/macros.ts';
+import { expandMacros, macrosFrom } from '../../src/tracking/macros.ts';
+import type { TrackedOffer } from '../../src/tracking/tracking-catalog.ts';
 
 const offer: OfferTerms = {
   status: 'active',
@@ -73,7 +75,41 @@ test('macros are URL-encoded; missing values go blank; unknown macros stay', () 
     ['https://a.example/?o={offer_id}&o2={offer_id}', { offer_id: 5 }, 'https://a.example/?o=5&o2=5'],
     ['https://a.example/{ü}', { ü: 'x' }, 'https://a.example/{ü}'],
   ];
-  for (const [template, values, expected] of cases) assert.equal(expandMacros(template, values), expected, template);
+  for (const [template, values, expected] of cases) assert.equal(expandMacros(template, macrosFrom(values)), expected, template);
+});
+
+test('a destination\'s macros come from the click; known but absent ones go blank, mobile ids included', () => {
+  const context: ClickMacroContext = {
+    offer: { id: 5, advertiserId: 3 } as TrackedOffer,
+    request: {
+      offerId: 5,
+      partnerId: 12,
+      source: 'blog',
+      affSubs: ['a b', undefined, 'third'],
+      affUniques: [undefined, 'u2'],
+      urlId: 7,
+      passThrough: { google_aid: 'g-1' },
+      visitorId: 'v',
+    },
+    visitor: { ip: '203.0.113.9', userAgent: '', country: 'US', device: 'mobile', browser: 'Safari', os: 'iOS', isBot: false },
+    transactionId: '10abc',
+    costMicros: 250_000n,
+    deepLink: 'https://acme.example/p?q=1',
+  };
+  const cases: Array<[string, string]> = [
+    ['{transaction_id}/{clickid}', '10abc/10abc'],
+    ['{aff_id}/{affiliate_id}/{offer_id}/{advertiser_id}', '12/12/5/3'],
+    ['{aff_sub}|{aff_sub1}|{aff_sub2}|{aff_sub3}|{aff_sub5}', 'a%20b|a%20b||third|'],
+    ['{source}/{sub_id}', 'blog/12_blog'],
+    ['{aff_unique1}|{aff_unique2}|{url_id}|{offer_url_id}|{file_id}', '|u2|7|7|'],
+    ['{country_code}/{device}/{ip}', 'US/mobile/203.0.113.9'],
+    ['{adv_price}/{traffic_type}', '0.25/click'],
+    ['{oadest}', 'https%3A%2F%2Facme.example%2Fp%3Fq%3D1'],
+    ['{google_aid}|{ios_ifa}|{gaid}', 'g-1||'],
+    ['{mystery}|{Transaction_Id}', '{mystery}|{Transaction_Id}'],
+  ];
+  for (const [template, expected] of cases) assert.equal(expandMacros(template, (name) => clickMacro(context, name)), expected, template);
+  assert.match(expandMacros('{ran}', (name) => clickMacro(context, name)), /^[0-9a-z]+$/);
 });
 
 test('deep links go only to the advertiser\'s own domains, never elsewhere', () => {
