@@ -1,20 +1,37 @@
 import { localDay, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 import type { CapPeriod } from '../offers/offer-terms.ts';
 
+/** The local days (YYYY-MM-DD) a cap period spans around a moment: `from` up to, not including, `to`. */
+export interface Days {
+  from: string;
+  to: string;
+}
+
 /** The instants a cap period spans around a moment, by the network's calendar. */
 export interface Window {
   from: Date;
   to: Date;
 }
 
+const LIFETIME_DAYS: Days = { from: '0001-01-01', to: '9999-12-31' };
+
+/**
+ * The cap period's local days. Usage is read from the daily roll-ups by these days: exact in every
+ * zone, where whole UTC hours split the day of a zone half an hour off UTC (India, Newfoundland...).
+ */
+export function capDays(period: CapPeriod, at: Date, timeZone: string): Days {
+  if (period === 'lifetime') return LIFETIME_DAYS;
+  const day = localDay(at, timeZone);
+  if (period === 'day') return { from: day, to: nextDay(day) };
+  const [year, month] = day.split('-').map(Number) as [number, number];
+  const next = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+  return { from: `${day.slice(0, 8)}01`, to: next };
+}
+
 export function capWindow(period: CapPeriod, at: Date, timeZone: string): Window {
   if (period === 'lifetime') return { from: new Date('1970-01-01T00:00:00Z'), to: new Date('9999-12-31T00:00:00Z') };
-  const day = localDay(at, timeZone);
-  if (period === 'day') return { from: startOfLocalDay(day, timeZone), to: startOfLocalDay(nextDay(day), timeZone) };
-  const [year, month] = day.split('-').map(Number) as [number, number];
-  const first = `${day.slice(0, 8)}01`;
-  const next = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
-  return { from: startOfLocalDay(first, timeZone), to: startOfLocalDay(next, timeZone) };
+  const days = capDays(period, at, timeZone);
+  return { from: startOfLocalDay(days.from, timeZone), to: startOfLocalDay(days.to, timeZone) };
 }
 
 /** A key that changes exactly when the period does: the local day, the local month, or one key forever. */

@@ -3,7 +3,7 @@ import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
-import { capWindow } from './cap-windows.ts';
+import { capDays, capWindow } from './cap-windows.ts';
 import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
 import {
   decideConversion,
@@ -219,6 +219,39 @@ interface CapRow {
   limit: bigint;
 }
 
+interface CapUsage {
+  conversions: bigint;
+  payout: bigint;
+  revenue: bigint;
+  spend: bigint;
+}
+
+/** What counts against a cap in its period: approved and pending conversions, and for spend the clicks bought. */
+async function capUsage(tx: Queryable, wanted: NewConversion, cap: CapRow, timeZone: string): Promise<CapUsage> {
+  if (cap.goalId === null) {
+    const days = capDays(cap.period, wanted.convertedAt, timeZone);
+    const [used] = await tx.query<CapUsage>(
+      `SELECT coalesce(sum(approved + pending), 0)::int8 AS conversions,
+              coalesce(sum(approved_payout_micros + pending_payout_micros), 0)::int8 AS payout,
+              coalesce(sum(approved_revenue_micros + pending_revenue_micros), 0)::int8 AS revenue,
+              coalesce(sum(approved_revenue_micros + pending_revenue_micros + click_cost_micros), 0)::int8 AS spend
+       FROM stats_daily_offer_partner WHERE offer_id = $1 AND day >= $2::date AND day < $3::date AND ($4::int IS NULL OR partner_id = $4)`,
+      [wanted.offerId, days.from, days.to, cap.partnerId],
+    );
+    return used!;
+  }
+  // The daily roll-ups have no goals, and clicks none either: a goal's cap counts its conversions.
+  const window = capWindow(cap.period, wanted.convertedAt, timeZone);
+  const [used] = await tx.query<CapUsage>(
+    `SELECT count(*)::int8 AS conversions, coalesce(sum(payout_micros), 0)::int8 AS payout,
+            coalesce(sum(revenue_micros), 0)::int8 AS revenue, coalesce(sum(revenue_micros), 0)::int8 AS spend
+     FROM conversions WHERE offer_id = $1 AND goal_id = $2 AND status IN ('approved', 'pending')
+       AND converted_at >= $3 AND converted_at < $4 AND ($5::int IS NULL OR partner_id = $5)`,
+    [wanted.offerId, cap.goalId, window.from, window.to, cap.partnerId],
+  );
+  return used!;
+}
+
 /** The first cap this conversion would pass, counting approved and pending conversions in its period. */
 async function exceededCap(tx: Queryable, wanted: NewConversion, timeZone: string): Promise<CapRow | undefined> {
   const caps = await tx.query<CapRow>(
@@ -228,24 +261,15 @@ async function exceededCap(tx: Queryable, wanted: NewConversion, timeZone: strin
     [wanted.offerId, wanted.partnerId, wanted.goalId],
   );
   for (const cap of caps) {
-    const window = capWindow(cap.period, wanted.convertedAt, timeZone);
-    const [used] = await tx.query<{ conversions: bigint; payout: bigint; revenue: bigint; spend: bigint }>(
-      `SELECT coalesce(sum(approved + pending), 0)::int8 AS conversions,
-              coalesce(sum(approved_payout_micros + pending_payout_micros), 0)::int8 AS payout,
-              coalesce(sum(approved_revenue_micros + pending_revenue_micros), 0)::int8 AS revenue,
-              coalesce(sum(approved_revenue_micros + pending_revenue_micros + click_cost_micros), 0)::int8 AS spend
-       FROM stats_hourly WHERE offer_id = $1 AND hour >= $2 AND hour < $3
-         AND ($4::int IS NULL OR partner_id = $4) AND ($5::int IS NULL OR goal_id = $5)`,
-      [wanted.offerId, window.from, window.to, cap.partnerId, cap.goalId],
-    );
+    const used = await capUsage(tx, wanted, cap, timeZone);
     const next =
       cap.metric === 'conversions'
-        ? used!.conversions + 1n
+        ? used.conversions + 1n
         : cap.metric === 'payout'
-          ? used!.payout + wanted.payoutMicros
+          ? used.payout + wanted.payoutMicros
           : cap.metric === 'revenue'
-            ? used!.revenue + wanted.revenueMicros
-            : used!.spend + wanted.revenueMicros;
+            ? used.revenue + wanted.revenueMicros
+            : used.spend + wanted.revenueMicros;
     if (next > cap.limit) return cap;
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { capWindow, periodKey } from '../ledger/cap-windows.ts';
+import { capDays, periodKey } from '../ledger/cap-windows.ts';
 import type { CapPeriod } from '../offers/offer-terms.ts';
 import type { Queryable } from '../store/store.ts';
 import type { TrackedOffer } from './tracking-catalog.ts';
@@ -89,11 +89,11 @@ export class SpendCounters {
       const limitedIds = new Set([...offers].filter(hasLimits).map((offer) => offer.id));
       // One query a period for all such offers: this runs every few seconds on a shared server.
       for (const period of limitedIds.size === 0 ? [] : PERIODS) {
-        const window = capWindow(period, now, timeZone);
+        const days = capDays(period, now, timeZone);
         const rows = await db.query<{ offerId: number; partnerId: number; clicks: bigint; costMicros: bigint }>(
           `SELECT offer_id AS "offerId", partner_id AS "partnerId", sum(gross_clicks)::int8 AS clicks, sum(click_cost_micros)::int8 AS "costMicros"
-           FROM stats_hourly WHERE offer_id = ANY($1::int[]) AND hour >= $2 AND hour < $3 GROUP BY offer_id, partner_id`,
-          [[...limitedIds], window.from, window.to],
+           FROM stats_daily_offer_partner WHERE offer_id = ANY($1::int[]) AND day >= $2::date AND day < $3::date GROUP BY offer_id, partner_id`,
+          [[...limitedIds], days.from, days.to],
         );
         for (const row of rows) {
           for (const who of [null, row.partnerId]) addTo(tallies, this.key(row.offerId, who, period, now, timeZone), row);

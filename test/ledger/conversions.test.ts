@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OPERATOR } from '../../src/accounts/principal.ts';
 import { approveHeldConversions } from '../../src/ledger/hold-period.ts';
-import { setCap } from '../../src/offers/offer-terms.ts';
+import { capStatusCode, STATUS_CODE } from '../../src/ledger/status-codes.ts';
+import { addGoal, setCap } from '../../src/offers/offer-terms.ts';
 import { createOffer } from '../../src/offers/offers.ts';
 import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
@@ -23,6 +24,18 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
   };
   const conversion = async (id: string) =>
     (await server.store.query<Record<string, unknown>>(`SELECT * FROM conversions WHERE id = $1`, [id]))[0]!;
+
+  /** A CPA offer paying 1.00 and earning 2.00 a conversion, for the caps' tests. */
+  const cpaOffer = (name: string) =>
+    createOffer(server.store, OPERATOR, {
+      advertiserId: server.demo.advertiserIds[0]!,
+      name,
+      destinationUrl: 'https://acme-outdoor.example/capped?tid={transaction_id}',
+      payoutType: 'cpa_flat',
+      payoutFlatMicros: 1_000_000n,
+      revenueType: 'cpa_flat',
+      revenueFlatMicros: 2_000_000n,
+    });
 
   before(async () => {
     server = await startTestServer({ TRUST_PROXY: 'true' });
@@ -153,15 +166,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
   });
 
   test('caps refuse conversions past the limit, as rejected with the cap\'s code', async () => {
-    const capped = await createOffer(server.store, OPERATOR, {
-      advertiserId: server.demo.advertiserIds[0]!,
-      name: 'Capped signups',
-      destinationUrl: 'https://acme-outdoor.example/capped?tid={transaction_id}',
-      payoutType: 'cpa_flat',
-      payoutFlatMicros: 1_000_000n,
-      revenueType: 'cpa_flat',
-      revenueFlatMicros: 2_000_000n,
-    });
+    const capped = await cpaOffer('Capped signups');
     await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
     await setCap(server.store, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 1_000_000n });
     await server.platform.afterWrite();
@@ -176,6 +181,37 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     const totals = await statsTotals(server.store, capped.id);
     assert.equal(totals.approved, 3n);
     assert.equal(totals.rejected, 2n);
+  });
+
+  test('caps count by the network\'s local day, also in a zone half an hour off UTC', async () => {
+    await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
+    try {
+      const offer = await cpaOffer('Capped in India');
+      const goal = await addGoal(server.store, offer.id, { name: 'lead', payoutType: 'cpa_flat', payoutFlatMicros: 500_000n, revenueType: 'cpa_flat', revenueFlatMicros: 900_000n });
+      await setCap(server.store, offer.id, { partnerId: trailblazer, metric: 'conversions', period: 'day', limit: 1n });
+      await setCap(server.store, offer.id, { goalId: goal.id, metric: 'conversions', period: 'day', limit: 1n });
+      await server.platform.afterWrite();
+      // Two days ago in India: 00:10 there is 18:40 UTC the day before, inside a UTC hour that began on the previous local day.
+      const day = new Date(Date.now() - 2 * 86_400_000 + 5.5 * 3_600_000).toISOString().slice(0, 10);
+      const localMidnight = new Date(`${day}T00:00:00+05:30`).getTime();
+      const at = (minutes: number) => new Date(localMidnight + minutes * 60_000).toISOString();
+      const convert = async (partnerId: number, convertedAt: string, goalId?: number) => {
+        const reply = await server.request('POST', '/api/v1/conversions', {
+          key: server.keys.acme,
+          body: { offerId: offer.id, partnerId, convertedAt, orderId: `IN-${partnerId}-${convertedAt}`, ...(goalId ? { goalId } : {}) },
+        });
+        assert.equal(reply.status, 201, reply.text);
+        return [reply.body.conversion.status, reply.body.conversion.statusCode];
+      };
+      const partnerDailyCap = capStatusCode('conversions', 'day', true);
+      assert.deepEqual(await convert(trailblazer, at(10)), ['approved', STATUS_CODE.ADJUSTMENT]);
+      assert.deepEqual(await convert(trailblazer, at(12 * 60)), ['rejected', partnerDailyCap], 'the 00:10 conversion filled the day\'s cap');
+      assert.deepEqual(await convert(trailblazer, at(24 * 60 + 5)), ['approved', STATUS_CODE.ADJUSTMENT], 'the next local day has its own cap');
+      assert.deepEqual(await convert(couponCrate, at(15), goal.id), ['approved', STATUS_CODE.ADJUSTMENT]);
+      assert.deepEqual(await convert(couponCrate, at(12 * 60), goal.id), ['rejected', 17], 'the goal\'s cap counts its conversions of the day');
+    } finally {
+      await server.store.query(`UPDATE network SET time_zone = 'America/New_York'`);
+    }
   });
 
   test('the JSON endpoint records conversions, retries safely, and keeps to the caller\'s offers', async () => {

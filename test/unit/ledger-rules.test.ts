@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { capWindow, periodKey } from '../../src/ledger/cap-windows.ts';
+import { capDays, capWindow, periodKey, type Days } from '../../src/ledger/cap-windows.ts';
+import type { CapPeriod } from '../../src/offers/offer-terms.ts';
 import { chooseTerms, priceConversion, type Pricing } from '../../src/ledger/payouts.ts';
 import { capStatusCode } from '../../src/ledger/status-codes.ts';
 import { retryDelayMs } from '../../src/postbacks/delivery-worker.ts';
@@ -48,6 +49,15 @@ test('cap windows follow the network calendar', () => {
   assert.deepEqual(capWindow('day', at, 'America/New_York'), { from: new Date('2026-03-08T05:00:00Z'), to: new Date('2026-03-09T04:00:00Z') });
   assert.deepEqual(capWindow('month', at, 'America/New_York'), { from: new Date('2026-03-01T05:00:00Z'), to: new Date('2026-04-01T04:00:00Z') });
   assert.deepEqual(capWindow('month', new Date('2026-12-31T23:00:00Z'), 'UTC'), { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') });
+  const days: Array<[CapPeriod, string, string, Days]> = [
+    ['day', '2026-03-08T12:00:00Z', 'America/New_York', { from: '2026-03-08', to: '2026-03-09' }],
+    ['day', '2026-03-08T18:40:00Z', 'Asia/Kolkata', { from: '2026-03-09', to: '2026-03-10' }],
+    ['day', '2026-03-08T18:20:00Z', 'Asia/Kolkata', { from: '2026-03-08', to: '2026-03-09' }],
+    ['month', '2026-12-31T18:30:00Z', 'Asia/Kolkata', { from: '2027-01-01', to: '2027-02-01' }],
+    ['month', '2026-12-31T23:00:00Z', 'UTC', { from: '2026-12-01', to: '2027-01-01' }],
+    ['lifetime', '2026-12-31T23:00:00Z', 'UTC', { from: '0001-01-01', to: '9999-12-31' }],
+  ];
+  for (const [period, at, zone, expected] of days) assert.deepEqual(capDays(period, new Date(at), zone), expected, `${period} ${at} ${zone}`);
   assert.equal(periodKey('day', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), '2026-02-28');
   assert.equal(periodKey('month', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), '2026-02');
 });
