@@ -1,6 +1,6 @@
 import { ValidationError } from '../shared/errors.ts';
 import { SqlParams } from '../shared/sql.ts';
-import { nextDay, startOfLocalDay } from '../shared/time-zones.ts';
+import { nextDay, startOfLocalDay, zoneOffsetMs } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
 
 /**
@@ -269,11 +269,16 @@ function factSource(query: StatsQuery, fields: Dimension[], rollupZone: string, 
   }
   // The range is local days shifted by the hour offset; the facts are instants in UTC.
   const shiftMs = query.hourOffset * 3_600_000;
-  const from = params.add(new Date(startOfLocalDay(query.from, query.timeZone).getTime() - shiftMs));
-  const to = params.add(new Date(startOfLocalDay(nextDay(query.to), query.timeZone).getTime() - shiftMs));
+  const instants = [startOfLocalDay(query.from, query.timeZone), startOfLocalDay(nextDay(query.to), query.timeZone)].map(
+    (instant) => new Date(instant.getTime() - shiftMs),
+  );
+  const [from, to] = instants.map((instant) => params.add(instant));
   const local = (column: string) => (sqlParams: SqlParams) =>
     `((${column} AT TIME ZONE ${sqlParams.add(query.timeZone)}) + make_interval(hours => ${sqlParams.add(query.hourOffset)}))`;
-  if (fields.every((field) => DIMENSIONS[field].rolled)) {
+  // The hourly roll-up holds whole UTC hours: in a zone half an hour off UTC, one of them holds the
+  // end of one local day and the start of the next, and only the raw facts can tell them apart.
+  const wholeHours = instants.every((instant) => zoneOffsetMs(instant, query.timeZone) % 3_600_000 === 0);
+  if (wholeHours && fields.every((field) => DIMENSIONS[field].rolled)) {
     return { sql: `SELECT * FROM stats_hourly WHERE hour >= ${from} AND hour < ${to}${partnerScope('partner_id')}`, localTime: local('f.hour') };
   }
   return { sql: `SELECT * FROM stats_facts WHERE at >= ${from} AND at < ${to}${partnerScope('partner_id')}`, localTime: local('f.at') };
