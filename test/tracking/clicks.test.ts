@@ -19,6 +19,13 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     server.request('GET', `/aff_c?${query}`, { headers: { 'user-agent': ua, 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) } });
   const clickRow = async (transactionId: string) =>
     (await server.store.query<Record<string, unknown>>(`SELECT * FROM clicks WHERE transaction_id = $1`, [transactionId]))[0];
+  /** The stored row of a click that was redirected and counted. */
+  const countedClickRow = async (reply: Awaited<ReturnType<typeof click>>) => {
+    assert.equal(reply.status, 302);
+    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    await server.platform.tracker.writer.flush();
+    return clickRow(tid(reply.headers.get('location')!)!);
+  };
   /** A CPC campaign of $0.25 a click and a $1 daily budget: four clicks a day. */
   const dollarBudgetCampaign = (name: string) =>
     server.request('POST', '/affiliate/v2/campaigns', {
@@ -143,10 +150,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
 
   test('a bracketed parameter (aff_sub[x]=…) is no HasOffers parameter: it is ignored, and the click still counts', async () => {
     const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub[x]=1&source[]=feed&source[]=blog`);
-    assert.equal(reply.status, 302);
-    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
-    await server.platform.tracker.writer.flush();
-    const row = await clickRow(tid(reply.headers.get('location')!)!);
+    const row = await countedClickRow(reply);
     assert.equal(row!.aff_sub1, null);
     assert.equal(row!.source, 'feed');
     const impression = await server.request('GET', `/aff_i?offer_id=${newsletter}&aff_id=${trailblazer}&source[q]=1`, { headers: { 'user-agent': USER_AGENTS.desktop } });
@@ -222,10 +226,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     });
     assert.equal(again.body.code, made.body.code);
     const reply = await server.request('GET', `/t/${made.body.code}`, { headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US } });
-    assert.equal(reply.status, 302);
-    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
-    await server.platform.tracker.writer.flush();
-    const row = await clickRow(tid(reply.headers.get('location')!)!);
+    const row = await countedClickRow(reply);
     assert.equal(row!.partner_id, trailblazer);
     assert.equal(row!.aff_sub1, 'newsletter-footer');
     assert.equal((await server.request('GET', '/t/zzzzzzzz')).status, 404);
