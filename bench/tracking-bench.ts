@@ -6,7 +6,7 @@ import { OPERATOR } from '../src/accounts/principal.ts';
 import { ensureDemoNetwork } from '../src/demo/demo-network.ts';
 import { createOffer } from '../src/offers/offers.ts';
 import { openStore } from '../src/store/open-store.ts';
-import { format, load, startProcess, type LoadResult } from './load.ts';
+import { format, load, startProcess, steadyLoad, type LoadResult } from './load.ts';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -65,7 +65,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     const warmup = await load({ url: clickUrl, amount: conversionsWanted, headers: { 'user-agent': IPHONE }, requests: [{ onResponse: collect }] });
     const clicks = await load({ url: clickUrl, amount: Math.round(warmup.rps * SECONDS), headers: { 'user-agent': IPHONE } });
     const half = Math.max(1, Math.round(clicks.rps / 2));
-    const halfRate = await load({ url: clickUrl, amount: half * SECONDS, connections: 20, overallRate: half, headers: { 'user-agent': IPHONE } });
+    const halfRate = await steadyLoad({ url: clickUrl, rate: half, seconds: SECONDS, streams: 20, headers: { 'user-agent': IPHONE } });
     const redirected = [warmup, clicks, halfRate].reduce((sum, run) => sum + (run.statusCounts['302'] ?? 0), 0);
     let next = 0;
     let converted = 0;
@@ -115,8 +115,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     console.log(`\n[${storeLabel}]`);
     console.log(`  (a) ceiling, bare node:http 302, just before: ${format(ceiling)}`);
     console.log(`  (b) /aff_c, every click persisted: ${format(clicks)}  → b/a = ${(clicks.rps / ceiling.rps).toFixed(2)}`);
-    // autocannon paces a rate per second: each connection sends its share at once, then waits.
-    console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s (sent in bursts each second): p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
+    console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s spread over each second: p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
     console.log(`  (c) conversion postbacks, durable: ${format(conversions)}`);
     for (const line of checks) console.log(`      ${line}`);
     return { ceiling, clicks, halfRate, conversions, conversionsPerSecond: conversions.rps, checks };
