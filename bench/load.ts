@@ -2,6 +2,7 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import { build as histogram } from 'hdr-histogram-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { CpuPerRequest } from './cpu-accounting.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -12,6 +13,8 @@ export interface LoadResult {
   p99: number;
   errors: number;
   statusCounts: Record<string, number>;
+  /** Where the run's CPU went (see accountCpu), where the host tells. */
+  cpu?: CpuPerRequest;
 }
 
 /** Runs autocannon in this process (the server under test runs in another) and sums up. */

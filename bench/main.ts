@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { accountCpu } from './cpu-accounting.ts';
 import { load, startProcess, type LoadResult } from './load.ts';
 import { DEFAULT_SIZE } from './report-data.ts';
 import { reportBench } from './report-bench.ts';
@@ -35,7 +36,7 @@ async function measureCeiling(): Promise<LoadResult> {
   const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
   try {
     await load({ url: ceilingServer.url, duration: 2 });
-    return await load({ url: ceilingServer.url, duration: Number(process.env.BENCH_SECONDS ?? 10) });
+    return await accountCpu(ceilingServer.child.pid!, () => load({ url: ceilingServer.url, duration: Number(process.env.BENCH_SECONDS ?? 10) }));
   } finally {
     await ceilingServer.stop();
   }

@@ -6,6 +6,7 @@ import { OPERATOR } from '../src/accounts/principal.ts';
 import { ensureDemoNetwork } from '../src/demo/demo-network.ts';
 import { createOffer } from '../src/offers/offers.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { accountCpu, formatCpu } from './cpu-accounting.ts';
 import { format, load, startProcess, steadyLoad, type LoadResult } from './load.ts';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -63,7 +64,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     // the ceiling's does not: reading them costs the load generator, which shares this host's cores.
     // Fixed request counts rather than durations, so every answer is counted and can be checked.
     const warmup = await load({ url: clickUrl, amount: conversionsWanted, headers: { 'user-agent': IPHONE }, requests: [{ onResponse: collect }] });
-    const clicks = await load({ url: clickUrl, amount: Math.round(warmup.rps * SECONDS), headers: { 'user-agent': IPHONE } });
+    const clicks = await accountCpu(server.child.pid!, () => load({ url: clickUrl, amount: Math.round(warmup.rps * SECONDS), headers: { 'user-agent': IPHONE } }));
     const half = Math.max(1, Math.round(clicks.rps / 2));
     const halfRate = await steadyLoad({ url: clickUrl, rate: half, seconds: SECONDS, streams: 20, headers: { 'user-agent': IPHONE } });
     const redirected = [warmup, clicks, halfRate].reduce((sum, run) => sum + (run.statusCounts['302'] ?? 0), 0);
@@ -114,7 +115,9 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     await rm(dataDir, { recursive: true, force: true });
     console.log(`\n[${storeLabel}]`);
     console.log(`  (a) ceiling, bare node:http 302, just before: ${format(ceiling)}`);
+    if (ceiling.cpu) console.log(`      ${formatCpu(ceiling.cpu)}`);
     console.log(`  (b) /aff_c, every click persisted: ${format(clicks)}  → b/a = ${(clicks.rps / ceiling.rps).toFixed(2)}`);
+    if (clicks.cpu) console.log(`      ${formatCpu(clicks.cpu)}`);
     console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s spread over each second: p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
     console.log(`  (c) conversion postbacks, durable: ${format(conversions)}`);
     for (const line of checks) console.log(`      ${line}`);
