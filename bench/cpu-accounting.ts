@@ -39,8 +39,8 @@ async function serverTimes(pid: number): Promise<ThreadTimes | undefined> {
 
 /**
  * Runs a load against the server process `pid` and says where the CPU went, per request: the
- * server's threads, and the load generator in this process. On 2 shared cores these add up to the
- * throughput, so they show what a faster click path would have to take away.
+ * server's threads, and the load generator in this process. With both cores busy, two seconds of
+ * CPU divided by their sum is about the rate: they show what a faster click path must take away.
  */
 export async function accountCpu(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult> {
   const serverBefore = await serverTimes(pid);
