@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { sqlState, typeParsers, type Store, type Transaction } from './store.ts';
 import { TRANSACTION_TASKS } from './transaction-tasks.ts';
@@ -63,6 +64,9 @@ export async function openPostgresStore(connectionString: string): Promise<Store
           return await runTransaction(work);
         } catch (error) {
           if (attempt >= RETRIES || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+          // Run again at once and it may take the first row back before the transaction that won
+          // takes it, and deadlock again: let the winner finish, at a jittered moment.
+          await setTimeout(attempt * (5 + Math.random() * 20));
         }
       }
     },
