@@ -1,6 +1,4 @@
 import pg from 'pg';
-import { accountCpu } from './cpu-accounting.ts';
-import { load, startProcess, type LoadResult } from './load.ts';
 import { DEFAULT_SIZE } from './report-data.ts';
 import { reportBench } from './report-bench.ts';
 import { trackingBench } from './tracking-bench.ts';
@@ -31,24 +29,13 @@ async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<vo
   };
 }
 
-/** (a) the ceiling, measured again before each store's run: this host's speed drifts, and b/a compares like with like. */
-async function measureCeiling(): Promise<LoadResult> {
-  const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
-  try {
-    await load({ url: ceilingServer.url, duration: 2 });
-    return await accountCpu(ceilingServer.child.pid!, () => load({ url: ceilingServer.url, duration: Number(process.env.BENCH_SECONDS ?? 10) }));
-  } finally {
-    await ceilingServer.stop();
-  }
-}
-
 async function main(): Promise<void> {
   console.log(`Partnerline benchmark on Node ${process.version}, ${process.env.BENCH_SECONDS ?? 10} s per run, load generator in this process`);
   const only = process.env.BENCH_ONLY;
   const size = { ...DEFAULT_SIZE, clicks: Number(process.env.BENCH_REPORT_CLICKS ?? DEFAULT_SIZE.clicks) };
   size.conversions = Math.round(size.clicks / 50);
   const runs: Array<[string, (databaseUrl: string | undefined, label: string) => Promise<void>]> = [];
-  if (only !== 'reports') runs.push(['tracking', async (url, label) => void (await trackingBench(label, url, await measureCeiling()))]);
+  if (only !== 'reports') runs.push(['tracking', async (url, label) => void (await trackingBench(label, url))]);
   if (only !== 'tracking') runs.push(['reports', (url, label) => reportBench(label, url, size)]);
   for (const [, run] of runs) {
     await run(undefined, 'PGlite (embedded, on disk)');

@@ -43,17 +43,34 @@ export interface TrackingFigures {
 }
 
 /**
+ * (a) the ceiling, measured again before each store's run: this host's speed drifts, and b/a
+ * compares like with like. It is sent the clicks' own requests.
+ */
+async function measureCeiling(clickPath: string): Promise<LoadResult> {
+  const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
+  try {
+    const request = { url: `${ceilingServer.url}${clickPath}`, headers: { 'user-agent': IPHONE } };
+    await load({ ...request, duration: 2 });
+    return await accountCpu(ceilingServer.child.pid!, () => load({ ...request, duration: SECONDS }));
+  } finally {
+    await ceilingServer.stop();
+  }
+}
+
+/**
  * (a) the ceiling, (b) /aff_c with every click persisted, the latency at half of b's peak, and
  * (c) durable conversion postbacks; then every click and conversion of the run is checked against
  * the statistics.
  */
-export async function trackingBench(storeLabel: string, databaseUrl: string | undefined, ceiling: LoadResult): Promise<TrackingFigures> {
+export async function trackingBench(storeLabel: string, databaseUrl: string | undefined): Promise<TrackingFigures> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'partnerline-bench-'));
   const env: Record<string, string> = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const { offerId, partnerId } = await prepareNetwork(databaseUrl, dataDir);
+  const clickPath = `/aff_c?offer_id=${offerId}&aff_id=${partnerId}&aff_sub=bench`;
+  const ceiling = await measureCeiling(clickPath);
   const server = await startProcess('src/main.ts', env);
-  const clickUrl = `${server.url}/aff_c?offer_id=${offerId}&aff_id=${partnerId}&aff_sub=bench`;
+  const clickUrl = `${server.url}${clickPath}`;
   const transactionIds: string[] = [];
   const collect = (status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
     if (status === 302 && headers?.['x-partnerline-click'] === 'counted') transactionIds.push(new URL(headers.location!).searchParams.get('tid')!);
