@@ -9,7 +9,8 @@ import { openStore } from '../src/store/open-store.ts';
 import { accountCpu, formatCpu } from './cpu-accounting.ts';
 import { format, load, startProcess, steadyLoad, type LoadResult } from './load.ts';
 
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+/** Every click of the run, and the ceiling's requests, come from one phone's browser. */
+const BROWSER = { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 /** A CPA offer with no caps or budget, so nothing but the run itself limits what is counted. */
@@ -49,7 +50,7 @@ export interface TrackingFigures {
 async function measureCeiling(clickPath: string): Promise<LoadResult> {
   const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
   try {
-    const request = { url: `${ceilingServer.url}${clickPath}`, headers: { 'user-agent': IPHONE } };
+    const request = { url: `${ceilingServer.url}${clickPath}`, headers: BROWSER };
     await load({ ...request, duration: 2 });
     return await accountCpu(ceilingServer.child.pid!, () => load({ ...request, duration: SECONDS }));
   } finally {
@@ -80,10 +81,10 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     // The warm-up keeps each click's transaction id for (c). The measured runs read no answer, as
     // the ceiling's does not: reading them costs the load generator, which shares this host's cores.
     // Fixed request counts rather than durations, so every answer is counted and can be checked.
-    const warmup = await load({ url: clickUrl, amount: conversionsWanted, headers: { 'user-agent': IPHONE }, requests: [{ onResponse: collect }] });
-    const clicks = await accountCpu(server.child.pid!, () => load({ url: clickUrl, amount: Math.round(warmup.rps * SECONDS), headers: { 'user-agent': IPHONE } }));
+    const warmup = await load({ url: clickUrl, amount: conversionsWanted, headers: BROWSER, requests: [{ onResponse: collect }] });
+    const clicks = await accountCpu(server.child.pid!, () => load({ url: clickUrl, amount: Math.round(warmup.rps * SECONDS), headers: BROWSER }));
     const half = Math.max(1, Math.round(clicks.rps / 2));
-    const halfRate = await steadyLoad({ url: clickUrl, rate: half, seconds: SECONDS, streams: 20, headers: { 'user-agent': IPHONE } });
+    const halfRate = await steadyLoad({ url: clickUrl, rate: half, seconds: SECONDS, streams: 20, headers: BROWSER });
     const redirected = [warmup, clicks, halfRate].reduce((sum, run) => sum + (run.statusCounts['302'] ?? 0), 0);
     let next = 0;
     let converted = 0;
