@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { oneAtATime } from '../shared/one-at-a-time.ts';
 import type { Store } from '../store/store.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
@@ -9,6 +8,7 @@ import { expandMacros } from './macros.ts';
 import { SpendCounters } from './spend-counters.ts';
 import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackingCatalog } from './tracking-catalog.ts';
 import type { ClickRecord } from './traffic-writes.ts';
+import { newTransactionId } from './transaction-ids.ts';
 import { UniqueVisitors } from './unique-visitors.ts';
 import type { Visitor } from './visitor.ts';
 
@@ -41,12 +41,6 @@ export interface ClickResult {
 
 const CATALOG_POLL_MS = 1_000;
 const SPEND_SYNC_MS = 2_000;
-
-export function newTransactionId(): string {
-  // HasOffers' own ids are 30 lowercase hex characters beginning "10"; clients recognise the shape.
-  // randomUUID draws from a cached entropy pool, far cheaper per click than randomBytes.
-  return '10' + randomUUID().replace(/-/g, '').slice(0, 28);
-}
 
 /**
  * The click path: every decision from memory (the catalog, spend counters, recent visitors), the
@@ -103,7 +97,7 @@ export class Tracker {
     const catalog = this.catalog;
     const offer = request.offerId === undefined ? undefined : catalog.offers.get(request.offerId);
     const partner = request.partnerId === undefined ? undefined : catalog.partners.get(request.partnerId);
-    const transactionId = newTransactionId();
+    const transactionId = newTransactionId(now.getTime());
     const subIds = partner ? subIdsOf(partner.id, request.source) : [];
     const bidFactorE4 = offer ? (subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000) : 10_000;
     const costMicros = offer && offer.revenueType === 'cpc' ? (offer.revenueFlatMicros * BigInt(bidFactorE4)) / 10_000n : 0n;

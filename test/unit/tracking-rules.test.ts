@@ -5,6 +5,7 @@ import { decideClick, subIdsOf, type ClickFacts, type OfferTerms } from '../../s
 import { advertiserDomains, isAllowedDeepLink } from '../../src/tracking/deep-links.ts';
 import { expandMacros, macrosFrom } from '../../src/tracking/macros.ts';
 import type { TrackedOffer } from '../../src/tracking/tracking-catalog.ts';
+import { newTransactionId } from '../../src/tracking/transaction-ids.ts';
 
 const offer: OfferTerms = {
   status: 'active',
@@ -130,4 +131,13 @@ test('deep links go only to the advertiser\'s own domains, never elsewhere', () 
     ['not a url', false],
   ];
   for (const [link, allowed] of cases) assert.equal(isAllowedDeepLink(link, domains), allowed, link);
+});
+
+test('transaction ids keep HasOffers\' shape, differ within a millisecond, and sort in the order of their clicks', () => {
+  const at = Date.parse('2026-11-21T12:00:00Z');
+  const minted = [at, at, at + 1, at + 1_000, Date.parse('2030-01-01T00:00:00Z')].map((time) => newTransactionId(time));
+  for (const id of minted) assert.match(id, /^10[0-9a-f]{28}$/);
+  assert.notEqual(minted[0], minted[1]);
+  assert.deepEqual(minted.slice(1).toSorted(), minted.slice(1));
+  assert.ok(minted[0]! < minted[2]! && minted[1]! < minted[2]!);
 });
