@@ -1,12 +1,15 @@
 import path from 'node:path';
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
-  logLevel: string;
+  logLevel: LogLevel;
   demoNetwork: boolean;
   /** Trust X-Forwarded-For from every proxy (true) or from these addresses/subnets (comma-separated). */
   trustProxy: boolean | string;
@@ -28,7 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || 'data'),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevelSetting(env.LOG_LEVEL),
     demoNetwork: !isOff(env.DEMO_NETWORK),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
     countryHeader: env.COUNTRY_HEADER?.toLowerCase() || undefined,
@@ -50,6 +53,13 @@ function isOn(value: string | undefined): boolean {
 function trustProxySetting(value: string | undefined): boolean | string {
   if (value === undefined || value === '' || isOff(value)) return false;
   return isOn(value) ? true : value;
+}
+
+function logLevelSetting(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info';
+  const level = LOG_LEVELS.find((known) => known === value.toLowerCase());
+  if (!level) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
 }
 
 function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { trafficLogLevel } from '../http/request-log.ts';
 import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { STATUS_CODE } from '../ledger/status-codes.ts';
@@ -93,6 +94,7 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
   const shortLinks = new ShortLinkCache(platform.store);
   const hidden = { schema: { hide: true } };
+  const traffic = { ...hidden, logLevel: trafficLogLevel(platform.config.logLevel) };
 
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
     const knownVisitor = cookieValue(request, VISITOR_COOKIE);
@@ -112,15 +114,15 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
       .send();
   };
 
-  app.get('/aff_c', hidden, (request, reply) => click(request, reply, request.query as Query));
+  app.get('/aff_c', traffic, (request, reply) => click(request, reply, request.query as Query));
 
-  app.get<{ Params: { code: string } }>('/t/:code', hidden, async (request, reply) => {
+  app.get<{ Params: { code: string } }>('/t/:code', traffic, async (request, reply) => {
     const link = await shortLinks.resolve(request.params.code);
     if (!link) return reply.code(404).type('text/plain').send('Unknown tracking link');
     return click(request, reply, { ...(request.query as Query), ...link.params, offer_id: String(link.offerId), aff_id: String(link.partnerId) });
   });
 
-  app.get('/aff_i', hidden, (request, reply) => {
+  app.get('/aff_i', traffic, (request, reply) => {
     const query = request.query as Query;
     platform.tracker.impression(
       id(query, 'offer_id'),

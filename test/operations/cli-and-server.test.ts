@@ -27,19 +27,23 @@ async function cli(location: TestStoreLocation, ...args: string[]): Promise<{ co
 function startServer(
   location: TestStoreLocation,
   env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: () => string }> {
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...location.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let logs = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    logs += chunk.toString();
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) resolve({ child, url: match[1]!, exited });
+      if (match) resolve({ child, url: match[1]!, exited, logs: () => logs });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
@@ -147,6 +151,39 @@ describe('operator command line', () => {
     }
   });
 
+  test('at the default log level every API request is logged but clicks and impressions are not: the store is their record', async () => {
+    const { offerIds, partnerIds } = JSON.parse((await cli(location, 'demo', '--json')).stdout);
+    for (const [level, trafficLogged] of [['info', false], ['debug', true]] as const) {
+      const server = await startServer(location, { LOG_LEVEL: level });
+      const click = await fetch(`${server.url}/aff_c?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}&aff_sub=log-${level}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' },
+      });
+      assert.equal(click.headers.get('x-partnerline-click'), 'counted');
+      assert.equal((await fetch(`${server.url}/aff_i?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}`)).status, 200);
+      assert.equal((await fetch(`${server.url}/affiliate/v2/categories`)).status, 401);
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+      const logged = server
+        .logs()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { req?: { url: string } }).req?.url)
+        .filter((url) => url !== undefined);
+      assert.ok(logged.some((url) => url.startsWith('/affiliate/v2/categories')), `${level}: the API request is logged`);
+      assert.equal(logged.some((url) => url.startsWith('/aff_c')), trafficLogged, `${level}: clicks logged`);
+      assert.equal(logged.some((url) => url.startsWith('/aff_i')), trafficLogged, `${level}: impressions logged`);
+    }
+    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+    try {
+      const [row] = await store.query<{ clicks: number }>(`SELECT count(*)::int AS clicks FROM clicks WHERE aff_sub1 LIKE 'log-%'`);
+      assert.equal(row!.clicks, 2);
+    } finally {
+      await store.close();
+      await lock?.release();
+    }
+  });
+
   test('a conversion answered success=true survives the server being killed outright', async () => {
     const server = await startServer(location);
     const { offerIds, partnerIds } = JSON.parse((await cli(location, 'demo', '--json')).stdout);
@@ -178,6 +215,11 @@ describe('operator command line', () => {
       await store.close();
       await lock?.release();
     }
+  });
+
+  test('a server given a setting it cannot use refuses to start and names the setting', async () => {
+    await assert.rejects(startServer(location, { LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
+    await assert.rejects(startServer(location, { CLICK_BATCH_MS: 'soon' }), /CLICK_BATCH_MS must be a non-negative integer, got "soon"/);
   });
 
   test('a second server cannot open the embedded store the first one holds', { skip: process.env.DATABASE_URL ? 'PostgreSQL allows several processes' : false }, async () => {

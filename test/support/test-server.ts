@@ -60,7 +60,7 @@ export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
 /** `shared`: another server's store, for a second process on one PostgreSQL database; its owner removes it. */
 export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}, shared?: TestStoreLocation): Promise<TestServer> {
   const location = shared ?? (await testStoreLocation());
-  const config = { ...loadConfig({ ...location.env, ...env }), logLevel: 'silent' };
+  const config = loadConfig({ ...location.env, LOG_LEVEL: 'silent', ...env });
   const { store, lock } = await openStore(config);
   const demo = await ensureDemoNetwork(store);
   const platform = await Platform.start(config, store, options);
