@@ -65,7 +65,7 @@ async function measureCeiling(clickPath: string): Promise<LoadResult> {
  */
 export async function trackingBench(storeLabel: string, databaseUrl: string | undefined): Promise<TrackingFigures> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'partnerline-bench-'));
-  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const { offerId, partnerId } = await prepareNetwork(databaseUrl, dataDir);
   const clickPath = `/aff_c?offer_id=${offerId}&aff_id=${partnerId}&aff_sub=bench`;
