@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
  * draws them from a cached entropy pool, far cheaper per click than randomBytes. Its last 16 hex
  * digits skip the UUID's fixed version nibble.
  */
-export function newTransactionId(now: number = Date.now()): string {
+export function newTransactionId(now: number): string {
   const random = randomUUID();
   return '10' + now.toString(16).padStart(12, '0') + random.slice(19, 23) + random.slice(24);
 }
