@@ -8,6 +8,7 @@ import type { Platform } from '../platform.ts';
 import { parseMoney } from '../shared/money.ts';
 import { ShortLinkCache } from '../tracking/short-links.ts';
 import { describeVisitor } from '../tracking/visitor.ts';
+import { TRACKING_DOCS } from './tracking-docs.ts';
 import { clickRequest, id, text, type Query } from './tracking-params.ts';
 
 /** The tracking face: HasOffers' click, impression and conversion endpoints. */
@@ -93,8 +94,7 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
   const shortLinks = new ShortLinkCache(platform.store);
-  const hidden = { schema: { hide: true } };
-  const traffic = { ...hidden, logLevel: trafficLogLevel(platform.config.logLevel) };
+  const trafficLog = { logLevel: trafficLogLevel(platform.config.logLevel) };
 
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
     const knownVisitor = cookieValue(request, VISITOR_COOKIE);
@@ -114,15 +114,15 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
       .send();
   };
 
-  app.get('/aff_c', traffic, (request, reply) => click(request, reply, request.query as Query));
+  app.get('/aff_c', { ...TRACKING_DOCS.click, ...trafficLog }, (request, reply) => click(request, reply, request.query as Query));
 
-  app.get<{ Params: { code: string } }>('/t/:code', traffic, async (request, reply) => {
+  app.get<{ Params: { code: string } }>('/t/:code', { ...TRACKING_DOCS.shortLink, ...trafficLog }, async (request, reply) => {
     const link = await shortLinks.resolve(request.params.code);
     if (!link) return reply.code(404).type('text/plain').send('Unknown tracking link');
     return click(request, reply, { ...(request.query as Query), ...link.params, offer_id: String(link.offerId), aff_id: String(link.partnerId) });
   });
 
-  app.get('/aff_i', traffic, (request, reply) => {
+  app.get('/aff_i', { ...TRACKING_DOCS.impression, ...trafficLog }, (request, reply) => {
     const query = request.query as Query;
     platform.tracker.impression(
       id(query, 'offer_id'),
@@ -151,9 +151,9 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     return sendOutcome(reply, await platform.conversions.submit(conversion), asJson, pixel);
   };
 
-  app.get('/aff_lsr', hidden, (request, reply) => convert(request, reply, 'server_postback', false));
-  app.get('/aff_l', hidden, (request, reply) => convert(request, reply, 'pixel', false));
-  app.get('/aff_goal', hidden, (request, reply) => {
+  app.get('/aff_lsr', TRACKING_DOCS.serverPostback, (request, reply) => convert(request, reply, 'server_postback', false));
+  app.get('/aff_l', TRACKING_DOCS.pixel, (request, reply) => convert(request, reply, 'pixel', false));
+  app.get('/aff_goal', TRACKING_DOCS.goal, (request, reply) => {
     const mode = text(request.query as Query, 'a');
     return convert(request, reply, mode === 'l' ? 'pixel' : 'server_postback', true);
   });

@@ -58,11 +58,21 @@ describe('API documentation and health', () => {
       'GET /api/v1/notifications',
       'POST /api/v1/tracking-links',
       'GET /api/v1/reports/stats',
+      'GET /aff_c',
+      'GET /t/{code}',
+      'GET /aff_i',
+      'GET /aff_lsr',
+      'GET /aff_l',
+      'GET /aff_goal',
     ];
     assert.deepEqual(operations.sort(), expected.sort());
     const create = doc.paths['/affiliate/v2/campaigns'].post;
     assert.deepEqual(create.security, [{ apiKey: [] }]);
     assert.ok(create.requestBody.content['application/json'].schema.required.includes('strategyId'));
+    const click = doc.paths['/aff_c'].get;
+    assert.equal(click.security, undefined);
+    assert.ok(['offer_id', 'aff_id', 'aff_sub5', 'url'].every((name) => click.parameters.some((parameter: { name: string }) => parameter.name === name)));
+    assert.ok(doc.paths['/aff_lsr'].get.responses['200'].content['application/json'].schema.properties.status_code);
   });
 
   test('an interactive page lets a user authorize and try the endpoints', async () => {
