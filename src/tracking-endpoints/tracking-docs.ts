@@ -104,7 +104,7 @@ export const TRACKING_DOCS = {
       summary: 'A click on a short tracking link (POST /api/v1/tracking-links makes them); answers as /aff_c',
       params: { type: 'object', properties: { code: text('The short link') } },
       querystring: CLICK_QUERY,
-      response: { ...REDIRECT, 404: { type: 'string', description: 'No such link' } },
+      response: { ...REDIRECT, 404: { description: 'No such link', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
   },
   impression: {
@@ -113,7 +113,7 @@ export const TRACKING_DOCS = {
       tags: TAGS,
       summary: 'An impression of a creative',
       querystring: query({ ...PARTNER, aff_sub: text("The partner's first sub-ID"), file_id: text('The creative shown') }),
-      response: { 200: { type: 'string', description: 'A 1x1 GIF', content: { 'image/gif': { schema: { type: 'string' } } } } },
+      response: { 200: { description: 'A 1x1 GIF', content: { 'image/gif': { schema: { type: 'string' } } } } },
     },
   },
   serverPostback: {
