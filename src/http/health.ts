@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform.ts';
+import { quietLogLevel } from './request-log.ts';
 
 /** Liveness says the process answers; readiness says it can serve: store reachable, not shutting down. */
 export async function healthRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
@@ -7,8 +8,9 @@ export async function healthRoutes(app: FastifyInstance, { platform }: { platfor
   app.addHook('preClose', async () => {
     shuttingDown = true;
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  const probe = { logLevel: quietLogLevel(platform.config.logLevel) };
+  app.get('/healthz', probe, async () => ({ status: 'ok' }));
+  app.get('/readyz', probe, async (_request, reply) => {
     if (shuttingDown) return reply.code(503).send({ status: 'shutting down' });
     try {
       await platform.store.query('SELECT 1');

@@ -18,11 +18,12 @@ export function serializeRequest(request: FastifyRequest) {
 }
 
 /**
- * How the requests of clicks and impressions are logged. They come by the thousand a second, and
- * each is already a row in the store with its outcome, so at the default level only their warnings
- * and errors are logged: a line per click would cost more than deciding it. At debug and trace
- * they are logged like any request.
+ * How requests that come constantly and are recorded elsewhere are logged: clicks and impressions
+ * (by the thousand a second, each a row in the store with its outcome) and health probes (every few
+ * seconds, from the load balancer). At the default level only their warnings and errors are
+ * logged: a line per click would cost more than deciding it. At debug and trace they are logged
+ * like any request.
  */
-export function trafficLogLevel(level: LogLevel): LogLevel {
+export function quietLogLevel(level: LogLevel): LogLevel {
   return level === 'info' ? 'warn' : level;
 }

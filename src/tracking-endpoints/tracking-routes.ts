@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { trafficLogLevel } from '../http/request-log.ts';
+import { quietLogLevel } from '../http/request-log.ts';
 import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { STATUS_CODE } from '../ledger/status-codes.ts';
@@ -94,7 +94,7 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
   const shortLinks = new ShortLinkCache(platform.store);
-  const trafficLog = { logLevel: trafficLogLevel(platform.config.logLevel) };
+  const trafficLog = { logLevel: quietLogLevel(platform.config.logLevel) };
 
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
     const knownVisitor = cookieValue(request, VISITOR_COOKIE);

@@ -151,9 +151,9 @@ describe('operator command line', () => {
     }
   });
 
-  test('at the default log level every API request is logged but clicks and impressions are not: the store is their record', async () => {
+  test('at the default log level every API request is logged, but not clicks and impressions (the store is their record) nor health probes', async () => {
     const { offerIds, partnerIds } = JSON.parse((await cli(location, 'demo', '--json')).stdout);
-    for (const [level, trafficLogged] of [['info', false], ['debug', true]] as const) {
+    for (const [level, quietLogged] of [['info', false], ['debug', true]] as const) {
       const server = await startServer(location, { LOG_LEVEL: level });
       const click = await fetch(`${server.url}/aff_c?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}&aff_sub=log-${level}`, {
         redirect: 'manual',
@@ -162,6 +162,7 @@ describe('operator command line', () => {
       assert.equal(click.headers.get('x-partnerline-click'), 'counted');
       assert.equal((await fetch(`${server.url}/aff_i?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}`)).status, 200);
       assert.equal((await fetch(`${server.url}/affiliate/v2/categories`)).status, 401);
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0);
       const logged = server
@@ -171,8 +172,9 @@ describe('operator command line', () => {
         .map((line) => (JSON.parse(line) as { req?: { url: string } }).req?.url)
         .filter((url) => url !== undefined);
       assert.ok(logged.some((url) => url.startsWith('/affiliate/v2/categories')), `${level}: the API request is logged`);
-      assert.equal(logged.some((url) => url.startsWith('/aff_c')), trafficLogged, `${level}: clicks logged`);
-      assert.equal(logged.some((url) => url.startsWith('/aff_i')), trafficLogged, `${level}: impressions logged`);
+      assert.equal(logged.some((url) => url.startsWith('/aff_c')), quietLogged, `${level}: clicks logged`);
+      assert.equal(logged.some((url) => url.startsWith('/aff_i')), quietLogged, `${level}: impressions logged`);
+      assert.equal(logged.some((url) => url.startsWith('/readyz')), quietLogged, `${level}: health probes logged`);
     }
     const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
     try {
