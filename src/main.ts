@@ -19,6 +19,8 @@ function banner(url: string, storeKind: string, demo: DemoNetwork | undefined): 
   const lines = [
     `Partnerline is listening on ${url} (store: ${storeKind})`,
     `  SourceKnowledge-style API v2: ${url}/affiliate/v2   docs: ${url}/doc/affiliate`,
+    `  Partnerline API v1: ${url}/api/v1   HasOffers API v3: ${url}/Apiv3/json`,
+    `  Tracking links: ${url}/aff_c?offer_id=…&aff_id=…   postbacks: ${url}/aff_lsr?transaction_id=…`,
   ];
   if (demo) {
     lines.push(`  Demo network${demo.created ? ' created' : ''}: offers ${demo.offerIds.join(', ')}, partners ${demo.partnerIds.join(', ')}`);
