@@ -13,8 +13,9 @@ const TAGS = ['Tracking (HasOffers)'];
 const text = (description: string) => ({ type: 'string', description });
 const query = (properties: Record<string, object>) => ({ type: 'object', properties });
 
-const numbered = (name: string, description: (index: number) => string) =>
-  Object.fromEntries([2, 3, 4, 5].map((index) => [`${name}${index}`, text(description(index))]));
+/** `name${first}` … `name5`: HasOffers numbers its sub-IDs and unique values up to 5. */
+const numbered = (name: string, first: number, description: (index: number) => string) =>
+  Object.fromEntries([1, 2, 3, 4, 5].filter((index) => index >= first).map((index) => [`${name}${index}`, text(description(index))]));
 
 const PARTNER = {
   offer_id: text('The offer. Without a known one, the click is refused and sent to the fallback URL'),
@@ -25,10 +26,9 @@ const PARTNER = {
 const CLICK_QUERY = query({
   ...PARTNER,
   aff_sub: text("The partner's first sub-ID (also aff_sub1, sub1)"),
-  ...numbered('aff_sub', (index) => `The partner's sub-ID ${index} (also sub${index})`),
+  ...numbered('aff_sub', 2, (index) => `The partner's sub-ID ${index} (also sub${index})`),
   aff_click_id: text("The partner's own click id, for its postbacks"),
-  aff_unique1: text('A value the partner passes and gets back in its postbacks'),
-  ...numbered('aff_unique', () => 'A value the partner passes and gets back in its postbacks'),
+  ...numbered('aff_unique', 1, () => 'A value the partner passes and gets back in its postbacks'),
   url_id: text('One of the offer\'s alternative landing pages'),
   file_id: text('The creative clicked'),
   url: text("A deep link: followed only when the offer allows deep links, and only to the advertiser's own domains"),
@@ -53,7 +53,7 @@ const CONVERSION_QUERY = (extra: Record<string, object>) =>
     ...extra,
     amount: text('The sale amount, at most 6 decimals (also sale_amount); percentage payouts are computed from it'),
     adv_sub: text("The advertiser's first sub-ID (also adv_sub1)"),
-    ...numbered('adv_sub', (index) => `The advertiser's sub-ID ${index}`),
+    ...numbered('adv_sub', 2, (index) => `The advertiser's sub-ID ${index}`),
     order_id: text('The order: one conversion per order and offer'),
     status: { type: 'string', enum: ['approved', 'pending', 'rejected'], description: "The conversion's status, when the advertiser sets it" },
     security_token: text("The advertiser's conversion security token, when the network requires one"),
