@@ -88,21 +88,23 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     const redirected = [warmup, clicks, halfRate].reduce((sum, run) => sum + (run.statusCounts['302'] ?? 0), 0);
     let next = 0;
     let converted = 0;
-    const conversions = await load({
-      url: server.url,
-      amount: Math.min(transactionIds.length, conversionsWanted),
-      requests: [
-        {
-          setupRequest: (request) => {
-            const transactionId = transactionIds[next++ % transactionIds.length];
-            return { ...request, method: 'GET', path: `/aff_lsr?transaction_id=${transactionId}&amount=10.00` };
+    const conversions = await accountCpu(server.child.pid!, () =>
+      load({
+        url: server.url,
+        amount: Math.min(transactionIds.length, conversionsWanted),
+        requests: [
+          {
+            setupRequest: (request) => {
+              const transactionId = transactionIds[next++ % transactionIds.length];
+              return { ...request, method: 'GET', path: `/aff_lsr?transaction_id=${transactionId}&amount=10.00` };
+            },
+            onResponse: (_status: number, body: string) => {
+              if (body === 'success=true;') converted += 1;
+            },
           },
-          onResponse: (_status: number, body: string) => {
-            if (body === 'success=true;') converted += 1;
-          },
-        },
-      ],
-    });
+        ],
+      }),
+    );
     const exitCode = await server.stop();
 
     const { store, lock } = await openStore({ databaseUrl, dataDir });
@@ -138,6 +140,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     if (clicks.cpu) console.log(`      ${formatCpu(clicks.cpu)}`);
     console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s spread over each second: p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
     console.log(`  (c) conversion postbacks, durable: ${format(conversions)}`);
+    if (conversions.cpu) console.log(`      ${formatCpu(conversions.cpu)}`);
     for (const line of checks) console.log(`      ${line}`);
     return { ceiling, clicks, halfRate, conversions, conversionsPerSecond: conversions.rps, checks };
   } catch (error) {
