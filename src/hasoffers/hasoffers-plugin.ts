@@ -6,6 +6,7 @@ import { rateLimitSubject } from '../http/api-key.ts';
 import type { RateLimitRule } from '../http/rate-limits.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
+import { containsNul } from '../shared/nul-characters.ts';
 import { failure, HasOffersError, preDispatchFailure, requestEcho, success, type Params } from './envelope.ts';
 import { apiOf, methodOf, targetExists, type Api } from './methods.ts';
 import { param } from './values.ts';
@@ -67,6 +68,7 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
     if (!verdict.allowed) return fail(new HasOffersError(rateLimitMessage(verdict.used)));
     const principal = key ? await authenticate(platform.store, key) : undefined;
     if (!principal || !ROLES[api].includes(principal.role)) return fail(new HasOffersError(`${credentialName} ${key} is not authenticated`));
+    if (containsNul(params)) return fail(new HasOffersError('Text must not contain NUL characters'));
 
     try {
       const { timeZone } = await getNetwork(platform.store);

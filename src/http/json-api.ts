@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { containsNul } from '../shared/nul-characters.ts';
 import type { Transaction } from '../store/store.ts';
 import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
 import { runWrite, type WorkResult } from './idempotency.ts';
@@ -40,16 +41,6 @@ function errorStatus(error: FastifyError | Error, fieldNames: Record<string, str
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) return { statusCode: status, message: error.message };
   return { statusCode: 500, message: 'Internal server error' };
-}
-
-/** PostgreSQL text cannot hold U+0000; such input is refused at the door, not by a failing query. */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
-  }
-  return false;
 }
 
 export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOptions): void {

@@ -1,3 +1,4 @@
+import { withoutNul } from '../shared/nul-characters.ts';
 import { PASS_THROUGH_MACROS } from '../tracking/click-macros.ts';
 import type { ClickRequest } from '../tracking/tracker.ts';
 
@@ -10,7 +11,9 @@ export function text(query: Query, ...names: string[]): string | undefined {
   for (const name of names) {
     const value = query[name];
     const single: unknown = Array.isArray(value) ? value[0] : value;
-    if (typeof single === 'string' && single !== '') return single.slice(0, 1000);
+    // A NUL would fail the batch of clicks or postbacks that stores it; the rest of the value is kept.
+    const kept = typeof single === 'string' ? withoutNul(single).slice(0, 1000) : '';
+    if (kept !== '') return kept;
   }
   return undefined;
 }

@@ -100,6 +100,8 @@ describe('HasOffers/TUNE API v3', () => {
       [`NetworkToken=${server.keys.admin}&Target=Offer&Method=explode`, "Method 'explode' does not exist on target 'Offer'"],
       [`NetworkToken=${server.keys.admin}&Target=Report&Method=getStats`, 'Missing required argument: fields'],
       [`NetworkToken=${server.keys.admin}&Target=Offer&Method=findById&id=-4`, 'Row id is negative'],
+      [`NetworkToken=${server.keys.admin}&Target=Offer&Method=findAll&filters[name]=a%00`, 'Text must not contain NUL characters'],
+      [`NetworkToken=${server.keys.admin}&Target=Affiliate&Method=create&data[company]=a%00b`, 'Text must not contain NUL characters'],
     ];
     for (const [query, message] of cases) {
       const body = await call(query);

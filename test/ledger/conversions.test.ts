@@ -77,6 +77,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
       ['offer_id=99999&aff_id=1', 93, /unknown offer/],
       ['', 91, /needs a transaction_id/],
       ['transaction_id[x]=1', 91, /needs a transaction_id/],
+      ['transaction_id=%00', 91, /needs a transaction_id/],
     ];
     for (const [query, code, reason] of cases) {
       const reply = await server.request('GET', `/aff_lsr?${query}`);
@@ -88,8 +89,18 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
       assert.match(json.body.reason, reason, query);
     }
     assert.equal(await count(), before);
-    const attempts = await server.store.query<{ code: number }>(`SELECT status_code AS code FROM conversion_attempts ORDER BY id DESC LIMIT 16`);
+    const attempts = await server.store.query<{ code: number }>(`SELECT status_code AS code FROM conversion_attempts ORDER BY id DESC LIMIT $1`, [cases.length * 2]);
     assert.ok(attempts.some((attempt) => attempt.code === 12) && attempts.some((attempt) => attempt.code === 92));
+  });
+
+  test('a NUL character in a postback is dropped from its value, not a failure', async () => {
+    const { transactionId } = await clickFor(newsletter, trailblazer);
+    const reply = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=ORDER%00-N&adv_sub2=%00&amount=1%00`);
+    assert.equal(reply.text, 'success=true;');
+    const row = await conversion(reply.headers.get('x-partnerline-conversion-id')!);
+    assert.equal(row.adv_sub1, 'ORDER-N');
+    assert.equal(row.adv_sub2, null);
+    assert.equal(row.sale_amount_micros, 1_000_000n);
   });
 
   test('with a security token set, a postback without it is refused (19)', async () => {

@@ -157,6 +157,20 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.equal(impression.status, 200);
   });
 
+  test('a NUL character in a tracking link is dropped from its value: the click, and every click after it, is stored', async () => {
+    const impressions = async () => (await statsTotals(server.store, newsletter)).impressions!;
+    await server.platform.tracker.writer.flush();
+    const before = await impressions();
+    const row = await countedClickRow(await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub=spring%00post&source=%00`));
+    assert.equal(row!.aff_sub1, 'springpost');
+    assert.equal(row!.source, null);
+    const impression = await server.request('GET', `/aff_i?offer_id=${newsletter}&aff_id=${trailblazer}&aff_sub=%00x`, { headers: { 'user-agent': USER_AGENTS.desktop } });
+    assert.equal(impression.status, 200);
+    const next = await countedClickRow(await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub=after`));
+    assert.equal(next!.aff_sub1, 'after');
+    assert.equal((await impressions()) - before, 1n);
+  });
+
   test('a CPC campaign stops buying when its daily budget is spent', async () => {
     const campaign = await dollarBudgetCampaign('Tiny budget');
     assert.equal(campaign.status, 200, campaign.text);
