@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { parseMoney } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import type { ClickSessions } from './conversions.ts';
@@ -113,7 +113,7 @@ export async function applyBatch(store: Store, sessions: ClickSessions, correcto
         }
         if (row.saleAmount !== undefined) {
           const micros = parseMoney(row.saleAmount);
-          if (micros === undefined) throw new ValidationError('sale_amount', 'must be an amount with at most 6 decimals');
+          if (micros === undefined) throw new ValidationError('sale_amount', `must be an amount with ${AMOUNT_FORM}`);
           changed ||= (await adjustSaleAmount(tx, corrector, id, micros, reason)).changed;
         }
         if (row.status) {

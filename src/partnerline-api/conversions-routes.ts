@@ -16,7 +16,7 @@ import {
 import { advertiserScopeOf, conversionWithHistory, correctorFor } from '../ledger/ledger-access.ts';
 import type { Platform } from '../platform.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { parseMoney } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import type { Transaction } from '../store/store.ts';
 import { conversionView, historyView } from './conversion-format.ts';
 
@@ -25,7 +25,7 @@ const conversionId = {
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } },
   required: ['id'],
 } as const;
-const money = { type: ['number', 'string'], description: 'An amount in currency units, e.g. 49.90 (at most 6 decimals)' } as const;
+const money = { type: ['number', 'string'], description: `An amount in currency units, e.g. 49.90 (${AMOUNT_FORM})` } as const;
 const reasonBody = (required: boolean) =>
   ({
     type: 'object',
@@ -36,7 +36,7 @@ const reasonBody = (required: boolean) =>
 function amount(field: string, value: number | string | undefined): bigint | undefined {
   if (value === undefined) return undefined;
   const micros = parseMoney(value);
-  if (micros === undefined || micros < 0n) throw new ValidationError(field, 'must be a non-negative amount with at most 6 decimals');
+  if (micros === undefined || micros < 0n) throw new ValidationError(field, `must be a non-negative amount with ${AMOUNT_FORM}`);
   return micros;
 }
 

@@ -3,11 +3,17 @@
  * million of the base. No floating point touches an amount.
  */
 export const MICROS_PER_UNIT = 1_000_000n;
-const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+/**
+ * Below 10^12 currency units an amount's micros fit PostgreSQL's bigint, with room for the sums of
+ * many; anything larger is a typo or an attack, and would fail the statement that stores it.
+ */
+const DECIMAL = /^(-)?0*(\d{1,12})(?:\.(\d+))?$/;
+/** How an amount must be written, for error messages. */
+export const AMOUNT_FORM = 'at most 6 decimals and 12 digits before the point';
 
 /**
  * An amount written in currency units (a JSON number such as 150.5 or a string "150.50") as micros.
- * Returns undefined when it is not a plain decimal with at most 6 decimal places.
+ * Returns undefined when it is not a plain decimal of AMOUNT_FORM.
  */
 export function parseMoney(value: number | string): bigint | undefined {
   return parseScaled(value, 6);
@@ -19,7 +25,7 @@ export function parsePercentToPpm(value: number | string): number | undefined {
   return scaled === undefined ? undefined : Number(scaled);
 }
 
-/** A plain decimal as an integer count of 10^-decimals; undefined when it has more decimals or is not a number. */
+/** A plain decimal as an integer count of 10^-decimals; undefined when it has more decimals, more than 12 digits before the point, or is not a number. */
 export function parseScaled(value: number | string, decimals: number): bigint | undefined {
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
   const match = DECIMAL.exec(text);

@@ -1,7 +1,7 @@
 import type { OfferSettings } from '../offers/offers.ts';
 import type { Device } from '../offers/offer-rules.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { parseMoney, percentOf } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney, percentOf } from '../shared/money.ts';
 import { isCalendarDate, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 
 /** Translation of SourceKnowledge v2 request bodies into core settings. */
@@ -20,7 +20,7 @@ export function parseCampaignTime(field: string, value: string, edge: 'start' | 
 
 function money(field: string, value: number): bigint {
   const micros = parseMoney(value);
-  if (micros === undefined) throw new ValidationError(field, 'must be an amount with at most 6 decimals');
+  if (micros === undefined) throw new ValidationError(field, `must be an amount with ${AMOUNT_FORM}`);
   if (micros < 0n) throw new ValidationError(field, 'must not be negative');
   return micros;
 }

@@ -1,3 +1,4 @@
+import { AMOUNT_FORM } from '../shared/money.ts';
 import { PASS_THROUGH_MACROS } from '../tracking/click-macros.ts';
 
 /**
@@ -51,7 +52,7 @@ const REDIRECT = {
 const CONVERSION_QUERY = (extra: Record<string, object>) =>
   query({
     ...extra,
-    amount: text('The sale amount, at most 6 decimals (also sale_amount); percentage payouts are computed from it'),
+    amount: text(`The sale amount, ${AMOUNT_FORM} (also sale_amount); percentage payouts are computed from it`),
     adv_sub: text("The advertiser's first sub-ID (also adv_sub1)"),
     ...numbered('adv_sub', 2, (index) => `The advertiser's sub-ID ${index}`),
     order_id: text('The order: one conversion per order and offer'),

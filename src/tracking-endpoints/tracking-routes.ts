@@ -5,7 +5,7 @@ import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { STATUS_CODE } from '../ledger/status-codes.ts';
 import type { Platform } from '../platform.ts';
-import { parseMoney } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ShortLinkCache } from '../tracking/short-links.ts';
 import { describeVisitor } from '../tracking/visitor.ts';
 import { TRACKING_DOCS } from './tracking-docs.ts';
@@ -47,7 +47,7 @@ function conversionInput(platform: Platform, request: FastifyRequest, query: Que
   const status = text(query, 'status')?.toLowerCase();
   const problem =
     amount !== undefined && (saleAmountMicros === undefined || saleAmountMicros < 0n)
-      ? `amount "${amount}" is not a non-negative amount with at most 6 decimals`
+      ? `amount "${amount}" is not a non-negative amount with ${AMOUNT_FORM}`
       : status !== undefined && !CONVERSION_STATUSES.includes(status as ConversionStatus)
         ? `status must be one of ${CONVERSION_STATUSES.join(', ')}`
         : undefined;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatMoney, moneyToNumber, parseMoney, parsePercentToPpm, percentOf } from '../../src/shared/money.ts';
 
-test('parseMoney reads decimal amounts exactly as micros', () => {
+test('parseMoney reads decimal amounts exactly as micros, below a trillion so that they fit the store', () => {
   const cases: Array<[number | string, bigint | undefined]> = [
     [0.25, 250_000n],
     [150.5, 150_500_000n],
@@ -17,6 +17,10 @@ test('parseMoney reads decimal amounts exactly as micros', () => {
     [Number.NaN, undefined],
     [Number.POSITIVE_INFINITY, undefined],
     [1e21, undefined],
+    ['999999999999.999999', 999_999_999_999_999_999n],
+    ['0000000000000012.5', 12_500_000n],
+    ['1000000000000', undefined],
+    ['99999999999999999999', undefined],
   ];
   for (const [input, expected] of cases) assert.equal(parseMoney(input), expected, `parseMoney(${input})`);
 });
