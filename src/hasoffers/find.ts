@@ -1,4 +1,4 @@
-import { SqlParams } from '../shared/sql.ts';
+import { likePattern, SqlParams } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 import { HasOffersError, unknownField, type Params } from './envelope.ts';
 import { intParam, list } from './values.ts';
@@ -62,9 +62,9 @@ function comparison(definition: FieldDef, operator: string, value: unknown, sql:
   };
   switch (operator) {
     case 'LIKE':
-      return `(${field.sql})::text ILIKE ${sql.add(String(value))}`;
+      return `(${field.sql})::text ILIKE ${sql.add(likePattern(String(value)))}`;
     case 'NOT_LIKE':
-      return `(${field.sql})::text NOT ILIKE ${sql.add(String(value))}`;
+      return `(${field.sql})::text NOT ILIKE ${sql.add(likePattern(String(value)))}`;
     case 'RLIKE':
       return `(${field.sql})::text ~* ${sql.add(String(value))}`;
     case 'NULL':

@@ -7,6 +7,7 @@ import type { RateLimitRule } from '../http/rate-limits.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { containsNul } from '../shared/nul-characters.ts';
+import { isDataException } from '../store/store.ts';
 import { failure, HasOffersError, preDispatchFailure, requestEcho, success, type Params } from './envelope.ts';
 import { apiOf, methodOf, targetExists, type Api } from './methods.ts';
 import { param } from './values.ts';
@@ -76,6 +77,7 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
       return reply.send(success(echo, data));
     } catch (error) {
       if (error instanceof HasOffersError) return fail(error);
+      if (isDataException(error)) return fail(new HasOffersError(`Invalid value: ${(error as Error).message}`));
       request.log.error({ err: error }, 'HasOffers API call failed');
       const trackable = `SE-${request.id.replace(/[^a-f0-9]/gi, '').slice(0, 13)}`;
       return fail(new HasOffersError(`There was a database error with the trackable id [${trackable}]. Contact support for more assistance.`));

@@ -1,7 +1,7 @@
 import type { Role } from '../accounts/principal.ts';
 import { METRIC_KIND, runStats, type Dimension, type FilterOperator, type Metric, type StatsFilter, type StatsScope } from '../reports/stats-engine.ts';
 import { formatMoney } from '../shared/money.ts';
-import { SqlParams } from '../shared/sql.ts';
+import { likePattern, SqlParams } from '../shared/sql.ts';
 import { isCalendarDate, localDay } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
 import { HasOffersError, missingArgument, unknownField, type Params } from './envelope.ts';
@@ -94,7 +94,7 @@ const CONDITIONALS: Record<string, FilterOperator> = {
 };
 
 /** Conditionals that compare the field with one value. */
-const SCALAR_OPERATORS: Partial<Record<FilterOperator, string>> = { lt: '<', le: '<=', gt: '>', ge: '>=', like: 'ILIKE', not_like: 'NOT ILIKE' };
+const SCALAR_OPERATORS: Partial<Record<FilterOperator, string>> = { lt: '<', le: '<=', gt: '>', ge: '>=' };
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
@@ -300,6 +300,12 @@ export async function getConversions(db: Queryable, caller: ReportCaller, params
           break;
         case 'not_null':
           where.push(`${left} IS NOT NULL`);
+          break;
+        case 'like':
+          where.push(`${left} ILIKE ${sql.add(likePattern(values[0] ?? ''))}`);
+          break;
+        case 'not_like':
+          where.push(`${left} NOT ILIKE ${sql.add(likePattern(values[0] ?? ''))}`);
           break;
         default:
           if (!scalar) throw new HasOffersError(`Invalid conditional '${conditional}' for ${name}`);

@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors.ts';
-import { SqlParams } from '../shared/sql.ts';
+import { likePattern, SqlParams } from '../shared/sql.ts';
 import { nextDay, startOfLocalDay, zoneOffsetMs } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -308,9 +308,9 @@ function condition(expression: string, filter: StatsFilter, params: SqlParams): 
     case 'not_null':
       return `${expression} IS NOT NULL`;
     case 'like':
-      return `${expression}::text ILIKE ${params.add(first)}`;
+      return `${expression}::text ILIKE ${params.add(likePattern(first ?? ''))}`;
     case 'not_like':
-      return `${expression}::text NOT ILIKE ${params.add(first)}`;
+      return `${expression}::text NOT ILIKE ${params.add(likePattern(first ?? ''))}`;
     default: {
       const numeric = !isDimension(filter.field) || ['hour', 'week', 'month', 'year', 'offer_id', 'advertiser_id', 'partner_id', 'goal_id'].includes(filter.field);
       const cast = (value: string | undefined) => {

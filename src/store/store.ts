@@ -44,6 +44,11 @@ export function sqlState(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
+/** SQLSTATE class 22, data exception: a value the statement could not take, such as a caller's malformed regular expression. */
+export function isDataException(error: unknown): boolean {
+  return sqlState(error)?.startsWith('22') === true;
+}
+
 /** A value as a CSV field for COPY: NULL unquoted and empty, everything else quoted. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -111,6 +111,9 @@ describe('HasOffers/TUNE API v3', () => {
       assert.equal(body.response.errorMessage, message, query);
       assert.deepEqual(body.response.errors, [{ publicMessage: message }]);
     }
+    const badPattern = await network('Target=Offer&Method=findAll&filters[name][RLIKE]=(');
+    assert.equal(badPattern.response.status, -1);
+    assert.match(badPattern.response.errorMessage, /^Invalid value: invalid regular expression/);
     const missing = await network('Target=Offer&Method=findById&id=99999');
     assert.equal(missing.response.status, 1);
     assert.equal(missing.response.data, null);
@@ -122,6 +125,10 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(all.response.data[String(newsletter)].Offer.payout_type, 'cpa_flat');
     const none = await network('Target=Offer&Method=findAll&filters[name][LIKE]=%25nothing%25');
     assert.deepEqual(none.response.data, []);
+    // A trailing backslash is a literal one, as in MySQL's LIKE.
+    const backslash = await network('Target=Offer&Method=findAll&filters[name][LIKE]=%25%5C');
+    assert.equal(backslash.response.status, 1);
+    assert.deepEqual(backslash.response.data, []);
     const paged = await network('Target=Offer&Method=findAll&fields[]=id&limit=2&page=2&sort[id]=asc');
     assert.equal(paged.response.data.page, 2);
     assert.equal(paged.response.data.current, 2);
