@@ -14,7 +14,7 @@ import { createPostback, getPostback, deletePostback } from '../postbacks/postba
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseMoney, parsePercentToPpm } from '../shared/money.ts';
 import { SqlParams } from '../shared/sql.ts';
-import { isCalendarDate, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
+import { isCalendarDate, localDateTime, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
 import { shortLinkFor } from '../tracking/short-links.ts';
 import { HasOffersError, invalidAttribute, missingArgument, type Params } from './envelope.ts';
@@ -422,7 +422,11 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         if (input.sale_amount !== undefined && (saleAmount === undefined || saleAmount < 0n)) {
           throw invalidAttribute('Could not create conversion.', 'sale_amount', 'sale_amount must be a non-negative amount');
         }
-        const datetime = input.datetime === undefined ? undefined : new Date(`${String(input.datetime).replace(' ', 'T')}Z`);
+        // HasOffers datetimes are the network's wall clock, as this API also writes them.
+        const datetime = input.datetime === undefined ? undefined : localDateTime(String(input.datetime), context.timeZone);
+        if (input.datetime !== undefined && !datetime) {
+          throw invalidAttribute('Could not create conversion.', 'datetime', 'datetime must be YYYY-MM-DD hh:mm:ss in the network time zone');
+        }
         if (transactionId) await context.platform.tracker.writer.ensureWritten(transactionId);
         const id = await context.platform.store.transaction(async (tx) => {
           const outcome = await recordConversionIn(tx, {
@@ -435,7 +439,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
             saleAmountMicros: saleAmount,
             advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
             status: status as ConversionStatus | undefined,
-            convertedAt: datetime && !Number.isNaN(datetime.getTime()) ? datetime : undefined,
+            convertedAt: datetime,
           });
           if (!outcome.ok) throw new HasOffersError(outcome.reason);
           const overrides: Params = {};

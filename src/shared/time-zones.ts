@@ -75,14 +75,33 @@ export function isCalendarDate(text: string): boolean {
 export function startOfLocalDay(day: string, timeZone: string): Date {
   if (!isCalendarDate(day)) throw new RangeError(`Not a calendar date: ${day}`);
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  const wallClock = Date.UTC(year, month - 1, date);
-  // Two passes: the offset at the guessed instant can differ from the offset at the answer.
-  let guess = wallClock - zoneOffsetMs(new Date(wallClock), timeZone);
-  guess = wallClock - zoneOffsetMs(new Date(guess), timeZone);
-  if (localDay(new Date(guess), timeZone) !== day) {
-    guess += 3_600_000;
+  let instant = instantOfWallClock(Date.UTC(year, month - 1, date), timeZone);
+  if (localDay(new Date(instant), timeZone) !== day) {
+    instant += 3_600_000;
   }
-  return new Date(guess);
+  return new Date(instant);
+}
+
+/**
+ * When the zone's clocks show a wall-clock time (given as if it were UTC). An ambiguous time, in
+ * the hour clocks go back, is its first occurrence; a time clocks skip lands an hour off.
+ */
+function instantOfWallClock(wallClock: number, timeZone: string): number {
+  // Two passes: the offset at the guessed instant can differ from the offset at the answer.
+  const guess = wallClock - zoneOffsetMs(new Date(wallClock), timeZone);
+  return wallClock - zoneOffsetMs(new Date(guess), timeZone);
+}
+
+const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/;
+
+/** A local "YYYY-MM-DD hh:mm:ss" (or "YYYY-MM-DD", midnight) in the zone as an instant; undefined when it is no such time. */
+export function localDateTime(text: string, timeZone: string): Date | undefined {
+  const match = LOCAL_DATE_TIME.exec(text);
+  if (!match || !isCalendarDate(match[1]!)) return undefined;
+  const [hour, minute, second] = [match[2], match[3], match[4]].map((part) => Number(part ?? 0)) as [number, number, number];
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const [year, month, date] = match[1]!.split('-').map(Number) as [number, number, number];
+  return new Date(instantOfWallClock(Date.UTC(year, month - 1, date, hour, minute, second), timeZone));
 }
 
 /** The local calendar day (YYYY-MM-DD) an instant falls on in the zone. */

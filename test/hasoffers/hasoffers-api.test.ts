@@ -266,6 +266,19 @@ describe('HasOffers/TUNE API v3', () => {
     assert.deepEqual(history.body.history.map((entry: { type: string }) => entry.type), ['created', 'adjusted', 'pending', 'rejected']);
     const found = await network(`Target=Conversion&Method=findAll&filters[offer_id]=${offerId}&fields[]=status&fields[]=payout`);
     assert.deepEqual(found.response.data, { [made.id]: { Conversion: { status: 'rejected', payout: '8.00000' } } });
+
+    // A datetime is the network's wall clock, read as it is written back.
+    const late = await network(`Target=Conversion&Method=create&data[offer_id]=${offerId}&data[affiliate_id]=${affiliateId}&data[sale_amount]=5&data[advertiser_info]=TEA-2&data[datetime]=2026-07-01 10:30:00`);
+    assert.equal(late.response.status, 1, JSON.stringify(late.response.errors));
+    const lateId = late.response.data.Conversion.id;
+    assert.equal((await network(`Target=Conversion&Method=findById&id=${lateId}&fields[]=datetime`)).response.data.Conversion.datetime, '2026-07-01 10:30:00');
+    const [stored] = await server.store.query<{ local: string }>(
+      `SELECT to_char(c.converted_at AT TIME ZONE n.time_zone, 'YYYY-MM-DD HH24:MI:SS') AS local FROM conversions c, network n WHERE c.id = $1`,
+      [lateId],
+    );
+    assert.equal(stored!.local, '2026-07-01 10:30:00');
+    const badTime = await network(`Target=Conversion&Method=create&data[offer_id]=${offerId}&data[affiliate_id]=${affiliateId}&data[datetime]=2026-07-01T25:00`);
+    assert.equal(badTime.response.errors[0].attribute_name, 'datetime');
   });
 
   test('OfferPixel: an affiliate registers a postback, lists it, and may only delete it', async () => {

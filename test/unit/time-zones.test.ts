@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCalendarDate, isTimeZone, localDay, nextDay, startOfLocalDay } from '../../src/shared/time-zones.ts';
+import { isCalendarDate, isTimeZone, localDateTime, localDay, nextDay, startOfLocalDay } from '../../src/shared/time-zones.ts';
 
 test('startOfLocalDay finds local midnight, daylight saving included', () => {
   const cases: Array<[string, string, string]> = [
@@ -30,6 +30,23 @@ test('localDay names the calendar day an instant falls on', () => {
     ['2026-12-31T23:59:59Z', 'UTC', '2026-12-31'],
   ];
   for (const [instant, zone, expected] of cases) assert.equal(localDay(new Date(instant), zone), expected, `${instant} in ${zone}`);
+});
+
+test('localDateTime reads a wall-clock time in the zone, daylight saving included', () => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ['2026-01-15 10:30:00', 'UTC', '2026-01-15T10:30:00.000Z'],
+    ['2026-01-15 10:30:00', 'America/New_York', '2026-01-15T15:30:00.000Z'],
+    ['2026-07-01 10:30:00', 'America/New_York', '2026-07-01T14:30:00.000Z'],
+    ['2026-07-01', 'America/New_York', '2026-07-01T04:00:00.000Z'],
+    ['2026-01-01 00:15:00', 'Asia/Kolkata', '2025-12-31T18:45:00.000Z'],
+    // 01:30 happens twice in New York on the day clocks go back: the first one.
+    ['2026-11-01 01:30:00', 'America/New_York', '2026-11-01T05:30:00.000Z'],
+    ['2026-02-29 10:00:00', 'UTC', undefined],
+    ['2026-01-15 24:00:00', 'UTC', undefined],
+    ['2026-01-15T10:30:00', 'UTC', undefined],
+    ['10:30:00', 'UTC', undefined],
+  ];
+  for (const [text, zone, expected] of cases) assert.equal(localDateTime(text, zone)?.toISOString(), expected, `${text} in ${zone}`);
 });
 
 test('calendar dates and zones are validated', () => {
