@@ -60,6 +60,14 @@ const requireId = (context: MethodContext, name = 'id'): number => {
   return id;
 };
 
+/** An id given in data[...]: undefined when absent, an invalid attribute when it is no id. */
+const idAttribute = (action: string, input: Params, name: string): number | undefined => {
+  if (input[name] === undefined) return undefined;
+  const id = intParam(input, name);
+  if (id === undefined) throw invalidAttribute(action, name, `${name} must be a whole number`);
+  return id;
+};
+
 /** Core errors, said the HasOffers way for a create or update. */
 async function writing<T>(action: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -124,7 +132,8 @@ function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> 
   };
   if (text('name') !== undefined) settings.name = text('name')!;
   if (text('description') !== undefined) settings.description = text('description')!;
-  if (text('advertiser_id') !== undefined) settings.advertiserId = Number(text('advertiser_id'));
+  const advertiserId = idAttribute('Could not save offer.', input, 'advertiser_id');
+  if (advertiserId !== undefined) settings.advertiserId = advertiserId;
   if (text('offer_url') !== undefined) settings.destinationUrl = text('offer_url')!;
   if (text('preview_url') !== undefined) settings.previewUrl = text('preview_url') || null;
   if (text('currency') !== undefined) settings.currency = text('currency')!.toUpperCase();
@@ -433,9 +442,9 @@ const NETWORK: Record<string, Record<string, Handler>> = {
             channel: 'adjustment',
             actor: `user:${context.principal.userId}`,
             transactionId,
-            offerId: input.offer_id === undefined ? undefined : Number(input.offer_id),
-            partnerId: input.affiliate_id === undefined ? undefined : Number(input.affiliate_id),
-            goalId: input.goal_id === undefined || String(input.goal_id) === '0' ? undefined : Number(input.goal_id),
+            offerId: idAttribute('Could not create conversion.', input, 'offer_id'),
+            partnerId: idAttribute('Could not create conversion.', input, 'affiliate_id'),
+            goalId: idAttribute('Could not create conversion.', input, 'goal_id') || undefined,
             saleAmountMicros: saleAmount,
             advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
             status: status as ConversionStatus | undefined,
@@ -540,10 +549,10 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
         if (type !== 'url' && type !== 'image') {
           throw invalidAttribute('Could not create offer pixel.', 'type', 'Type must be one of: url, image');
         }
-        const offerId = Number(input.offer_id);
+        const offerId = idAttribute('Could not create offer pixel.', input, 'offer_id');
         await createPostback(db(context), context.principal, {
-          offerId: offerId === 0 ? null : offerId,
-          goalId: input.goal_id === undefined || input.goal_id === '' ? null : Number(input.goal_id),
+          offerId: offerId || null,
+          goalId: input.goal_id === '' ? null : (idAttribute('Could not create offer pixel.', input, 'goal_id') ?? null),
           type,
           url: String(input.code),
         });

@@ -127,6 +127,11 @@ export async function getOffer(db: Queryable, principal: Principal, id: number):
   return offer;
 }
 
+/** Ten years: longer than any session or hold a network means, and within the store's integer column. */
+const MAX_HOURS = 87_600;
+const HOURS_RULE = `must be a whole number of hours from 1 to ${MAX_HOURS}`;
+const isWholeHours = (hours: number) => Number.isInteger(hours) && hours > 0 && hours <= MAX_HOURS;
+
 async function validate(db: Queryable, principal: Principal, settings: OfferSettings): Promise<OfferSettings> {
   if (settings.name.trim() === '') throw new ValidationError('name', 'must not be empty');
   const advertiser = await findAdvertiser(db, settings.advertiserId);
@@ -168,12 +173,8 @@ async function validate(db: Queryable, principal: Principal, settings: OfferSett
     const ppm = settings[field];
     if (!Number.isInteger(ppm) || ppm < 0 || ppm > 1_000_000) throw new ValidationError(field, 'must be between 0 and 100 percent');
   }
-  if (!Number.isInteger(settings.attributionWindowHours) || settings.attributionWindowHours <= 0) {
-    throw new ValidationError('attributionWindowHours', 'must be a positive whole number of hours');
-  }
-  if (settings.holdHours !== null && (!Number.isInteger(settings.holdHours) || settings.holdHours <= 0)) {
-    throw new ValidationError('holdHours', 'must be a positive whole number of hours');
-  }
+  if (!isWholeHours(settings.attributionWindowHours)) throw new ValidationError('attributionWindowHours', HOURS_RULE);
+  if (settings.holdHours !== null && !isWholeHours(settings.holdHours)) throw new ValidationError('holdHours', HOURS_RULE);
   return { ...settings, name: settings.name.trim(), geoTargeting: countries.codes, deviceTargeting: devices.devices };
 }
 

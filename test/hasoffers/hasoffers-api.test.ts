@@ -279,6 +279,17 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(stored!.local, '2026-07-01 10:30:00');
     const badTime = await network(`Target=Conversion&Method=create&data[offer_id]=${offerId}&data[affiliate_id]=${affiliateId}&data[datetime]=2026-07-01T25:00`);
     assert.equal(badTime.response.errors[0].attribute_name, 'datetime');
+    // Ids and hours the store could not hold are invalid attributes, not database errors.
+    for (const [query, attribute] of [
+      [`Target=Conversion&Method=create&data[offer_id]=abc&data[affiliate_id]=${affiliateId}`, 'offer_id'],
+      [`Target=Conversion&Method=create&data[offer_id]=${offerId}&data[affiliate_id]=99999999999`, 'affiliate_id'],
+      [`Target=Offer&Method=create&data[name]=X&data[advertiser_id]=abc&data[offer_url]=https://evergreen-tea.example/`, 'advertiser_id'],
+      [`Target=Offer&Method=update&id=${offerId}&data[session_hours]=99999999999`, 'session_hours'],
+    ] as Array<[string, string]>) {
+      const refused = await network(query);
+      assert.equal(refused.response.status, -1, query);
+      assert.equal(refused.response.errors[0].attribute_name, attribute, query);
+    }
   });
 
   test('OfferPixel: an affiliate registers a postback, lists it, and may only delete it', async () => {
