@@ -115,6 +115,13 @@ function resolveField(caller: ReportCaller, name: string): { dimension?: Dimensi
   throw unknownField(name);
 }
 
+/** hour_offset: hours added to the network's time zone for this report, at most a day either way. */
+function hourOffsetOf(params: Params): number {
+  const hourOffset = Number(param(params, 'hour_offset') ?? 0);
+  if (!Number.isInteger(hourOffset) || Math.abs(hourOffset) > 24) throw new HasOffersError('hour_offset must be a whole number of hours');
+  return hourOffset;
+}
+
 /** Report filters: filters[Field][conditional]=OP&filters[Field][values][]=…; Stat.date sets the range. */
 function reportFilters(caller: ReportCaller, filters: unknown, today: string): { from: string; to: string; filters: StatsFilter[] } {
   let from = '2000-01-01';
@@ -173,8 +180,7 @@ export async function getStats(db: Queryable, caller: ReportCaller, params: Para
   const dimensionNames = [...new Set([...groups, ...resolved.filter((field) => field.dimension).map((field) => field.name)])];
   const dimensions = [...new Set(dimensionNames.map((name) => resolveField(caller, name).dimension).filter((dimension): dimension is Dimension => Boolean(dimension)))];
   const metrics = [...new Set(resolved.map((field) => field.metric).filter((metric): metric is Metric => Boolean(metric)))];
-  const hourOffset = Number(param(params, 'hour_offset') ?? 0);
-  if (!Number.isInteger(hourOffset) || Math.abs(hourOffset) > 24) throw new HasOffersError('hour_offset must be a whole number of hours');
+  const hourOffset = hourOffsetOf(params);
   const today = localDay(new Date(), caller.timeZone);
   const range = reportFilters(caller, params.filters, today);
   const sort: Array<{ field: Dimension | Metric; direction: 'asc' | 'desc' }> = [];
@@ -266,8 +272,7 @@ export async function getConversions(db: Queryable, caller: ReportCaller, params
     return field;
   };
   fields.forEach(fieldSql);
-  const hourOffset = Number(param(params, 'hour_offset') ?? 0);
-  if (!Number.isInteger(hourOffset) || Math.abs(hourOffset) > 24) throw new HasOffersError('hour_offset must be a whole number of hours');
+  const hourOffset = hourOffsetOf(params);
   const sql = new SqlParams();
   // Bound only when a time field uses it: a parameter the statement never names is an error.
   let offset: string | undefined;

@@ -235,6 +235,12 @@ describe('HasOffers/TUNE API v3', () => {
     assert.deepEqual(data.data[0].Stat.conversion_status, 'approved');
     assert.equal(data.data[0].Stat.payout, '2.50000');
     assert.equal(data.data[0].Stat.affiliate_info1, 'deal');
+    // hour_offset shifts the network's clock for the caller: three hours west, say.
+    const at = async (offset: string) =>
+      (await asAffiliate(server.keys.couponCrate, `Target=Affiliate_Report&Method=getConversions&fields[]=Stat.datetime&hour_offset=${offset}`)).response;
+    const [local, west] = [(await at('0')).data.data[0].Stat.datetime, (await at('-3')).data.data[0].Stat.datetime];
+    assert.equal(Date.parse(`${local.replace(' ', 'T')}Z`) - Date.parse(`${west.replace(' ', 'T')}Z`), 3 * 3_600_000);
+    assert.equal((await at('1.5')).errorMessage, 'hour_offset must be a whole number of hours');
   });
 
   test('the network API writes offers, affiliates, advertisers and conversions through the ledger', async () => {
