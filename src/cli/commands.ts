@@ -5,6 +5,7 @@ import { createUser, listUsers } from '../accounts/users.ts';
 import { ensureDemoNetwork } from '../demo/demo-network.ts';
 import { getNetwork } from '../network/network.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { parseId } from '../shared/ids.ts';
 import type { Store } from '../store/store.ts';
 
 /** What a command may touch: the store, and the maintenance switch of the process running it. */
@@ -46,8 +47,8 @@ const OPTIONS = {
 } as const;
 
 function id(value: string | undefined, what: string): number {
-  const parsed = Number(value);
-  if (value === undefined || !Number.isInteger(parsed) || parsed <= 0) throw new CommandError(`${what} must be a positive whole number`);
+  const parsed = value === undefined ? undefined : parseId(value);
+  if (!parsed) throw new CommandError(`${what} must be a positive whole number`);
   return parsed;
 }
 

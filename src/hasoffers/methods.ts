@@ -12,6 +12,7 @@ import { createPartner, getPartner, updatePartner, type PartnerStatus } from '..
 import type { Platform } from '../platform.ts';
 import { createPostback, getPostback, deletePostback } from '../postbacks/postbacks.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { parseId } from '../shared/ids.ts';
 import { parseMoney, parsePercentToPpm } from '../shared/money.ts';
 import { SqlParams } from '../shared/sql.ts';
 import { isCalendarDate, localDateTime, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
@@ -526,7 +527,7 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
       return trackingLink(context, offerId, context.principal.partnerId!);
     },
     getCategories: async (context) => {
-      const ids = list(context.params.ids).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647);
+      const ids = list(context.params.ids).map(parseId).filter((id): id is number => Boolean(id));
       if (ids.length === 0) throw missingArgument('ids');
       const rows = await db(context).query<{ offerId: number; id: number | null; name: string | null }>(
         `SELECT o.id AS "offerId", c.id, c.name FROM offers o JOIN advertisers a ON a.id = o.advertiser_id

@@ -1,3 +1,4 @@
+import { parseId } from '../shared/ids.ts';
 import type { Params } from './envelope.ts';
 
 /** Reading HasOffers parameters, which arrive as strings, `[]` lists, indexed lists or nested objects. */
@@ -20,7 +21,5 @@ export function list(value: unknown): string[] {
 
 export function intParam(params: Params, name: string): number | undefined {
   const value = param(params, name);
-  if (value === undefined || !/^\d{1,10}$/.test(value)) return undefined;
-  const parsed = Number(value);
-  return parsed <= 2_147_483_647 ? parsed : undefined;
+  return value === undefined ? undefined : parseId(value);
 }

@@ -1,5 +1,7 @@
-/** Schema pieces every API shares. Ids are PostgreSQL integers: larger numbers are no id. */
-export const idSchema = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
+import { MAX_ID } from '../shared/ids.ts';
+
+/** Schema pieces every API shares. */
+export const idSchema = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
 
 export const pageSchema = { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, description: 'Results page number, from 1.' } as const;
 

@@ -4,6 +4,7 @@ import { errorBody, idParams, idSchema } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
 import { createPostback, deletePostback, listDeliveries, listPostbacks, replayDelivery, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
+import { MAX_ID } from '../shared/ids.ts';
 import { shortLinkFor } from '../tracking/short-links.ts';
 
 const postback = {
@@ -52,8 +53,8 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
           type: 'object',
           properties: {
             partnerId: idSchema,
-            offerId: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 },
-            goalId: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 },
+            offerId: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ID },
+            goalId: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ID },
             type: { type: 'string', enum: ['url', 'image'], default: 'url' },
             events: { type: 'array', items: { type: 'string', enum: ['create', 'update', 'reject'] }, minItems: 1 },
             url: { type: 'string', minLength: 1, maxLength: 4096 },

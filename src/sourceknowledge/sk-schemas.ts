@@ -1,4 +1,5 @@
 import { idSchema, pageSchema } from '../http/schema-types.ts';
+import { MAX_ID } from '../shared/ids.ts';
 
 /** JSON schemas of the SourceKnowledge v2 wire format: they validate requests and document the API. */
 
@@ -27,7 +28,7 @@ export const advertiserBody = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 255 },
     businessUrl: { type: 'string', minLength: 1, maxLength: 2048 },
-    categoryId: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 },
+    categoryId: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ID },
   },
   required: ['name', 'businessUrl', 'categoryId'],
   example: { name: 'Acme Outdoor', businessUrl: 'https://acme-outdoor.example', categoryId: 1 },

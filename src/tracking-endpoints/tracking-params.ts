@@ -1,3 +1,4 @@
+import { parseId } from '../shared/ids.ts';
 import { withoutNul } from '../shared/nul-characters.ts';
 import { PASS_THROUGH_MACROS } from '../tracking/click-macros.ts';
 import type { ClickRequest } from '../tracking/tracker.ts';
@@ -20,9 +21,7 @@ export function text(query: Query, ...names: string[]): string | undefined {
 
 export function id(query: Query, ...names: string[]): number | undefined {
   const value = text(query, ...names);
-  if (value === undefined || !/^\d{1,10}$/.test(value)) return undefined;
-  const parsed = Number(value);
-  return parsed > 0 && parsed <= 2_147_483_647 ? parsed : undefined;
+  return (value === undefined ? undefined : parseId(value)) || undefined;
 }
 
 export function clickRequest(query: Query, visitorId: string, referrer: string | undefined): ClickRequest {

@@ -86,6 +86,9 @@ describe('operator command line', () => {
     const wrongRole = await cli(location, 'user', 'create', '--email', 'x@y.test', '--name', 'X', '--role', 'partner');
     assert.equal(wrongRole.code, 2);
     assert.match(wrongRole.stderr, /partnerId: is required for the partner role/);
+    const noSuchId = await cli(location, 'key', 'create', '--account', '99999999999');
+    assert.equal(noSuchId.code, 2);
+    assert.match(noSuchId.stderr, /^--account must be a positive whole number/);
     const unknown = await cli(location, 'frobnicate');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Usage: npm run cli/);
