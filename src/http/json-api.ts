@@ -5,6 +5,7 @@ import { containsNul } from '../shared/nul-characters.ts';
 import type { Transaction } from '../store/store.ts';
 import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
 import { runWrite, type WorkResult } from './idempotency.ts';
+import { MAX_NESTING, nestsDeeperThan } from './input-depth.ts';
 import type { RateLimitRule } from './rate-limits.ts';
 import { describeValidationError } from './validation.ts';
 
@@ -64,6 +65,9 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
   });
 
   app.addHook('preValidation', async (request, reply) => {
+    if (nestsDeeperThan(request.body, MAX_NESTING)) {
+      return sendJsonError(reply, 400, `The request body nests deeper than ${MAX_NESTING} levels`);
+    }
     if (containsNul(request.body) || containsNul(request.query)) {
       return sendJsonError(reply, 400, 'Text must not contain NUL characters');
     }

@@ -24,6 +24,8 @@ describe('SK v2 bad input never breaks the server', () => {
       ['POST', '/advertisers', 'name=X', { 'content-type': 'application/x-www-form-urlencoded' }],
       ['POST', '/advertisers', '', { 'content-type': 'application/json' }],
       ['POST', '/advertisers', 'null'],
+      ['POST', '/advertisers', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, { 'content-type': 'application/json' }],
+      ['POST', '/advertisers', JSON.parse(`${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`)],
       ['PUT', `/campaigns/${campaign}`, { name: 'X', start: '2026-01-01', dailyBudget: 1e308, cpc: 1, trackingUrl: 'https://x.example', geoTargeting: [] }],
       ['POST', `/campaigns/${campaign}/bid-factor`, { subId: 'x'.repeat(300), bidFactor: 1 }],
       ['POST', `/campaigns/${campaign}/bid-factors`, { subIds: [] }],
