@@ -553,7 +553,7 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
         const offerId = idAttribute('Could not create offer pixel.', input, 'offer_id');
         await createPostback(db(context), context.principal, {
           offerId: offerId || null,
-          goalId: input.goal_id === '' ? null : (idAttribute('Could not create offer pixel.', input, 'goal_id') ?? null),
+          goalId: input.goal_id === '' ? null : idAttribute('Could not create offer pixel.', input, 'goal_id') || null,
           type,
           url: String(input.code),
         });
