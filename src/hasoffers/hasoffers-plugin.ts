@@ -3,10 +3,10 @@ import qs from 'qs';
 import { authenticate } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
 import { rateLimitSubject } from '../http/api-key.ts';
+import { inputProblem } from '../http/input-checks.ts';
 import type { RateLimitRule } from '../http/rate-limits.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
-import { containsNul } from '../shared/nul-characters.ts';
 import { isDataException } from '../store/store.ts';
 import { failure, HasOffersError, preDispatchFailure, requestEcho, success, type Params } from './envelope.ts';
 import { apiOf, methodOf, targetExists, type Api } from './methods.ts';
@@ -69,7 +69,8 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
     if (!verdict.allowed) return fail(new HasOffersError(rateLimitMessage(verdict.used)));
     const principal = key ? await authenticate(platform.store, key) : undefined;
     if (!principal || !ROLES[api].includes(principal.role)) return fail(new HasOffersError(`${credentialName} ${key} is not authenticated`));
-    if (containsNul(params)) return fail(new HasOffersError('Text must not contain NUL characters'));
+    const problem = inputProblem(params);
+    if (problem) return fail(new HasOffersError(problem));
 
     try {
       const { timeZone } = await getNetwork(platform.store);

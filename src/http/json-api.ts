@@ -1,11 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { containsNul } from '../shared/nul-characters.ts';
 import type { Transaction } from '../store/store.ts';
 import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
 import { runWrite, type WorkResult } from './idempotency.ts';
-import { MAX_NESTING, nestsDeeperThan } from './input-depth.ts';
+import { inputProblem } from './input-checks.ts';
 import type { RateLimitRule } from './rate-limits.ts';
 import { describeValidationError } from './validation.ts';
 
@@ -65,12 +64,8 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
   });
 
   app.addHook('preValidation', async (request, reply) => {
-    if (nestsDeeperThan(request.body, MAX_NESTING)) {
-      return sendJsonError(reply, 400, `The request body nests deeper than ${MAX_NESTING} levels`);
-    }
-    if (containsNul(request.body) || containsNul(request.query)) {
-      return sendJsonError(reply, 400, 'Text must not contain NUL characters');
-    }
+    const problem = inputProblem(request.body) ?? inputProblem(request.query);
+    if (problem) return sendJsonError(reply, 400, problem);
     const subject = `${rateLimitSubject(request, apiKeyHeader(request))}:${requestFingerprint(request)}`;
     const verdict = await platform.rateLimits.consume(limits.identical, subject);
     if (!verdict.allowed) {
