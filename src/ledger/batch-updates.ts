@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { MAX_ID, parseId } from '../shared/ids.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Queryable, Store } from '../store/store.ts';
@@ -34,6 +35,10 @@ export interface BatchRowResult {
 
 const STATUSES = ['approved', 'pending', 'rejected', 'reversed'] as const;
 
+/** The longest text each field of a row may hold, whichever form the batch came in. */
+export const BATCH_TEXT_LIMITS = { transactionId: 64, orderId: 255, reason: 1000, saleAmount: 32, reattributeTo: 64 } as const;
+const TEXT_LIMITS: Partial<Record<keyof BatchRow, number>> = BATCH_TEXT_LIMITS;
+
 /** CSV columns, with the aliases advertisers' exports use. */
 const CSV_COLUMNS: Record<string, keyof BatchRow> = {
   transaction_id: 'transactionId',
@@ -49,24 +54,43 @@ const CSV_COLUMNS: Record<string, keyof BatchRow> = {
   new_transaction_id: 'reattributeTo',
 };
 
+/** The header's names, each known and each field named once: an alias beside its column would leave the value to chance. */
+function csvHeader(header: string[]): string[] {
+  const names = header.map((name) => name.trim().toLowerCase());
+  const seen = new Map<keyof BatchRow, string>();
+  for (const name of names) {
+    const field = CSV_COLUMNS[name];
+    if (!field) throw new Error(`unknown column "${name}"; known: ${Object.keys(CSV_COLUMNS).join(', ')}`);
+    const earlier = seen.get(field);
+    if (earlier !== undefined) throw new Error(earlier === name ? `column "${name}" appears twice` : `columns "${earlier}" and "${name}" name the same thing`);
+    seen.set(field, name);
+  }
+  return names;
+}
+
+/** A CSV batch as rows, held to the limits a JSON batch's schema sets; a mistake names its row, counted as the results count them. */
 export function parseBatchCsv(text: string): BatchRow[] {
   let records: Array<Record<string, string>>;
   try {
-    records = parse(text, { columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()), skip_empty_lines: true, trim: true });
+    records = parse(text, { columns: csvHeader, skip_empty_lines: true, trim: true });
   } catch (error) {
     throw new ValidationError('csv', (error as Error).message);
   }
   return records.map((record, index) => {
     const row: Record<string, unknown> = {};
     for (const [column, value] of Object.entries(record)) {
-      const field = CSV_COLUMNS[column];
-      if (!field) throw new ValidationError('csv', `unknown column "${column}"; known: ${Object.keys(CSV_COLUMNS).join(', ')}`);
       if (value === '') continue;
+      const field = CSV_COLUMNS[column]!;
+      const at = `row ${index + 1}, ${column}`;
       if (field === 'offerId' || field === 'goalId') {
-        const id = Number(value);
-        if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError(`rows[${index}].${column}`, 'must be a positive whole number');
+        const id = parseId(value);
+        if (!id) throw new ValidationError(at, `must be a whole number from 1 to ${MAX_ID}`);
         row[field] = id;
-      } else row[field] = value;
+      } else {
+        const limit = TEXT_LIMITS[field];
+        if (limit !== undefined && value.length > limit) throw new ValidationError(at, `must be at most ${limit} characters`);
+        row[field] = value;
+      }
     }
     return row as BatchRow;
   });

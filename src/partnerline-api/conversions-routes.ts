@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idSchema } from '../http/schema-types.ts';
-import { applyBatch, parseBatchCsv, type BatchRow } from '../ledger/batch-updates.ts';
+import { applyBatch, BATCH_TEXT_LIMITS, parseBatchCsv, type BatchRow } from '../ledger/batch-updates.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { recordConversionIn } from '../ledger/conversions.ts';
 import {
@@ -191,14 +191,14 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
                   items: {
                     type: 'object',
                     properties: {
-                      transactionId: { type: 'string', maxLength: 64 },
-                      orderId: { type: 'string', maxLength: 255 },
+                      transactionId: { type: 'string', maxLength: BATCH_TEXT_LIMITS.transactionId },
+                      orderId: { type: 'string', maxLength: BATCH_TEXT_LIMITS.orderId },
                       offerId: idSchema,
                       goalId: idSchema,
                       status: { type: 'string', enum: ['approved', 'pending', 'rejected', 'reversed'] },
-                      reason: { type: 'string', maxLength: 1000 },
-                      saleAmount: { type: 'string', maxLength: 32 },
-                      reattributeTo: { type: 'string', maxLength: 64 },
+                      reason: { type: 'string', maxLength: BATCH_TEXT_LIMITS.reason },
+                      saleAmount: { type: 'string', maxLength: BATCH_TEXT_LIMITS.saleAmount },
+                      reattributeTo: { type: 'string', maxLength: BATCH_TEXT_LIMITS.reattributeTo },
                     },
                   },
                 },

@@ -188,4 +188,24 @@ describe('corrections and late data', () => {
     const missing = await server.request('POST', '/api/v1/conversions/999999/approve', { key: server.keys.admin, body: {} });
     assert.equal(missing.status, 404);
   });
+
+  test('a CSV batch with a mistake in its header or a value is refused whole, saying where, and changes nothing', async () => {
+    const transactionId = await clickFor(bestsellers, trailblazer);
+    const id = (await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=BOOK-11&amount=20`)).headers.get('x-partnerline-conversion-id')!;
+    const cases: Array<[string, string]> = [
+      [`transaction_id,offer_id,status\n${transactionId},${bestsellers},rejected\n${transactionId},99999999999,rejected`, 'row 2, offer_id: must be a whole number from 1 to 2147483647'],
+      [`transaction_id,status,reason\n${transactionId},rejected,${'x'.repeat(1001)}`, 'row 1, reason: must be at most 1000 characters'],
+      [`transaction_id,status,status\n${transactionId},rejected,approved`, 'csv: column "status" appears twice'],
+      [`transaction_id,order_id,adv_sub,status\n${transactionId},BOOK-11,BOOK-12,rejected`, 'csv: columns "order_id" and "adv_sub" name the same thing'],
+      [`transaction_id,state\n${transactionId},rejected`, 'csv: unknown column "state"; known: transaction_id, order_id, adv_sub, offer_id, goal_id, status, reason, sale_amount, amount, reattribute_to, new_transaction_id'],
+    ];
+    for (const [csv, error] of cases) {
+      const refused = await server.request('POST', '/api/v1/conversions/batch', { key: server.keys.brightside, body: csv, headers: { 'content-type': 'text/csv' } });
+      assert.equal(refused.status, 400, refused.text);
+      assert.deepEqual(refused.body, { error });
+    }
+    const unchanged = await ledger(id);
+    assert.equal(unchanged.conversion.status, 'pending');
+    assert.deepEqual(unchanged.history.map((entry: { type: string }) => entry.type), ['created']);
+  });
 });
