@@ -10,7 +10,7 @@ import { OFFER_STATUSES, PRICING_TYPES, type PricingType } from '../offers/offer
 import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
 import { createPartner, getPartner, updatePartner, type PartnerStatus } from '../partners/partners.ts';
 import type { Platform } from '../platform.ts';
-import { createPostback, getPostback, deletePostback } from '../postbacks/postbacks.ts';
+import { createPostback, getPostback, deletePostback, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseId } from '../shared/ids.ts';
 import { parseMoney, parsePercentToPpm } from '../shared/money.ts';
@@ -92,6 +92,7 @@ function snakeCase(name: string): string {
     advertiserId: 'advertiser_id',
     businessUrl: 'website',
     name: 'name',
+    url: 'code',
   };
   return known[name] ?? name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
@@ -551,12 +552,13 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
           throw invalidAttribute('Could not create offer pixel.', 'type', 'Type must be one of: url, image');
         }
         const offerId = idAttribute('Could not create offer pixel.', input, 'offer_id');
-        await createPostback(db(context), context.principal, {
+        const pixel: PostbackInput = {
           offerId: offerId || null,
           goalId: input.goal_id === '' ? null : idAttribute('Could not create offer pixel.', input, 'goal_id') || null,
           type,
           url: String(input.code),
-        });
+        };
+        await createPostback(db(context), context.principal, pixel, { allowPrivateDestinations: context.platform.config.postbackAllowPrivate });
         return true;
       }),
     updateStatus: (context) => deletePixel(context, param(context.params, 'status')),

@@ -66,7 +66,7 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
       },
     },
     (request, reply) =>
-      sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await createPostback(tx, request.principal, request.body) })),
+      sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await createPostback(tx, request.principal, request.body, { allowPrivateDestinations: platform.config.postbackAllowPrivate }) })),
   );
 
   app.delete<{ Params: { id: number } }>(

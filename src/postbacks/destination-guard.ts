@@ -40,6 +40,12 @@ export class PrivateDestinationError extends Error {}
 
 const privateAddress = (host: string, address: string) => `host ${host} resolves to the private or loopback address ${address}`;
 
+/** The URL's host when it is a private or loopback address written out, which no DNS answer can change. */
+export function privateAddressIn(url: URL): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) && isPrivateAddress(host) ? host : undefined;
+}
+
 /**
  * Why a URL may not be called, or undefined when it may: only http(s), and, unless the operator
  * allows it, no private address written in the URL. Host names are checked as they are connected
@@ -50,8 +56,8 @@ export function refuseDestination(url: string, allowPrivate: boolean): string | 
   if (!URL.canParse(url)) return 'not a URL';
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'only http and https URLs are called';
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  return !allowPrivate && isIP(host) && isPrivateAddress(host) ? privateAddress(host, host) : undefined;
+  const address = allowPrivate ? undefined : privateAddressIn(parsed);
+  return address ? privateAddress(address, address) : undefined;
 }
 
 /** A DNS lookup for the connection itself that fails when any address of the name is private. */

@@ -1,8 +1,9 @@
 import type { Principal } from '../accounts/principal.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { first, SqlParams } from '../shared/sql.ts';
-import { isHttpUrlTemplate } from '../shared/urls.ts';
+import { isHttpUrlTemplate, withMacrosFilled } from '../shared/urls.ts';
 import type { Queryable } from '../store/store.ts';
+import { privateAddressIn } from './destination-guard.ts';
 import type { PostbackOperation } from './postback-macros.ts';
 
 export const POSTBACK_OPERATIONS: PostbackOperation[] = ['create', 'update', 'reject'];
@@ -51,9 +52,20 @@ function visible(principal: Principal, params: SqlParams): string {
   return 'FALSE';
 }
 
-export async function createPostback(db: Queryable, principal: Principal, input: PostbackInput): Promise<Postback> {
+/**
+ * Registers a postback. A private or loopback address written in its URL is refused here, where
+ * the partner can correct it; names, and hosts made of macros, are checked as they are called.
+ */
+export async function createPostback(
+  db: Queryable,
+  principal: Principal,
+  input: PostbackInput,
+  { allowPrivateDestinations }: { allowPrivateDestinations: boolean },
+): Promise<Postback> {
   const partnerId = ownerOf(principal, input.partnerId);
   if (!isHttpUrlTemplate(input.url)) throw new ValidationError('url', 'must be an absolute http(s) URL, macros allowed');
+  const address = allowPrivateDestinations ? undefined : privateAddressIn(new URL(withMacrosFilled(input.url)));
+  if (address) throw new ValidationError('url', `${address} is a private or loopback address, which postbacks reach only when the operator sets POSTBACK_ALLOW_PRIVATE`);
   const events = [...new Set(input.events ?? POSTBACK_OPERATIONS)];
   if (events.length === 0 || events.some((event) => !POSTBACK_OPERATIONS.includes(event))) {
     throw new ValidationError('events', `must name some of ${POSTBACK_OPERATIONS.join(', ')}`);

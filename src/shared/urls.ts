@@ -5,10 +5,15 @@ export function isHttpUrl(text: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
+/** A URL template with each `{macro}` placeholder filled by a stand-in, to check what the template itself says. */
+export function withMacrosFilled(template: string): string {
+  return template.replace(/\{[a-z0-9_]+\}/gi, 'x');
+}
+
 /**
  * A URL template with `{macro}` placeholders is valid when it parses once the placeholders are
  * filled; the macros themselves are expanded at click time.
  */
 export function isHttpUrlTemplate(template: string): boolean {
-  return isHttpUrl(template.replace(/\{[a-z0-9_]+\}/gi, 'x'));
+  return isHttpUrl(withMacrosFilled(template));
 }

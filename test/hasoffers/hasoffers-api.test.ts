@@ -310,6 +310,17 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(paused.response.status, -1);
     assert.equal((await asAffiliate(server.keys.socialSpark, `Target=Affiliate_OfferPixel&Method=updateStatus&id=${id}&status=deleted`)).response.data, true);
     assert.deepEqual((await asAffiliate(server.keys.socialSpark, 'Target=Affiliate_OfferPixel&Method=findAll')).response.data, []);
+
+    const toLoopback = await asAffiliate(server.keys.socialSpark, `Target=Affiliate_OfferPixel&Method=create&data[offer_id]=0&data[type]=url&data[code]=http://127.0.0.1:9/pb?t={transaction_id}`);
+    assert.deepEqual(toLoopback.response.errors, [
+      {
+        err_code: 3,
+        err_msg: '127.0.0.1 is a private or loopback address, which postbacks reach only when the operator sets POSTBACK_ALLOW_PRIVATE',
+        attribute_name: 'code',
+        publicMessage: 'Could not create offer pixel.',
+      },
+    ]);
+    assert.deepEqual((await asAffiliate(server.keys.socialSpark, 'Target=Affiliate_OfferPixel&Method=findAll')).response.data, []);
   });
 
   test('categories, the credential ping, and the rate limit of 50 calls per 10 seconds', async () => {

@@ -132,13 +132,20 @@ describe('postback destinations', () => {
     const server = await startTestServer({ TRUST_PROXY: 'true' }, { delivery: { pollMs: 20 } });
     try {
       const [, newsletter] = server.demo.offerIds as [number, number];
-      // An address in the URL is refused before calling; a name is refused as it is resolved for the connection.
+      // An address written in the URL is refused as the postback is registered; a name, or a host
+      // made of a macro, as it is resolved for the connection.
       const byAddress = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: `${receiver.base}/x?c={transaction_id}` } });
+      assert.equal(byAddress.status, 400);
+      assert.deepEqual(byAddress.body, { error: 'url: 127.0.0.1 is a private or loopback address, which postbacks reach only when the operator sets POSTBACK_ALLOW_PRIVATE' });
       const byName = await server.request('POST', '/api/v1/postbacks', {
         key: server.keys.trailblazer,
         body: { url: `${receiver.base.replace('127.0.0.1', 'localhost')}/y?c={transaction_id}` },
       });
-      const reply = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${server.demo.partnerIds[0]}`, {
+      const byMacro = await server.request('POST', '/api/v1/postbacks', {
+        key: server.keys.trailblazer,
+        body: { url: `http://{aff_sub}:${new URL(receiver.base).port}/z?c={transaction_id}` },
+      });
+      const reply = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${server.demo.partnerIds[0]}&aff_sub=127.0.0.1`, {
         headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
       });
       const transactionId = new URL(reply.headers.get('location')!).searchParams.get('tid')!;
@@ -148,7 +155,7 @@ describe('postback destinations', () => {
           const list = (await server.request('GET', `/api/v1/postbacks/${postbackId}/deliveries`, { key: server.keys.trailblazer })).body;
           return list.find((item: { status: string }) => item.status === 'parked');
         });
-      assert.match((await parked(byAddress.body.id)).lastError, /private or loopback address 127\.0\.0\.1/);
+      assert.match((await parked(byMacro.body.id)).lastError, /private or loopback address 127\.0\.0\.1/);
       assert.match((await parked(byName.body.id)).lastError, /host localhost resolves to the private or loopback address (127\.0\.0\.1|::1)/);
       assert.equal(receiver.received.length, 0);
     } finally {
