@@ -16,7 +16,7 @@ import { describeValidationError } from './validation.ts';
 export interface JsonApiOptions {
   platform: Platform;
   limits: { perKey: RateLimitRule; identical: RateLimitRule };
-  /** Core field names as this API's clients know them, for error messages. */
+  /** Core field and entity names as this API's clients know them, for error messages. */
   fieldNames?: Record<string, string>;
 }
 
@@ -30,7 +30,7 @@ function errorStatus(error: FastifyError | Error, fieldNames: Record<string, str
   if (error instanceof ValidationError) {
     return { statusCode: 400, message: `${fieldNames[error.field] ?? error.field}: ${error.detail}` };
   }
-  if (error instanceof NotFoundError) return { statusCode: 404, message: error.message };
+  if (error instanceof NotFoundError) return { statusCode: 404, message: error.inWords(fieldNames) };
   if (error instanceof ForbiddenError) return { statusCode: 403, message: error.message };
   if (error instanceof ConflictError) return { statusCode: 409, message: error.message };
   const fastifyError = error as FastifyError;

@@ -13,8 +13,17 @@ export class ValidationError extends Error {
 }
 
 export class NotFoundError extends Error {
+  readonly entity: string;
+  readonly id: number | string;
   constructor(entity: string, id: number | string) {
     super(`${entity} ${id} was not found`);
+    this.entity = entity;
+    this.id = id;
+  }
+
+  /** The message in an API's own words, where it calls the thing by another name (an offer is an SK campaign). */
+  inWords(names: Record<string, string>): string {
+    return `${names[this.entity] ?? this.entity} ${this.id} was not found`;
   }
 }
 

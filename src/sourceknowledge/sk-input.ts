@@ -72,7 +72,7 @@ export function campaignSettings(
   return settings;
 }
 
-/** Core field names as the SK API calls them, for error messages. */
+/** Core field and entity names as the SK API calls them, for error messages. */
 export const SK_FIELD_NAMES: Record<string, string> = {
   destinationUrl: 'trackingUrl',
   startsAt: 'start',
@@ -81,4 +81,5 @@ export const SK_FIELD_NAMES: Record<string, string> = {
   dailyBudgetMicros: 'dailyBudget',
   revenueFlatMicros: 'cpc',
   offerIds: 'campaigns',
+  offer: 'campaign',
 };

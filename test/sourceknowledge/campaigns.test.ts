@@ -124,6 +124,14 @@ describe('SK v2 campaigns', () => {
     assert.equal((await server.request('GET', `/affiliate/v2/campaigns?advertiserId=${brightsideId}`, { key: server.keys.acme })).status, 403);
   });
 
+  test('a campaign that does not exist is a 404 that calls it a campaign', async () => {
+    for (const path of ['/affiliate/v2/campaigns/99999', '/affiliate/v2/stats/campaigns/99999/by-publisher?from=2026-01-01&to=2026-01-31']) {
+      const missing = await server.request('GET', path, { key: server.keys.agency });
+      assert.equal(missing.status, 404, path);
+      assert.deepEqual(missing.body, { error: 'campaign 99999 was not found' }, path);
+    }
+  });
+
   test('the agency prefix serves the same API', async () => {
     const viaAgency = await server.request('GET', `/api/agency/v2/campaigns/${server.demo.offerIds[0]}`, { key: server.keys.agency });
     const viaAffiliate = await server.request('GET', `/affiliate/v2/campaigns/${server.demo.offerIds[0]}`, { key: server.keys.agency });
