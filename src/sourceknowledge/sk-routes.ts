@@ -12,6 +12,7 @@ import { createOffer, getOffer, listOffers, setOfferActive, updateOffer } from '
 import { parseDayRange, statsByOffer, statsBySubId } from '../reports/sk-stats.ts';
 import { moneyToNumber } from '../shared/money.ts';
 import { parseBidFactor, setBidFactors } from '../traffic-control/bid-factors.ts';
+import { normalizeSubId } from '../traffic-control/sub-ids.ts';
 import {
   createControlList,
   getControlList,
@@ -21,7 +22,6 @@ import {
 } from '../traffic-control/control-lists.ts';
 import { campaignSettings, type SkCampaignBody } from './sk-input.ts';
 import {
-
   skAdvertiser,
   skCampaign,
   skCampaignSummary,
@@ -162,7 +162,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     { schema: { ...doc('Bid factors', 'Set the bid factor of one sub-ID'), params: idParams, body: schema.bidFactorBody, response: { 200: schema.bidFactorResult, ...errors(400, 401, 403, 404) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
-        const factors = [{ subId: String(request.body.subId), factorE4: parseBidFactor('bidFactor', request.body.bidFactor) }];
+        const factors = [{ subId: normalizeSubId('subId', String(request.body.subId)), factorE4: parseBidFactor('bidFactor', request.body.bidFactor) }];
         return { statusCode: 200, body: bidFactorResult(request.params.id, await setBidFactors(tx, request.principal, request.params.id, factors)) };
       }),
   );
@@ -173,7 +173,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
         const factors = request.body.subIds.map((entry, index) => ({
-          subId: String(entry.subId),
+          subId: normalizeSubId(`subIds[${index}].subId`, String(entry.subId)),
           factorE4: parseBidFactor(`subIds[${index}].bidFactor`, entry.bidFactor),
         }));
         return { statusCode: 200, body: bidFactorResult(request.params.id, await setBidFactors(tx, request.principal, request.params.id, factors)) };

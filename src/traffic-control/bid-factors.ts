@@ -3,7 +3,6 @@ import { getOffer } from '../offers/offers.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { parseScaled } from '../shared/money.ts';
 import type { Queryable } from '../store/store.ts';
-import { normalizeSubId } from './sub-ids.ts';
 
 export interface BidFactor {
   subId: string;
@@ -22,17 +21,15 @@ export function parseBidFactor(field: string, value: number | string): number {
   return Number(scaled);
 }
 
-/** Sets factors for sub-IDs of one offer; sending the same factors again changes nothing. */
-export async function setBidFactors(
-  db: Queryable,
-  principal: Principal,
-  offerId: number,
-  factors: Array<{ subId: string; factorE4: number }>,
-): Promise<BidFactor[]> {
+/**
+ * Sets factors for sub-IDs of one offer (each read by `normalizeSubId` and `parseBidFactor`, which
+ * name the field as the caller's API does); sending the same factors again changes nothing.
+ */
+export async function setBidFactors(db: Queryable, principal: Principal, offerId: number, factors: BidFactor[]): Promise<BidFactor[]> {
   await getOffer(db, principal, offerId);
   if (factors.length === 0) throw new ValidationError('subIds', 'must name at least one sub-ID');
   const bySubId = new Map<string, number>();
-  factors.forEach((factor, index) => bySubId.set(normalizeSubId(`subIds[${index}].subId`, factor.subId), factor.factorE4));
+  for (const factor of factors) bySubId.set(factor.subId, factor.factorE4);
   await db.query(
     `INSERT INTO bid_factors (offer_id, sub_id, factor)
      SELECT $1, sub_id, factor_e4 / 10000.0 FROM unnest($2::text[], $3::int[]) AS f (sub_id, factor_e4)

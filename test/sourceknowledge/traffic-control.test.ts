@@ -122,13 +122,21 @@ describe('SK v2 control lists and bid factors', () => {
     for (const [body, message] of [
       [{ subId: '7', bidFactor: -1 }, /bidFactor: must be >= 0/],
       [{ subId: '7', bidFactor: 1.23456 }, /bidFactor: must be a number from 0 to 100 with at most 4 decimals/],
-      [{ subId: '', bidFactor: 1 }, /subId: a sub-ID must be 1 to 255 characters/],
+      [{ subId: '', bidFactor: 1 }, /^subId: a sub-ID must be 1 to 255 characters$/],
       [{ bidFactor: 1 }, /subId: is required/],
     ] as const) {
       const reply = await server.request('POST', `/affiliate/v2/campaigns/${springGear}/bid-factor`, { key: server.keys.acme, body });
       assert.equal(reply.status, 400, JSON.stringify(body));
       assert.match(reply.body.error, message);
     }
+    const badBulk = await server.request('POST', `/affiliate/v2/campaigns/${springGear}/bid-factors`, {
+      key: server.keys.acme,
+      body: { subIds: [{ subId: '7', bidFactor: 3 }, { subId: ' ', bidFactor: 1 }] },
+    });
+    assert.equal(badBulk.status, 400);
+    assert.deepEqual(badBulk.body, { error: 'subIds[1].subId: a sub-ID must be 1 to 255 characters' });
+    const [seven] = await server.store.query<{ factor: string }>(`SELECT factor::text FROM bid_factors WHERE offer_id = $1 AND sub_id = '7'`, [springGear]);
+    assert.equal(seven!.factor, '2.0000');
     const reset = await server.request('POST', '/affiliate/v2/control-lists', {
       key: server.keys.acme,
       body: { name: 'Reset 7 and 8', type: 'block', campaigns: [springGear], subIds: ['7', '8'], resetBidFactors: true },
