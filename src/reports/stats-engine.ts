@@ -1,6 +1,6 @@
 import { ValidationError } from '../shared/errors.ts';
 import { likePattern, SqlParams } from '../shared/sql.ts';
-import { nextDay, startOfLocalDay, zoneOffsetMs } from '../shared/time-zones.ts';
+import { isCalendarDate, nextDay, startOfLocalDay, zoneOffsetMs } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
 
 /**
@@ -316,6 +316,8 @@ function condition(expression: string, filter: StatsFilter, params: SqlParams): 
       const cast = (value: string | undefined) => {
         if (value === undefined) throw new ValidationError(filter.field, 'the filter needs a value');
         if (numeric && !/^-?\d+(\.\d+)?$/.test(value)) throw new ValidationError(filter.field, `"${value}" is not a number`);
+        // Dates compare as text, which orders only dates written in full.
+        if (filter.field === 'date' && !isCalendarDate(value)) throw new ValidationError(filter.field, `"${value}" is not a date written YYYY-MM-DD`);
         return numeric ? `${params.add(value)}::numeric` : params.add(value);
       };
       const left = numeric ? `${expression}::numeric` : `${expression}::text`;

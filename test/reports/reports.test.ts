@@ -75,6 +75,14 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
     const bad = await report('dimensions=planet&metrics=clicks&from=2026-01-01&to=2026-01-02');
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /unknown dimension "planet"/);
+    const laterDays = await report(`dimensions=date&metrics=conversions&from=2026-03-01&to=2026-03-31&filter=date:ge:2026-03-08&sort=date`);
+    assert.deepEqual(laterDays.body.rows, [
+      { date: '2026-03-08', conversions: 2 },
+      { date: '2026-03-09', conversions: 1 },
+    ]);
+    const badDate = await report(`dimensions=date&metrics=conversions&from=2026-03-01&to=2026-03-31&filter=date:ge:8/3/2026`);
+    assert.equal(badDate.status, 400);
+    assert.deepEqual(badDate.body, { error: 'date: "8/3/2026" is not a date written YYYY-MM-DD' });
   });
 
   test('a partner reads only its own rows and never the network\'s revenue; CSV on request', async () => {
