@@ -49,9 +49,14 @@ export interface MethodContext {
 type Handler = (context: MethodContext) => Promise<unknown>;
 
 const db = (context: MethodContext) => context.platform.store;
+/** A write's data[...] fields, each one value as every model's field is: `data[name][x]=1` is refused, not stored as "[object Object]". */
 const data = (context: MethodContext): Params => {
   const value = context.params.data;
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Params) : {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  for (const [name, field] of Object.entries(value)) {
+    if (field !== null && typeof field === 'object') throw new HasOffersError(`Invalid value for data[${name}]: one value is expected, not a list or nested fields`);
+  }
+  return value as Params;
 };
 const requireId = (context: MethodContext, name = 'id'): number => {
   const value = param(context.params, name);

@@ -296,6 +296,11 @@ describe('HasOffers/TUNE API v3', () => {
       assert.equal(refused.response.status, -1, query);
       assert.equal(refused.response.errors[0].attribute_name, attribute, query);
     }
+    const nested = await network('Target=Offer&Method=create&data[name][en]=Nested&data[advertiser_id]=1&data[offer_url]=https://evergreen-tea.example/');
+    assert.equal(nested.response.status, -1);
+    assert.equal(nested.response.errors[0].publicMessage, 'Invalid value for data[name]: one value is expected, not a list or nested fields');
+    const misnamed = await network('Target=Offer&Method=findAll&filters[name]=[object Object]');
+    assert.deepEqual(misnamed.response.data, []);
   });
 
   test('OfferPixel: an affiliate registers a postback, lists it, and may only delete it', async () => {
@@ -324,7 +329,9 @@ describe('HasOffers/TUNE API v3', () => {
   });
 
   test('categories, the credential ping, and the rate limit of 50 calls per 10 seconds', async () => {
-    const categories = await network('Target=Application&Method=findAllOfferCategories');
+    // A network key of its own: the suite's other calls may have used up the admin key's window.
+    const fresh = await server.request('POST', '/api/v1/keys', { key: server.keys.admin, body: { name: 'categories and ping' } });
+    const categories = await call(`NetworkToken=${fresh.body.key}&Target=Application&Method=findAllOfferCategories`);
     assert.ok(Object.values(categories.response.data).some((row) => (row as { OfferCategory: { name: string } }).OfferCategory.name === 'Books & Media'));
     const statuses = [];
     for (let index = 0; index < 51; index += 1) {
@@ -333,7 +340,7 @@ describe('HasOffers/TUNE API v3', () => {
     assert.ok(statuses.slice(0, 50).every((response) => response.errorMessage === `NetworkToken ${server.keys.agency} is not authenticated`));
     assert.equal(statuses[50].status, -1);
     assert.match(statuses[50].errorMessage, /^API usage exceeded rate limit\.  Configured: 50\/10s window; Your usage: 51\./);
-    const ping = await network('Target=Application&Method=validNetworkApiKey');
+    const ping = await call(`NetworkToken=${fresh.body.key}&Target=Application&Method=validNetworkApiKey`);
     assert.equal(ping.response.data, true);
   });
 });
