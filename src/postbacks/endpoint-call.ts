@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { withoutNul } from '../shared/nul-characters.ts';
 
 export interface EndpointAnswer {
   statusCode: number;
@@ -31,7 +32,8 @@ export function callEndpoint(url: string, options: EndpointCallOptions): Promise
         if (body.length >= options.excerptLength) response.destroy();
       });
       response.on('error', fail);
-      response.on('close', () => resolve({ statusCode: response.statusCode!, excerpt: body.slice(0, options.excerptLength) }));
+      // An image pixel answers a GIF, whose NUL bytes the attempt log could not store.
+      response.on('close', () => resolve({ statusCode: response.statusCode!, excerpt: withoutNul(body.slice(0, options.excerptLength)) }));
     });
     request.on('error', fail);
   });

@@ -77,6 +77,23 @@ describe('partner postback delivery', () => {
     assert.equal(delivery.log[0].responseExcerpt, 'ok');
   });
 
+  test('an image pixel that answers with a GIF is delivered once, and its answer logged', async () => {
+    const registered = await server.request('POST', '/api/v1/postbacks', {
+      key: server.keys.trailblazer,
+      body: { url: `${receiver.base}/pixel?click={transaction_id}`, type: 'image', events: ['create'] },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    const { transactionId } = await convert(trailblazer, 'PB-GIF');
+    const delivery = await eventually(async () => {
+      const list = (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
+      return list[0]?.status === 'delivered' ? list[0] : undefined;
+    });
+    assert.equal(delivery.attempts, 1);
+    assert.equal(delivery.log[0].statusCode, 200);
+    assert.match(delivery.log[0].responseExcerpt, /^GIF89a/);
+    assert.equal(receiver.received.filter((item) => item.url.pathname === '/pixel' && item.url.searchParams.get('click') === transactionId).length, 1);
+  });
+
   test('failures are retried with backoff, logged, parked; the endpoint is parked and its owner told; replay resumes', async () => {
     const registered = await server.request('POST', '/api/v1/postbacks', {
       key: server.keys.admin,

@@ -6,12 +6,16 @@ export interface Received {
   headers: IncomingHttpHeaders;
 }
 
-/** A partner's postback endpoint on loopback that records what it is sent and answers as told. */
+/** A 1x1 GIF, as an image pixel answers. */
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+/** A partner's postback endpoint on loopback that records what it is sent and answers as told; under /pixel, with a GIF. */
 export async function startReceiver() {
   const received: Received[] = [];
   let answer = 200;
   const server = createServer((request, response) => {
     received.push({ url: new URL(request.url!, 'http://receiver.test'), headers: request.headers });
+    if (request.url!.startsWith('/pixel')) return void response.writeHead(answer, { 'content-type': 'image/gif' }).end(GIF);
     response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer === 200 ? 'ok' : 'down for maintenance');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
