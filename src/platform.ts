@@ -30,6 +30,11 @@ export class Platform {
   private maintenanceOn = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
+  /**
+   * Where work no request waits for reports a failure: the server points it at its log. Each such
+   * task is tried again, so a failure here loses nothing, but only this report shows it.
+   */
+  onBackgroundError: (task: string, error: unknown, context?: Record<string, unknown>) => void = () => {};
 
   private constructor(config: Config, store: Store, redis: Redis | undefined, options: PlatformOptions) {
     this.config = config;
@@ -47,6 +52,8 @@ export class Platform {
       allowPrivateDestinations: config.postbackAllowPrivate,
       ...options.delivery,
     });
+    this.tracker.writer.onError = (error) => this.onBackgroundError('storing clicks and impressions', error, { waiting: this.tracker.writer.backlog });
+    this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
   }
 
   static async start(config: Config, store: Store, options: PlatformOptions = {}): Promise<Platform> {
@@ -57,11 +64,17 @@ export class Platform {
     }
     const platform = new Platform(config, store, redis, options);
     await platform.refreshSettings();
-    platform.refreshTimer = setInterval(() => void platform.refreshSettings().catch(() => {}), SETTINGS_REFRESH_MS);
+    platform.refreshTimer = setInterval(
+      () => void platform.refreshSettings().catch((error) => platform.onBackgroundError('reading the network settings', error)),
+      SETTINGS_REFRESH_MS,
+    );
     platform.refreshTimer.unref();
     await platform.tracker.start();
     platform.deliveries.start();
-    platform.holdTimer = setInterval(() => void approveHeldConversions(store).catch(() => {}), HOLD_CHECK_MS);
+    platform.holdTimer = setInterval(
+      () => void approveHeldConversions(store).catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error)),
+      HOLD_CHECK_MS,
+    );
     platform.holdTimer.unref();
     return platform;
   }

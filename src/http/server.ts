@@ -69,6 +69,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(swaggerUi, { routePrefix: '/doc/affiliate', uiConfig: { persistAuthorization: true, deepLinking: true } });
   app.get('/doc/affiliate.json', { schema: { hide: true } }, () => app.swagger());
 
+  // Clicks are answered before they are stored, and postbacks sent after the answer: a store that
+  // refuses them is seen only in this log.
+  platform.onBackgroundError = (task, error, context) => app.log.error({ err: error, ...context }, `${task} failed; it is tried again`);
   await app.register(healthRoutes, { platform });
   await app.register(trackingRoutes, { platform });
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });

@@ -51,6 +51,8 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** A round that failed as a whole (the store refused its log); its deliveries are claimed again when their lease ends. */
+  onError: (error: unknown) => void = () => {};
 
   constructor(store: Store, options: DeliveryOptions) {
     this.store = store;
@@ -61,7 +63,7 @@ export class DeliveryWorker {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.runOnce()
-        .then(() => undefined, () => undefined)
+        .then(() => undefined, (error: unknown) => this.onError(error))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
         });

@@ -95,9 +95,6 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
   const shortLinks = new ShortLinkCache(platform.store);
   const trafficLog = { logLevel: quietLogLevel(platform.config.logLevel) };
-  // Clicks are answered before they are stored: a store that refuses them is seen only in this log.
-  platform.tracker.writer.onError = (error) =>
-    app.log.error({ err: error, waiting: platform.tracker.writer.backlog }, 'storing clicks and impressions failed; they stay queued and are retried');
 
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
     const knownVisitor = cookieValue(request, VISITOR_COOKIE);
