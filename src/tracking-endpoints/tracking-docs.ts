@@ -51,6 +51,8 @@ const REDIRECT = {
 
 const CONVERSION_QUERY = (extra: Record<string, object>) =>
   query({
+    goal_id: text("One of the offer's goals; 0 or none is the offer's own conversion, and a value that is no id is refused"),
+    goal_name: text("One of the offer's goals, by name"),
     ...extra,
     amount: text(`The sale amount, ${AMOUNT_FORM} (also sale_amount); percentage payouts are computed from it`),
     adv_sub: text("The advertiser's first sub-ID (also adv_sub1)"),

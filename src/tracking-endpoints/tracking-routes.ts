@@ -5,6 +5,7 @@ import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { STATUS_CODE } from '../ledger/status-codes.ts';
 import type { Platform } from '../platform.ts';
+import { parseId } from '../shared/ids.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ShortLinkCache } from '../tracking/short-links.ts';
 import { describeVisitor } from '../tracking/visitor.ts';
@@ -45,12 +46,17 @@ function conversionInput(platform: Platform, request: FastifyRequest, query: Que
   const amount = text(query, 'amount', 'sale_amount');
   const saleAmountMicros = amount === undefined ? undefined : parseMoney(amount);
   const status = text(query, 'status')?.toLowerCase();
+  // A goal named wrongly must not pass for the offer's own conversion and its payout; 0 is HasOffers' "no goal".
+  const goal = text(query, 'goal_id');
+  const goalId = goal === undefined ? undefined : parseId(goal);
   const problem =
     amount !== undefined && (saleAmountMicros === undefined || saleAmountMicros < 0n)
       ? `amount "${amount}" is not a non-negative amount with ${AMOUNT_FORM}`
       : status !== undefined && !CONVERSION_STATUSES.includes(status as ConversionStatus)
         ? `status must be one of ${CONVERSION_STATUSES.join(', ')}`
-        : undefined;
+        : goal !== undefined && goalId === undefined
+          ? `goal_id "${goal}" is not a goal id`
+          : undefined;
   return {
     problem,
     request: {
@@ -59,7 +65,7 @@ function conversionInput(platform: Platform, request: FastifyRequest, query: Que
       transactionId: text(query, 'transaction_id'),
       offerId: id(query, 'offer_id'),
       partnerId: id(query, 'aff_id', 'affiliate_id'),
-      goalId: id(query, 'goal_id'),
+      goalId: goalId || undefined,
       goalName: text(query, 'goal_name'),
       saleAmountMicros,
       advSubs: [text(query, 'adv_sub', 'adv_sub1'), text(query, 'adv_sub2'), text(query, 'adv_sub3'), text(query, 'adv_sub4'), text(query, 'adv_sub5')],
@@ -137,11 +143,11 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     const query = request.query as Query;
     const asJson = text(query, 'format') === 'json';
     const pixel = channel === 'pixel';
-    if (goal && id(query, 'goal_id') === undefined && text(query, 'goal_name') === undefined) {
-      return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: 'aff_goal needs goal_id or goal_name' }, asJson, pixel);
-    }
     const { problem, request: conversion } = conversionInput(platform, request, query, channel);
     if (problem) return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: problem }, asJson, pixel);
+    if (goal && conversion.goalId === undefined && conversion.goalName === undefined) {
+      return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: 'aff_goal needs goal_id or goal_name' }, asJson, pixel);
+    }
     if (pixel && !conversion.transactionId && conversion.offerId !== undefined) {
       conversion.transactionId = cookieValue(request, sessionCookie(conversion.offerId));
       if (!conversion.transactionId) {

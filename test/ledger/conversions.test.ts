@@ -160,6 +160,13 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     assert.equal(row.payout_micros, 7_000_000n);
     const missing = await server.request('GET', `/aff_goal?a=lsr&goal_name=nope&transaction_id=${transactionId}`);
     assert.equal(missing.headers.get('x-partnerline-status-code'), '94');
+    // A goal id that is no id is refused, on /aff_lsr too, rather than paid as the offer's own conversion.
+    const { transactionId: another } = await clickFor(bookClub, trailblazer);
+    for (const path of [`/aff_lsr?goal_id=tria1&transaction_id=${another}&format=json`, `/aff_goal?a=lsr&goal_id=-2&transaction_id=${another}&format=json`]) {
+      const refused = await server.request('GET', path);
+      assert.deepEqual(refused.body, { success: false, status_code: 90, reason: `goal_id "${new URL(path, 'http://x').searchParams.get('goal_id')}" is not a goal id` }, path);
+    }
+    assert.equal((await server.store.query('SELECT 1 FROM conversions WHERE transaction_id = $1', [another])).length, 0);
     const noSession = await server.request('GET', `/aff_l?offer_id=${bookClub}`);
     assert.equal(noSession.headers.get('content-type'), 'image/gif');
     assert.equal(noSession.headers.get('x-partnerline-status-code'), '92');
