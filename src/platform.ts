@@ -52,6 +52,7 @@ export class Platform {
       allowPrivateDestinations: config.postbackAllowPrivate,
       ...options.delivery,
     });
+    this.tracker.onError = (task, error) => this.onBackgroundError(task, error);
     this.tracker.writer.onError = (error) => this.onBackgroundError('storing clicks and impressions', error, { waiting: this.tracker.writer.backlog });
     this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
   }

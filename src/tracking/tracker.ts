@@ -54,6 +54,8 @@ export class Tracker {
   private catalog!: TrackingCatalog;
   private pollTimer: NodeJS.Timeout | undefined;
   private spendTimer: NodeJS.Timeout | undefined;
+  /** A background refresh failed; clicks are still decided, from what was last loaded. */
+  onError: (task: string, error: unknown) => void = () => {};
 
   constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
     this.store = store;
@@ -63,11 +65,17 @@ export class Tracker {
   async start(): Promise<void> {
     this.catalog = await loadTrackingCatalog(this.store);
     await this.syncSpend();
-    this.pollTimer = setInterval(() => void this.reloadIfChanged().catch(() => {}), CATALOG_POLL_MS);
+    this.pollTimer = setInterval(
+      () => void this.reloadIfChanged().catch((error) => this.onError('reloading offers and partners for the click path', error)),
+      CATALOG_POLL_MS,
+    );
     this.pollTimer.unref();
     // Alone on the embedded store, this process's own counts are the whole truth.
     if (this.store.kind === 'postgres') {
-      this.spendTimer = setInterval(() => void this.syncSpend().catch(() => {}), SPEND_SYNC_MS);
+      this.spendTimer = setInterval(
+        () => void this.syncSpend().catch((error) => this.onError('reading the budgets and caps other processes spent', error)),
+        SPEND_SYNC_MS,
+      );
       this.spendTimer.unref();
     }
   }
