@@ -13,7 +13,7 @@ import type { Platform } from '../platform.ts';
 import { createPostback, getPostback, deletePostback, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseId } from '../shared/ids.ts';
-import { parseMoney, parsePercentToPpm } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney, parsePercentToPpm } from '../shared/money.ts';
 import { SqlParams } from '../shared/sql.ts';
 import { isCalendarDate, localDateTime, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
@@ -74,12 +74,23 @@ const idAttribute = (action: string, input: Params, name: string): number | unde
   return id;
 };
 
-/** Core errors, said the HasOffers way for a create or update. */
-async function writing<T>(action: string, work: () => Promise<T>): Promise<T> {
+/** An amount given in data[...], as micros: undefined when absent, an invalid attribute when it is no amount or below zero. */
+const amountAttribute = (action: string, input: Params, name: string): bigint | undefined => {
+  if (input[name] === undefined) return undefined;
+  const micros = parseMoney(String(input[name]));
+  if (micros === undefined || micros < 0n) throw invalidAttribute(action, name, `${name} must be a non-negative amount with ${AMOUNT_FORM}`);
+  return micros;
+};
+
+/** Affiliates and advertisers are named by their company. */
+const COMPANY = { name: 'company' };
+
+/** Core errors, said the HasOffers way for a create or update; `names` are the model's own attribute names for core fields. */
+async function writing<T>(action: string, work: () => Promise<T>, names: Record<string, string> = {}): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ValidationError) throw invalidAttribute(action, snakeCase(error.field), error.detail);
+    if (error instanceof ValidationError) throw invalidAttribute(action, names[error.field] ?? snakeCase(error.field), error.detail);
     if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError) throw new HasOffersError(error.message);
     throw error;
   }
@@ -116,13 +127,7 @@ async function findMany(context: MethodContext, model: ModelDef, where: string[]
 function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> {
   const settings: Partial<OfferSettings> = {};
   const text = (name: string) => (input[name] === undefined ? undefined : String(input[name]));
-  const money = (name: string) => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    const micros = parseMoney(value);
-    if (micros === undefined || micros < 0n) throw invalidAttribute('Could not save offer.', name, `${name} must be a non-negative amount`);
-    return micros;
-  };
+  const money = (name: string) => amountAttribute('Could not save offer.', input, name);
   const percent = (name: string) => {
     const value = text(name);
     if (value === undefined) return undefined;
@@ -258,17 +263,9 @@ async function applyConversionChanges(tx: Transaction, context: MethodContext, i
   const corrector = { actor: `user:${context.principal.userId}` };
   const status = input.status === undefined ? undefined : String(input.status);
   const reason = input.note === undefined ? null : String(input.note);
-  if (input.sale_amount !== undefined) {
-    const micros = parseMoney(String(input.sale_amount));
-    if (micros === undefined) throw invalidAttribute('Could not update conversion.', 'sale_amount', 'sale_amount must be an amount');
-    await adjustSaleAmount(tx, corrector, id, micros, reason);
-  }
-  const amount = (name: string) => {
-    if (input[name] === undefined) return undefined;
-    const micros = parseMoney(String(input[name]));
-    if (micros === undefined || micros < 0n) throw invalidAttribute('Could not update conversion.', name, `${name} must be a non-negative amount`);
-    return micros;
-  };
+  const amount = (name: string) => amountAttribute('Could not update conversion.', input, name);
+  const saleMicros = amount('sale_amount');
+  if (saleMicros !== undefined) await adjustSaleAmount(tx, corrector, id, saleMicros, reason);
   const payoutMicros = amount('payout');
   const revenueMicros = amount('revenue');
   if (payoutMicros !== undefined || revenueMicros !== undefined) await overrideAmounts(tx, corrector, id, { payoutMicros, revenueMicros }, reason);
@@ -359,7 +356,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         });
         await context.platform.afterWrite();
         return { Affiliate: (await findOne(context, AFFILIATE, partner.id))!.record };
-      }),
+      }, COMPANY),
     update: (context) =>
       writing('Could not update affiliate.', async () => {
         const id = requireId(context);
@@ -371,7 +368,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         });
         await context.platform.afterWrite();
         return { Affiliate: (await findOne(context, AFFILIATE, id))!.record };
-      }),
+      }, COMPANY),
   },
   Advertiser: {
     findAll: async (context) => findResponse(await findMany(context, ADVERTISER), 'Advertiser'),
@@ -391,7 +388,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         }
         await context.platform.afterWrite();
         return { Advertiser: (await findOne(context, ADVERTISER, advertiser.id))!.record };
-      }),
+      }, COMPANY),
     update: (context) =>
       writing('Could not update advertiser.', async () => {
         const id = requireId(context);
@@ -408,7 +405,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         await updateAdvertiserExtras(db(context), id, input);
         await context.platform.afterWrite();
         return { Advertiser: (await findOne(context, ADVERTISER, id))!.record };
-      }),
+      }, COMPANY),
   },
   Goal: {
     findAll: async (context) => findResponse(await findMany(context, GOAL), 'Goal'),
@@ -434,10 +431,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         if (status !== undefined && !['approved', 'pending', 'rejected'].includes(status)) {
           throw invalidAttribute('Could not create conversion.', 'status', 'Status must be one of: approved, pending, rejected');
         }
-        const saleAmount = input.sale_amount === undefined ? undefined : parseMoney(String(input.sale_amount));
-        if (input.sale_amount !== undefined && (saleAmount === undefined || saleAmount < 0n)) {
-          throw invalidAttribute('Could not create conversion.', 'sale_amount', 'sale_amount must be a non-negative amount');
-        }
+        const saleAmount = amountAttribute('Could not create conversion.', input, 'sale_amount');
         // HasOffers datetimes are the network's wall clock, as this API also writes them.
         const datetime = input.datetime === undefined ? undefined : localDateTime(String(input.datetime), context.timeZone);
         if (input.datetime !== undefined && !datetime) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('HasOffers/TUNE API v3', () => {
@@ -11,6 +11,7 @@ describe('HasOffers/TUNE API v3', () => {
   let mobileDeals: number;
   let trailblazer: number;
   let couponCrate: number;
+  let networkToken: string;
 
   /** Calls the API as a HasOffers client would: a GET with bracket parameters, or a form POST. */
   const call = async (query: string, options: { post?: boolean; path?: string } = {}) => {
@@ -21,7 +22,7 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(reply.status, 200);
     return reply.body;
   };
-  const network = (query: string) => call(`NetworkId=partnerline&NetworkToken=${server.keys.admin}&${query}`);
+  const network = (query: string) => call(`NetworkId=partnerline&NetworkToken=${networkToken}&${query}`);
   const asAffiliate = (key: string, query: string) => call(`api_key=${key}&${query}`);
 
   before(async () => {
@@ -42,6 +43,12 @@ describe('HasOffers/TUNE API v3', () => {
     }
   });
   after(() => server.close());
+  // Each test calls with a network key of its own, so no test spends another's 50 calls per 10 seconds.
+  beforeEach(async (context) => {
+    const issued = await server.request('POST', '/api/v1/keys', { key: server.keys.admin, body: { name: context.name.slice(0, 100) } });
+    assert.equal(issued.status, 201, issued.text);
+    networkToken = issued.body.key;
+  });
 
   test('the envelope echoes the request with strings, and keys the data as HasOffers does', async () => {
     const body = await network(`Target=Offer&Method=findById&id=${newsletter}&fields[]=id&fields[]=name&fields[]=default_payout&fields[]=require_approval&_=1700000000000`);
@@ -53,7 +60,7 @@ describe('HasOffers/TUNE API v3', () => {
       Version: '2',
       Method: 'findById',
       NetworkId: 'partnerline',
-      NetworkToken: server.keys.admin,
+      NetworkToken: networkToken,
       id: String(newsletter),
       fields: ['id', 'name', 'default_payout', 'require_approval'],
       _: '1700000000000',
@@ -260,6 +267,17 @@ describe('HasOffers/TUNE API v3', () => {
     const badStatus = await network(`Target=Affiliate&Method=update&id=${affiliateId}&data[status]=sleepy`);
     assert.equal(badStatus.response.errors[0].attribute_name, 'status');
     assert.match(badStatus.response.errors[0].err_msg, /pending, active, blocked, deleted, rejected/);
+    const unnamed = await network(`Target=Affiliate&Method=update&id=${affiliateId}&data[company]=`);
+    assert.deepEqual(unnamed.response.errors, [{ err_code: 3, err_msg: 'must not be empty', attribute_name: 'company', publicMessage: 'Could not update affiliate.' }]);
+    const badPayout = await network(`Target=Offer&Method=update&id=${offerId}&data[default_payout]=1e3`);
+    assert.deepEqual(badPayout.response.errors, [
+      {
+        err_code: 3,
+        err_msg: 'default_payout must be a non-negative amount with at most 6 decimals and 12 digits before the point',
+        attribute_name: 'default_payout',
+        publicMessage: 'Could not save offer.',
+      },
+    ]);
 
     const conversion = await network(`Target=Conversion&Method=create&data[offer_id]=${offerId}&data[affiliate_id]=${affiliateId}&data[sale_amount]=50&data[advertiser_info]=TEA-1`);
     assert.equal(conversion.response.status, 1, JSON.stringify(conversion.response.errors));
@@ -329,9 +347,7 @@ describe('HasOffers/TUNE API v3', () => {
   });
 
   test('categories, the credential ping, and the rate limit of 50 calls per 10 seconds', async () => {
-    // A network key of its own: the suite's other calls may have used up the admin key's window.
-    const fresh = await server.request('POST', '/api/v1/keys', { key: server.keys.admin, body: { name: 'categories and ping' } });
-    const categories = await call(`NetworkToken=${fresh.body.key}&Target=Application&Method=findAllOfferCategories`);
+    const categories = await network('Target=Application&Method=findAllOfferCategories');
     assert.ok(Object.values(categories.response.data).some((row) => (row as { OfferCategory: { name: string } }).OfferCategory.name === 'Books & Media'));
     const statuses = [];
     for (let index = 0; index < 51; index += 1) {
@@ -340,7 +356,7 @@ describe('HasOffers/TUNE API v3', () => {
     assert.ok(statuses.slice(0, 50).every((response) => response.errorMessage === `NetworkToken ${server.keys.agency} is not authenticated`));
     assert.equal(statuses[50].status, -1);
     assert.match(statuses[50].errorMessage, /^API usage exceeded rate limit\.  Configured: 50\/10s window; Your usage: 51\./);
-    const ping = await call(`NetworkToken=${fresh.body.key}&Target=Application&Method=validNetworkApiKey`);
+    const ping = await network('Target=Application&Method=validNetworkApiKey');
     assert.equal(ping.response.data, true);
   });
 });
