@@ -5,6 +5,7 @@ import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
 import { getNetwork, setMaintenance } from './network/network.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
+import { oneAtATime } from './shared/one-at-a-time.ts';
 import type { Store } from './store/store.ts';
 import { Tracker } from './tracking/tracker.ts';
 import { sharedFirstVisits } from './tracking/unique-visitors.ts';
@@ -29,6 +30,8 @@ export class Platform {
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A backlog may take longer to approve than the timer's period: one run at a time. */
+  private readonly approveHeld = oneAtATime(async () => void (await approveHeldConversions(this.store)));
   private holdTimer: NodeJS.Timeout | undefined;
   /**
    * Where work no request waits for reports a failure: the server points it at its log. Each such
@@ -73,7 +76,7 @@ export class Platform {
     await platform.tracker.start();
     platform.deliveries.start();
     platform.holdTimer = setInterval(
-      () => void approveHeldConversions(store).catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error)),
+      () => void platform.approveHeld().catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error)),
       HOLD_CHECK_MS,
     );
     platform.holdTimer.unref();
