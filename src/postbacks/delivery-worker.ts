@@ -32,6 +32,7 @@ export function retryDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: n
 }
 
 const EXCERPT_LENGTH = 500;
+const MAX_IN_FLIGHT = 50;
 const LEASE = "interval '5 minutes'";
 
 interface Claimed {
@@ -44,14 +45,21 @@ interface Claimed {
   secret: string | null;
 }
 
-/** Delivers queued postbacks: claims due ones (safely across processes), calls, logs, retries, parks. */
+/**
+ * Delivers queued postbacks: claims due ones (safely across processes), calls, logs, retries,
+ * parks. Up to `MAX_IN_FLIGHT` calls run at once and a freed place is filled at once, so one
+ * slow or silent endpoint holds up only its own deliveries, not everyone's.
+ */
 export class DeliveryWorker {
   private readonly store: Store;
   private readonly options: DeliveryOptions;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private dueAt = Infinity;
+  private claiming: Promise<void> | undefined;
+  /** Conversions with a delivery being called: the next one of each waits, so a conversion's news goes out in order. */
+  private readonly busy = new Map<bigint, Promise<void>>();
   private stopped = false;
-  /** A round that failed as a whole (the store refused its log); its deliveries are claimed again when their lease ends. */
+  /** A claim or an attempt's log the store refused; the deliveries concerned are claimed again when their lease ends. */
   onError: (error: unknown) => void = () => {};
 
   constructor(store: Store, options: DeliveryOptions) {
@@ -60,44 +68,79 @@ export class DeliveryWorker {
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .then(() => undefined, (error: unknown) => this.onError(error))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.options.pollMs);
+    this.schedule(this.options.pollMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    await this.claiming;
+    await Promise.all(this.busy.values());
   }
 
-  /** Delivers what is due now; returns how many deliveries it tried. */
-  async runOnce(): Promise<number> {
-    const claimed = await this.store.query<Claimed>(
+  /** Looks for due deliveries after the delay, or sooner if a look is already due sooner. */
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    const dueAt = Date.now() + delayMs;
+    if (this.timer && dueAt >= this.dueAt) return;
+    clearTimeout(this.timer);
+    this.dueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // A look already under way schedules the next when it ends; this one comes right after it.
+      if (this.claiming) return void this.claiming.then(() => this.schedule(0));
+      this.claiming = this.fill()
+        .catch((error: unknown) => this.onError(error))
+        .finally(() => {
+          this.claiming = undefined;
+        });
+    }, delayMs);
+  }
+
+  /** Claims as many due deliveries as there are free places and starts them; looks again at once when it filled every place. */
+  private async fill(): Promise<void> {
+    const free = MAX_IN_FLIGHT - this.busy.size;
+    let filled = false;
+    try {
+      const claimed = await this.claim(free);
+      this.begin(claimed);
+      filled = claimed.length > 0 && claimed.length === free;
+    } finally {
+      this.schedule(filled ? 0 : this.options.pollMs);
+    }
+  }
+
+  private async claim(limit: number): Promise<Claimed[]> {
+    if (limit <= 0) return [];
+    return this.store.query<Claimed>(
       `WITH due AS (
          SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
-         ORDER BY next_attempt_at, id LIMIT 25 FOR UPDATE SKIP LOCKED)
+           AND conversion_id <> ALL($2::int8[])
+         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE outbox o SET status = 'sending', next_attempt_at = now() + ${LEASE}
        FROM due, partner_postbacks p WHERE o.id = due.id AND p.id = o.postback_id
        RETURNING o.id, o.conversion_id AS "conversionId", o.postback_id AS "postbackId", p.partner_id AS "partnerId", o.url, o.attempts, p.secret`,
+      [limit, [...this.busy.keys()].map(String)],
     );
-    // Different conversions go out together; one conversion's news goes out in the order it happened.
+  }
+
+  /** Starts the claimed deliveries: different conversions at once, one conversion's in the order they were queued. */
+  private begin(claimed: Claimed[]): void {
     const byConversion = new Map<bigint, Claimed[]>();
     for (const delivery of [...claimed].sort((a, b) => (a.id < b.id ? -1 : 1))) {
       byConversion.set(delivery.conversionId, [...(byConversion.get(delivery.conversionId) ?? []), delivery]);
     }
-    await Promise.all(
-      [...byConversion.values()].map(async (deliveries) => {
+    for (const [conversionId, deliveries] of byConversion) {
+      const run = (async () => {
         for (const delivery of deliveries) await this.deliver(delivery);
-      }),
-    );
-    return claimed.length;
+      })()
+        .catch((error: unknown) => this.onError(error))
+        .finally(() => {
+          this.busy.delete(conversionId);
+          this.schedule(0);
+        });
+      this.busy.set(conversionId, run);
+    }
   }
 
   private async deliver(delivery: Claimed): Promise<void> {

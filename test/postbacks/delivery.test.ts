@@ -141,6 +141,27 @@ describe('partner postback delivery', () => {
     const bad = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: 'ftp://x.example/{transaction_id}' } });
     assert.equal(bad.status, 400);
   });
+
+  test('an endpoint that does not answer holds up only its own postbacks', async () => {
+    const register = async (key: string, url: string) => {
+      const registered = await server.request('POST', '/api/v1/postbacks', { key, body: { url, events: ['create'] } });
+      assert.equal(registered.status, 201, registered.text);
+      return registered.body.id as number;
+    };
+    const silent = await register(server.keys.trailblazer, `${receiver.base}/silent?click={transaction_id}`);
+    const prompt = await register(server.keys.couponCrate, `${receiver.base}/prompt?click={transaction_id}`);
+    for (const order of ['SLOW-1', 'SLOW-2', 'SLOW-3']) await convert(trailblazer, order);
+    await eventually(() => receiver.received.filter((item) => item.url.pathname === '/silent').length === 3);
+    // The silent calls wait for their 5-second timeout; a postback queued behind them goes out meanwhile.
+    const { transactionId } = await convert(couponCrate, 'PROMPT-1');
+    await eventually(() => receiver.received.some((item) => item.url.pathname === '/prompt' && item.url.searchParams.get('click') === transactionId), 3_000);
+    assert.equal(receiver.release(), 3);
+    for (const id of [silent, prompt]) {
+      const owner = id === silent ? server.keys.trailblazer : server.keys.couponCrate;
+      await eventually(async () => (await server.request('GET', `/api/v1/postbacks/${id}/deliveries`, { key: owner })).body.every((item: { status: string }) => item.status === 'delivered'));
+      assert.equal((await server.request('DELETE', `/api/v1/postbacks/${id}`, { key: owner })).status, 200);
+    }
+  });
 });
 
 describe('postback destinations', () => {
