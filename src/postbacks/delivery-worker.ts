@@ -33,6 +33,8 @@ export function retryDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: n
 
 const EXCERPT_LENGTH = 500;
 const MAX_IN_FLIGHT = 50;
+/** After a claim the store refused: it is likely still down, and each try is logged. */
+const CLAIM_RETRY_MS = 5_000;
 const LEASE = "interval '5 minutes'";
 
 interface Claimed {
@@ -100,13 +102,13 @@ export class DeliveryWorker {
   /** Claims as many due deliveries as there are free places and starts them; looks again at once when it filled every place. */
   private async fill(): Promise<void> {
     const free = MAX_IN_FLIGHT - this.busy.size;
-    let filled = false;
+    let next = CLAIM_RETRY_MS;
     try {
       const claimed = await this.claim(free);
       this.begin(claimed);
-      filled = claimed.length > 0 && claimed.length === free;
+      next = claimed.length > 0 && claimed.length === free ? 0 : this.options.pollMs;
     } finally {
-      this.schedule(filled ? 0 : this.options.pollMs);
+      this.schedule(next);
     }
   }
 
