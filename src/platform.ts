@@ -32,6 +32,8 @@ export class Platform {
   private refreshTimer: NodeJS.Timeout | undefined;
   /** A backlog may take longer to approve than the timer's period: one run at a time. */
   private readonly approveHeld = oneAtATime(async () => void (await approveHeldConversions(this.store)));
+  /** The latest run: closing waits for it, so it never meets a closed store. */
+  private holdRun: Promise<void> = Promise.resolve();
   private holdTimer: NodeJS.Timeout | undefined;
   /**
    * Where work no request waits for reports a failure: the server points it at its log. Each such
@@ -75,10 +77,9 @@ export class Platform {
     platform.refreshTimer.unref();
     await platform.tracker.start();
     platform.deliveries.start();
-    platform.holdTimer = setInterval(
-      () => void platform.approveHeld().catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error)),
-      HOLD_CHECK_MS,
-    );
+    platform.holdTimer = setInterval(() => {
+      platform.holdRun = platform.approveHeld().catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error));
+    }, HOLD_CHECK_MS);
     platform.holdTimer.unref();
     return platform;
   }
@@ -105,6 +106,7 @@ export class Platform {
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     clearInterval(this.holdTimer);
+    await this.holdRun;
     await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();
