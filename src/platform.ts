@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
 import { RateLimits } from './http/rate-limits.ts';
 import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
@@ -13,6 +14,7 @@ import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 /** How often a process re-reads switches another process may have flipped in the shared store. */
 const SETTINGS_REFRESH_MS = 2_000;
 const HOLD_CHECK_MS = 60_000;
+const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 export interface PlatformOptions {
   /** Postback delivery settings beyond the configuration's (tests shorten the delays). */
@@ -35,6 +37,7 @@ export class Platform {
   /** The latest run: closing waits for it, so it never meets a closed store. */
   private holdRun: Promise<void> = Promise.resolve();
   private holdTimer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   /**
    * Where work no request waits for reports a failure: the server points it at its log. Each such
    * task is tried again, so a failure here loses nothing, but only this report shows it.
@@ -81,6 +84,11 @@ export class Platform {
       platform.holdRun = platform.approveHeld().catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error));
     }, HOLD_CHECK_MS);
     platform.holdTimer.unref();
+    platform.purgeTimer = setInterval(
+      () => void purgeExpiredIdempotencyKeys(store).catch((error) => platform.onBackgroundError('forgetting expired idempotency keys', error)),
+      IDEMPOTENCY_PURGE_MS,
+    );
+    platform.purgeTimer.unref();
     return platform;
   }
 
@@ -106,6 +114,7 @@ export class Platform {
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     clearInterval(this.holdTimer);
+    clearInterval(this.purgeTimer);
     await this.holdRun;
     await this.conversions.close();
     await this.deliveries.stop();

@@ -19,6 +19,8 @@ export interface WriteRequest {
 }
 
 const MAX_KEY_LENGTH = 255;
+/** How long a key answers its first response, as payment APIs keep theirs; after it the key is free again. */
+export const IDEMPOTENCY_KEY_LIFETIME = '24 hours';
 
 /**
  * Runs a write in one transaction. With an Idempotency-Key, the key is claimed and the response
@@ -47,9 +49,13 @@ export async function runWrite(
   }
   const requestHash = requestFingerprint(request);
   return store.transaction(async (tx) => {
+    // An expired key is taken over in the same statement, under its row's lock.
     const claimed = await tx.query(
-      `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
-       VALUES ($1, $2, $3, 0, '') ON CONFLICT (user_id, key) DO NOTHING RETURNING 1`,
+      `INSERT INTO idempotency_keys AS k (user_id, key, request_hash, status_code, response_body)
+       VALUES ($1, $2, $3, 0, '')
+       ON CONFLICT (user_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status_code = 0, response_body = '', created_at = now()
+         WHERE k.created_at < now() - interval '${IDEMPOTENCY_KEY_LIFETIME}'
+       RETURNING 1`,
       [request.principal.userId, key, requestHash],
     );
     if (claimed.length === 0) {
@@ -73,4 +79,13 @@ export async function runWrite(
     ]);
     return { statusCode: result.statusCode, body, replayed: false };
   });
+}
+
+/** Forgets keys past their lifetime, whose responses no retry can ask for any more; returns how many. */
+export async function purgeExpiredIdempotencyKeys(store: Store): Promise<number> {
+  const [purged] = await store.query<{ count: number }>(
+    `WITH gone AS (DELETE FROM idempotency_keys WHERE created_at < now() - interval '${IDEMPOTENCY_KEY_LIFETIME}' RETURNING 1)
+     SELECT count(*)::int AS count FROM gone`,
+  );
+  return purged!.count;
 }

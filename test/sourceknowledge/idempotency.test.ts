@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { purgeExpiredIdempotencyKeys } from '../../src/http/idempotency.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 describe('Idempotency-Key on creating endpoints', () => {
@@ -69,6 +70,27 @@ describe('Idempotency-Key on creating endpoints', () => {
       body: { name: 'Second', type: 'block', subIds: ['9'] },
     });
     assert.equal(sameKeyOtherAccount.status, 200);
+  });
+
+  test('a key answers its first response for 24 hours; then it is forgotten and free again', async () => {
+    const headers = { 'idempotency-key': 'list-daily' };
+    const send = (name: string) =>
+      server.request('POST', '/affiliate/v2/control-lists', { key: server.keys.agency, headers, body: { name, type: 'block', subIds: ['7'] } });
+    const first = await send('Monday');
+    assert.equal(first.status, 200);
+    const age = (hours: number) =>
+      server.store.query(`UPDATE idempotency_keys SET created_at = now() - make_interval(hours => $1) WHERE key = 'list-daily'`, [hours]);
+    await age(23);
+    assert.equal((await send('Tuesday')).status, 409);
+    await age(25);
+    const reused = await send('Tuesday');
+    assert.equal(reused.status, 200, reused.text);
+    assert.notEqual(reused.body.id, first.body.id);
+    assert.equal(reused.headers.get('idempotent-replayed'), null);
+
+    await age(25);
+    assert.ok((await purgeExpiredIdempotencyKeys(server.store)) >= 1);
+    assert.equal((await server.store.query(`SELECT 1 FROM idempotency_keys WHERE key = 'list-daily'`)).length, 0);
   });
 
   test('a refused request keeps no key, so a corrected retry goes through', async () => {
