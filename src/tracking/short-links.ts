@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setBounded } from '../shared/bounded-map.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -32,13 +33,18 @@ export async function shortLinkFor(db: Queryable, offerId: number, partnerId: nu
   throw new Error('could not find a free short code');
 }
 
-/** Resolves short codes from memory once seen; a code is looked up in the store once, not per click. */
+/**
+ * Resolves short codes from memory once seen; a code is looked up in the store once, not per click.
+ * Bounded, since codes that do not exist are remembered too, and a scanner can send any number.
+ */
 export class ShortLinkCache {
   private readonly db: Queryable;
+  private readonly capacity: number;
   private readonly known = new Map<string, ShortLink | number>();
 
-  constructor(db: Queryable) {
+  constructor(db: Queryable, capacity = 100_000) {
     this.db = db;
+    this.capacity = capacity;
   }
 
   async resolve(code: string): Promise<ShortLink | undefined> {
@@ -50,7 +56,7 @@ export class ShortLinkCache {
       `SELECT code, offer_id AS "offerId", partner_id AS "partnerId", params FROM short_links WHERE code = $1`,
       [code],
     );
-    this.known.set(code, link ?? Date.now());
+    setBounded(this.known, code, link ?? Date.now(), this.capacity);
     return link;
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { setBounded } from '../shared/bounded-map.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 
 /** A visitor's repeat clicks on one offer through one partner within this window are not unique. */
@@ -23,11 +24,7 @@ export class UniqueVisitors {
     const key = `${offerId}|${partnerId}|${visitor}`;
     const last = this.seen.get(key);
     const unique = last === undefined || nowMs - last >= this.windowMs;
-    if (unique) {
-      this.seen.delete(key);
-      this.seen.set(key, nowMs);
-      if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value!);
-    }
+    if (unique) setBounded(this.seen, key, nowMs, this.capacity);
     return unique;
   }
 }

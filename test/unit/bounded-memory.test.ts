@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setBounded } from '../../src/shared/bounded-map.ts';
+import { ShortLinkCache } from '../../src/tracking/short-links.ts';
+import { UniqueVisitors } from '../../src/tracking/unique-visitors.ts';
+
+test('a bounded map keeps the newest entries, a key set again counting as new', () => {
+  const map = new Map<string, number>();
+  for (const [key, value] of [['a', 1], ['b', 2], ['a', 3], ['c', 4]] as const) setBounded(map, key, value, 2);
+  assert.deepEqual([...map], [['a', 3], ['c', 4]]);
+});
+
+test('short codes that do not exist, sent by the thousand, are remembered only up to the cache size', async () => {
+  const asked: string[] = [];
+  const store = { query: async <R>(_sql: string, params?: readonly unknown[]) => (asked.push(String(params![0])), []) as R[] };
+  const cache = new ShortLinkCache(store, 100);
+  for (let index = 0; index < 5_000; index += 1) assert.equal(await cache.resolve(`scan${String(index).padStart(6, '0')}`), undefined);
+  assert.equal(asked.length, 5_000);
+  // The latest misses are still remembered; the first ones were forgotten and are asked again.
+  await cache.resolve('scan004999');
+  await cache.resolve('scan000000');
+  assert.deepEqual(asked.slice(5_000), ['scan000000']);
+});
+
+test('a visitor is remembered for the window, and the oldest visitors go first when memory is full', () => {
+  const visitors = new UniqueVisitors(60_000, 2);
+  assert.equal(visitors.firstVisit('v1', 1, 1, 0), true);
+  assert.equal(visitors.firstVisit('v1', 1, 1, 1_000), false);
+  assert.equal(visitors.firstVisit('v2', 1, 1, 2_000), true);
+  assert.equal(visitors.firstVisit('v3', 1, 1, 3_000), true);
+  assert.equal(visitors.firstVisit('v1', 1, 1, 4_000), true, 'v1 was the oldest and was forgotten');
+  assert.equal(visitors.firstVisit('v1', 1, 1, 64_000), true, 'the window has passed');
+});
