@@ -58,6 +58,15 @@ export class SpendCounters {
     }
   }
 
+  /** Forgets the tallies of days and months that have ended: no click counts in them again, and they would pile up. */
+  forgetPast(now: Date, timeZone: string): void {
+    const current = new Set(PERIODS.map((period) => periodKey(period, now, timeZone)));
+    for (const key of this.tallies.keys()) {
+      const period = key.slice(key.indexOf('|', key.indexOf('|') + 1) + 1);
+      if (!current.has(period)) this.tallies.delete(key);
+    }
+  }
+
   /** Whether one more click costing `costMicros` would pass the offer's budget or a click cap. */
   check(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): { overBudget: boolean; overClickCap: boolean } {
     let overBudget = false;

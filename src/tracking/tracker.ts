@@ -41,6 +41,7 @@ export interface ClickResult {
 
 const CATALOG_POLL_MS = 1_000;
 const SPEND_SYNC_MS = 2_000;
+const PAST_SPEND_FORGET_MS = 3_600_000;
 
 /**
  * The click path: every decision from memory (the catalog, spend counters, recent visitors), the
@@ -70,14 +71,16 @@ export class Tracker {
       CATALOG_POLL_MS,
     );
     this.pollTimer.unref();
-    // Alone on the embedded store, this process's own counts are the whole truth.
-    if (this.store.kind === 'postgres') {
-      this.spendTimer = setInterval(
-        () => void this.syncSpend().catch((error) => this.onError('reading the budgets and caps other processes spent', error)),
-        SPEND_SYNC_MS,
-      );
-      this.spendTimer.unref();
-    }
+    // Alone on the embedded store, this process's own counts are the whole truth: they are only
+    // rid of past days. On a shared server each load starts over, past days gone with it.
+    this.spendTimer =
+      this.store.kind === 'postgres'
+        ? setInterval(
+            () => void this.syncSpend().catch((error) => this.onError('reading the budgets and caps other processes spent', error)),
+            SPEND_SYNC_MS,
+          )
+        : setInterval(() => this.counters.forgetPast(new Date(), this.catalog.timeZone), PAST_SPEND_FORGET_MS);
+    this.spendTimer.unref();
   }
 
   /** Budgets and click caps count every process's clicks: reloads the counters from the statistics. */

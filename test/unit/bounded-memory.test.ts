@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setBounded } from '../../src/shared/bounded-map.ts';
 import { ShortLinkCache } from '../../src/tracking/short-links.ts';
+import { SpendCounters } from '../../src/tracking/spend-counters.ts';
+import type { TrackedOffer } from '../../src/tracking/tracking-catalog.ts';
 import { UniqueVisitors } from '../../src/tracking/unique-visitors.ts';
 
 test('a bounded map keeps the newest entries, a key set again counting as new', () => {
@@ -30,4 +32,22 @@ test('a visitor is remembered for the window, and the oldest visitors go first w
   assert.equal(visitors.firstVisit('v3', 1, 1, 3_000), true);
   assert.equal(visitors.firstVisit('v1', 1, 1, 4_000), true, 'v1 was the oldest and was forgotten');
   assert.equal(visitors.firstVisit('v1', 1, 1, 64_000), true, 'the window has passed');
+});
+
+test('spend counters forget ended days and months, and keep the current ones and the lifetime', () => {
+  const counters = new SpendCounters();
+  const offer = { id: 7, dailyBudgetMicros: 10_000_000n, clickCaps: [] } as unknown as TrackedOffer;
+  const zone = 'America/New_York';
+  const lastDayOfOctober = new Date('2026-10-31T15:00:00Z');
+  const firstOfNovember = new Date('2026-11-01T15:00:00Z');
+  const secondOfNovember = new Date('2026-11-02T15:00:00Z');
+  for (const at of [lastDayOfOctober, firstOfNovember, secondOfNovember]) counters.add(offer, 3, at, zone, 250_000n);
+  counters.forgetPast(secondOfNovember, zone);
+  const clicks = (period: 'day' | 'month' | 'lifetime', at: Date) => counters.get(7, 3, period, at, zone).clicks;
+  assert.deepEqual(
+    [clicks('day', lastDayOfOctober), clicks('day', firstOfNovember), clicks('day', secondOfNovember)],
+    [0n, 0n, 1n],
+  );
+  assert.deepEqual([clicks('month', lastDayOfOctober), clicks('month', secondOfNovember), clicks('lifetime', secondOfNovember)], [0n, 2n, 3n]);
+  assert.equal(counters.get(7, null, 'day', secondOfNovember, zone).costMicros, 250_000n);
 });
