@@ -82,6 +82,9 @@ const amountAttribute = (action: string, input: Params, name: string): bigint | 
   return micros;
 };
 
+/** Conversion::create's `number` at most: adjustments, not a bulk import. */
+const MAX_CONVERSIONS_PER_CREATE = 100;
+
 /** Affiliates and advertisers are named by their company. */
 const COMPANY = { name: 'company' };
 
@@ -437,8 +440,12 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         if (input.datetime !== undefined && !datetime) {
           throw invalidAttribute('Could not create conversion.', 'datetime', 'datetime must be YYYY-MM-DD hh:mm:ss in the network time zone');
         }
-        if (transactionId) await context.platform.tracker.writer.ensureWritten(transactionId);
-        const id = await context.platform.store.transaction(async (tx) => {
+        // HasOffers' `number`: that many identical conversions, made together or not at all.
+        const number = param(context.params, 'number') === undefined ? 1 : intParam(context.params, 'number');
+        if (number === undefined || number < 1 || number > MAX_CONVERSIONS_PER_CREATE) {
+          throw new HasOffersError(`number must be a whole number from 1 to ${MAX_CONVERSIONS_PER_CREATE}`);
+        }
+        const createAdjustment = async (tx: Transaction, copy: number): Promise<bigint> => {
           const outcome = await recordConversionIn(tx, {
             channel: 'adjustment',
             actor: `user:${context.principal.userId}`,
@@ -450,6 +457,7 @@ const NETWORK: Record<string, Record<string, Handler>> = {
             advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
             status: status as ConversionStatus | undefined,
             convertedAt: datetime,
+            copy,
           });
           if (!outcome.ok) throw new HasOffersError(outcome.reason);
           const overrides: Params = {};
@@ -457,8 +465,14 @@ const NETWORK: Record<string, Record<string, Handler>> = {
           if (input.revenue !== undefined) overrides.revenue = input.revenue;
           if (Object.keys(overrides).length > 0) await applyConversionChanges(tx, context, outcome.conversion.id, overrides);
           return outcome.conversion.id;
+        };
+        if (transactionId) await context.platform.tracker.writer.ensureWritten(transactionId);
+        const ids = await context.platform.store.transaction(async (tx) => {
+          const made: bigint[] = [];
+          for (let copy = 0; copy < number; copy += 1) made.push(await createAdjustment(tx, copy));
+          return made;
         });
-        return { Conversion: await conversionRecord(context, id) };
+        return { Conversion: await conversionRecord(context, ids[0]!) };
       }),
     update: (context) =>
       writing('Could not update conversion.', async () => {

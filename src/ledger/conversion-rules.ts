@@ -23,6 +23,12 @@ export interface ConversionRequest {
   ip?: string;
   userAgent?: string;
   convertedAt?: Date;
+  /**
+   * Which of several identical conversions asked for at once (HasOffers' `number`), from 0. Where
+   * a request is known by its content, it is part of it: the copies are distinct, and a retry of
+   * the whole request still finds each one.
+   */
+  copy?: number;
   /** Only these advertisers' offers may be converted (an advertiser's API key); undefined for any. */
   advertiserScope?: number[];
 }
@@ -152,7 +158,19 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const requestKey =
     !transactionKey && !orderKey
       ? createHash('sha256')
-          .update(JSON.stringify([request.channel, click?.transactionId ?? null, offer.id, partnerId, goalKey, String(saleAmountMicros), advSubs]))
+          .update(
+            JSON.stringify([
+              request.channel,
+              click?.transactionId ?? null,
+              offer.id,
+              partnerId,
+              goalKey,
+              String(saleAmountMicros),
+              advSubs,
+              // Absent for the first copy, so a request's key is what it was before copies existed.
+              ...(request.copy ? [request.copy] : []),
+            ]),
+          )
           .digest('hex')
       : null;
 

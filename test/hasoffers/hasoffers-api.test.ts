@@ -321,6 +321,25 @@ describe('HasOffers/TUNE API v3', () => {
     assert.deepEqual(misnamed.response.data, []);
   });
 
+  test('Conversion::create with number makes that many adjustments together, or none', async () => {
+    const count = async () =>
+      (await server.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversions WHERE offer_id = $1 AND partner_id = $2 AND is_adjustment`, [newsletter, couponCrate]))[0]!.n;
+    const before = await count();
+    const request = `Target=Conversion&Method=create&number=3&data[offer_id]=${newsletter}&data[affiliate_id]=${couponCrate}&data[sale_amount]=5`;
+    const made = await network(request);
+    assert.equal(made.response.status, 1, JSON.stringify(made.response.errors));
+    assert.equal(made.response.data.Conversion.offer_id, String(newsletter));
+    assert.equal(await count(), before + 3);
+    // The same request again is a retry: it answers the first conversion and makes none.
+    assert.equal((await network(request)).response.data.Conversion.id, made.response.data.Conversion.id);
+    assert.equal(await count(), before + 3);
+    for (const number of ['0', '101', 'two']) {
+      const refused = await network(`Target=Conversion&Method=create&number=${number}&data[offer_id]=${newsletter}&data[affiliate_id]=${couponCrate}`);
+      assert.equal(refused.response.errorMessage, 'number must be a whole number from 1 to 100', number);
+    }
+    assert.equal(await count(), before + 3);
+  });
+
   test('OfferPixel: an affiliate registers a postback, lists it, and may only delete it', async () => {
     const created = await asAffiliate(server.keys.socialSpark, `Target=Affiliate_OfferPixel&Method=create&data[offer_id]=${springGear}&data[type]=url&data[code]=https://socialspark.example/pb?t={transaction_id}`);
     assert.equal(created.response.data, true);
