@@ -39,7 +39,9 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
 
 function visitorOf(platform: Platform, request: FastifyRequest) {
   const header = platform.config.countryHeader ? request.headers[platform.config.countryHeader] : undefined;
-  return describeVisitor(request.ip, request.headers['user-agent'] ?? '', Array.isArray(header) ? header[0] : header);
+  const visitor = describeVisitor(request.ip, request.headers['user-agent'] ?? '', Array.isArray(header) ? header[0] : header);
+  // HEAD is how link checkers and monitors look at a link; no person follows it.
+  return request.method === 'HEAD' ? { ...visitor, isBot: true } : visitor;
 }
 
 function conversionInput(platform: Platform, request: FastifyRequest, query: Query, channel: ConversionChannel) {
@@ -157,10 +159,21 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     return sendOutcome(reply, await platform.conversions.submit(conversion), asJson, pixel);
   };
 
-  app.get('/aff_lsr', TRACKING_DOCS.serverPostback, (request, reply) => convert(request, reply, 'server_postback', false));
-  app.get('/aff_l', TRACKING_DOCS.pixel, (request, reply) => convert(request, reply, 'pixel', false));
-  app.get('/aff_goal', TRACKING_DOCS.goal, (request, reply) => {
+  // A HEAD (a link checker testing the URL an advertiser saves) answers as a GET would look, and records nothing.
+  const headOnly = (path: string, pixel: (query: Query) => boolean) =>
+    app.head(path, { schema: { hide: true } }, (request, reply) => {
+      const query = request.query as Query;
+      const type = text(query, 'format') === 'json' ? 'application/json' : pixel(query) ? 'image/gif' : 'text/plain';
+      return reply.type(type).header('cache-control', 'no-store').send();
+    });
+  const getOnly = { exposeHeadRoute: false };
+  app.get('/aff_lsr', { ...TRACKING_DOCS.serverPostback, ...getOnly }, (request, reply) => convert(request, reply, 'server_postback', false));
+  app.get('/aff_l', { ...TRACKING_DOCS.pixel, ...getOnly }, (request, reply) => convert(request, reply, 'pixel', false));
+  app.get('/aff_goal', { ...TRACKING_DOCS.goal, ...getOnly }, (request, reply) => {
     const mode = text(request.query as Query, 'a');
     return convert(request, reply, mode === 'l' ? 'pixel' : 'server_postback', true);
   });
+  headOnly('/aff_lsr', () => false);
+  headOnly('/aff_l', () => true);
+  headOnly('/aff_goal', (query) => text(query, 'a') === 'l');
 }

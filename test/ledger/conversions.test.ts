@@ -177,8 +177,13 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     assert.equal(noSession.headers.get('x-partnerline-status-code'), '92');
   });
 
-  test('a conversion by offer and partner, without a click', async () => {
-    const reply = await server.request('GET', `/aff_lsr?offer_id=${newsletter}&aff_id=${couponCrate}&adv_sub=NOCLICK-1`);
+  test('a conversion by offer and partner, without a click; a HEAD of the same URL records nothing', async () => {
+    const url = `/aff_lsr?offer_id=${newsletter}&aff_id=${couponCrate}&adv_sub=NOCLICK-1`;
+    const looked = await server.request('HEAD', url);
+    assert.equal(looked.status, 200);
+    assert.equal(looked.headers.get('content-type'), 'text/plain');
+    assert.equal((await server.store.query(`SELECT 1 FROM conversions WHERE adv_sub1 = 'NOCLICK-1'`)).length, 0);
+    const reply = await server.request('GET', url);
     assert.equal(reply.text, 'success=true;');
     const row = await conversion(reply.headers.get('x-partnerline-conversion-id')!);
     assert.equal(row.transaction_id, null);

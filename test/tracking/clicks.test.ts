@@ -112,8 +112,13 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.equal((await statsTotals(server.store)).gross_clicks, before.gross_clicks);
   });
 
-  test('bots and link previews are redirected but not counted', async () => {
+  test('bots, link previews and HEAD requests are redirected but not counted', async () => {
     const before = await statsTotals(server.store, newsletter);
+    const looked = await server.request('HEAD', `/aff_c?offer_id=${newsletter}&aff_id=${trailblazer}`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+    });
+    assert.equal(looked.status, 302);
+    assert.equal(looked.headers.get('x-partnerline-click'), 'bot');
     const reply = await click(`offer_id=${newsletter}&aff_id=${trailblazer}`, { ua: USER_AGENTS.slackbot });
     assert.equal(reply.status, 302);
     assert.equal(reply.headers.get('x-partnerline-click'), 'bot');
