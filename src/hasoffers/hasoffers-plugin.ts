@@ -86,8 +86,12 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
   };
 
   const hidden = { schema: { hide: true } };
+  // HasOffers writes through GET too: a HEAD, which must change nothing, runs no method.
+  const getOnly = { ...hidden, exposeHeadRoute: false };
+  const headOnly = (path: string) => app.head(path, hidden, (_request, reply) => reply.type('application/json').send());
   for (const path of ['/Apiv3/json', '/Api', '/Api/json']) {
-    app.get(path, hidden, (request, reply) => handle(request, reply, undefined, '2'));
+    app.get(path, getOnly, (request, reply) => handle(request, reply, undefined, '2'));
+    headOnly(path);
     app.post(path, hidden, (request, reply) => handle(request, reply, undefined, '2'));
   }
   app.get<{ Params: { format: string } }>('/Apiv3/:format', hidden, (_request, reply) =>
@@ -101,6 +105,7 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
     if (!match || match[2] !== 'json') return reply.type('application/json').send(preDispatchFailure('Unsupported output format in URL'));
     return handle(request, reply, match[1], '3');
   };
-  app.get<{ Params: { target: string } }>('/v3/:target', hidden, byPath);
+  app.get<{ Params: { target: string } }>('/v3/:target', getOnly, byPath);
+  headOnly('/v3/:target');
   app.post<{ Params: { target: string } }>('/v3/:target', hidden, byPath);
 }

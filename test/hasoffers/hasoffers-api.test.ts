@@ -321,6 +321,16 @@ describe('HasOffers/TUNE API v3', () => {
     assert.deepEqual(misnamed.response.data, []);
   });
 
+  test('a HEAD runs no method, though HasOffers writes through GET', async () => {
+    for (const path of ['/Apiv3/json', '/v3/Affiliate.json']) {
+      const looked = await server.request('HEAD', `${path}?NetworkToken=${networkToken}&Target=Affiliate&Method=create&data[company]=Head Check Media`);
+      assert.equal(looked.status, 200, path);
+      assert.equal(looked.headers.get('content-type'), 'application/json', path);
+    }
+    const found = await network('Target=Affiliate&Method=findAll&filters[company]=Head Check Media');
+    assert.deepEqual(found.response.data, []);
+  });
+
   test('Conversion::create with number makes that many adjustments together, or none', async () => {
     const count = async () =>
       (await server.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversions WHERE offer_id = $1 AND partner_id = $2 AND is_adjustment`, [newsletter, couponCrate]))[0]!.n;

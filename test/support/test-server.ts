@@ -96,7 +96,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       });
       const text = await response.text();
       let body: unknown = text;
-      if (response.headers.get('content-type')?.includes('application/json')) body = JSON.parse(text);
+      if (text !== '' && response.headers.get('content-type')?.includes('application/json')) body = JSON.parse(text);
       return { status: response.status, headers: response.headers, body: body as any, text };
     },
     async close() {
