@@ -95,6 +95,18 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
     assert.equal(csv.text, 'date,conversions,revenue\n2026-03-07,1,4.000000\n2026-03-08,2,8.000000\n');
   });
 
+  test('a CSV report makes a partner\'s formula-like source inert for spreadsheets, and keeps negative amounts as numbers', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${couponCrate}&source=${encodeURIComponent('=HYPERLINK("http://x.example","y")')}`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+    });
+    await server.platform.tracker.writer.flush();
+    const csv = await report(`dimensions=source&metrics=clicks&from=${today}&to=${today}&filter=offer_id:eq:${newsletter}&format=csv`);
+    assert.ok(csv.text.includes(`"'=HYPERLINK(""http://x.example"",""y"")",1`), csv.text);
+    const json = await report(`dimensions=source&metrics=clicks&from=${today}&to=${today}&filter=offer_id:eq:${newsletter}`);
+    assert.ok(json.body.rows.some((row: { source: string }) => row.source === '=HYPERLINK("http://x.example","y")'), 'JSON keeps the value as sent');
+  });
+
   test('the SK stats endpoints answer real figures from the same engine, as JSON or CSV', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const byCampaign = await server.request('GET', `/affiliate/v2/stats/by-campaign?from=2026-01-01&to=${today}`, { key: server.keys.acme });
