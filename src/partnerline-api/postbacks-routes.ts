@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, idSchema } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
-import { createPostback, deletePostback, listDeliveries, listPostbacks, replayDelivery, type PostbackInput } from '../postbacks/postbacks.ts';
+import { createPostback, deletePostback, DELIVERY_STATUSES, listDeliveries, listPostbacks, replayDelivery, type DeliveryStatus, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
 import { MAX_ID } from '../shared/ids.ts';
 import { shortLinkFor } from '../tracking/short-links.ts';
@@ -76,11 +76,18 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
       sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await deletePostback(tx, request.principal, request.params.id) })),
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: number }; Querystring: { status?: DeliveryStatus } }>(
     '/postbacks/:id/deliveries',
-    { schema: { ...doc('Partner postbacks', 'Deliveries of a postback, newest first, with every attempt'), params: idParams, response: { 403: errorBody, 404: errorBody } } },
+    {
+      schema: {
+        ...doc('Partner postbacks', 'Deliveries of a postback, newest first (the latest 500), with every attempt'),
+        params: idParams,
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: [...DELIVERY_STATUSES], description: 'Only deliveries in this status' } } },
+        response: { 403: errorBody, 404: errorBody },
+      },
+    },
     async (request) =>
-      (await listDeliveries(db, request.principal, request.params.id)).map((delivery) => ({
+      (await listDeliveries(db, request.principal, request.params.id, request.query.status)).map((delivery) => ({
         ...delivery,
         id: String(delivery.id),
         conversionId: String(delivery.conversionId),

@@ -114,13 +114,16 @@ export async function deletePostback(db: Queryable, principal: Principal, id: nu
   return (await db.query<Postback>(`SELECT ${COLUMNS} FROM partner_postbacks WHERE id = $1`, [id]))[0]!;
 }
 
+export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'parked'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 export interface Delivery {
   id: bigint;
   postbackId: number;
   conversionId: bigint;
   operation: PostbackOperation;
   url: string;
-  status: string;
+  status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | null;
@@ -128,7 +131,9 @@ export interface Delivery {
   log: Array<{ attemptedAt: string; statusCode: number | null; latencyMs: number; responseExcerpt: string | null; error: string | null }>;
 }
 
-export async function listDeliveries(db: Queryable, principal: Principal, postbackId: number): Promise<Delivery[]> {
+
+/** A postback's latest 500 deliveries, newest first; only those in one status when it is given (the parked ones, to replay). */
+export async function listDeliveries(db: Queryable, principal: Principal, postbackId: number, status?: DeliveryStatus): Promise<Delivery[]> {
   await getPostback(db, principal, postbackId);
   return db.query<Delivery>(
     `SELECT o.id, o.postback_id AS "postbackId", o.conversion_id AS "conversionId", o.operation, o.url, o.status, o.attempts,
@@ -136,8 +141,8 @@ export async function listDeliveries(db: Queryable, principal: Principal, postba
             coalesce((SELECT json_agg(json_build_object('attemptedAt', a.attempted_at, 'statusCode', a.status_code,
                        'latencyMs', a.latency_ms, 'responseExcerpt', a.response_excerpt, 'error', a.error) ORDER BY a.id)
                       FROM delivery_attempts a WHERE a.outbox_id = o.id), '[]') AS log
-     FROM outbox o WHERE o.postback_id = $1 ORDER BY o.id DESC LIMIT 500`,
-    [postbackId],
+     FROM outbox o WHERE o.postback_id = $1 AND ($2::text IS NULL OR o.status = $2) ORDER BY o.id DESC LIMIT 500`,
+    [postbackId, status ?? null],
   );
 }
 

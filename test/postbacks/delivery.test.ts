@@ -110,6 +110,11 @@ describe('partner postback delivery', () => {
     assert.equal(parked.attempts, 3);
     assert.equal(parked.log.length, 3);
     assert.ok(parked.log.every((attempt: { statusCode: number; error: string }) => attempt.statusCode === 503 && attempt.error === 'answered HTTP 503'));
+    const onlyParked = (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries?status=parked`, { key: server.keys.couponCrate })).body;
+    assert.ok(onlyParked.length >= 1 && onlyParked.every((item: { status: string }) => item.status === 'parked'));
+    assert.ok(onlyParked.some((item: { id: string }) => item.id === parked.id));
+    const unknownStatus = await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries?status=lost`, { key: server.keys.couponCrate });
+    assert.equal(unknownStatus.status, 400);
 
     await convert(couponCrate, 'PB-3');
     const endpoint = await eventually(async () => {
