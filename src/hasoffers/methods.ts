@@ -445,14 +445,17 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         if (number === undefined || number < 1 || number > MAX_CONVERSIONS_PER_CREATE) {
           throw new HasOffersError(`number must be a whole number from 1 to ${MAX_CONVERSIONS_PER_CREATE}`);
         }
+        const offerId = idAttribute('Could not create conversion.', input, 'offer_id');
+        const partnerId = idAttribute('Could not create conversion.', input, 'affiliate_id');
+        const goalId = idAttribute('Could not create conversion.', input, 'goal_id') || undefined;
         const createAdjustment = async (tx: Transaction, copy: number): Promise<bigint> => {
           const outcome = await recordConversionIn(tx, {
             channel: 'adjustment',
             actor: `user:${context.principal.userId}`,
             transactionId,
-            offerId: idAttribute('Could not create conversion.', input, 'offer_id'),
-            partnerId: idAttribute('Could not create conversion.', input, 'affiliate_id'),
-            goalId: idAttribute('Could not create conversion.', input, 'goal_id') || undefined,
+            offerId,
+            partnerId,
+            goalId,
             saleAmountMicros: saleAmount,
             advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
             status: status as ConversionStatus | undefined,

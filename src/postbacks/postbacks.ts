@@ -131,7 +131,6 @@ export interface Delivery {
   log: Array<{ attemptedAt: string; statusCode: number | null; latencyMs: number; responseExcerpt: string | null; error: string | null }>;
 }
 
-
 /** A postback's latest 500 deliveries, newest first; only those in one status when it is given (the parked ones, to replay). */
 export async function listDeliveries(db: Queryable, principal: Principal, postbackId: number, status?: DeliveryStatus): Promise<Delivery[]> {
   await getPostback(db, principal, postbackId);
