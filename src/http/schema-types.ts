@@ -2,6 +2,8 @@ import { MAX_ID } from '../shared/ids.ts';
 
 /** Schema pieces every API shares. */
 export const idSchema = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
+/** An id that may be null: none, as in a postback for every offer. */
+export const nullableIdSchema = { ...idSchema, type: ['integer', 'null'] } as const;
 
 export const pageSchema = { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, description: 'Results page number, from 1.' } as const;
 

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, idSchema } from '../http/schema-types.ts';
+import { errorBody, idParams, idSchema, nullableIdSchema } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
 import { createPostback, deletePostback, DELIVERY_STATUSES, listDeliveries, listPostbacks, replayDelivery, type DeliveryStatus, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
-import { MAX_ID } from '../shared/ids.ts';
 import { shortLinkFor } from '../tracking/short-links.ts';
 
 const postback = {
@@ -53,8 +52,8 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
           type: 'object',
           properties: {
             partnerId: idSchema,
-            offerId: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ID },
-            goalId: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ID },
+            offerId: nullableIdSchema,
+            goalId: nullableIdSchema,
             type: { type: 'string', enum: ['url', 'image'], default: 'url' },
             events: { type: 'array', items: { type: 'string', enum: ['create', 'update', 'reject'] }, minItems: 1 },
             url: { type: 'string', minLength: 1, maxLength: 4096 },

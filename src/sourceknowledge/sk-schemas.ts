@@ -1,5 +1,4 @@
-import { idSchema, pageSchema } from '../http/schema-types.ts';
-import { MAX_ID } from '../shared/ids.ts';
+import { idSchema, nullableIdSchema, pageSchema } from '../http/schema-types.ts';
 
 /** JSON schemas of the SourceKnowledge v2 wire format: they validate requests and document the API. */
 
@@ -28,7 +27,7 @@ export const advertiserBody = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 255 },
     businessUrl: { type: 'string', minLength: 1, maxLength: 2048 },
-    categoryId: { type: ['integer', 'null'], minimum: 1, maximum: MAX_ID },
+    categoryId: nullableIdSchema,
   },
   required: ['name', 'businessUrl', 'categoryId'],
   example: { name: 'Acme Outdoor', businessUrl: 'https://acme-outdoor.example', categoryId: 1 },
