@@ -3,7 +3,7 @@ import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
-import { capDays, capWindow } from './cap-windows.ts';
+import { capDays, capWindow, periodKey } from './cap-windows.ts';
 import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
 import {
   decideConversion,
@@ -212,6 +212,8 @@ async function collisions(tx: Queryable, pending: Pending[]): Promise<Array<{ ex
 }
 
 interface CapRow {
+  id: number;
+  offerId: number;
   partnerId: number | null;
   goalId: number | null;
   metric: CapMetric;
@@ -252,27 +254,80 @@ async function capUsage(tx: Queryable, wanted: NewConversion, cap: CapRow, timeZ
   return used!;
 }
 
-/** The first cap this conversion would pass, counting approved and pending conversions in its period. */
-async function exceededCap(tx: Queryable, wanted: NewConversion, timeZone: string): Promise<CapRow | undefined> {
-  const caps = await tx.query<CapRow>(
-    `SELECT partner_id AS "partnerId", goal_id AS "goalId", metric, period, cap_limit AS limit FROM caps
-     WHERE offer_id = $1 AND metric <> 'clicks' AND (partner_id IS NULL OR partner_id = $2) AND (goal_id IS NULL OR goal_id = $3)
-     ORDER BY id`,
-    [wanted.offerId, wanted.partnerId, wanted.goalId],
+function capCovers(cap: CapRow, conversion: Pick<NewConversion, 'offerId' | 'partnerId' | 'goalId'>): boolean {
+  return (
+    cap.offerId === conversion.offerId &&
+    (cap.partnerId === null || cap.partnerId === conversion.partnerId) &&
+    (cap.goalId === null || cap.goalId === conversion.goalId)
   );
-  for (const cap of caps) {
-    const used = await capUsage(tx, wanted, cap, timeZone);
-    const next =
-      cap.metric === 'conversions'
-        ? used.conversions + 1n
-        : cap.metric === 'payout'
-          ? used.payout + wanted.payoutMicros
-          : cap.metric === 'revenue'
-            ? used.revenue + wanted.revenueMicros
-            : used.spend + wanted.revenueMicros;
-    if (next > cap.limit) return cap;
+}
+
+/**
+ * The capped offers' usage through one batch: each cap's period is read once, then moved in memory
+ * by every conversion the batch makes. The offers' advisory locks keep others' conversions out
+ * meanwhile. Conversions made here reach the roll-ups only at the end (see `made`).
+ */
+class CapUsages {
+  private readonly caps: CapRow[];
+  private readonly timeZone: string;
+  private readonly read = new Map<string, { cap: CapRow; period: string; used: CapUsage }>();
+  /** Made in this batch and not yet in the roll-ups, which the caps not on a goal read. */
+  readonly made: Conversion[] = [];
+
+  constructor(caps: CapRow[], timeZone: string) {
+    this.caps = caps;
+    this.timeZone = timeZone;
   }
-  return undefined;
+
+  /** The first cap this conversion would pass, in the caps' order. */
+  async exceeded(tx: Queryable, wanted: NewConversion): Promise<CapRow | undefined> {
+    for (const cap of this.caps) {
+      if (!capCovers(cap, wanted)) continue;
+      const used = await this.usage(tx, cap, wanted);
+      const next =
+        cap.metric === 'conversions'
+          ? used.conversions + 1n
+          : cap.metric === 'payout'
+            ? used.payout + wanted.payoutMicros
+            : cap.metric === 'revenue'
+              ? used.revenue + wanted.revenueMicros
+              : used.spend + wanted.revenueMicros;
+      if (next > cap.limit) return cap;
+    }
+    return undefined;
+  }
+
+  /** Counts a conversion just made against every cap period already read. */
+  add(conversion: Conversion): void {
+    this.made.push(conversion);
+    for (const { cap, period, used } of this.read.values()) {
+      if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) count(used, cap, conversion);
+    }
+  }
+
+  private async usage(tx: Queryable, cap: CapRow, wanted: NewConversion): Promise<CapUsage> {
+    const period = periodKey(cap.period, wanted.convertedAt, this.timeZone);
+    const key = `${cap.id} ${period}`;
+    const known = this.read.get(key);
+    if (known) return known.used;
+    const used = { ...(await capUsage(tx, wanted, cap, this.timeZone)) };
+    // A goal's cap reads the conversions themselves, which already hold this batch's.
+    if (cap.goalId === null) {
+      for (const conversion of this.made) {
+        if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) count(used, cap, conversion);
+      }
+    }
+    this.read.set(key, { cap, period, used });
+    return used;
+  }
+}
+
+function count(used: CapUsage, cap: CapRow, conversion: Conversion): void {
+  if (!capCovers(cap, conversion) || (conversion.status !== 'approved' && conversion.status !== 'pending')) return;
+  used.conversions += 1n;
+  used.payout += conversion.payoutMicros;
+  used.revenue += conversion.revenueMicros;
+  used.spend += conversion.revenueMicros;
 }
 
 function applyCap(wanted: NewConversion, cap: CapRow): NewConversion {
@@ -331,21 +386,28 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
   };
 
   await settle(open);
-  // Statistics move as conversions are made, so each capped conversion is checked against counts
-  // that include every conversion before it.
   await applyStatsDeltas(tx, created.map((conversion) => statsMove(null, conversion)));
   if (capped.length > 0) {
-    const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
-    for (const offerId of [...new Set(capped.map(({ wanted }) => wanted.offerId))].sort((a, b) => a - b)) {
+    const offerIds = [...new Set(capped.map(({ wanted }) => wanted.offerId))].sort((a, b) => a - b);
+    for (const offerId of offerIds) {
       // Conversions on one capped offer queue here, so two cannot both take the last place under a cap.
       await tx.query('SELECT pg_advisory_xact_lock(727276, $1)', [offerId]);
     }
+    const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
+    const caps = await tx.query<CapRow>(
+      `SELECT id, offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", metric, period, cap_limit AS limit
+       FROM caps WHERE offer_id = ANY($1::int[]) AND metric <> 'clicks' ORDER BY id`,
+      [offerIds],
+    );
+    const usages = new CapUsages(caps, timeZone);
+    // One by one, in the order they came: each is checked against every conversion before it.
     for (const pending of capped) {
-      const cap = await exceededCap(tx, pending.wanted, timeZone);
+      const cap = await usages.exceeded(tx, pending.wanted);
       const before = created.length;
       await settle([{ ...pending, wanted: cap ? applyCap(pending.wanted, cap) : pending.wanted }]);
-      await applyStatsDeltas(tx, created.slice(before).map((conversion) => statsMove(null, conversion)));
+      for (const conversion of created.slice(before)) usages.add(conversion);
     }
+    await applyStatsDeltas(tx, usages.made.map((conversion) => statsMove(null, conversion)));
   }
   await finishCreated(tx, requests, outcomes);
   return outcomes as ConversionOutcome[];

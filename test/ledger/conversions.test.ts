@@ -211,6 +211,39 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     assert.equal(totals.rejected, 2n);
   });
 
+  test('postbacks arriving together on a capped offer fill its caps exactly, retries included', async () => {
+    const capped = await cpaOffer('Capped rush');
+    await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 5n });
+    await setCap(server.store, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 3_000_000n });
+    await server.platform.afterWrite();
+    const clicks = [];
+    for (const partner of [trailblazer, couponCrate, trailblazer, couponCrate, trailblazer, couponCrate, couponCrate, trailblazer, couponCrate, trailblazer, trailblazer, couponCrate]) {
+      clicks.push({ partner, ...(await clickFor(capped.id, partner)) });
+    }
+    // Every click's postback at once, and the first two sent twice more, as impatient advertisers do.
+    const sent = [...clicks, clicks[0]!, clicks[1]!, clicks[0]!, clicks[1]!];
+    const replies = await Promise.all(sent.map(({ transactionId }) => server.request('GET', `/aff_lsr?transaction_id=${transactionId}&format=json`)));
+    for (const reply of replies) assert.equal(reply.status, 200, reply.text);
+    const idOf = new Map<string, Set<string>>();
+    sent.forEach(({ transactionId }, index) => idOf.set(transactionId, (idOf.get(transactionId) ?? new Set()).add(replies[index]!.body.conversion_id)));
+    for (const ids of idOf.values()) assert.equal(ids.size, 1, 'a retry answers the conversion its first postback made');
+
+    const rows = await server.store.query<{ partner_id: number; status: string; status_code: number }>(
+      'SELECT partner_id, status, status_code FROM conversions WHERE offer_id = $1',
+      [capped.id],
+    );
+    assert.equal(rows.length, clicks.length);
+    const approved = rows.filter((row) => row.status === 'approved');
+    assert.equal(approved.length, 5, 'the daily cap lets exactly five through');
+    assert.ok(approved.filter((row) => row.partner_id === couponCrate).length <= 3, 'the partner\'s payout cap holds');
+    const capCodes: number[] = [capStatusCode('conversions', 'day', false), capStatusCode('payout', 'month', true)];
+    for (const row of rows.filter((row) => row.status === 'rejected')) assert.ok(capCodes.includes(row.status_code), `status code ${row.status_code}`);
+    const totals = await statsTotals(server.store, capped.id);
+    assert.equal(totals.approved, 5n);
+    assert.equal(totals.rejected, 7n);
+    assert.equal(totals.approved_payout_micros, 5_000_000n);
+  });
+
   test('caps count by the network\'s local day, also in a zone half an hour off UTC', async () => {
     await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
     try {
