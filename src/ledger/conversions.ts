@@ -264,15 +264,14 @@ function capCovers(cap: CapRow, conversion: Pick<NewConversion, 'offerId' | 'par
 
 /**
  * The capped offers' usage through one batch: each cap's period is read once, then moved in memory
- * by every conversion the batch makes. The offers' advisory locks keep others' conversions out
- * meanwhile. Conversions made here reach the roll-ups only at the end (see `made`).
+ * by every conversion the batch is to make. None of them is in the store yet, and the offers'
+ * advisory locks keep other writers' conversions out meanwhile.
  */
 class CapUsages {
   private readonly caps: CapRow[];
   private readonly timeZone: string;
   private readonly read = new Map<string, { cap: CapRow; period: string; used: CapUsage }>();
-  /** Made in this batch and not yet in the roll-ups, which the caps not on a goal read. */
-  readonly made: Conversion[] = [];
+  private readonly counted: NewConversion[] = [];
 
   constructor(caps: CapRow[], timeZone: string) {
     this.caps = caps;
@@ -297,11 +296,11 @@ class CapUsages {
     return undefined;
   }
 
-  /** Counts a conversion just made against every cap period already read. */
-  add(conversion: Conversion): void {
-    this.made.push(conversion);
+  /** Counts a conversion the batch will make against every cap it comes under. */
+  count(conversion: NewConversion): void {
+    this.counted.push(conversion);
     for (const { cap, period, used } of this.read.values()) {
-      if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) count(used, cap, conversion);
+      if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) countAgainst(used, cap, conversion);
     }
   }
 
@@ -311,23 +310,35 @@ class CapUsages {
     const known = this.read.get(key);
     if (known) return known.used;
     const used = { ...(await capUsage(tx, wanted, cap, this.timeZone)) };
-    // A goal's cap reads the conversions themselves, which already hold this batch's.
-    if (cap.goalId === null) {
-      for (const conversion of this.made) {
-        if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) count(used, cap, conversion);
-      }
+    for (const conversion of this.counted) {
+      if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) countAgainst(used, cap, conversion);
     }
     this.read.set(key, { cap, period, used });
     return used;
   }
 }
 
-function count(used: CapUsage, cap: CapRow, conversion: Conversion): void {
+function countAgainst(used: CapUsage, cap: CapRow, conversion: NewConversion): void {
   if (!capCovers(cap, conversion) || (conversion.status !== 'approved' && conversion.status !== 'pending')) return;
   used.conversions += 1n;
   used.payout += conversion.payoutMicros;
   used.revenue += conversion.revenueMicros;
   used.spend += conversion.revenueMicros;
+}
+
+/**
+ * Decides each capped conversion in the order they came, against every one before it, except
+ * those known to exist already: they will make nothing.
+ */
+async function decideCapped(tx: Queryable, capped: Pending[], usages: CapUsages, existing: ReadonlySet<string>) {
+  const decided: Array<{ pending: Pending; refused: boolean; counted: boolean }> = [];
+  for (const pending of capped) {
+    const cap = await usages.exceeded(tx, pending.wanted);
+    const counted = !cap && !existing.has(pending.seq);
+    if (counted) usages.count(pending.wanted);
+    decided.push({ pending: cap ? { ...pending, wanted: applyCap(pending.wanted, cap) } : pending, refused: cap !== undefined, counted });
+  }
+  return decided;
 }
 
 function applyCap(wanted: NewConversion, cap: CapRow): NewConversion {
@@ -399,15 +410,26 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
        FROM caps WHERE offer_id = ANY($1::int[]) AND metric <> 'clicks' ORDER BY id`,
       [offerIds],
     );
-    const usages = new CapUsages(caps, timeZone);
-    // One by one, in the order they came: each is checked against every conversion before it.
-    for (const pending of capped) {
-      const cap = await usages.exceeded(tx, pending.wanted);
-      const before = created.length;
-      await settle([{ ...pending, wanted: cap ? applyCap(pending.wanted, cap) : pending.wanted }]);
-      for (const conversion of created.slice(before)) usages.add(conversion);
+    // Decided together and written in one statement. A conversion that turned out to exist already
+    // was counted against the caps for nothing: if that could have refused a later one, the batch
+    // is decided again without it.
+    const madeBefore = created.length;
+    const existing = new Set<string>();
+    for (;;) {
+      const decided = await decideCapped(tx, capped, new CapUsages(caps, timeZone), existing);
+      await tx.query('SAVEPOINT capped_conversions');
+      await settle(decided.map(({ pending }) => pending));
+      const made = new Set(created.slice(madeBefore).map((conversion) => conversion.seq));
+      const miscounted = decided.findIndex(({ pending, counted }) => counted && !made.has(pending.seq));
+      if (miscounted === -1 || !decided.slice(miscounted).some(({ refused }) => refused)) {
+        await tx.query('RELEASE SAVEPOINT capped_conversions');
+        break;
+      }
+      await tx.query('ROLLBACK TO SAVEPOINT capped_conversions');
+      created.length = madeBefore;
+      for (const { pending } of decided) if (!made.has(pending.seq)) existing.add(pending.seq);
     }
-    await applyStatsDeltas(tx, usages.made.map((conversion) => statsMove(null, conversion)));
+    await applyStatsDeltas(tx, created.slice(madeBefore).map((conversion) => statsMove(null, conversion)));
   }
   await finishCreated(tx, requests, outcomes);
   return outcomes as ConversionOutcome[];

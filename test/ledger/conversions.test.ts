@@ -244,6 +244,22 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     assert.equal(totals.approved_payout_micros, 5_000_000n);
   });
 
+  test('a retry inside a batch on a capped offer takes no place under the cap', async () => {
+    const capped = await cpaOffer('Capped with retries');
+    await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
+    await server.platform.afterWrite();
+    const transactionIds = [];
+    for (let count = 0; count < 5; count += 1) transactionIds.push((await clickFor(capped.id, trailblazer)).transactionId);
+    await server.platform.tracker.writer.flush();
+    const [first, second, third, fourth, fifth] = transactionIds as [string, string, string, string, string];
+    // The pipeline's unit of work, one transaction: the first postback's retry sits between the others.
+    const postback = (transactionId: string) => ({ channel: 'server_postback' as const, actor: 'advertiser postback', transactionId });
+    const outcomes = await server.store.runTask('recordConversions', [first, first, second, third, fourth, fifth].map(postback));
+    const statuses = outcomes.map((outcome) => (outcome.ok ? `${outcome.conversion.status}${outcome.created ? '' : ' (again)'}` : 'refused'));
+    assert.deepEqual(statuses, ['approved', 'approved (again)', 'approved', 'approved', 'rejected', 'rejected']);
+    assert.equal((await statsTotals(server.store, capped.id)).approved, 3n);
+  });
+
   test('caps count by the network\'s local day, also in a zone half an hour off UTC', async () => {
     await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
     try {
