@@ -19,6 +19,8 @@ export interface Config {
   postbackAllowPrivate: boolean;
   clickBatchRows: number;
   clickBatchMs: number;
+  /** Days the logs of refused conversions and postback calls are kept; 0 keeps them for good. */
+  logRetentionDays: number;
   /** The NetworkId HasOffers clients send; any other is refused. */
   hasOffersNetworkId: string;
 }
@@ -38,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     postbackAllowPrivate: isOn(env.POSTBACK_ALLOW_PRIVATE),
     clickBatchRows: integerSetting(env, 'CLICK_BATCH_ROWS', 1000),
     clickBatchMs: integerSetting(env, 'CLICK_BATCH_MS', 10),
+    logRetentionDays: integerSetting(env, 'LOG_RETENTION_DAYS', 90),
     hasOffersNetworkId: env.HASOFFERS_NETWORK_ID || 'partnerline',
   };
 }

@@ -8,13 +8,14 @@ import { getNetwork, setMaintenance } from './network/network.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
 import { oneAtATime } from './shared/one-at-a-time.ts';
 import type { Store } from './store/store.ts';
+import { forgetOldLogs } from './store/log-retention.ts';
 import { Tracker } from './tracking/tracker.ts';
 import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 
 /** How often a process re-reads switches another process may have flipped in the shared store. */
 const SETTINGS_REFRESH_MS = 2_000;
 const HOLD_CHECK_MS = 60_000;
-const IDEMPOTENCY_PURGE_MS = 3_600_000;
+const HOUSEKEEPING_MS = 3_600_000;
 
 export interface PlatformOptions {
   /** Postback delivery settings beyond the configuration's (tests shorten the delays). */
@@ -37,7 +38,13 @@ export class Platform {
   /** The latest run: closing waits for it, so it never meets a closed store. */
   private holdRun: Promise<void> = Promise.resolve();
   private holdTimer: NodeJS.Timeout | undefined;
-  private purgeTimer: NodeJS.Timeout | undefined;
+  /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
+  readonly keepTidy = oneAtATime(async () => {
+    await purgeExpiredIdempotencyKeys(this.store).catch((error) => this.onBackgroundError('forgetting expired idempotency keys', error));
+    await forgetOldLogs(this.store, this.config.logRetentionDays).catch((error) => this.onBackgroundError('forgetting old log rows', error));
+  });
+  private tidyRun: Promise<void> = Promise.resolve();
+  private tidyTimer: NodeJS.Timeout | undefined;
   /**
    * Where work no request waits for reports a failure: the server points it at its log. Each such
    * task is tried again, so a failure here loses nothing, but only this report shows it.
@@ -84,11 +91,10 @@ export class Platform {
       platform.holdRun = platform.approveHeld().catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error));
     }, HOLD_CHECK_MS);
     platform.holdTimer.unref();
-    platform.purgeTimer = setInterval(
-      () => void purgeExpiredIdempotencyKeys(store).catch((error) => platform.onBackgroundError('forgetting expired idempotency keys', error)),
-      IDEMPOTENCY_PURGE_MS,
-    );
-    platform.purgeTimer.unref();
+    platform.tidyTimer = setInterval(() => {
+      platform.tidyRun = platform.keepTidy();
+    }, HOUSEKEEPING_MS);
+    platform.tidyTimer.unref();
     return platform;
   }
 
@@ -114,8 +120,9 @@ export class Platform {
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     clearInterval(this.holdTimer);
-    clearInterval(this.purgeTimer);
+    clearInterval(this.tidyTimer);
     await this.holdRun;
+    await this.tidyRun;
     await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();

@@ -79,7 +79,7 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
     '/postbacks/:id/deliveries',
     {
       schema: {
-        ...doc('Partner postbacks', 'Deliveries of a postback, newest first (the latest 500), with every attempt'),
+        ...doc('Partner postbacks', 'Deliveries of a postback, newest first (the latest 500), with their attempts of the last LOG_RETENTION_DAYS (90 by default)'),
         params: idParams,
         querystring: { type: 'object', properties: { status: { type: 'string', enum: [...DELIVERY_STATUSES], description: 'Only deliveries in this status' } } },
         response: { 403: errorBody, 404: errorBody },

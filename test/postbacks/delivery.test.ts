@@ -94,6 +94,35 @@ describe('partner postback delivery', () => {
     assert.equal(receiver.received.filter((item) => item.url.pathname === '/pixel' && item.url.searchParams.get('click') === transactionId).length, 1);
   });
 
+  test('the logs of postback calls and of refused conversions are forgotten after 90 days; the ledger is kept', async () => {
+    const registered = await server.request('POST', '/api/v1/postbacks', {
+      key: server.keys.trailblazer,
+      body: { url: `${receiver.base}/tidy?click={transaction_id}`, events: ['create'] },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    const deliveries = async () => (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
+    const { conversionId } = await convert(trailblazer, 'PB-OLD');
+    const delivery = await eventually(async () => ((await deliveries())[0]?.status === 'delivered' ? (await deliveries())[0] : undefined));
+    assert.equal(delivery.log.length, 1);
+    const unknown = '10eeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${unknown}`)).text, 'success=false;');
+    const count = async (table: string) => (await server.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+    const [attemptsBefore, refusalsBefore] = [await count('delivery_attempts'), await count('conversion_attempts')];
+
+    await server.store.query(`UPDATE delivery_attempts SET attempted_at = now() - interval '91 days' WHERE outbox_id = $1`, [delivery.id]);
+    await server.store.query(`UPDATE conversion_attempts SET created_at = now() - interval '89 days' WHERE transaction_id <> $1`, [unknown]);
+    await server.store.query(`UPDATE conversion_attempts SET created_at = now() - interval '91 days' WHERE transaction_id = $1`, [unknown]);
+    await server.platform.keepTidy();
+
+    assert.equal(await count('delivery_attempts'), attemptsBefore - 1, 'only the 91-day-old call is forgotten');
+    assert.equal(await count('conversion_attempts'), refusalsBefore - 1, 'only the 91-day-old refusal is forgotten');
+    const [kept] = await deliveries();
+    assert.equal(kept.id, delivery.id);
+    assert.equal(kept.status, 'delivered');
+    assert.deepEqual(kept.log, []);
+    assert.equal((await server.store.query('SELECT 1 FROM conversions WHERE id = $1', [conversionId])).length, 1);
+  });
+
   test('failures are retried with backoff, logged, parked; the endpoint is parked and its owner told; replay resumes', async () => {
     const registered = await server.request('POST', '/api/v1/postbacks', {
       key: server.keys.admin,
