@@ -25,6 +25,8 @@ export class ClickWriter {
   private impressions: ImpressionRecord[] = [];
   private readonly unwritten = new Map<string, ClickRecord>();
   private readonly uniqueConfirmed = new WeakSet<ClickRecord>();
+  /** Clicks of a failed write: its transaction may have committed all the same. */
+  private readonly triedBefore = new WeakSet<ClickRecord>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
@@ -89,12 +91,14 @@ export class ClickWriter {
     this.impressions = [];
     try {
       await this.confirmUnique(clicks);
-      await this.store.runTask('writeTraffic', { clicks, impressions });
+      const maybeWritten = clicks.filter((click) => this.triedBefore.has(click)).map((click) => click.transactionId);
+      await this.store.runTask('writeTraffic', { clicks, impressions, maybeWritten });
       this.failures = 0;
       for (const click of clicks) this.unwritten.delete(click.transactionId);
     } catch (error) {
       // Nothing is dropped: the rows go back to the front of the queue and are tried again.
       this.failures += 1;
+      for (const click of clicks) this.triedBefore.add(click);
       this.clicks = clicks.concat(this.clicks);
       this.impressions = impressions.concat(this.impressions);
       this.onError(error);

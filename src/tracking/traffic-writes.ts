@@ -44,6 +44,11 @@ export interface ImpressionRecord {
 export interface TrafficBatch {
   clicks: ClickRecord[];
   impressions: ImpressionRecord[];
+  /**
+   * Clicks of a write that failed, whose transaction may yet have committed (its answer lost with
+   * the connection): those already stored are left out, so their statistics do not move twice.
+   */
+  maybeWritten?: string[];
 }
 
 const CLICK_COLUMNS = [
@@ -73,7 +78,16 @@ function statsDelta(event: TrafficEvent, sub1: string | null, metrics: Partial<R
  * Writes a batch of clicks and impressions with their statistics, in one transaction next to the
  * data (a store task: on the embedded store it runs on the database thread).
  */
-export async function writeTraffic(tx: Transaction, { clicks, impressions }: TrafficBatch): Promise<void> {
+export async function writeTraffic(tx: Transaction, { clicks: all, impressions, maybeWritten = [] }: TrafficBatch): Promise<void> {
+  const stored =
+    maybeWritten.length === 0
+      ? new Set<string>()
+      : new Set(
+          (await tx.query<{ transactionId: string }>('SELECT transaction_id AS "transactionId" FROM clicks WHERE transaction_id = ANY($1::text[])', [maybeWritten])).map(
+            (row) => row.transactionId,
+          ),
+        );
+  const clicks = stored.size === 0 ? all : all.filter((click) => !stored.has(click.transactionId));
   const deltas: StatsDelta[] = [
     ...clicks
       .filter((click) => click.outcome === 'counted')

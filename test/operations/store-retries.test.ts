@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ensureDemoNetwork } from '../../src/demo/demo-network.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { ClickWriter } from '../../src/tracking/click-writer.ts';
+import type { ClickRecord } from '../../src/tracking/traffic-writes.ts';
 import { testStoreLocation } from '../support/test-store.ts';
 
 test('a transaction the server aborts in a deadlock runs again and both land', { skip: process.env.DATABASE_URL ? false : 'PGlite runs one transaction at a time' }, async () => {
@@ -29,6 +33,63 @@ test('a transaction the server aborts in a deadlock runs again and both land', {
     ]);
   } finally {
     await store.close();
+    await location.remove();
+  }
+});
+
+test('clicks whose write committed but whose answer was lost are not counted twice when written again', async () => {
+  const location = await testStoreLocation();
+  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  try {
+    const demo = await ensureDemoNetwork(store);
+    // The first write commits, then its answer is lost, as when the connection drops during COMMIT.
+    let answersLost = 1;
+    const flaky: Store = {
+      ...store,
+      runTask: (name, input) =>
+        store.runTask(name, input).then((result) => {
+          if (answersLost-- > 0) throw new Error('Connection terminated unexpectedly');
+          return result;
+        }),
+    };
+    const writer = new ClickWriter(flaky, { maxBatch: 1000, maxDelayMs: 60_000 });
+    const click = (transactionId: string): ClickRecord => ({
+      transactionId,
+      createdAt: new Date(),
+      offerId: demo.offerIds[1]!,
+      partnerId: demo.partnerIds[0]!,
+      outcome: 'counted',
+      isUnique: true,
+      visitorId: transactionId,
+      source: null,
+      affSubs: [],
+      affClickId: null,
+      params: null,
+      subId: null,
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0',
+      country: 'US',
+      device: 'desktop',
+      browser: 'Firefox',
+      os: 'Linux',
+      referrer: null,
+      landingUrl: null,
+      costMicros: 0n,
+      payoutMicros: 0n,
+    });
+    writer.addClick(click('10aaaaaaaaaaaaaaaaaaaaaaaaaaa1'));
+    writer.addClick(click('10aaaaaaaaaaaaaaaaaaaaaaaaaaa2'));
+    await assert.rejects(writer.flush(), /Connection terminated/);
+    writer.addClick(click('10aaaaaaaaaaaaaaaaaaaaaaaaaaa3'));
+    await writer.flush();
+    assert.equal(writer.backlog, 0);
+    const [counts] = await store.query<{ stored: number; counted: number }>(
+      `SELECT (SELECT count(*) FROM clicks)::int AS stored, (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly)::int AS counted`,
+    );
+    assert.deepEqual(counts, { stored: 3, counted: 3 });
+  } finally {
+    await store.close();
+    await lock?.release();
     await location.remove();
   }
 });
