@@ -29,7 +29,8 @@ export function capDays(period: CapPeriod, at: Date, timeZone: string): Days {
 }
 
 export function capWindow(period: CapPeriod, at: Date, timeZone: string): Window {
-  if (period === 'lifetime') return { from: new Date('1970-01-01T00:00:00Z'), to: new Date('9999-12-31T00:00:00Z') };
+  // The same span as the lifetime's days, so a goal's cap and the offer's count the same conversions.
+  if (period === 'lifetime') return { from: new Date(`${LIFETIME_DAYS.from}T00:00:00Z`), to: new Date(`${LIFETIME_DAYS.to}T00:00:00Z`) };
   const days = capDays(period, at, timeZone);
   return { from: startOfLocalDay(days.from, timeZone), to: startOfLocalDay(days.to, timeZone) };
 }

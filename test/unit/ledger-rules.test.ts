@@ -49,6 +49,8 @@ test('cap windows follow the network calendar', () => {
   assert.deepEqual(capWindow('day', at, 'America/New_York'), { from: new Date('2026-03-08T05:00:00Z'), to: new Date('2026-03-09T04:00:00Z') });
   assert.deepEqual(capWindow('month', at, 'America/New_York'), { from: new Date('2026-03-01T05:00:00Z'), to: new Date('2026-04-01T04:00:00Z') });
   assert.deepEqual(capWindow('month', new Date('2026-12-31T23:00:00Z'), 'UTC'), { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') });
+  // Conversions may be dated long ago (a late import): a lifetime holds them all, as its days do.
+  assert.deepEqual(capWindow('lifetime', at, 'Asia/Kolkata'), { from: new Date('0001-01-01T00:00:00Z'), to: new Date('9999-12-31T00:00:00Z') });
   const days: Array<[CapPeriod, string, string, Days]> = [
     ['day', '2026-03-08T12:00:00Z', 'America/New_York', { from: '2026-03-08', to: '2026-03-09' }],
     ['day', '2026-03-08T18:40:00Z', 'Asia/Kolkata', { from: '2026-03-09', to: '2026-03-10' }],
