@@ -11,12 +11,14 @@ export async function healthRoutes(app: FastifyInstance, { platform }: { platfor
   const probe = { logLevel: quietLogLevel(platform.config.logLevel) };
   app.get('/healthz', probe, async () => ({ status: 'ok' }));
   app.get('/readyz', probe, async (_request, reply) => {
-    if (shuttingDown) return reply.code(503).send({ status: 'shutting down' });
+    // Clicks and impressions answered but not yet stored: a number that keeps rising means the store is not keeping up.
+    const trafficWaiting = platform.tracker.writer.backlog;
+    if (shuttingDown) return reply.code(503).send({ status: 'shutting down', trafficWaiting });
     try {
       await platform.store.query('SELECT 1');
     } catch {
-      return reply.code(503).send({ status: 'store unavailable' });
+      return reply.code(503).send({ status: 'store unavailable', trafficWaiting });
     }
-    return { status: 'ready', store: platform.store.kind, maintenance: platform.maintenance };
+    return { status: 'ready', store: platform.store.kind, maintenance: platform.maintenance, trafficWaiting };
   });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('API documentation and health', () => {
   let server: TestServer;
@@ -88,6 +88,23 @@ describe('API documentation and health', () => {
     assert.equal(ready.status, 200);
     assert.equal(ready.body.status, 'ready');
     assert.equal(ready.body.store, server.store.kind);
+    assert.equal(typeof ready.body.trafficWaiting, 'number');
+  });
+
+  test('readiness tells how many clicks wait in memory to be stored', async () => {
+    const slow = await startTestServer({ TRUST_PROXY: 'true', CLICK_BATCH_MS: '600000' });
+    try {
+      const offerId = slow.demo.offerIds[1]!;
+      const click = await slow.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${slow.demo.partnerIds[0]}`, {
+        headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+      });
+      assert.equal(click.headers.get('x-partnerline-click'), 'counted');
+      assert.equal((await slow.request('GET', '/readyz')).body.trafficWaiting, 1);
+      await slow.platform.tracker.writer.flush();
+      assert.equal((await slow.request('GET', '/readyz')).body.trafficWaiting, 0);
+    } finally {
+      await slow.close();
+    }
   });
 
   test("every answer carries a request id, and a caller's own id is kept", async () => {
