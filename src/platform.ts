@@ -50,6 +50,8 @@ export class Platform {
    * task is tried again, so a failure here loses nothing, but only this report shows it.
    */
   onBackgroundError: (task: string, error: unknown, context?: Record<string, unknown>) => void = () => {};
+  /** Where a row the store refuses for good is reported, whole: the server's log is then its only record. */
+  onSetAside: (what: string, row: unknown, error: unknown) => void = () => {};
 
   private constructor(config: Config, store: Store, redis: Redis | undefined, options: PlatformOptions) {
     this.config = config;
@@ -69,6 +71,7 @@ export class Platform {
     });
     this.tracker.onError = (task, error) => this.onBackgroundError(task, error);
     this.tracker.writer.onError = (error) => this.onBackgroundError('storing clicks and impressions', error, { waiting: this.tracker.writer.backlog });
+    this.tracker.writer.onSetAside = (row, error) => this.onSetAside('transactionId' in row ? 'a click' : 'an impression', row, error);
     this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
   }
 

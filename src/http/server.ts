@@ -72,6 +72,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   // Clicks are answered before they are stored, and postbacks sent after the answer: a store that
   // refuses them is seen only in this log.
   platform.onBackgroundError = (task, error, context) => app.log.error({ err: error, ...context }, `${task} failed; it is tried again`);
+  platform.onSetAside = (what, row, error) => app.log.error({ err: error, row }, `${what} the store refuses was set aside, not stored`);
   await app.register(healthRoutes, { platform });
   await app.register(trackingRoutes, { platform });
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });

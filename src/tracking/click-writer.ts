@@ -1,5 +1,5 @@
-import type { Store } from '../store/store.ts';
-import type { ClickRecord, ImpressionRecord } from './traffic-writes.ts';
+import { isDataException, sqlState, type Store } from '../store/store.ts';
+import type { ClickRecord, ImpressionRecord, TrafficBatch } from './traffic-writes.ts';
 
 export interface ClickWriterOptions {
   /** Rows that trigger a write at once. */
@@ -12,6 +12,19 @@ export interface ClickWriterOptions {
 
 const RETRY_DELAY_MS = 200;
 const CONFIRM_UNIQUE_TIMEOUT_MS = 250;
+
+/** The store refuses a value in the batch (data exception or integrity violation), not the write itself. */
+const refusesAValue = (error: unknown) => isDataException(error) || sqlState(error)?.startsWith('23') === true;
+
+/** Two smaller batches, each of at least one row. */
+function halves({ clicks, impressions }: TrafficBatch): [TrafficBatch, TrafficBatch] {
+  const cut = Math.ceil((clicks.length + impressions.length) / 2);
+  const clickCut = Math.min(cut, clicks.length);
+  return [
+    { clicks: clicks.slice(0, clickCut), impressions: impressions.slice(0, cut - clickCut) },
+    { clicks: clicks.slice(clickCut), impressions: impressions.slice(cut - clickCut) },
+  ];
+}
 
 /**
  * Group commit for clicks and impressions: rows wait in memory for a few milliseconds, then one
@@ -31,6 +44,8 @@ export class ClickWriter {
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
   onError: (error: unknown) => void = () => {};
+  /** A row the store refuses on its own: it is left out, so it cannot hold up every row behind it. */
+  onSetAside: (row: ClickRecord | ImpressionRecord, error: unknown) => void = () => {};
 
   constructor(store: Store, options: ClickWriterOptions) {
     this.store = store;
@@ -89,18 +104,18 @@ export class ClickWriter {
     const impressions = this.impressions;
     this.clicks = [];
     this.impressions = [];
+    const done = new WeakSet<ClickRecord | ImpressionRecord>();
     try {
       await this.confirmUnique(clicks);
-      const maybeWritten = clicks.filter((click) => this.triedBefore.has(click)).map((click) => click.transactionId);
-      await this.store.runTask('writeTraffic', { clicks, impressions, maybeWritten });
+      await this.write({ clicks, impressions }, done);
       this.failures = 0;
-      for (const click of clicks) this.unwritten.delete(click.transactionId);
     } catch (error) {
-      // Nothing is dropped: the rows go back to the front of the queue and are tried again.
+      // Nothing is dropped: the rows not yet written go back to the front of the queue and are tried again.
       this.failures += 1;
-      for (const click of clicks) this.triedBefore.add(click);
-      this.clicks = clicks.concat(this.clicks);
-      this.impressions = impressions.concat(this.impressions);
+      const left = clicks.filter((click) => !done.has(click));
+      for (const click of left) this.triedBefore.add(click);
+      this.clicks = left.concat(this.clicks);
+      this.impressions = impressions.filter((impression) => !done.has(impression)).concat(this.impressions);
       this.onError(error);
       throw error;
     } finally {
@@ -109,6 +124,29 @@ export class ClickWriter {
         this.timer = setTimeout(() => void this.flush().catch(() => {}), delay);
       }
     }
+  }
+
+  /**
+   * Writes a batch with its statistics. A batch the store refuses for a value in it is written in
+   * halves, down to the one row it refuses, which is set aside.
+   */
+  private async write(batch: TrafficBatch, done: WeakSet<ClickRecord | ImpressionRecord>): Promise<void> {
+    try {
+      const maybeWritten = batch.clicks.filter((click) => this.triedBefore.has(click)).map((click) => click.transactionId);
+      await this.store.runTask('writeTraffic', { ...batch, maybeWritten });
+    } catch (error) {
+      if (!refusesAValue(error)) throw error;
+      if (batch.clicks.length + batch.impressions.length > 1) {
+        for (const half of halves(batch)) await this.write(half, done);
+        return;
+      }
+      this.onSetAside(batch.clicks[0] ?? batch.impressions[0]!, error);
+    }
+    for (const click of batch.clicks) {
+      done.add(click);
+      this.unwritten.delete(click.transactionId);
+    }
+    for (const impression of batch.impressions) done.add(impression);
   }
 
   /** Once per click, however often its batch is retried; a slow or absent answer leaves the local decision. */

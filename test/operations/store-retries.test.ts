@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensureDemoNetwork } from '../../src/demo/demo-network.ts';
+import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ClickWriter } from '../../src/tracking/click-writer.ts';
@@ -37,6 +37,41 @@ test('a transaction the server aborts in a deadlock runs again and both land', {
   }
 });
 
+/** A counted click as the tracker hands it to the writer. */
+function click(demo: DemoNetwork, transactionId: string, source: string | null = null): ClickRecord {
+  return {
+    transactionId,
+    createdAt: new Date(),
+    offerId: demo.offerIds[1]!,
+    partnerId: demo.partnerIds[0]!,
+    outcome: 'counted',
+    isUnique: true,
+    visitorId: transactionId,
+    source,
+    affSubs: [],
+    affClickId: null,
+    params: null,
+    subId: null,
+    ip: '203.0.113.7',
+    userAgent: 'Mozilla/5.0',
+    country: 'US',
+    device: 'desktop',
+    browser: 'Firefox',
+    os: 'Linux',
+    referrer: null,
+    landingUrl: null,
+    costMicros: 0n,
+    payoutMicros: 0n,
+  };
+}
+
+const trafficCounts = async (store: Store) =>
+  (
+    await store.query<{ stored: number; counted: number }>(
+      `SELECT (SELECT count(*) FROM clicks)::int AS stored, (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly)::int AS counted`,
+    )
+  )[0];
+
 test('clicks whose write committed but whose answer was lost are not counted twice when written again', async () => {
   const location = await testStoreLocation();
   const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
@@ -53,40 +88,38 @@ test('clicks whose write committed but whose answer was lost are not counted twi
         }),
     };
     const writer = new ClickWriter(flaky, { maxBatch: 1000, maxDelayMs: 60_000 });
-    const click = (transactionId: string): ClickRecord => ({
-      transactionId,
-      createdAt: new Date(),
-      offerId: demo.offerIds[1]!,
-      partnerId: demo.partnerIds[0]!,
-      outcome: 'counted',
-      isUnique: true,
-      visitorId: transactionId,
-      source: null,
-      affSubs: [],
-      affClickId: null,
-      params: null,
-      subId: null,
-      ip: '203.0.113.7',
-      userAgent: 'Mozilla/5.0',
-      country: 'US',
-      device: 'desktop',
-      browser: 'Firefox',
-      os: 'Linux',
-      referrer: null,
-      landingUrl: null,
-      costMicros: 0n,
-      payoutMicros: 0n,
-    });
-    writer.addClick(click('10aaaaaaaaaaaaaaaaaaaaaaaaaaa1'));
-    writer.addClick(click('10aaaaaaaaaaaaaaaaaaaaaaaaaaa2'));
+    writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa1'));
+    writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa2'));
     await assert.rejects(writer.flush(), /Connection terminated/);
-    writer.addClick(click('10aaaaaaaaaaaaaaaaaaaaaaaaaaa3'));
+    writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa3'));
     await writer.flush();
     assert.equal(writer.backlog, 0);
-    const [counts] = await store.query<{ stored: number; counted: number }>(
-      `SELECT (SELECT count(*) FROM clicks)::int AS stored, (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly)::int AS counted`,
-    );
-    assert.deepEqual(counts, { stored: 3, counted: 3 });
+    assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3 });
+  } finally {
+    await store.close();
+    await lock?.release();
+    await location.remove();
+  }
+});
+
+test('a click the store refuses is set aside, and the clicks written with it are stored', async () => {
+  const location = await testStoreLocation();
+  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  try {
+    const demo = await ensureDemoNetwork(store);
+    const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000 });
+    const setAside: string[] = [];
+    writer.onSetAside = (row) => setAside.push('transactionId' in row ? row.transactionId : 'an impression');
+    // A NUL no text column can hold: the tracking endpoints drop it, but nothing else may be held up by one.
+    const poison = '10bbbbbbbbbbbbbbbbbbbbbbbbbbb3';
+    for (const [id, source] of [['10bbbbbbbbbbbbbbbbbbbbbbbbbbb1', 'mail'], ['10bbbbbbbbbbbbbbbbbbbbbbbbbbb2', null], [poison, 'bad\u0000source'], ['10bbbbbbbbbbbbbbbbbbbbbbbbbbb4', 'feed']] as const) {
+      writer.addClick(click(demo, id, source));
+    }
+    await writer.flush();
+    assert.deepEqual(setAside, [poison]);
+    assert.equal(writer.backlog, 0);
+    assert.equal(writer.find(poison), undefined, 'a conversion does not wait for it');
+    assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3 });
   } finally {
     await store.close();
     await lock?.release();
