@@ -1,5 +1,5 @@
 import { isDataException, sqlState, type Store } from '../store/store.ts';
-import type { ClickRecord, ImpressionRecord, TrafficBatch } from './traffic-writes.ts';
+import { storedClicks, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
 
 export interface ClickWriterOptions {
   /** Rows that trigger a write at once. */
@@ -38,8 +38,13 @@ export class ClickWriter {
   private impressions: ImpressionRecord[] = [];
   private readonly unwritten = new Map<string, ClickRecord>();
   private readonly uniqueConfirmed = new WeakSet<ClickRecord>();
-  /** Clicks of a failed write: its transaction may have committed all the same. */
-  private readonly triedBefore = new WeakSet<ClickRecord>();
+  /**
+   * The rows of a write that failed in a way that may have committed all the same (the connection
+   * lost during COMMIT): its clicks by id, its impressions by a click of that write, whose being
+   * stored proves the write committed. Settled before the next write.
+   */
+  private readonly inDoubt = new Set<string>();
+  private witnessOf = new WeakMap<ImpressionRecord, string>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
@@ -100,21 +105,20 @@ export class ClickWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.backlog === 0) return;
-    const clicks = this.clicks;
-    const impressions = this.impressions;
-    this.clicks = [];
-    this.impressions = [];
+    let clicks: ClickRecord[] = [];
+    let impressions: ImpressionRecord[] = [];
     const done = new WeakSet<ClickRecord | ImpressionRecord>();
     try {
+      await this.settleDoubt();
+      [clicks, impressions] = [this.clicks, this.impressions];
+      [this.clicks, this.impressions] = [[], []];
       await this.confirmUnique(clicks);
       await this.write({ clicks, impressions }, done);
       this.failures = 0;
     } catch (error) {
       // Nothing is dropped: the rows not yet written go back to the front of the queue and are tried again.
       this.failures += 1;
-      const left = clicks.filter((click) => !done.has(click));
-      for (const click of left) this.triedBefore.add(click);
-      this.clicks = left.concat(this.clicks);
+      this.clicks = clicks.filter((click) => !done.has(click)).concat(this.clicks);
       this.impressions = impressions.filter((impression) => !done.has(impression)).concat(this.impressions);
       this.onError(error);
       throw error;
@@ -132,10 +136,12 @@ export class ClickWriter {
    */
   private async write(batch: TrafficBatch, done: WeakSet<ClickRecord | ImpressionRecord>): Promise<void> {
     try {
-      const maybeWritten = batch.clicks.filter((click) => this.triedBefore.has(click)).map((click) => click.transactionId);
-      await this.store.runTask('writeTraffic', { ...batch, maybeWritten });
+      await this.store.runTask('writeTraffic', batch);
     } catch (error) {
-      if (!refusesAValue(error)) throw error;
+      if (!refusesAValue(error)) {
+        this.doubt(batch);
+        throw error;
+      }
       if (batch.clicks.length + batch.impressions.length > 1) {
         for (const half of halves(batch)) await this.write(half, done);
         return;
@@ -147,6 +153,25 @@ export class ClickWriter {
       this.unwritten.delete(click.transactionId);
     }
     for (const impression of batch.impressions) done.add(impression);
+  }
+
+  /** Doubt is settled before every write, so the failed write's clicks were all new to it: any one is a witness. */
+  private doubt({ clicks, impressions }: TrafficBatch): void {
+    for (const click of clicks) this.inDoubt.add(click.transactionId);
+    // A write of impressions alone has no witness: should it have committed, they are written twice.
+    const witness = clicks[0]?.transactionId;
+    if (witness !== undefined) for (const impression of impressions) this.witnessOf.set(impression, witness);
+  }
+
+  /** Leaves out what a failed write stored after all, so its statistics do not move twice. */
+  private async settleDoubt(): Promise<void> {
+    if (this.inDoubt.size === 0) return;
+    const stored = await storedClicks(this.store, [...this.inDoubt]);
+    for (const transactionId of stored) this.unwritten.delete(transactionId);
+    this.clicks = this.clicks.filter((click) => !stored.has(click.transactionId));
+    this.impressions = this.impressions.filter((impression) => !stored.has(this.witnessOf.get(impression) ?? ''));
+    this.inDoubt.clear();
+    this.witnessOf = new WeakMap();
   }
 
   /** Once per click, however often its batch is retried; a slow or absent answer leaves the local decision. */

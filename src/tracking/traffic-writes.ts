@@ -1,5 +1,5 @@
 import { applyStatsDeltas, type StatsDelta, type StatsMetric } from '../stats/stats-deltas.ts';
-import type { Transaction } from '../store/store.ts';
+import type { Queryable, Transaction } from '../store/store.ts';
 import type { ClickOutcome } from './click-rules.ts';
 
 export interface ClickRecord {
@@ -44,11 +44,14 @@ export interface ImpressionRecord {
 export interface TrafficBatch {
   clicks: ClickRecord[];
   impressions: ImpressionRecord[];
-  /**
-   * Clicks of a write that failed, whose transaction may yet have committed (its answer lost with
-   * the connection): those already stored are left out, so their statistics do not move twice.
-   */
-  maybeWritten?: string[];
+}
+
+/** Which of these clicks are in the store. */
+export async function storedClicks(db: Queryable, transactionIds: string[]): Promise<Set<string>> {
+  const rows = await db.query<{ transactionId: string }>('SELECT transaction_id AS "transactionId" FROM clicks WHERE transaction_id = ANY($1::text[])', [
+    transactionIds,
+  ]);
+  return new Set(rows.map((row) => row.transactionId));
 }
 
 const CLICK_COLUMNS = [
@@ -78,16 +81,7 @@ function statsDelta(event: TrafficEvent, sub1: string | null, metrics: Partial<R
  * Writes a batch of clicks and impressions with their statistics, in one transaction next to the
  * data (a store task: on the embedded store it runs on the database thread).
  */
-export async function writeTraffic(tx: Transaction, { clicks: all, impressions, maybeWritten = [] }: TrafficBatch): Promise<void> {
-  const stored =
-    maybeWritten.length === 0
-      ? new Set<string>()
-      : new Set(
-          (await tx.query<{ transactionId: string }>('SELECT transaction_id AS "transactionId" FROM clicks WHERE transaction_id = ANY($1::text[])', [maybeWritten])).map(
-            (row) => row.transactionId,
-          ),
-        );
-  const clicks = stored.size === 0 ? all : all.filter((click) => !stored.has(click.transactionId));
+export async function writeTraffic(tx: Transaction, { clicks, impressions }: TrafficBatch): Promise<void> {
   const deltas: StatsDelta[] = [
     ...clicks
       .filter((click) => click.outcome === 'counted')

@@ -4,7 +4,7 @@ import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ClickWriter } from '../../src/tracking/click-writer.ts';
-import type { ClickRecord } from '../../src/tracking/traffic-writes.ts';
+import type { ClickRecord, ImpressionRecord } from '../../src/tracking/traffic-writes.ts';
 import { testStoreLocation } from '../support/test-store.ts';
 
 test('a transaction the server aborts in a deadlock runs again and both land', { skip: process.env.DATABASE_URL ? false : 'PGlite runs one transaction at a time' }, async () => {
@@ -65,10 +65,17 @@ function click(demo: DemoNetwork, transactionId: string, source: string | null =
   };
 }
 
+function impression(demo: DemoNetwork): ImpressionRecord {
+  return { createdAt: new Date(), offerId: demo.offerIds[1]!, partnerId: demo.partnerIds[0]!, source: null, affSub1: null, fileId: null, ip: '203.0.113.7', country: 'US', device: 'desktop' };
+}
+
+/** The traffic stored, and as the statistics count it. */
 const trafficCounts = async (store: Store) =>
   (
-    await store.query<{ stored: number; counted: number }>(
-      `SELECT (SELECT count(*) FROM clicks)::int AS stored, (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly)::int AS counted`,
+    await store.query<{ stored: number; counted: number; impressions: number; countedImpressions: number }>(
+      `SELECT (SELECT count(*) FROM clicks)::int AS stored, (SELECT coalesce(sum(gross_clicks), 0) FROM stats_hourly)::int AS counted,
+              (SELECT count(*) FROM impressions)::int AS impressions,
+              (SELECT coalesce(sum(impressions), 0) FROM stats_hourly)::int AS "countedImpressions"`,
     )
   )[0];
 
@@ -90,11 +97,13 @@ test('clicks whose write committed but whose answer was lost are not counted twi
     const writer = new ClickWriter(flaky, { maxBatch: 1000, maxDelayMs: 60_000 });
     writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa1'));
     writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa2'));
+    writer.addImpression(impression(demo));
     await assert.rejects(writer.flush(), /Connection terminated/);
     writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa3'));
+    writer.addImpression(impression(demo));
     await writer.flush();
     assert.equal(writer.backlog, 0);
-    assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3 });
+    assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3, impressions: 2, countedImpressions: 2 });
   } finally {
     await store.close();
     await lock?.release();
@@ -119,7 +128,7 @@ test('a click the store refuses is set aside, and the clicks written with it are
     assert.deepEqual(setAside, [poison]);
     assert.equal(writer.backlog, 0);
     assert.equal(writer.find(poison), undefined, 'a conversion does not wait for it');
-    assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3 });
+    assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3, impressions: 0, countedImpressions: 0 });
   } finally {
     await store.close();
     await lock?.release();
