@@ -16,6 +16,13 @@ const CONFIRM_UNIQUE_TIMEOUT_MS = 250;
 /** The store refuses a value in the batch (data exception or integrity violation), not the write itself. */
 const refusesAValue = (error: unknown) => isDataException(error) || sqlState(error)?.startsWith('23') === true;
 
+/** A backlog in writes of at most `rows` clicks and `rows` impressions each. */
+function* writesOf({ clicks, impressions }: TrafficBatch, rows: number): Generator<TrafficBatch> {
+  for (let at = 0; at < Math.max(clicks.length, impressions.length); at += rows) {
+    yield { clicks: clicks.slice(at, at + rows), impressions: impressions.slice(at, at + rows) };
+  }
+}
+
 /** Two smaller batches, each of at least one row. */
 function halves({ clicks, impressions }: TrafficBatch): [TrafficBatch, TrafficBatch] {
   const cut = Math.ceil((clicks.length + impressions.length) / 2);
@@ -94,7 +101,7 @@ export class ClickWriter {
     }
   }
 
-  /** Writes everything waiting. Writes queue behind each other; the next batch gathers meanwhile. */
+  /** Writes everything waiting, a batch a transaction. Writes queue behind each other; the next batch gathers meanwhile. */
   flush(): Promise<void> {
     const run = this.chain.then(() => this.writeBacklog());
     this.chain = run.catch(() => {});
@@ -113,7 +120,8 @@ export class ClickWriter {
       [clicks, impressions] = [this.clicks, this.impressions];
       [this.clicks, this.impressions] = [[], []];
       await this.confirmUnique(clicks);
-      await this.write({ clicks, impressions }, done);
+      // However long the backlog grew while the store was away, each transaction stays the size of a batch.
+      for (const batch of writesOf({ clicks, impressions }, this.options.maxBatch)) await this.write(batch, done);
       this.failures = 0;
     } catch (error) {
       // Nothing is dropped: the rows not yet written go back to the front of the queue and are tried again.

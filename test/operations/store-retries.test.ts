@@ -4,7 +4,7 @@ import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ClickWriter } from '../../src/tracking/click-writer.ts';
-import type { ClickRecord, ImpressionRecord } from '../../src/tracking/traffic-writes.ts';
+import type { ClickRecord, ImpressionRecord, TrafficBatch } from '../../src/tracking/traffic-writes.ts';
 import { testStoreLocation } from '../support/test-store.ts';
 
 test('a transaction the server aborts in a deadlock runs again and both land', { skip: process.env.DATABASE_URL ? false : 'PGlite runs one transaction at a time' }, async () => {
@@ -37,6 +37,19 @@ test('a transaction the server aborts in a deadlock runs again and both land', {
   }
 });
 
+/** Runs `check` against a fresh store of the configured kind, with the demo network in it. */
+async function withDemoStore(check: (store: Store, demo: DemoNetwork) => Promise<void>): Promise<void> {
+  const location = await testStoreLocation();
+  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  try {
+    await check(store, await ensureDemoNetwork(store));
+  } finally {
+    await store.close();
+    await lock?.release();
+    await location.remove();
+  }
+}
+
 /** A counted click as the tracker hands it to the writer. */
 function click(demo: DemoNetwork, transactionId: string, source: string | null = null): ClickRecord {
   return {
@@ -66,7 +79,8 @@ function click(demo: DemoNetwork, transactionId: string, source: string | null =
 }
 
 function impression(demo: DemoNetwork): ImpressionRecord {
-  return { createdAt: new Date(), offerId: demo.offerIds[1]!, partnerId: demo.partnerIds[0]!, source: null, affSub1: null, fileId: null, ip: '203.0.113.7', country: 'US', device: 'desktop' };
+  const { createdAt, offerId, partnerId, source, ip, country, device } = click(demo, 'not a click');
+  return { createdAt, offerId: offerId!, partnerId: partnerId!, source, affSub1: null, fileId: null, ip, country, device };
 }
 
 /** The traffic stored, and as the statistics count it. */
@@ -79,11 +93,8 @@ const trafficCounts = async (store: Store) =>
     )
   )[0];
 
-test('clicks whose write committed but whose answer was lost are not counted twice when written again', async () => {
-  const location = await testStoreLocation();
-  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
-  try {
-    const demo = await ensureDemoNetwork(store);
+test('clicks whose write committed but whose answer was lost are not counted twice when written again', () =>
+  withDemoStore(async (store, demo) => {
     // The first write commits, then its answer is lost, as when the connection drops during COMMIT.
     let answersLost = 1;
     const flaky: Store = {
@@ -104,18 +115,11 @@ test('clicks whose write committed but whose answer was lost are not counted twi
     await writer.flush();
     assert.equal(writer.backlog, 0);
     assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3, impressions: 2, countedImpressions: 2 });
-  } finally {
-    await store.close();
-    await lock?.release();
-    await location.remove();
-  }
-});
+  }),
+);
 
-test('a click the store refuses is set aside, and the clicks written with it are stored', async () => {
-  const location = await testStoreLocation();
-  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
-  try {
-    const demo = await ensureDemoNetwork(store);
+test('a click the store refuses is set aside, and the clicks written with it are stored', () =>
+  withDemoStore(async (store, demo) => {
     const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000 });
     const setAside: string[] = [];
     writer.onSetAside = (row) => setAside.push('transactionId' in row ? row.transactionId : 'an impression');
@@ -129,9 +133,28 @@ test('a click the store refuses is set aside, and the clicks written with it are
     assert.equal(writer.backlog, 0);
     assert.equal(writer.find(poison), undefined, 'a conversion does not wait for it');
     assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3, impressions: 0, countedImpressions: 0 });
-  } finally {
-    await store.close();
-    await lock?.release();
-    await location.remove();
-  }
-});
+  }),
+);
+
+test('a backlog grown while the store was away is written a batch a transaction', () =>
+  withDemoStore(async (store, demo) => {
+    let away = true;
+    const written: number[] = [];
+    const returning: Store = {
+      ...store,
+      runTask: (name, input) => {
+        if (away) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+        if (name === 'writeTraffic') written.push((input as TrafficBatch).clicks.length);
+        return store.runTask(name, input);
+      },
+    };
+    const writer = new ClickWriter(returning, { maxBatch: 2, maxDelayMs: 60_000 });
+    for (let count = 1; count <= 5; count += 1) writer.addClick(click(demo, `10cccccccccccccccccccccccccccc${count}`));
+    await assert.rejects(writer.flush(), /ECONNREFUSED/);
+    away = false;
+    await writer.flush();
+    assert.deepEqual(written, [2, 2, 1]);
+    assert.equal(writer.backlog, 0);
+    assert.deepEqual(await trafficCounts(store), { stored: 5, counted: 5, impressions: 0, countedImpressions: 0 });
+  }),
+);
