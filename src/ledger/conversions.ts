@@ -211,12 +211,15 @@ async function collisions(tx: Queryable, pending: Pending[]): Promise<Array<{ ex
   });
 }
 
+/** The caps a conversion is checked against: the click path keeps the clicks' caps. */
+type ConversionCapMetric = Exclude<CapMetric, 'clicks'>;
+
 interface CapRow {
   id: number;
   offerId: number;
   partnerId: number | null;
   goalId: number | null;
-  metric: CapMetric;
+  metric: ConversionCapMetric;
   period: CapPeriod;
   limit: bigint;
 }
@@ -227,6 +230,9 @@ interface CapUsage {
   revenue: bigint;
   spend: bigint;
 }
+
+/** Which figure of the usage each cap metric limits. */
+const USAGE_OF: Record<ConversionCapMetric, keyof CapUsage> = { conversions: 'conversions', payout: 'payout', revenue: 'revenue', budget: 'spend' };
 
 /** What counts against a cap in its period: approved and pending conversions, and for spend the clicks bought. */
 async function capUsage(tx: Queryable, wanted: NewConversion, cap: CapRow, timeZone: string): Promise<CapUsage> {
@@ -282,16 +288,9 @@ class CapUsages {
   async exceeded(tx: Queryable, wanted: NewConversion): Promise<CapRow | undefined> {
     for (const cap of this.caps) {
       if (!capCovers(cap, wanted)) continue;
-      const used = await this.usage(tx, cap, wanted);
-      const next =
-        cap.metric === 'conversions'
-          ? used.conversions + 1n
-          : cap.metric === 'payout'
-            ? used.payout + wanted.payoutMicros
-            : cap.metric === 'revenue'
-              ? used.revenue + wanted.revenueMicros
-              : used.spend + wanted.revenueMicros;
-      if (next > cap.limit) return cap;
+      const next = { ...(await this.usage(tx, cap, wanted)) };
+      countAgainst(next, cap, wanted);
+      if (next[USAGE_OF[cap.metric]] > cap.limit) return cap;
     }
     return undefined;
   }
@@ -318,6 +317,7 @@ class CapUsages {
   }
 }
 
+/** Adds a conversion to a cap's usage when it counts there: approved or pending, and under the cap. */
 function countAgainst(used: CapUsage, cap: CapRow, conversion: NewConversion): void {
   if (!capCovers(cap, conversion) || (conversion.status !== 'approved' && conversion.status !== 'pending')) return;
   used.conversions += 1n;
