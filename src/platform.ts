@@ -6,7 +6,7 @@ import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
 import { getNetwork, setMaintenance } from './network/network.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
-import { oneAtATime } from './shared/one-at-a-time.ts';
+import { Periodic } from './shared/periodic.ts';
 import type { Store } from './store/store.ts';
 import { forgetOldLogs } from './store/log-retention.ts';
 import { Tracker } from './tracking/tracker.ts';
@@ -33,18 +33,19 @@ export class Platform {
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** A backlog may take longer to approve than the timer's period: one run at a time. */
-  private readonly approveHeld = oneAtATime(async () => void (await approveHeldConversions(this.store)));
-  /** The latest run: closing waits for it, so it never meets a closed store. */
-  private holdRun: Promise<void> = Promise.resolve();
-  private holdTimer: NodeJS.Timeout | undefined;
+  /** Approves the conversions whose hold has ended; a backlog may take longer than a period. */
+  private readonly approveHeld = new Periodic(
+    () => approveHeldConversions(this.store).then(
+      () => undefined,
+      (error: unknown) => this.onBackgroundError('approving conversions whose hold has ended', error),
+    ),
+    HOLD_CHECK_MS,
+  );
   /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
-  readonly keepTidy = oneAtATime(async () => {
+  readonly keepTidy = new Periodic(async () => {
     await purgeExpiredIdempotencyKeys(this.store).catch((error) => this.onBackgroundError('forgetting expired idempotency keys', error));
     await forgetOldLogs(this.store, this.config.logRetentionDays).catch((error) => this.onBackgroundError('forgetting old log rows', error));
-  });
-  private tidyRun: Promise<void> = Promise.resolve();
-  private tidyTimer: NodeJS.Timeout | undefined;
+  }, HOUSEKEEPING_MS);
   /**
    * Where work no request waits for reports a failure: the server points it at its log. Each such
    * task is tried again, so a failure here loses nothing, but only this report shows it.
@@ -90,14 +91,8 @@ export class Platform {
     platform.refreshTimer.unref();
     await platform.tracker.start();
     platform.deliveries.start();
-    platform.holdTimer = setInterval(() => {
-      platform.holdRun = platform.approveHeld().catch((error) => platform.onBackgroundError('approving conversions whose hold has ended', error));
-    }, HOLD_CHECK_MS);
-    platform.holdTimer.unref();
-    platform.tidyTimer = setInterval(() => {
-      platform.tidyRun = platform.keepTidy();
-    }, HOUSEKEEPING_MS);
-    platform.tidyTimer.unref();
+    platform.approveHeld.start();
+    platform.keepTidy.start();
     return platform;
   }
 
@@ -122,10 +117,8 @@ export class Platform {
   /** Stops background work and writes every click still in memory. */
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
-    clearInterval(this.holdTimer);
-    clearInterval(this.tidyTimer);
-    await this.holdRun;
-    await this.tidyRun;
+    await this.approveHeld.stop();
+    await this.keepTidy.stop();
     await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();

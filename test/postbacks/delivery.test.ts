@@ -112,7 +112,7 @@ describe('partner postback delivery', () => {
     await server.store.query(`UPDATE delivery_attempts SET attempted_at = now() - interval '91 days' WHERE outbox_id = $1`, [delivery.id]);
     await server.store.query(`UPDATE conversion_attempts SET created_at = now() - interval '89 days' WHERE transaction_id <> $1`, [unknown]);
     await server.store.query(`UPDATE conversion_attempts SET created_at = now() - interval '91 days' WHERE transaction_id = $1`, [unknown]);
-    await server.platform.keepTidy();
+    await server.platform.keepTidy.run();
 
     assert.equal(await count('delivery_attempts'), attemptsBefore - 1, 'only the 91-day-old call is forgotten');
     assert.equal(await count('conversion_attempts'), refusalsBefore - 1, 'only the 91-day-old refusal is forgotten');
