@@ -3,13 +3,15 @@ import qs from 'qs';
 import { authenticate } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
 import { rateLimitSubject } from '../http/api-key.ts';
+import { idempotencyKeyOf, runWrite } from '../http/idempotency.ts';
 import { inputProblem } from '../http/input-checks.ts';
 import type { RateLimitRule } from '../http/rate-limits.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
+import { ConflictError, ValidationError } from '../shared/errors.ts';
 import { isDataException } from '../store/store.ts';
 import { failure, HasOffersError, preDispatchFailure, requestEcho, success, type Params } from './envelope.ts';
-import { apiOf, methodOf, targetExists, type Api } from './methods.ts';
+import { apiOf, methodOf, targetExists, type Api, type MethodContext, type Write } from './methods.ts';
 import { param } from './values.ts';
 
 /** HasOffers' limit: 50 calls per 10 seconds; beyond it, status -1 with their message (not a 429). */
@@ -25,6 +27,22 @@ const ROLES: Record<Api, Principal['role'][]> = {
 
 function rateLimitMessage(used: number): string {
   return `API usage exceeded rate limit.  Configured: 50/10s window; Your usage: ${used}.  See https://help.tune.com/hasoffers/rate-limit-error/ for guidance.`;
+}
+
+/**
+ * Runs a method that writes in one transaction. HasOffers clients send no idempotency key, but one
+ * that sends an Idempotency-Key header gets what the JSON APIs give: a retry answers the first
+ * call's data and changes nothing.
+ */
+async function runWriteMethod(method: Write, context: MethodContext, request: FastifyRequest): Promise<{ data: unknown; replayed: boolean }> {
+  await method.prepare?.(context);
+  const result = await runWrite(
+    context.platform.store,
+    { principal: context.principal, idempotencyKey: idempotencyKeyOf(request.headers), method: request.method, url: request.url, body: request.body },
+    async (tx) => ({ statusCode: 200, body: await method.write({ ...context, db: tx }) }),
+  );
+  if (!result.replayed) await context.platform.afterWrite();
+  return { data: JSON.parse(result.body), replayed: result.replayed };
 }
 
 /** The HasOffers/TUNE API v3 in all four URL forms, GET or form POST, JSON out. */
@@ -74,10 +92,14 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
 
     try {
       const { timeZone } = await getNetwork(platform.store);
-      const data = await handler({ platform, principal, params, timeZone, trackingBase: `${request.protocol}://${request.host}` });
-      return reply.send(success(echo, data));
+      const context: MethodContext = { platform, principal, params, timeZone, trackingBase: `${request.protocol}://${request.host}`, db: platform.store };
+      if (typeof handler === 'function') return reply.send(success(echo, await handler(context)));
+      const written = await runWriteMethod(handler, context, request);
+      if (written.replayed) reply.header('Idempotent-Replayed', 'true');
+      return reply.send(success(echo, written.data));
     } catch (error) {
       if (error instanceof HasOffersError) return fail(error);
+      if (error instanceof ValidationError || error instanceof ConflictError) return fail(new HasOffersError(error.message));
       if (isDataException(error)) return fail(new HasOffersError(`Invalid value: ${(error as Error).message}`));
       request.log.error({ err: error }, 'HasOffers API call failed');
       const trackable = `SE-${request.id.replace(/[^a-f0-9]/gi, '').slice(0, 13)}`;

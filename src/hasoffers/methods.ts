@@ -44,11 +44,25 @@ export interface MethodContext {
   timeZone: string;
   /** Where tracking links point: this server's own address. */
   trackingBase: string;
+  /** The store for a read; for a write, the one transaction the whole method runs in. */
+  db: Queryable;
 }
 
-type Handler = (context: MethodContext) => Promise<unknown>;
+export interface WriteContext extends MethodContext {
+  db: Transaction;
+}
 
-const db = (context: MethodContext) => context.platform.store;
+type Read = (context: MethodContext) => Promise<unknown>;
+
+/** A method that writes: its caller runs it whole in one transaction, so it changes all it should or nothing, and can be replayed. */
+export interface Write {
+  /** What must happen before that transaction opens: a click still on its way to the store is written first. */
+  prepare?: (context: MethodContext) => Promise<void>;
+  write: (context: WriteContext) => Promise<unknown>;
+}
+
+export type Method = Read | Write;
+
 /** A write's data[...] fields, each one value as every model's field is: `data[name][x]=1` is refused, not stored as "[object Object]". */
 const data = (context: MethodContext): Params => {
   const value = context.params.data;
@@ -86,17 +100,26 @@ const amountAttribute = (action: string, input: Params, name: string): bigint | 
 const MAX_CONVERSIONS_PER_CREATE = 100;
 
 /** Affiliates and advertisers are named by their company. */
-const COMPANY = { name: 'company' };
+const COMPANY = { names: { name: 'company' } };
 
-/** Core errors, said the HasOffers way for a create or update; `names` are the model's own attribute names for core fields. */
-async function writing<T>(action: string, work: () => Promise<T>, names: Record<string, string> = {}): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ValidationError) throw invalidAttribute(action, names[error.field] ?? snakeCase(error.field), error.detail);
-    if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError) throw new HasOffersError(error.message);
-    throw error;
-  }
+/** A write whose core errors are said the HasOffers way; `names` are the model's own attribute names for core fields. */
+function writes(
+  action: string,
+  work: (context: WriteContext) => Promise<unknown>,
+  { names = {}, prepare }: { names?: Record<string, string>; prepare?: Write['prepare'] } = {},
+): Write {
+  return {
+    prepare,
+    write: async (context) => {
+      try {
+        return await work(context);
+      } catch (error) {
+        if (error instanceof ValidationError) throw invalidAttribute(action, names[error.field] ?? snakeCase(error.field), error.detail);
+        if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError) throw new HasOffersError(error.message);
+        throw error;
+      }
+    },
+  };
 }
 
 function snakeCase(name: string): string {
@@ -117,12 +140,12 @@ function snakeCase(name: string): string {
 }
 
 async function findOne(context: MethodContext, model: ModelDef, id: number, where: string[] = [], sql = new SqlParams(), visible?: readonly string[]) {
-  const found = await findRows(db(context), model, { params: { fields: context.params.fields }, where: [...where, `${model.idSql} = ${sql.add(id)}`], sql, visible });
+  const found = await findRows(context.db, model, { params: { fields: context.params.fields }, where: [...where, `${model.idSql} = ${sql.add(id)}`], sql, visible });
   return found.rows[0];
 }
 
 async function findMany(context: MethodContext, model: ModelDef, where: string[] = [], sql = new SqlParams(), visible?: readonly string[]) {
-  return findRows(db(context), model, { params: context.params, where, sql, visible });
+  return findRows(context.db, model, { params: context.params, where, sql, visible });
 }
 
 // ---- Offers -------------------------------------------------------------------------------
@@ -207,7 +230,7 @@ async function offersWithContains(context: MethodContext, model: ModelDef, where
   const contain = containList(context.params.contain, network);
   const found = await findMany(context, model, where, sql, visible);
   const contains = await offerContains(
-    { db: db(context), trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network },
+    { db: context.db, trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network },
     contain,
     found.rows.map((row) => Number(row.id)),
   );
@@ -219,7 +242,7 @@ async function offerById(context: MethodContext, model: ModelDef, where: string[
   const row = await findOne(context, model, id, where, sql, visible);
   if (!row) return null;
   const contains = await offerContains(
-    { db: db(context), trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network },
+    { db: context.db, trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network },
     containList(context.params.contain, network),
     [id],
   );
@@ -227,7 +250,7 @@ async function offerById(context: MethodContext, model: ModelDef, where: string[
 }
 
 async function trackingLink(context: MethodContext, offerId: number, partnerId: number) {
-  const offer = await findOffer(db(context), offerId);
+  const offer = await findOffer(context.db, offerId);
   if (!offer) throw new HasOffersError(`Offer ${offerId} does not exist`);
   const raw = context.params.params;
   const linkParams: Record<string, string> = {};
@@ -235,7 +258,7 @@ async function trackingLink(context: MethodContext, offerId: number, partnerId: 
   const options = (context.params.options && typeof context.params.options === 'object' ? context.params.options : {}) as Params;
   const links = trackingLinks(context.trackingBase, offerId, partnerId, linkParams);
   if (param(options, 'tiny_url') === '1') {
-    const short = await shortLinkFor(db(context), offerId, partnerId, linkParams);
+    const short = await shortLinkFor(context.db, offerId, partnerId, linkParams);
     links.click_url = `${context.trackingBase}/t/${short.code}`;
   }
   return { affiliate_id: String(partnerId), offer_id: offerId, ...links };
@@ -253,7 +276,7 @@ async function conversionByAnyId(context: MethodContext): Promise<bigint> {
   const transactionId = param(context.params, 'transaction_id') ?? param(context.params, 'ad_id');
   const tuneEventId = param(context.params, 'tune_event_id');
   if (param(context.params, 'id') === undefined && transactionId === undefined && tuneEventId === undefined) throw missingArgument('id');
-  const [row] = await db(context).query<{ id: bigint }>(
+  const [row] = await context.db.query<{ id: bigint }>(
     `SELECT id FROM conversions WHERE id::text = $1 OR (transaction_id IS NOT NULL AND transaction_id = $2) OR seq::text = $3
      ORDER BY replaced_by_id IS NULL DESC, id DESC LIMIT 1`,
     [param(context.params, 'id') ?? '', transactionId ?? '', tuneEventId ?? ''],
@@ -262,7 +285,11 @@ async function conversionByAnyId(context: MethodContext): Promise<bigint> {
   return row.id;
 }
 
-async function applyConversionChanges(tx: Transaction, context: MethodContext, id: bigint, input: Params): Promise<void> {
+/** The click a Conversion::create names by its transaction id. */
+const adIdOf = (input: Params): string | undefined => (input.ad_id === undefined ? undefined : String(input.ad_id));
+
+async function applyConversionChanges(context: WriteContext, id: bigint, input: Params): Promise<void> {
+  const tx = context.db;
   const corrector = { actor: `user:${context.principal.userId}` };
   const status = input.status === undefined ? undefined : String(input.status);
   const reason = input.note === undefined ? null : String(input.note);
@@ -272,10 +299,11 @@ async function applyConversionChanges(tx: Transaction, context: MethodContext, i
   const payoutMicros = amount('payout');
   const revenueMicros = amount('revenue');
   if (payoutMicros !== undefined || revenueMicros !== undefined) await overrideAmounts(tx, corrector, id, { payoutMicros, revenueMicros }, reason);
-  if (status !== undefined) await setConversionStatus(tx, context, id, status, reason);
+  if (status !== undefined) await setConversionStatus(context, id, status, reason);
 }
 
-async function setConversionStatus(tx: Transaction, context: MethodContext, id: bigint, status: string, reason: string | null) {
+async function setConversionStatus(context: WriteContext, id: bigint, status: string, reason: string | null) {
+  const tx = context.db;
   const corrector = { actor: `user:${context.principal.userId}` };
   if (status === 'approved') return approveConversion(tx, corrector, id, reason);
   if (status === 'pending') return markPending(tx, corrector, id, reason);
@@ -283,7 +311,7 @@ async function setConversionStatus(tx: Transaction, context: MethodContext, id: 
   throw invalidAttribute('Could not update conversion.', 'status', 'Status must be one of: approved, pending, rejected');
 }
 
-const NETWORK: Record<string, Record<string, Handler>> = {
+const NETWORK: Record<string, Record<string, Method>> = {
   Application: {
     validNetworkApiKey: async () => true,
     findAllOfferCategories: async (context) => findResponse(await findMany(context, OFFER_CATEGORY), 'OfferCategory'),
@@ -292,52 +320,44 @@ const NETWORK: Record<string, Record<string, Handler>> = {
     findAll: (context) => offersWithContains(context, OFFER, [], new SqlParams(), undefined, true),
     findById: (context) => offerById(context, OFFER, [], new SqlParams(), undefined, true),
     findAllIds: async (context) => (await findMany(context, OFFER)).rows.map((row) => row.id),
-    create: (context) =>
-      writing('Could not create offer.', async () => {
-        const input = data(context);
-        for (const name of ['name', 'advertiser_id', 'offer_url']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
-        const settings = offerSettings(input, context.timeZone);
-        const offer = await context.platform.store.transaction((tx) =>
-          createOffer(tx, OPERATOR, {
-            ...settings,
-            advertiserId: settings.advertiserId!,
-            name: settings.name!,
-            destinationUrl: settings.destinationUrl!,
-            payoutType: settings.payoutType ?? 'cpa_flat',
-            revenueType: settings.revenueType ?? settings.payoutType ?? 'cpa_flat',
-          }),
-        );
-        await context.platform.afterWrite();
-        return { Offer: (await findOne(context, OFFER, offer.id))!.record };
-      }),
-    update: (context) =>
-      writing('Could not update offer.', async () => {
-        const id = requireId(context);
-        await context.platform.store.transaction((tx) => updateOffer(tx, OPERATOR, id, offerSettings(data(context), context.timeZone)));
-        await context.platform.afterWrite();
-        return { Offer: (await findOne(context, OFFER, id))!.record };
-      }),
-    setAffiliateApproval: (context) =>
-      writing('Could not set affiliate approval.', async () => {
-        const id = requireId(context);
-        const partnerId = requireId(context, 'affiliate_id');
-        const status = param(context.params, 'status');
-        if (!status) throw missingArgument('status');
-        if (!(APPROVAL_STATUSES as readonly string[]).includes(status)) {
-          throw invalidAttribute('Could not set affiliate approval.', 'status', `Status must be one of: ${APPROVAL_STATUSES.join(', ')}`);
-        }
-        if (!(await findOffer(db(context), id))) throw new HasOffersError(`Offer ${id} does not exist`);
-        await getPartner(db(context), partnerId);
-        await setApproval(db(context), id, partnerId, status as ApprovalStatus, param(context.params, 'notes') ?? null);
-        await context.platform.afterWrite();
-        return true;
-      }),
+    create: writes('Could not create offer.', async (context) => {
+      const input = data(context);
+      for (const name of ['name', 'advertiser_id', 'offer_url']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
+      const settings = offerSettings(input, context.timeZone);
+      const offer = await createOffer(context.db, OPERATOR, {
+        ...settings,
+        advertiserId: settings.advertiserId!,
+        name: settings.name!,
+        destinationUrl: settings.destinationUrl!,
+        payoutType: settings.payoutType ?? 'cpa_flat',
+        revenueType: settings.revenueType ?? settings.payoutType ?? 'cpa_flat',
+      });
+      return { Offer: (await findOne(context, OFFER, offer.id))!.record };
+    }),
+    update: writes('Could not update offer.', async (context) => {
+      const id = requireId(context);
+      await updateOffer(context.db, OPERATOR, id, offerSettings(data(context), context.timeZone));
+      return { Offer: (await findOne(context, OFFER, id))!.record };
+    }),
+    setAffiliateApproval: writes('Could not set affiliate approval.', async (context) => {
+      const id = requireId(context);
+      const partnerId = requireId(context, 'affiliate_id');
+      const status = param(context.params, 'status');
+      if (!status) throw missingArgument('status');
+      if (!(APPROVAL_STATUSES as readonly string[]).includes(status)) {
+        throw invalidAttribute('Could not set affiliate approval.', 'status', `Status must be one of: ${APPROVAL_STATUSES.join(', ')}`);
+      }
+      if (!(await findOffer(context.db, id))) throw new HasOffersError(`Offer ${id} does not exist`);
+      await getPartner(context.db, partnerId);
+      await setApproval(context.db, id, partnerId, status as ApprovalStatus, param(context.params, 'notes') ?? null);
+      return true;
+    }),
     getAffiliateApprovalStatus: async (context) => {
       const id = requireId(context);
       const partnerId = requireId(context, 'affiliate_id');
-      const offer = await findOffer(db(context), id);
+      const offer = await findOffer(context.db, id);
       if (!offer) throw new HasOffersError(`Offer ${id} does not exist`);
-      const [row] = await db(context).query<{ status: string }>('SELECT status FROM approvals WHERE offer_id = $1 AND partner_id = $2', [id, partnerId]);
+      const [row] = await context.db.query<{ status: string }>('SELECT status FROM approvals WHERE offer_id = $1 AND partner_id = $2', [id, partnerId]);
       return row?.status ?? (offer.visibility === 'open' ? 'approved' : null);
     },
     generateTrackingLink: async (context) => trackingLink(context, requireId(context, 'offer_id'), requireId(context, 'affiliate_id')),
@@ -348,30 +368,26 @@ const NETWORK: Record<string, Record<string, Handler>> = {
       const row = await findOne(context, AFFILIATE, requireId(context));
       return row ? { Affiliate: row.record } : null;
     },
-    create: (context) =>
-      writing('Could not create affiliate.', async () => {
-        const input = data(context);
-        if (input.company === undefined) throw missingArgument('data[company]');
-        const partner = await createPartner(db(context), {
-          name: String(input.company),
-          website: input.website === undefined ? null : String(input.website),
-          status: (input.status === undefined ? 'active' : String(input.status)) as PartnerStatus,
-        });
-        await context.platform.afterWrite();
-        return { Affiliate: (await findOne(context, AFFILIATE, partner.id))!.record };
-      }, COMPANY),
-    update: (context) =>
-      writing('Could not update affiliate.', async () => {
-        const id = requireId(context);
-        const input = data(context);
-        await updatePartner(db(context), id, {
-          ...(input.company !== undefined ? { name: String(input.company) } : {}),
-          ...(input.website !== undefined ? { website: String(input.website) } : {}),
-          ...(input.status !== undefined ? { status: String(input.status) as PartnerStatus } : {}),
-        });
-        await context.platform.afterWrite();
-        return { Affiliate: (await findOne(context, AFFILIATE, id))!.record };
-      }, COMPANY),
+    create: writes('Could not create affiliate.', async (context) => {
+      const input = data(context);
+      if (input.company === undefined) throw missingArgument('data[company]');
+      const partner = await createPartner(context.db, {
+        name: String(input.company),
+        website: input.website === undefined ? null : String(input.website),
+        status: (input.status === undefined ? 'active' : String(input.status)) as PartnerStatus,
+      });
+      return { Affiliate: (await findOne(context, AFFILIATE, partner.id))!.record };
+    }, COMPANY),
+    update: writes('Could not update affiliate.', async (context) => {
+      const id = requireId(context);
+      const input = data(context);
+      await updatePartner(context.db, id, {
+        ...(input.company !== undefined ? { name: String(input.company) } : {}),
+        ...(input.website !== undefined ? { website: String(input.website) } : {}),
+        ...(input.status !== undefined ? { status: String(input.status) as PartnerStatus } : {}),
+      });
+      return { Affiliate: (await findOne(context, AFFILIATE, id))!.record };
+    }, COMPANY),
   },
   Advertiser: {
     findAll: async (context) => findResponse(await findMany(context, ADVERTISER), 'Advertiser'),
@@ -379,36 +395,32 @@ const NETWORK: Record<string, Record<string, Handler>> = {
       const row = await findOne(context, ADVERTISER, requireId(context));
       return row ? { Advertiser: row.record } : null;
     },
-    create: (context) =>
-      writing('Could not create advertiser.', async () => {
-        const input = data(context);
-        if (input.company === undefined) throw missingArgument('data[company]');
-        const advertiser = await context.platform.store.transaction((tx) =>
-          createAdvertiser(tx, OPERATOR, { name: String(input.company), businessUrl: input.website === undefined ? '' : String(input.website), categoryId: null }),
-        );
-        if (input.status !== undefined || input.conversion_security_token !== undefined) {
-          await updateAdvertiserExtras(db(context), advertiser.id, input);
-        }
-        await context.platform.afterWrite();
-        return { Advertiser: (await findOne(context, ADVERTISER, advertiser.id))!.record };
-      }, COMPANY),
-    update: (context) =>
-      writing('Could not update advertiser.', async () => {
-        const id = requireId(context);
-        const input = data(context);
-        const current = await findAdvertiser(db(context), id);
-        if (!current) throw new HasOffersError(`Advertiser ${id} does not exist`);
-        await context.platform.store.transaction((tx) =>
-          updateAdvertiser(tx, OPERATOR, id, {
-            name: input.company === undefined ? current.name : String(input.company),
-            businessUrl: input.website === undefined ? current.businessUrl : String(input.website),
-            categoryId: current.categoryId,
-          }),
-        );
-        await updateAdvertiserExtras(db(context), id, input);
-        await context.platform.afterWrite();
-        return { Advertiser: (await findOne(context, ADVERTISER, id))!.record };
-      }, COMPANY),
+    create: writes('Could not create advertiser.', async (context) => {
+      const input = data(context);
+      if (input.company === undefined) throw missingArgument('data[company]');
+      const advertiser = await createAdvertiser(context.db, OPERATOR, {
+        name: String(input.company),
+        businessUrl: input.website === undefined ? '' : String(input.website),
+        categoryId: null,
+      });
+      if (input.status !== undefined || input.conversion_security_token !== undefined) {
+        await updateAdvertiserExtras(context.db, advertiser.id, input);
+      }
+      return { Advertiser: (await findOne(context, ADVERTISER, advertiser.id))!.record };
+    }, COMPANY),
+    update: writes('Could not update advertiser.', async (context) => {
+      const id = requireId(context);
+      const input = data(context);
+      const current = await findAdvertiser(context.db, id);
+      if (!current) throw new HasOffersError(`Advertiser ${id} does not exist`);
+      await updateAdvertiser(context.db, OPERATOR, id, {
+        name: input.company === undefined ? current.name : String(input.company),
+        businessUrl: input.website === undefined ? current.businessUrl : String(input.website),
+        categoryId: current.categoryId,
+      });
+      await updateAdvertiserExtras(context.db, id, input);
+      return { Advertiser: (await findOne(context, ADVERTISER, id))!.record };
+    }, COMPANY),
   },
   Goal: {
     findAll: async (context) => findResponse(await findMany(context, GOAL), 'Goal'),
@@ -425,10 +437,11 @@ const NETWORK: Record<string, Record<string, Handler>> = {
       const record = await conversionRecord(context, id);
       return record ? { Conversion: record } : null;
     },
-    create: (context) =>
-      writing('Could not create conversion.', async () => {
+    create: writes(
+      'Could not create conversion.',
+      async (context) => {
         const input = data(context);
-        const transactionId = input.ad_id === undefined ? undefined : String(input.ad_id);
+        const transactionId = adIdOf(input);
         if (!transactionId) for (const name of ['offer_id', 'affiliate_id']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
         const status = input.status === undefined ? undefined : String(input.status);
         if (status !== undefined && !['approved', 'pending', 'rejected'].includes(status)) {
@@ -448,8 +461,8 @@ const NETWORK: Record<string, Record<string, Handler>> = {
         const offerId = idAttribute('Could not create conversion.', input, 'offer_id');
         const partnerId = idAttribute('Could not create conversion.', input, 'affiliate_id');
         const goalId = idAttribute('Could not create conversion.', input, 'goal_id') || undefined;
-        const createAdjustment = async (tx: Transaction, copy: number): Promise<bigint> => {
-          const outcome = await recordConversionIn(tx, {
+        const createAdjustment = async (copy: number): Promise<bigint> => {
+          const outcome = await recordConversionIn(context.db, {
             channel: 'adjustment',
             actor: `user:${context.principal.userId}`,
             transactionId,
@@ -466,35 +479,36 @@ const NETWORK: Record<string, Record<string, Handler>> = {
           const overrides: Params = {};
           if (input.payout !== undefined) overrides.payout = input.payout;
           if (input.revenue !== undefined) overrides.revenue = input.revenue;
-          if (Object.keys(overrides).length > 0) await applyConversionChanges(tx, context, outcome.conversion.id, overrides);
+          if (Object.keys(overrides).length > 0) await applyConversionChanges(context, outcome.conversion.id, overrides);
           return outcome.conversion.id;
         };
-        if (transactionId) await context.platform.tracker.writer.ensureWritten(transactionId);
-        const ids = await context.platform.store.transaction(async (tx) => {
-          const made: bigint[] = [];
-          for (let copy = 0; copy < number; copy += 1) made.push(await createAdjustment(tx, copy));
-          return made;
-        });
+        const ids: bigint[] = [];
+        for (let copy = 0; copy < number; copy += 1) ids.push(await createAdjustment(copy));
         return { Conversion: await conversionRecord(context, ids[0]!) };
-      }),
-    update: (context) =>
-      writing('Could not update conversion.', async () => {
-        const id = await conversionByAnyId(context);
-        await context.platform.store.transaction((tx) => applyConversionChanges(tx, context, id, data(context)));
-        return { Conversion: await conversionRecord(context, id) };
-      }),
-    updateStatus: (context) =>
-      writing('Could not update conversion.', async () => {
-        const id = await conversionByAnyId(context);
-        const status = param(context.params, 'status');
-        if (!status) throw missingArgument('status');
-        await context.platform.store.transaction((tx) => setConversionStatus(tx, context, id, status, param(context.params, 'note') ?? null));
-        return true;
-      }),
+      },
+      {
+        prepare: async (context) => {
+          const transactionId = adIdOf(data(context));
+          if (transactionId) await context.platform.tracker.writer.ensureWritten(transactionId);
+        },
+      },
+    ),
+    update: writes('Could not update conversion.', async (context) => {
+      const id = await conversionByAnyId(context);
+      await applyConversionChanges(context, id, data(context));
+      return { Conversion: await conversionRecord(context, id) };
+    }),
+    updateStatus: writes('Could not update conversion.', async (context) => {
+      const id = await conversionByAnyId(context);
+      const status = param(context.params, 'status');
+      if (!status) throw missingArgument('status');
+      await setConversionStatus(context, id, status, param(context.params, 'note') ?? null);
+      return true;
+    }),
   },
   Report: {
-    getStats: (context) => getStats(db(context), network(context), context.params),
-    getConversions: (context) => getConversions(db(context), network(context), context.params),
+    getStats: (context) => getStats(context.db, network(context), context.params),
+    getConversions: (context) => getConversions(context.db, network(context), context.params),
   },
 };
 
@@ -513,10 +527,10 @@ async function updateAdvertiserExtras(db: Queryable, id: number, input: Params):
 
 const affiliate = (context: MethodContext): ReportCaller => ({ role: 'partner', scope: { partnerId: context.principal.partnerId! }, timeZone: context.timeZone });
 
-const AFFILIATE_API: Record<string, Record<string, Handler>> = {
+const AFFILIATE_API: Record<string, Record<string, Method>> = {
   Affiliate_Report: {
-    getStats: (context) => getStats(db(context), affiliate(context), context.params),
-    getConversions: (context) => getConversions(db(context), affiliate(context), context.params),
+    getStats: (context) => getStats(context.db, affiliate(context), context.params),
+    getConversions: (context) => getConversions(context.db, affiliate(context), context.params),
   },
   Affiliate_Offer: {
     findMyApprovedOffers: (context) => {
@@ -546,7 +560,7 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
     getCategories: async (context) => {
       const ids = list(context.params.ids).map(parseId).filter((id): id is number => Boolean(id));
       if (ids.length === 0) throw missingArgument('ids');
-      const rows = await db(context).query<{ offerId: number; id: number | null; name: string | null }>(
+      const rows = await context.db.query<{ offerId: number; id: number | null; name: string | null }>(
         `SELECT o.id AS "offerId", c.id, c.name FROM offers o JOIN advertisers a ON a.id = o.advertiser_id
          LEFT JOIN categories c ON c.id = a.category_id WHERE o.id = ANY($1::int[]) ORDER BY o.id`,
         [ids],
@@ -559,29 +573,28 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
       const sql = new SqlParams();
       return findResponse(await findMany(context, OFFER_PIXEL, [`pp.partner_id = ${sql.add(context.principal.partnerId)}`, `pp.status <> 'deleted'`], sql), 'OfferPixel');
     },
-    create: (context) =>
-      writing('Could not create offer pixel.', async () => {
-        const input = data(context);
-        for (const name of ['offer_id', 'type', 'code']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
-        const type = String(input.type);
-        if (type !== 'url' && type !== 'image') {
-          throw invalidAttribute('Could not create offer pixel.', 'type', 'Type must be one of: url, image');
-        }
-        const offerId = idAttribute('Could not create offer pixel.', input, 'offer_id');
-        const pixel: PostbackInput = {
-          offerId: offerId || null,
-          goalId: input.goal_id === '' ? null : idAttribute('Could not create offer pixel.', input, 'goal_id') || null,
-          type,
-          url: String(input.code),
-        };
-        await createPostback(db(context), context.principal, pixel, { allowPrivateDestinations: context.platform.config.postbackAllowPrivate });
-        return true;
-      }),
-    updateStatus: (context) => deletePixel(context, param(context.params, 'status')),
-    updateField: (context) => {
+    create: writes('Could not create offer pixel.', async (context) => {
+      const input = data(context);
+      for (const name of ['offer_id', 'type', 'code']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
+      const type = String(input.type);
+      if (type !== 'url' && type !== 'image') {
+        throw invalidAttribute('Could not create offer pixel.', 'type', 'Type must be one of: url, image');
+      }
+      const offerId = idAttribute('Could not create offer pixel.', input, 'offer_id');
+      const pixel: PostbackInput = {
+        offerId: offerId || null,
+        goalId: input.goal_id === '' ? null : idAttribute('Could not create offer pixel.', input, 'goal_id') || null,
+        type,
+        url: String(input.code),
+      };
+      await createPostback(context.db, context.principal, pixel, { allowPrivateDestinations: context.platform.config.postbackAllowPrivate });
+      return true;
+    }),
+    updateStatus: writes('Could not update offer pixel.', (context) => deletePixel(context, param(context.params, 'status'))),
+    updateField: writes('Could not update offer pixel.', async (context) => {
       if (param(context.params, 'field') !== 'status') throw new HasOffersError('Only the status of a pixel can be changed');
       return deletePixel(context, param(context.params, 'value'));
-    },
+    }),
   },
   Affiliate_Affiliate: {
     findById: async (context) => {
@@ -592,27 +605,25 @@ const AFFILIATE_API: Record<string, Record<string, Handler>> = {
 };
 
 /** An affiliate may only move its pixel to deleted; changing the code means a new pixel. */
-async function deletePixel(context: MethodContext, status: string | undefined) {
+async function deletePixel(context: WriteContext, status: string | undefined) {
   const id = requireId(context);
   if (status !== 'deleted') throw invalidAttribute('Could not update offer pixel.', 'status', 'Affiliates may only set status to deleted');
-  return writing('Could not update offer pixel.', async () => {
-    await getPostback(db(context), context.principal, id);
-    await deletePostback(db(context), context.principal, id);
-    return true;
-  });
+  await getPostback(context.db, context.principal, id);
+  await deletePostback(context.db, context.principal, id);
+  return true;
 }
 
-const ADVERTISER_API: Record<string, Record<string, Handler>> = {
+const ADVERTISER_API: Record<string, Record<string, Method>> = {
   Advertiser_Report: {
     getStats: async (context) =>
-      getStats(db(context), { role: 'advertiser', scope: { advertiserIds: (await advertiserScopeOf(db(context), context.principal))! }, timeZone: context.timeZone }, context.params),
+      getStats(context.db, { role: 'advertiser', scope: { advertiserIds: (await advertiserScopeOf(context.db, context.principal))! }, timeZone: context.timeZone }, context.params),
     getConversions: async (context) =>
-      getConversions(db(context), { role: 'advertiser', scope: { advertiserIds: (await advertiserScopeOf(db(context), context.principal))! }, timeZone: context.timeZone }, context.params),
+      getConversions(context.db, { role: 'advertiser', scope: { advertiserIds: (await advertiserScopeOf(context.db, context.principal))! }, timeZone: context.timeZone }, context.params),
   },
   Advertiser_Offer: {
     findAll: async (context) => {
       const sql = new SqlParams();
-      const scope = (await advertiserScopeOf(db(context), context.principal))!;
+      const scope = (await advertiserScopeOf(context.db, context.principal))!;
       return offersWithContains(context, OFFER, [`o.advertiser_id = ANY(${sql.add(scope)}::int[])`, `o.status <> 'deleted'`], sql, undefined, false);
     },
   },
@@ -622,7 +633,7 @@ export function apiOf(target: string): Api {
   return target.startsWith('Affiliate_') ? 'affiliate' : target.startsWith('Advertiser_') ? 'advertiser' : 'network';
 }
 
-export function methodOf(target: string, method: string): Handler | undefined {
+export function methodOf(target: string, method: string): Method | undefined {
   const table = apiOf(target) === 'affiliate' ? AFFILIATE_API : apiOf(target) === 'advertiser' ? ADVERTISER_API : NETWORK;
   const methods = Object.hasOwn(table, target) ? table[target] : undefined;
   if (!methods) return undefined;

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../accounts/principal.ts';
 import { requestFingerprint } from './api-key.ts';
 import { ConflictError, ValidationError } from '../shared/errors.ts';
@@ -16,6 +17,12 @@ export interface WriteRequest {
   method: string;
   url: string;
   body: unknown;
+}
+
+/** The Idempotency-Key a request carries, the first when it repeats the header. */
+export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers['idempotency-key'];
+  return Array.isArray(header) ? header[0] : header;
 }
 
 const MAX_KEY_LENGTH = 255;

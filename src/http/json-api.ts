@@ -3,7 +3,7 @@ import type { Platform } from '../platform.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Transaction } from '../store/store.ts';
 import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
-import { runWrite, type WorkResult } from './idempotency.ts';
+import { idempotencyKeyOf, runWrite, type WorkResult } from './idempotency.ts';
 import { inputProblem } from './input-checks.ts';
 import type { RateLimitRule } from './rate-limits.ts';
 import { describeValidationError } from './validation.ts';
@@ -101,12 +101,11 @@ export async function sendWrite(
   reply: FastifyReply,
   work: (tx: Transaction) => Promise<WorkResult>,
 ): Promise<FastifyReply> {
-  const header = request.headers['idempotency-key'];
   const result = await runWrite(
     platform.store,
     {
       principal: request.principal,
-      idempotencyKey: Array.isArray(header) ? header[0] : header,
+      idempotencyKey: idempotencyKeyOf(request.headers),
       method: request.method,
       url: request.url,
       body: request.body,

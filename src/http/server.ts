@@ -60,7 +60,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
           'that tracking links and advertisers call, with no key. Authenticate with your API key in the X-API-KEY header. Limits: 200 ' +
           'requests a minute per key on v2 (1,200 on v1), the same request at most 10 times a minute (HTTP 429 with ' +
           'Retry-After beyond). Creating calls accept an Idempotency-Key header, honoured for 24 hours. The HasOffers/TUNE v3 API is served at ' +
-          '/Apiv3/json and documented by its own spec.',
+          '/Apiv3/json and documented by its own spec; its writes honour the same Idempotency-Key header.',
       },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' } } },
     },

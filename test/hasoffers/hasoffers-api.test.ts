@@ -321,6 +321,53 @@ describe('HasOffers/TUNE API v3', () => {
     assert.deepEqual(misnamed.response.data, []);
   });
 
+  test('a write sent again with its Idempotency-Key answers the first call and makes nothing more', async () => {
+    const send = (query: string, key: string, post = false) => {
+      const body = `NetworkToken=${networkToken}&${query}`;
+      const headers = { 'idempotency-key': key };
+      return post
+        ? server.request('POST', '/Apiv3/json', { body, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } })
+        : server.request('GET', `/Apiv3/json?${body}`, { headers });
+    };
+    const affiliates = async (company: string) =>
+      (await server.store.query<{ n: number }>('SELECT count(*)::int AS n FROM partners WHERE name = $1', [company]))[0]!.n;
+
+    const create = 'Target=Affiliate&Method=create&data[company]=Retry Media&data[status]=active';
+    const first = await send(create, 'retry-media-1', true);
+    assert.equal(first.body.response.status, 1, JSON.stringify(first.body.response.errors));
+    assert.equal(first.headers.get('idempotent-replayed'), null);
+    const again = await send(create, 'retry-media-1', true);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(again.body.response.data, first.body.response.data);
+    assert.equal(await affiliates('Retry Media'), 1);
+
+    const reused = await send('Target=Affiliate&Method=create&data[company]=Other Media', 'retry-media-1', true);
+    assert.equal(reused.body.response.status, -1);
+    assert.equal(reused.body.response.errorMessage, 'This Idempotency-Key was already used with a different request');
+    assert.equal(await affiliates('Other Media'), 0);
+
+    // A call that fails claims no key: corrected, the same key is free to make the record.
+    const offer = (type: string) => `Target=Offer&Method=create&data[name]=Retry Trial&data[advertiser_id]=1&data[offer_url]=https://acme-outdoor.example/&data[payout_type]=${type}`;
+    const refused = await send(offer('per_hug'), 'retry-trial');
+    assert.equal(refused.body.response.errors[0].attribute_name, 'payout_type');
+    const made = await send(offer('cpa_flat'), 'retry-trial');
+    assert.equal(made.body.response.status, 1, JSON.stringify(made.body.response.errors));
+    assert.equal((await send(offer('cpa_flat'), 'retry-trial')).body.response.data.Offer.id, made.body.response.data.Offer.id);
+    const offers = await server.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM offers WHERE name = 'Retry Trial'`);
+    assert.equal(offers[0]!.n, 1);
+
+    const tooLong = await send(create, 'k'.repeat(256), true);
+    assert.equal(tooLong.body.response.errorMessage, 'Idempotency-Key: must be 1 to 255 characters');
+    assert.equal(await affiliates('Retry Media'), 1);
+  });
+
+  test('a write that fails part-way changes nothing', async () => {
+    const refused = await network('Target=Advertiser&Method=create&data[company]=Half Made Ltd&data[status]=sleepy');
+    assert.equal(refused.response.errors[0].attribute_name, 'status');
+    const found = await network('Target=Advertiser&Method=findAll&filters[company]=Half Made Ltd');
+    assert.deepEqual(found.response.data, []);
+  });
+
   test('a HEAD runs no method, though HasOffers writes through GET', async () => {
     for (const path of ['/Apiv3/json', '/v3/Affiliate.json']) {
       const looked = await server.request('HEAD', `${path}?NetworkToken=${networkToken}&Target=Affiliate&Method=create&data[company]=Head Check Media`);
