@@ -15,13 +15,16 @@ async function demoFor(store: Store, wanted: boolean): Promise<DemoNetwork | und
   return wanted && (state!.fresh || state!.hasDemo) ? ensureDemoNetwork(store) : undefined;
 }
 
-function banner(url: string, storeKind: string, demo: DemoNetwork | undefined): string {
+function banner(url: string, platform: Platform, demo: DemoNetwork | undefined): string {
   const lines = [
-    `Partnerline is listening on ${url} (store: ${storeKind})`,
+    `Partnerline is listening on ${url} (store: ${platform.store.kind})`,
     `  SourceKnowledge-style API v2: ${url}/affiliate/v2   docs: ${url}/doc/affiliate`,
     `  Partnerline API v1: ${url}/api/v1   HasOffers API v3: ${url}/Apiv3/json`,
     `  Tracking links: ${url}/aff_c?offer_id=…&aff_id=…   postbacks: ${url}/aff_lsr?transaction_id=…`,
   ];
+  if (platform.keptTrafficWritten > 0) {
+    lines.push(`  Stored ${platform.keptTrafficWritten} clicks and impressions the store would not take when Partnerline last stopped`);
+  }
   if (demo) {
     lines.push(`  Demo network${demo.created ? ' created' : ''}: offers ${demo.offerIds.join(', ')}, partners ${demo.partnerIds.join(', ')}`);
     for (const account of demo.accounts) {
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
   await lock?.write({ pid: process.pid, adminUrl: url, adminToken });
   // The banner holds demo keys, so it goes to the terminal (stderr), not into the JSON log stream.
-  process.stderr.write(banner(url, store.kind, demo));
+  process.stderr.write(banner(url, platform, demo));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

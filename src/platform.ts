@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
@@ -16,6 +17,8 @@ import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 const SETTINGS_REFRESH_MS = 2_000;
 const HOLD_CHECK_MS = 60_000;
 const HOUSEKEEPING_MS = 3_600_000;
+/** Under the data directory: clicks and impressions the store would not take at shutdown. */
+export const KEPT_TRAFFIC_DIR = 'unwritten-traffic';
 
 export interface PlatformOptions {
   /** Postback delivery settings beyond the configuration's (tests shorten the delays). */
@@ -32,6 +35,8 @@ export class Platform {
   readonly conversions: ConversionPipeline;
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
+  /** Clicks and impressions an earlier run kept on disk, written at this start. */
+  keptTrafficWritten = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Approves the conversions whose hold has ended; a backlog may take longer than a period. */
   private readonly approveHeld = new Periodic(
@@ -59,11 +64,11 @@ export class Platform {
     this.store = store;
     this.redis = redis;
     this.rateLimits = new RateLimits(redis);
-    this.tracker = new Tracker(store, {
-      maxBatch: config.clickBatchRows,
-      maxDelayMs: config.clickBatchMs,
-      confirmUnique: redis ? sharedFirstVisits(redis) : undefined,
-    });
+    this.tracker = new Tracker(
+      store,
+      { maxBatch: config.clickBatchRows, maxDelayMs: config.clickBatchMs, confirmUnique: redis ? sharedFirstVisits(redis) : undefined },
+      path.join(config.dataDir, KEPT_TRAFFIC_DIR),
+    );
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,
@@ -72,6 +77,8 @@ export class Platform {
     });
     this.tracker.onError = (task, error) => this.onBackgroundError(task, error);
     this.tracker.writer.onError = (error) => this.onBackgroundError('storing clicks and impressions', error, { waiting: this.tracker.writer.backlog });
+    this.tracker.onTrafficKept = (file, rows, error) =>
+      this.onBackgroundError('storing the clicks and impressions waiting at shutdown', error, { waiting: rows, keptIn: file });
     this.tracker.writer.onSetAside = (row, error) => this.onSetAside('transactionId' in row ? 'a click' : 'an impression', row, error);
     this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
   }
@@ -84,6 +91,7 @@ export class Platform {
     }
     const platform = new Platform(config, store, redis, options);
     await platform.refreshSettings();
+    platform.keptTrafficWritten = await platform.tracker.writeKeptTraffic();
     platform.refreshTimer = setInterval(
       () => void platform.refreshSettings().catch((error) => platform.onBackgroundError('reading the network settings', error)),
       SETTINGS_REFRESH_MS,

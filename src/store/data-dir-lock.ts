@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isAlive } from '../shared/process-alive.ts';
 
 /** What a running server leaves in its data directory so operators' commands can reach it. */
 export interface LockInfo {
@@ -9,15 +10,6 @@ export interface LockInfo {
 }
 
 export const LOCK_FILE = 'partnerline.lock';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The live holder of the data directory, if any; a lock left by a dead process does not count. */
 export async function readLock(dataDir: string): Promise<LockInfo | undefined> {

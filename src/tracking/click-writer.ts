@@ -1,4 +1,5 @@
 import { isDataException, sqlState, type Store } from '../store/store.ts';
+import type { WaitingTraffic } from './kept-traffic.ts';
 import { storedClicks, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
 
 export interface ClickWriterOptions {
@@ -77,6 +78,39 @@ export class ClickWriter {
   addImpression(impression: ImpressionRecord): void {
     this.impressions.push(impression);
     this.schedule();
+  }
+
+  /** Everything waiting, taken out of memory to be kept elsewhere, each impression with its witness. */
+  takeWaiting(): WaitingTraffic {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const waiting = { clicks: this.clicks, impressions: this.impressions.map((impression) => ({ impression, witness: this.witnessOf.get(impression) })) };
+    [this.clicks, this.impressions] = [[], []];
+    this.unwritten.clear();
+    this.inDoubt.clear();
+    this.witnessOf = new WeakMap();
+    return waiting;
+  }
+
+  /**
+   * Takes back traffic an earlier process kept. Its last write may have been stored after all, and
+   * a restore cut short may have stored some of it: every click, and each impression's witness, is
+   * looked up in the store before the next write. Their uniqueness was decided there, and stands.
+   */
+  restore({ clicks, impressions }: WaitingTraffic): void {
+    for (const click of clicks) {
+      if (this.unwritten.has(click.transactionId)) continue;
+      this.clicks.push(click);
+      this.unwritten.set(click.transactionId, click);
+      this.inDoubt.add(click.transactionId);
+      this.uniqueConfirmed.add(click);
+    }
+    for (const { impression, witness } of impressions) {
+      this.impressions.push(impression);
+      if (witness === undefined) continue;
+      this.witnessOf.set(impression, witness);
+      this.inDoubt.add(witness);
+    }
   }
 
   /** The clicks not yet in the store. */

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
+import { isAlive } from '../shared/process-alive.ts';
+import type { ClickRecord, ImpressionRecord } from './traffic-writes.ts';
+
+/**
+ * Clicks and impressions the store would not take before the process stopped, as the writer hands
+ * them over. An impression of a write that failed in doubt names a click of that write: if that
+ * click is in the store, the impression is too.
+ */
+export interface WaitingTraffic {
+  clicks: ClickRecord[];
+  impressions: Array<{ impression: ImpressionRecord; witness: string | undefined }>;
+}
+
+/** A kept file: complete once it has this name (it is written under another, then renamed). */
+const KEPT_FILE = /^(kept-[\w-]+\.ndjson)(?:\.claimed-(\d+))?$/;
+
+/** One line a row. JSON has no bigint or date: money goes as a string and times as ISO text, read back exactly. */
+async function writeLine(out: WriteStream, row: object): Promise<void> {
+  if (!out.write(`${JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`)) await once(out, 'drain');
+}
+
+/** Writes the traffic to a new file in `dir`, on disk before it takes its final name; returns that file. */
+export async function keepTraffic(dir: string, { clicks, impressions }: WaitingTraffic): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `kept-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}.ndjson`);
+  const partial = `${file}.partial`;
+  const out = createWriteStream(partial, { mode: 0o600 });
+  for (const click of clicks) await writeLine(out, { click });
+  for (const { impression, witness } of impressions) await writeLine(out, { impression, witness });
+  out.end();
+  await finished(out);
+  const handle = await open(partial, 'r+');
+  await handle.sync();
+  await handle.close();
+  await rename(partial, file);
+  return file;
+}
+
+/**
+ * Takes the kept files no running process has taken, so that two processes sharing the directory
+ * never both write one. A file taken by a process that has since stopped (or by an earlier run
+ * under this same id, as in a container) is taken again.
+ */
+export async function claimKeptTraffic(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const claimed: string[] = [];
+  for (const name of names.sort()) {
+    const match = KEPT_FILE.exec(name);
+    if (!match) continue;
+    const holder = match[2] === undefined ? undefined : Number(match[2]);
+    if (holder !== undefined && holder !== process.pid && isAlive(holder)) continue;
+    const claim = path.join(dir, `${match[1]}.claimed-${process.pid}`);
+    try {
+      await rename(path.join(dir, name), claim);
+      claimed.push(claim);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return claimed;
+}
+
+export async function readKeptTraffic(file: string): Promise<WaitingTraffic> {
+  const traffic: WaitingTraffic = { clicks: [], impressions: [] };
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (text === '') continue;
+    const row = JSON.parse(text) as { click?: ClickRecord; impression?: ImpressionRecord; witness?: string };
+    if (row.click) {
+      const { createdAt, costMicros, payoutMicros } = row.click;
+      traffic.clicks.push({ ...row.click, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) });
+    } else if (row.impression) {
+      traffic.impressions.push({ impression: { ...row.impression, createdAt: new Date(row.impression.createdAt) }, witness: row.witness });
+    }
+  }
+  return traffic;
+}
+
+export async function forgetKeptTraffic(files: string[]): Promise<void> {
+  for (const file of files) await rm(file, { force: true });
+}
