@@ -19,6 +19,8 @@ export interface Config {
   postbackAllowPrivate: boolean;
   clickBatchRows: number;
   clickBatchMs: number;
+  /** Clicks and impressions that wait in memory while the store refuses writes; beyond, they wait on disk. */
+  trafficMemoryRows: number;
   /** Days the logs of refused conversions and postback calls are kept; 0 keeps them for good. */
   logRetentionDays: number;
   /** The NetworkId HasOffers clients send; any other is refused. */
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     postbackAllowPrivate: isOn(env.POSTBACK_ALLOW_PRIVATE),
     clickBatchRows: integerSetting(env, 'CLICK_BATCH_ROWS', 1000),
     clickBatchMs: integerSetting(env, 'CLICK_BATCH_MS', 10),
+    trafficMemoryRows: integerSetting(env, 'TRAFFIC_MEMORY_ROWS', 100_000),
     logRetentionDays: integerSetting(env, 'LOG_RETENTION_DAYS', 90),
     hasOffersNetworkId: env.HASOFFERS_NETWORK_ID || 'partnerline',
   };

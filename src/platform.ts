@@ -17,7 +17,7 @@ import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 const SETTINGS_REFRESH_MS = 2_000;
 const HOLD_CHECK_MS = 60_000;
 const HOUSEKEEPING_MS = 3_600_000;
-/** Under the data directory: clicks and impressions the store would not take at shutdown. */
+/** Under the data directory: clicks and impressions the store would not take, at a stop or beyond memory's share in an outage. */
 export const KEPT_TRAFFIC_DIR = 'unwritten-traffic';
 
 export interface PlatformOptions {
@@ -64,11 +64,12 @@ export class Platform {
     this.store = store;
     this.redis = redis;
     this.rateLimits = new RateLimits(redis);
-    this.tracker = new Tracker(
-      store,
-      { maxBatch: config.clickBatchRows, maxDelayMs: config.clickBatchMs, confirmUnique: redis ? sharedFirstVisits(redis) : undefined },
-      path.join(config.dataDir, KEPT_TRAFFIC_DIR),
-    );
+    this.tracker = new Tracker(store, {
+      maxBatch: config.clickBatchRows,
+      maxDelayMs: config.clickBatchMs,
+      confirmUnique: redis ? sharedFirstVisits(redis) : undefined,
+      keep: { dir: path.join(config.dataDir, KEPT_TRAFFIC_DIR), maxRowsInMemory: config.trafficMemoryRows },
+    });
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,
@@ -77,8 +78,8 @@ export class Platform {
     });
     this.tracker.onError = (task, error) => this.onBackgroundError(task, error);
     this.tracker.writer.onError = (error) => this.onBackgroundError('storing clicks and impressions', error, { waiting: this.tracker.writer.backlog });
-    this.tracker.onTrafficKept = (file, rows, error) =>
-      this.onBackgroundError('storing the clicks and impressions waiting at shutdown', error, { waiting: rows, keptIn: file });
+    this.tracker.writer.onKept = (dir, rows, error) =>
+      this.onBackgroundError('storing the clicks and impressions waiting at shutdown', error, { waiting: rows, keptIn: dir });
     this.tracker.writer.onSetAside = (row, error) => this.onSetAside('transactionId' in row ? 'a click' : 'an impression', row, error);
     this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
   }
@@ -91,7 +92,7 @@ export class Platform {
     }
     const platform = new Platform(config, store, redis, options);
     await platform.refreshSettings();
-    platform.keptTrafficWritten = await platform.tracker.writeKeptTraffic();
+    platform.keptTrafficWritten = await platform.tracker.writer.writeKept();
     platform.refreshTimer = setInterval(
       () => void platform.refreshSettings().catch((error) => platform.onBackgroundError('reading the network settings', error)),
       SETTINGS_REFRESH_MS,

@@ -1,5 +1,5 @@
 import { isDataException, sqlState, type Store } from '../store/store.ts';
-import type { WaitingTraffic } from './kept-traffic.ts';
+import { claimKeptTraffic, forgetKeptTraffic, keepTraffic, readKeptTraffic, type WaitingTraffic } from './kept-traffic.ts';
 import { storedClicks, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
 
 export interface ClickWriterOptions {
@@ -9,6 +9,11 @@ export interface ClickWriterOptions {
   maxDelayMs: number;
   /** Settles which counted clicks are unique with the other processes, once, before they are written. */
   confirmUnique?: (clicks: ClickRecord[]) => Promise<void>;
+  /**
+   * Where traffic waits on disk rather than in memory: what the store would not take at a stop, and,
+   * while it refuses writes, whatever grows past `maxRowsInMemory`.
+   */
+  keep?: { dir: string; maxRowsInMemory: number };
 }
 
 const RETRY_DELAY_MS = 200;
@@ -53,10 +58,16 @@ export class ClickWriter {
    */
   private readonly inDoubt = new Set<string>();
   private witnessOf = new WeakMap<ImpressionRecord, string>();
+  /** This process's files of traffic moved to disk during an outage, oldest first, taken back once writes succeed. */
+  private readonly overflow: Array<{ file: string; rows: number }> = [];
+  /** The clicks in those files, so a conversion still waits for its click. */
+  private readonly overflowClicks = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
   onError: (error: unknown) => void = () => {};
+  /** The store would not take the traffic waiting at a stop: it was kept on disk, in `dir`, instead. */
+  onKept: (dir: string, rows: number, error: unknown) => void = () => {};
   /** A row the store refuses on its own: it is left out, so it cannot hold up every row behind it. */
   onSetAside: (row: ClickRecord | ImpressionRecord, error: unknown) => void = () => {};
 
@@ -65,7 +76,12 @@ export class ClickWriter {
     this.options = options;
   }
 
+  /** Rows answered but not yet stored, in memory or moved to disk. */
   get backlog(): number {
+    return this.inMemory + this.overflow.reduce((rows, kept) => rows + kept.rows, 0);
+  }
+
+  private get inMemory(): number {
     return this.clicks.length + this.impressions.length;
   }
 
@@ -124,11 +140,48 @@ export class ClickWriter {
 
   /** Resolves once the click is in the store (or at once if it never waited here). */
   async ensureWritten(transactionId: string): Promise<void> {
-    while (this.unwritten.has(transactionId)) await this.flush();
+    while (this.unwritten.has(transactionId) || this.overflowClicks.has(transactionId)) await this.flush();
+  }
+
+  /**
+   * Stores the traffic earlier processes kept on disk, before this one counts anything; returns how
+   * many rows. Should the store refuse, what is left is kept again and the failure stands.
+   */
+  async writeKept(): Promise<number> {
+    if (!this.options.keep) return 0;
+    let rows = 0;
+    // A file at a time, so memory holds one file's rows however many were kept.
+    for (const file of await claimKeptTraffic(this.options.keep.dir)) {
+      this.restore(await readKeptTraffic(file));
+      rows += this.inMemory;
+      const kept = await this.writeOrKeep();
+      await forgetKeptTraffic([file]);
+      if (kept) throw kept.error;
+    }
+    return rows;
+  }
+
+  /** Writes everything waiting; what the store will not take is kept on disk for the next start. */
+  async close(): Promise<void> {
+    const kept = await this.writeOrKeep();
+    if (kept) this.onKept(this.options.keep!.dir, kept.rows, kept.error);
+  }
+
+  /** Files already moved to disk stay there, claimed by this process, which the next start takes as well. */
+  private async writeOrKeep(): Promise<{ rows: number; error: unknown } | undefined> {
+    try {
+      while (this.backlog > 0) await this.flush();
+      return undefined;
+    } catch (error) {
+      if (!this.options.keep) throw error;
+      const rows = this.backlog;
+      if (this.inMemory > 0) await keepTraffic(this.options.keep.dir, this.takeWaiting());
+      return { rows, error };
+    }
   }
 
   private schedule(): void {
-    if (this.backlog === this.options.maxBatch) {
+    if (this.inMemory === this.options.maxBatch) {
       void this.flush().catch(() => {});
     } else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush().catch(() => {}), this.options.maxDelayMs);
@@ -150,6 +203,12 @@ export class ClickWriter {
     let impressions: ImpressionRecord[] = [];
     const done = new WeakSet<ClickRecord | ImpressionRecord>();
     try {
+      // Moved traffic comes back only once the store takes writes: after a write that succeeded, or,
+      // with nothing in memory to try it with, after a cheap question it answers.
+      if (this.overflow.length > 0 && (this.failures === 0 || this.inMemory === 0)) {
+        if (this.failures > 0) await this.store.query('SELECT 1');
+        await this.takeBackOverflow();
+      }
       await this.settleDoubt();
       [clicks, impressions] = [this.clicks, this.impressions];
       [this.clicks, this.impressions] = [[], []];
@@ -163,6 +222,7 @@ export class ClickWriter {
       this.clicks = clicks.filter((click) => !done.has(click)).concat(this.clicks);
       this.impressions = impressions.filter((impression) => !done.has(impression)).concat(this.impressions);
       this.onError(error);
+      await this.moveOverflowToDisk();
       throw error;
     } finally {
       if (this.backlog > 0 && !this.timer) {
@@ -195,6 +255,33 @@ export class ClickWriter {
       this.unwritten.delete(click.transactionId);
     }
     for (const impression of batch.impressions) done.add(impression);
+  }
+
+  /** While the store refuses writes, memory holds at most `maxRowsInMemory` rows: beyond, they wait in a file. */
+  private async moveOverflowToDisk(): Promise<void> {
+    const keep = this.options.keep;
+    if (!keep || this.inMemory < keep.maxRowsInMemory) return;
+    const rows = this.inMemory;
+    const waiting = this.takeWaiting();
+    try {
+      const file = await keepTraffic(keep.dir, waiting, true);
+      this.overflow.push({ file, rows });
+      for (const click of waiting.clicks) this.overflowClicks.add(click.transactionId);
+    } catch (error) {
+      this.restore(waiting);
+      this.onError(error);
+    }
+  }
+
+  /** Once writes succeed again, one file of moved traffic a write comes back, so memory stays bounded. */
+  private async takeBackOverflow(): Promise<void> {
+    const oldest = this.overflow[0];
+    if (!oldest) return;
+    const traffic = await readKeptTraffic(oldest.file);
+    this.overflow.shift();
+    for (const click of traffic.clicks) this.overflowClicks.delete(click.transactionId);
+    this.restore(traffic);
+    await forgetKeptTraffic([oldest.file]);
   }
 
   /** Doubt is settled before every write, so the failed write's clicks were all new to it: any one is a witness. */

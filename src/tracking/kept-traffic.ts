@@ -26,10 +26,13 @@ async function writeLine(out: WriteStream, row: object): Promise<void> {
   if (!out.write(`${JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`)) await once(out, 'drain');
 }
 
-/** Writes the traffic to a new file in `dir`, on disk before it takes its final name; returns that file. */
-export async function keepTraffic(dir: string, { clicks, impressions }: WaitingTraffic): Promise<string> {
+/**
+ * Writes the traffic to a new file in `dir`, on disk before it takes its final name; returns that
+ * file. A file this process means to take back itself is born claimed, so no other process takes it.
+ */
+export async function keepTraffic(dir: string, { clicks, impressions }: WaitingTraffic, claimed = false): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `kept-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}.ndjson`);
+  const file = path.join(dir, `kept-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}.ndjson${claimed ? `.claimed-${process.pid}` : ''}`);
   const partial = `${file}.partial`;
   const out = createWriteStream(partial, { mode: 0o600 });
   for (const click of clicks) await writeLine(out, { click });

@@ -4,7 +4,6 @@ import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-
 import { clickMacro, type ClickMacroContext } from './click-macros.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
 import { isAllowedDeepLink } from './deep-links.ts';
-import { claimKeptTraffic, forgetKeptTraffic, keepTraffic, readKeptTraffic } from './kept-traffic.ts';
 import { expandMacros } from './macros.ts';
 import { SpendCounters } from './spend-counters.ts';
 import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackingCatalog } from './tracking-catalog.ts';
@@ -59,30 +58,9 @@ export class Tracker {
   /** A background refresh failed; clicks are still decided, from what was last loaded. */
   onError: (task: string, error: unknown) => void = () => {};
 
-  /** Where traffic the store would not take at shutdown is kept until the next start writes it. */
-  private readonly keptTrafficDir: string | undefined;
-  /** The store would not take the traffic waiting at shutdown: it was kept on disk instead. */
-  onTrafficKept: (file: string, rows: number, error: unknown) => void = () => {};
-
-  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }, keptTrafficDir?: string) {
+  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
     this.store = store;
     this.writer = new ClickWriter(store, writerOptions);
-    this.keptTrafficDir = keptTrafficDir;
-  }
-
-  /**
-   * Writes the traffic earlier processes kept on disk, before this one counts anything; returns how
-   * many rows. Should the store refuse, what is left is kept again and the start fails.
-   */
-  async writeKeptTraffic(): Promise<number> {
-    if (!this.keptTrafficDir) return 0;
-    const files = await claimKeptTraffic(this.keptTrafficDir);
-    for (const file of files) this.writer.restore(await readKeptTraffic(file));
-    const rows = this.writer.backlog;
-    const kept = await this.writeOrKeep();
-    await forgetKeptTraffic(files);
-    if (kept) throw kept.error;
-    return rows;
   }
 
   async start(): Promise<void> {
@@ -230,19 +208,6 @@ export class Tracker {
   async close(): Promise<void> {
     clearInterval(this.pollTimer);
     clearInterval(this.spendTimer);
-    const kept = await this.writeOrKeep();
-    if (kept) this.onTrafficKept(kept.file, kept.rows, kept.error);
-  }
-
-  /** Writes everything waiting; when the store will not take it, keeps it on disk (without a place for it, the failure stands). */
-  private async writeOrKeep(): Promise<{ file: string; rows: number; error: unknown } | undefined> {
-    try {
-      while (this.writer.backlog > 0) await this.writer.flush();
-      return undefined;
-    } catch (error) {
-      if (!this.keptTrafficDir) throw error;
-      const rows = this.writer.backlog;
-      return { file: await keepTraffic(this.keptTrafficDir, this.writer.takeWaiting()), rows, error };
-    }
+    await this.writer.close();
   }
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -156,5 +159,44 @@ test('a backlog grown while the store was away is written a batch a transaction'
     assert.deepEqual(written, [2, 2, 1]);
     assert.equal(writer.backlog, 0);
     assert.deepEqual(await trafficCounts(store), { stored: 5, counted: 5, impressions: 0, countedImpressions: 0 });
+  }),
+);
+
+test('through a long outage memory holds its share of the traffic and the rest waits on disk, all stored once the store is back', () =>
+  withDemoStore(async (store, demo) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-overflow-'));
+    try {
+      let away = true;
+      const refused = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+      const returning: Store = {
+        ...store,
+        query: (sql, params) => (away ? refused() : store.query(sql, params)),
+        runTask: (name, input) => (away ? refused() : store.runTask(name, input)),
+      };
+      const writer = new ClickWriter(returning, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 3 } });
+      const ids = [1, 2, 3, 4, 5].map((count) => `10dddddddddddddddddddddddddddd${count}`);
+      for (const id of ids.slice(0, 4)) writer.addClick(click(demo, id));
+      writer.addImpression(impression(demo));
+      await assert.rejects(writer.flush(), /ECONNREFUSED/);
+      const moved = await readdir(dir);
+      assert.equal(moved.length, 1, 'past three rows, the five went to disk');
+      assert.deepEqual([...writer.waiting()], []);
+      assert.equal(writer.backlog, 5, 'still counted as waiting');
+      // Retries while the store is away leave the file alone.
+      await assert.rejects(writer.ensureWritten(ids[0]!), /ECONNREFUSED/);
+      writer.addClick(click(demo, ids[4]!));
+      await assert.rejects(writer.flush(), /ECONNREFUSED/);
+      assert.deepEqual(await readdir(dir), moved);
+      assert.equal(writer.backlog, 6);
+
+      away = false;
+      await writer.ensureWritten(ids[0]!);
+      await writer.flush();
+      assert.equal(writer.backlog, 0);
+      assert.deepEqual(await readdir(dir), []);
+      assert.deepEqual(await trafficCounts(store), { stored: 5, counted: 5, impressions: 1, countedImpressions: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }),
 );
