@@ -96,8 +96,8 @@ export class ClickWriter {
     this.schedule();
   }
 
-  /** Everything waiting, taken out of memory to be kept elsewhere, each impression with its witness. */
-  takeWaiting(): WaitingTraffic {
+  /** Everything waiting, taken out of memory to be kept on disk, each impression with its witness. */
+  private takeWaiting(): WaitingTraffic {
     clearTimeout(this.timer);
     this.timer = undefined;
     const waiting = { clicks: this.clicks, impressions: this.impressions.map((impression) => ({ impression, witness: this.witnessOf.get(impression) })) };
@@ -109,11 +109,12 @@ export class ClickWriter {
   }
 
   /**
-   * Takes back traffic an earlier process kept. Its last write may have been stored after all, and
-   * a restore cut short may have stored some of it: every click, and each impression's witness, is
-   * looked up in the store before the next write. Their uniqueness was decided there, and stands.
+   * Takes back traffic kept on disk, by an earlier process or by this one during an outage. The last
+   * write before it was kept may have been stored after all, and a restore cut short may have stored
+   * some of it: every click, and each impression's witness, is looked up in the store before the
+   * next write. Their uniqueness was decided when they were made, and stands.
    */
-  restore({ clicks, impressions }: WaitingTraffic): void {
+  private restore({ clicks, impressions }: WaitingTraffic): void {
     for (const click of clicks) {
       if (this.unwritten.has(click.transactionId)) continue;
       this.clicks.push(click);
