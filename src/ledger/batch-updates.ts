@@ -96,14 +96,22 @@ export function parseBatchCsv(text: string): BatchRow[] {
   });
 }
 
+/**
+ * The conversion a row means. A conversion re-attributed since is found where its order went: each
+ * match is followed to the conversion that replaced it, so a batch keyed by the old transaction_id
+ * still finds the order when it is sent again, or when a refund for it comes later.
+ */
 async function findTarget(db: Queryable, corrector: Corrector, row: BatchRow): Promise<bigint> {
   if (!row.transactionId && !row.orderId) throw new ValidationError('row', 'name a transaction_id or an order_id');
   const matches = await db.query<{ id: bigint; advertiserId: number }>(
-    `SELECT id, advertiser_id AS "advertiserId" FROM conversions
-     WHERE replaced_by_id IS NULL
-       AND ($1::text IS NULL OR transaction_id = $1) AND ($2::text IS NULL OR order_id = $2)
-       AND ($3::int IS NULL OR offer_id = $3) AND ($4::int IS NULL OR goal_id = $4)
-     ORDER BY id LIMIT 2`,
+    `WITH RECURSIVE chain (id, advertiser_id, replaced_by_id) AS (
+       SELECT id, advertiser_id, replaced_by_id FROM conversions
+       WHERE ($1::text IS NULL OR transaction_id = $1) AND ($2::text IS NULL OR order_id = $2)
+         AND ($3::int IS NULL OR offer_id = $3) AND ($4::int IS NULL OR goal_id = $4)
+       UNION
+       SELECT c.id, c.advertiser_id, c.replaced_by_id FROM conversions c JOIN chain ON c.id = chain.replaced_by_id
+     )
+     SELECT id, advertiser_id AS "advertiserId" FROM chain WHERE replaced_by_id IS NULL ORDER BY id LIMIT 2`,
     [row.transactionId ?? null, row.orderId ?? null, row.offerId ?? null, row.goalId ?? null],
   );
   if (matches.length === 0) throw new NotFoundError('conversion for', row.transactionId ?? row.orderId!);

@@ -179,7 +179,7 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
     '/conversions/batch',
     {
       schema: {
-        ...doc('Apply late updates in bulk, as JSON {rows} or as CSV (text/csv); sending a batch again changes nothing'),
+        ...doc('Apply late updates in bulk, as JSON {rows} or as CSV (text/csv); sending a batch again changes nothing, and a row keyed by a transaction whose order was re-attributed applies where the order went'),
         body: {
           oneOf: [
             {

@@ -123,6 +123,43 @@ describe('corrections and late data', () => {
     assert.equal(update.url.searchParams.get('status'), 'rejected');
   });
 
+  test('a batch keyed by transaction_id re-attributes once, and later rows for that transaction find the order where it went', async () => {
+    const clickA = await clickFor(newsletter, trailblazer);
+    const clickB = await clickFor(newsletter, couponCrate);
+    const idA = (await server.request('GET', `/aff_lsr?transaction_id=${clickA}&amount=40`)).headers.get('x-partnerline-conversion-id')!;
+    const batch = { rows: [{ transactionId: clickA, reattributeTo: clickB, reason: 'coupon session' }] };
+    const applied = await server.request('POST', '/api/v1/conversions/batch', { key: server.keys.acme, body: batch });
+    assert.deepEqual([applied.body.updated, applied.body.errors], [1, 0], applied.text);
+    const newId = applied.body.results[0].conversionId;
+    assert.notEqual(newId, idA);
+
+    const resentCsv = await server.request('POST', '/api/v1/conversions/batch', {
+      key: server.keys.acme,
+      body: `transaction_id,reattribute_to,reason\n${clickA},${clickB},coupon session\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    const resentJson = await server.request('POST', '/api/v1/conversions/batch', { key: server.keys.acme, body: batch });
+    for (const resent of [resentCsv, resentJson]) {
+      assert.deepEqual([resent.body.updated, resent.body.unchanged, resent.body.errors], [0, 1, 0], resent.text);
+      assert.equal(resent.body.results[0].conversionId, newId);
+    }
+
+    const refund = await server.request('POST', '/api/v1/conversions/batch', {
+      key: server.keys.acme,
+      body: { rows: [{ transactionId: clickA, status: 'reversed', reason: 'refunded' }] },
+    });
+    assert.deepEqual([refund.body.updated, refund.body.errors], [1, 0], refund.text);
+    assert.equal(refund.body.results[0].conversionId, newId);
+    const replacement = await ledger(newId);
+    assert.deepEqual([replacement.conversion.transactionId, replacement.conversion.status, replacement.conversion.reason], [clickB, 'rejected', 'refunded']);
+    assert.deepEqual((await ledger(idA)).history.map((entry: { type: string }) => entry.type), ['created', 'reattributed']);
+    const made = await server.store.query<{ transactionId: string }>(
+      'SELECT transaction_id AS "transactionId" FROM conversions WHERE transaction_id = ANY($1::text[]) ORDER BY id',
+      [[clickA, clickB]],
+    );
+    assert.deepEqual(made.map((row) => row.transactionId), [clickA, clickB]);
+  });
+
   test('3. a refund after approval reverses the conversion; the partner sees why', async () => {
     const transactionId = await clickFor(newsletter, trailblazer);
     const made = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=REFUND-1&amount=30`);
