@@ -34,7 +34,7 @@ export interface OfferStats {
   impressions: bigint;
   clicks: bigint;
   conversions: bigint;
-  /** What the advertiser was charged: CPC spend plus approved conversion revenue. */
+  /** What the advertiser was charged: CPC and CPM spend plus approved conversion revenue. */
   spendMicros: bigint;
   /** The value of the approved conversions' sales. */
   saleMicros: bigint;

@@ -115,6 +115,9 @@ export const TRACKING_DOCS = {
     schema: {
       tags: TAGS,
       summary: 'An impression of a creative',
+      description:
+        'Counted where a click would be (offer, partner, lists, targeting, budget; bots are not counted). On a CPM offer it costs ' +
+        "the offer's rate per thousand, times the sub-ID's bid factor, rounded down to the micro. Always answers the GIF.",
       querystring: query({ ...PARTNER, aff_sub: text("The partner's first sub-ID"), file_id: text('The creative shown') }),
       response: { 200: { description: 'A 1x1 GIF', content: { 'image/gif': { schema: { type: 'string' } } } } },
     },

@@ -130,9 +130,9 @@ export class ClickWriter {
     }
   }
 
-  /** The clicks not yet in the store. */
-  waiting(): Iterable<ClickRecord> {
-    return this.unwritten.values();
+  /** The clicks not yet in the store, and the impressions waiting in memory. */
+  waiting(): { clicks: Iterable<ClickRecord>; impressions: readonly ImpressionRecord[] } {
+    return { clicks: this.unwritten.values(), impressions: this.impressions };
   }
 
   find(transactionId: string): ClickRecord | undefined {

@@ -82,7 +82,9 @@ export async function readKeptTraffic(file: string): Promise<WaitingTraffic> {
       const { createdAt, costMicros, payoutMicros } = row.click;
       traffic.clicks.push({ ...row.click, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) });
     } else if (row.impression) {
-      traffic.impressions.push({ impression: { ...row.impression, createdAt: new Date(row.impression.createdAt) }, witness: row.witness });
+      const { createdAt, costMicros, payoutMicros } = row.impression;
+      const impression = { ...row.impression, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) };
+      traffic.impressions.push({ impression, witness: row.witness });
     }
   }
   return traffic;

@@ -18,23 +18,22 @@ function addTo(tallies: Map<string, Tally>, key: string, { clicks, costMicros }:
 /** Only offers with a budget or click caps are counted; the others need no tally. */
 const hasLimits = (offer: TrackedOffer) => offer.dailyBudgetMicros !== null || offer.clickCaps.length > 0;
 
-/** A counted click, as budgets and click caps see it. */
-export interface CountedClick {
+/** Counted traffic, as budgets and click caps see it: a click (clicks 1) or an impression (clicks 0) and what it cost. */
+export interface CountedTraffic extends Tally {
   offerId: number;
   partnerId: number;
   at: Date;
-  costMicros: bigint;
 }
 
 /**
- * Clicks and CPC spend per offer (and per partner on it) by local day, month and lifetime, kept in
+ * Clicks and traffic spend (CPC clicks, CPM impressions) per offer (and per partner on it) by local day, month and lifetime, kept in
  * memory so budgets and click caps are checked without a query. Loaded from the statistics at start,
  * and again every few seconds when several processes share a PostgreSQL server.
  */
 export class SpendCounters {
   private tallies = new Map<string, Tally>();
   /** Clicks counted while a load runs, to be added to the loaded counts. */
-  private arrivals: CountedClick[] | undefined;
+  private arrivals: CountedTraffic[] | undefined;
 
   private key(offerId: number, partnerId: number | null, period: CapPeriod, at: Date, timeZone: string): string {
     return `${offerId}|${partnerId ?? '*'}|${periodKey(period, at, timeZone)}`;
@@ -44,17 +43,17 @@ export class SpendCounters {
     return this.tallies.get(this.key(offerId, partnerId, period, at, timeZone)) ?? { clicks: 0n, costMicros: 0n };
   }
 
-  /** Counts a click. */
-  add(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): void {
+  /** Counts a click or an impression. */
+  add(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, { clicks, costMicros }: Tally): void {
     if (!hasLimits(offer)) return;
-    const click = { offerId: offer.id, partnerId, at, costMicros };
-    this.count(this.tallies, click, timeZone);
-    this.arrivals?.push(click);
+    const traffic = { offerId: offer.id, partnerId, at, clicks, costMicros };
+    this.count(this.tallies, traffic, timeZone);
+    this.arrivals?.push(traffic);
   }
 
-  private count(tallies: Map<string, Tally>, { offerId, partnerId, at, costMicros }: CountedClick, timeZone: string): void {
+  private count(tallies: Map<string, Tally>, { offerId, partnerId, at, clicks, costMicros }: CountedTraffic, timeZone: string): void {
     for (const period of PERIODS) {
-      for (const who of [null, partnerId]) addTo(tallies, this.key(offerId, who, period, at, timeZone), { clicks: 1n, costMicros });
+      for (const who of [null, partnerId]) addTo(tallies, this.key(offerId, who, period, at, timeZone), { clicks, costMicros });
     }
   }
 
@@ -67,7 +66,7 @@ export class SpendCounters {
     }
   }
 
-  /** Whether one more click costing `costMicros` would pass the offer's budget or a click cap. */
+  /** Whether one more unit costing `costMicros` would pass the offer's budget, and one more click a click cap. */
   check(offer: TrackedOffer, partnerId: number, at: Date, timeZone: string, costMicros: bigint): { overBudget: boolean; overClickCap: boolean } {
     let overBudget = false;
     if (!hasLimits(offer)) return { overBudget, overClickCap: false };
@@ -85,14 +84,14 @@ export class SpendCounters {
   }
 
   /**
-   * Starts over from the statistics, which hold the written clicks of every process sharing the
-   * store, plus this process's clicks not yet written when the load began and those counted while
-   * it ran. A click is never missed; one whose batch commits during the load may be counted twice
-   * until the next load, which errs on the side of not overspending.
+   * Starts over from the statistics, which hold the written traffic of every process sharing the
+   * store, plus this process's traffic not yet written when the load began and that counted while
+   * it ran. Nothing is missed; what a batch commits during the load may be counted twice until the
+   * next load, which errs on the side of not overspending.
    */
-  async load(db: Queryable, offers: Iterable<TrackedOffer>, now: Date, timeZone: string, unwritten: CountedClick[]): Promise<void> {
+  async load(db: Queryable, offers: Iterable<TrackedOffer>, now: Date, timeZone: string, unwritten: CountedTraffic[]): Promise<void> {
     const tallies = new Map<string, Tally>();
-    const arrivals: CountedClick[] = [];
+    const arrivals: CountedTraffic[] = [];
     this.arrivals = arrivals;
     try {
       const limitedIds = new Set([...offers].filter(hasLimits).map((offer) => offer.id));
@@ -108,7 +107,7 @@ export class SpendCounters {
           for (const who of [null, row.partnerId]) addTo(tallies, this.key(row.offerId, who, period, now, timeZone), row);
         }
       }
-      for (const click of [...unwritten, ...arrivals]) if (limitedIds.has(click.offerId)) this.count(tallies, click, timeZone);
+      for (const traffic of [...unwritten, ...arrivals]) if (limitedIds.has(traffic.offerId)) this.count(tallies, traffic, timeZone);
       this.tallies = tallies;
     } finally {
       if (this.arrivals === arrivals) this.arrivals = undefined;

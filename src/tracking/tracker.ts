@@ -5,8 +5,9 @@ import { clickMacro, type ClickMacroContext } from './click-macros.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
 import { isAllowedDeepLink } from './deep-links.ts';
 import { expandMacros } from './macros.ts';
-import { SpendCounters } from './spend-counters.ts';
-import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackingCatalog } from './tracking-catalog.ts';
+import { SpendCounters, type CountedTraffic } from './spend-counters.ts';
+import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
+import { unitPrice, type TrafficUnit } from './traffic-prices.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 import { newTransactionId } from './transaction-ids.ts';
 import { UniqueVisitors } from './unique-visitors.ts';
@@ -83,11 +84,15 @@ export class Tracker {
     this.spendTimer.unref();
   }
 
-  /** Budgets and click caps count every process's clicks: reloads the counters from the statistics. */
+  /** Budgets and click caps count every process's traffic: reloads the counters from the statistics. */
   readonly syncSpend = oneAtATime(async () => {
-    const unwritten = [...this.writer.waiting()]
-      .filter((click) => click.outcome === 'counted')
-      .map((click) => ({ offerId: click.offerId!, partnerId: click.partnerId!, at: click.createdAt, costMicros: click.costMicros }));
+    const waiting = this.writer.waiting();
+    const unwritten: CountedTraffic[] = [
+      ...[...waiting.clicks]
+        .filter((click) => click.outcome === 'counted')
+        .map((click) => ({ offerId: click.offerId!, partnerId: click.partnerId!, at: click.createdAt, clicks: 1n, costMicros: click.costMicros })),
+      ...waiting.impressions.map(({ offerId, partnerId, createdAt, costMicros }) => ({ offerId, partnerId, at: createdAt, clicks: 0n, costMicros })),
+    ];
     await this.counters.load(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone, unwritten);
   });
 
@@ -104,38 +109,47 @@ export class Tracker {
     return this.catalog.offers.get(offerId);
   }
 
+  /**
+   * The checks a click and an impression share: the offer's and partner's standing, the sub-ID's
+   * lists and bid factor, targeting, and what the unit costs against the budgets. Click caps count
+   * clicks only.
+   */
+  private judge(offer: TrackedOffer, partner: TrackedPartner, source: string | undefined, visitor: Visitor, now: Date, unit: TrafficUnit) {
+    const catalog = this.catalog;
+    const subIds = subIdsOf(partner.id, source);
+    const bidFactorE4 = subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000;
+    const costMicros = unitPrice(offer.revenueType, offer.revenueFlatMicros, unit, bidFactorE4);
+    const payoutMicros = unitPrice(offer.payoutType, offer.payoutFlatMicros, unit, bidFactorE4);
+    const limits = this.counters.check(offer, partner.id, now, catalog.timeZone, costMicros);
+    const outcome = decideClick(offer, {
+      now,
+      partnerStatus: partner.status,
+      partnerChannelIds: partner.channelIds,
+      approval: catalog.approvals.get(approvalKey(offer.id, partner.id)),
+      subIds,
+      country: visitor.country,
+      device: visitor.device,
+      isBot: visitor.isBot,
+      bidFactorE4,
+      overBudget: limits.overBudget,
+      overClickCap: unit === 'click' && limits.overClickCap,
+    });
+    return { outcome, subIds, costMicros, payoutMicros };
+  }
+
   click(request: ClickRequest, visitor: Visitor, now = new Date()): ClickResult {
     const catalog = this.catalog;
     const offer = request.offerId === undefined ? undefined : catalog.offers.get(request.offerId);
     const partner = request.partnerId === undefined ? undefined : catalog.partners.get(request.partnerId);
     const transactionId = newTransactionId(now.getTime());
-    const subIds = partner ? subIdsOf(partner.id, request.source) : [];
-    const bidFactorE4 = offer ? (subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000) : 10_000;
-    const costMicros = offer && offer.revenueType === 'cpc' ? (offer.revenueFlatMicros * BigInt(bidFactorE4)) / 10_000n : 0n;
-    const payoutMicros = offer && offer.payoutType === 'cpc' ? (offer.payoutFlatMicros * BigInt(bidFactorE4)) / 10_000n : 0n;
-
-    let outcome: ClickOutcome;
-    if (!offer) outcome = 'unknown_offer';
-    else if (!partner) outcome = 'unknown_partner';
-    else {
-      const limits = this.counters.check(offer, partner.id, now, catalog.timeZone, costMicros);
-      outcome = decideClick(offer, {
-        now,
-        partnerStatus: partner.status,
-        partnerChannelIds: partner.channelIds,
-        approval: catalog.approvals.get(approvalKey(offer.id, partner.id)),
-        subIds,
-        country: visitor.country,
-        device: visitor.device,
-        isBot: visitor.isBot,
-        bidFactorE4,
-        ...limits,
-      });
-    }
+    const { outcome, subIds, costMicros, payoutMicros } =
+      offer && partner
+        ? this.judge(offer, partner, request.source, visitor, now, 'click')
+        : { outcome: (offer ? 'unknown_partner' : 'unknown_offer') as ClickOutcome, subIds: [], costMicros: 0n, payoutMicros: 0n };
 
     const counted = outcome === 'counted';
     const isUnique = counted && this.uniques.firstVisit(request.visitorId, offer!.id, partner!.id, now.getTime());
-    if (counted) this.counters.add(offer!, partner!.id, now, catalog.timeZone, costMicros);
+    if (counted) this.counters.add(offer!, partner!.id, now, catalog.timeZone, { clicks: 1n, costMicros });
 
     const location = reachesOffer(outcome)
       ? this.destination(offer!, request, visitor, transactionId, costMicros)
@@ -187,10 +201,14 @@ export class Tracker {
     return expandMacros(template, (name) => clickMacro(context, name));
   }
 
+  /** Counts an impression that passes the click's checks; a CPM offer's costs and pays. Answers whether it counted. */
   impression(offerId: number | undefined, partnerId: number | undefined, request: { source?: string; affSub1?: string; fileId?: number }, visitor: Visitor, now = new Date()): boolean {
     const offer = offerId === undefined ? undefined : this.catalog.offers.get(offerId);
     const partner = partnerId === undefined ? undefined : this.catalog.partners.get(partnerId);
-    if (!offer || !partner || visitor.isBot) return false;
+    if (!offer || !partner) return false;
+    const { outcome, costMicros, payoutMicros } = this.judge(offer, partner, request.source, visitor, now, 'impression');
+    if (outcome !== 'counted') return false;
+    this.counters.add(offer, partner.id, now, this.catalog.timeZone, { clicks: 0n, costMicros });
     this.writer.addImpression({
       createdAt: now,
       offerId: offer.id,
@@ -201,6 +219,8 @@ export class Tracker {
       ip: visitor.ip,
       country: visitor.country,
       device: visitor.device,
+      costMicros,
+      payoutMicros,
     });
     return true;
   }

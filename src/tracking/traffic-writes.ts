@@ -38,6 +38,9 @@ export interface ImpressionRecord {
   ip: string;
   country: string;
   device: string;
+  /** What the impression of a CPM offer costs the advertiser and earns the partner; 0 on other offers. */
+  costMicros: bigint;
+  payoutMicros: bigint;
 }
 
 /** One group commit's worth of traffic. */
@@ -60,7 +63,9 @@ const CLICK_COLUMNS = [
   'country', 'device', 'browser', 'os', 'referrer', 'landing_url', 'cost_micros', 'payout_micros',
 ] as const;
 
-const IMPRESSION_COLUMNS = ['created_at', 'offer_id', 'partner_id', 'source', 'aff_sub1', 'file_id', 'ip', 'country', 'device'] as const;
+const IMPRESSION_COLUMNS = [
+  'created_at', 'offer_id', 'partner_id', 'source', 'aff_sub1', 'file_id', 'ip', 'country', 'device', 'cost_micros', 'payout_micros',
+] as const;
 
 /** A click or impression as the statistics see it; only counted traffic gets here, and it names both offer and partner. */
 interface TrafficEvent {
@@ -93,7 +98,14 @@ export async function writeTraffic(tx: Transaction, { clicks, impressions }: Tra
           click_payout_micros: click.payoutMicros,
         }),
       ),
-    ...impressions.map((impression) => statsDelta(impression, impression.affSub1, { impressions: 1n })),
+    // The statistics keep the money of counted traffic, clicks' and impressions' alike, as click cost and payout.
+    ...impressions.map((impression) =>
+      statsDelta(impression, impression.affSub1, {
+        impressions: 1n,
+        click_cost_micros: impression.costMicros,
+        click_payout_micros: impression.payoutMicros,
+      }),
+    ),
   ];
   await tx.bulkInsert(
     'clicks',
@@ -135,6 +147,8 @@ export async function writeTraffic(tx: Transaction, { clicks, impressions }: Tra
       impression.ip,
       impression.country,
       impression.device,
+      impression.costMicros,
+      impression.payoutMicros,
     ]),
   );
   await applyStatsDeltas(tx, deltas);

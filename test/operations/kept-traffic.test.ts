@@ -108,7 +108,7 @@ test('traffic the store would not take at shutdown is kept on disk and stored, o
 test('a kept file is taken by one process: not while another running one holds it, again once its holder is gone', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
   try {
-    const impression = { createdAt: new Date('2026-11-01T10:00:00.123Z'), offerId: 1, partnerId: 2, source: null, affSub1: 'a', fileId: null, ip: '::1', country: 'US', device: 'desktop' };
+    const impression = { createdAt: new Date('2026-11-01T10:00:00.123Z'), offerId: 1, partnerId: 2, source: null, affSub1: 'a', fileId: null, ip: '::1', country: 'US', device: 'desktop', costMicros: 2_500n, payoutMicros: 1_500n };
     const files = [];
     for (let index = 0; index < 4; index += 1) files.push(await keepTraffic(dir, { clicks: [], impressions: [{ impression, witness: undefined }] }));
     const [free, heldByLive, heldByGone] = files as [string, string, string, string];

@@ -83,7 +83,7 @@ function click(demo: DemoNetwork, transactionId: string, source: string | null =
 
 function impression(demo: DemoNetwork): ImpressionRecord {
   const { createdAt, offerId, partnerId, source, ip, country, device } = click(demo, 'not a click');
-  return { createdAt, offerId: offerId!, partnerId: partnerId!, source, affSub1: null, fileId: null, ip, country, device };
+  return { createdAt, offerId: offerId!, partnerId: partnerId!, source, affSub1: null, fileId: null, ip, country, device, costMicros: 0n, payoutMicros: 0n };
 }
 
 /** The traffic stored, and as the statistics count it. */
@@ -180,7 +180,7 @@ test('through a long outage memory holds its share of the traffic and the rest w
       await assert.rejects(writer.flush(), /ECONNREFUSED/);
       const moved = await readdir(dir);
       assert.equal(moved.length, 1, 'past three rows, the five went to disk');
-      assert.deepEqual([...writer.waiting()], []);
+      assert.deepEqual([...writer.waiting().clicks], []);
       assert.equal(writer.backlog, 5, 'still counted as waiting');
       // Retries while the store is away leave the file alone.
       await assert.rejects(writer.ensureWritten(ids[0]!), /ECONNREFUSED/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { setCap } from '../../src/offers/offer-terms.ts';
 import { redisReachable, REDIS_URL, stallingRedis } from '../support/redis.ts';
 import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
@@ -221,15 +222,67 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.equal((await click(`offer_id=${springGear}&aff_id=${trailblazer}`)).headers.get('x-partnerline-click'), 'counted');
   });
 
-  test('an impression answers a 1x1 GIF and is counted', async () => {
-    const before = await statsTotals(server.store, newsletter);
-    const reply = await server.request('GET', `/aff_i?offer_id=${newsletter}&aff_id=${trailblazer}`, {
-      headers: { 'user-agent': USER_AGENTS.desktop, 'x-forwarded-for': IPS.US },
-    });
-    assert.equal(reply.status, 200);
-    assert.equal(reply.headers.get('content-type'), 'image/gif');
+  test('an impression answers a 1x1 GIF and is counted where a click would be', async () => {
+    const impression = (query: string, { ua = USER_AGENTS.desktop, ip = IPS.US } = {}) =>
+      server.request('GET', `/aff_i?${query}`, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } });
+    const counted = async (offerId: number) => (await statsTotals(server.store, offerId)).impressions!;
+    const before = await Promise.all([newsletter, bestsellers, springGear, mobileDeals].map(counted));
+    const replies = [
+      await impression(`offer_id=${newsletter}&aff_id=${trailblazer}`),
+      await impression(`offer_id=${bestsellers}&aff_id=${couponCrate}`),
+      await impression(`offer_id=${newsletter}&aff_id=${socialSpark}`),
+      await impression(`offer_id=${springGear}&aff_id=${trailblazer}`, { ip: IPS.GB }),
+      await impression(`offer_id=${mobileDeals}&aff_id=${trailblazer}`),
+    ];
+    for (const reply of replies) {
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers.get('content-type'), 'image/gif');
+    }
     await server.platform.tracker.writer.flush();
-    assert.equal((await statsTotals(server.store, newsletter)).impressions! - before.impressions!, 1n);
+    const after = await Promise.all([newsletter, bestsellers, springGear, mobileDeals].map(counted));
+    // Only the first: not approved, blocked, outside the offer's countries, not its device.
+    assert.deepEqual(after.map((value, index) => value - before[index]!), [1n, 0n, 0n, 0n]);
+  });
+
+  test('a CPM offer prices each counted impression at its rate per thousand, draws on its budget, and reports the money', async () => {
+    const hasOffers = (query: string) => server.request('GET', `/Apiv3/json?NetworkId=partnerline&NetworkToken=${server.keys.admin}&${query}`);
+    const created = await hasOffers(
+      `Target=Offer&Method=create&data[name]=Banner week&data[advertiser_id]=${server.demo.advertiserIds[0]}&data[offer_url]=https://acme-outdoor.example/banner?tid={transaction_id}` +
+        '&data[payout_type]=cpm&data[default_payout]=1.50&data[revenue_type]=cpm&data[max_payout]=2.50&data[status]=active',
+    );
+    assert.equal(created.body.response.status, 1, created.text);
+    const banner = Number(created.body.response.data.Offer.id);
+    const halfBid = await server.request('POST', `/affiliate/v2/campaigns/${banner}/bid-factor`, { key: server.keys.acme, body: { subId: `${trailblazer}_half`, bidFactor: 0.5 } });
+    assert.equal(halfBid.status, 200, halfBid.text);
+    // A cent a day: four impressions at $2.50 CPM.
+    await setCap(server.store, banner, { metric: 'budget', period: 'day', limit: 10_000n });
+    await server.platform.afterWrite();
+
+    const impression = (source: string, ua = USER_AGENTS.desktop) =>
+      server.request('GET', `/aff_i?offer_id=${banner}&aff_id=${trailblazer}${source ? `&source=${source}` : ''}`, { headers: { 'user-agent': ua, 'x-forwarded-for': IPS.US } });
+    assert.equal((await impression('', USER_AGENTS.slackbot)).headers.get('content-type'), 'image/gif');
+    for (const source of ['half', '', '', '', '', 'half', 'half']) {
+      const reply = await impression(source);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers.get('content-type'), 'image/gif');
+    }
+    const clicked = await countedClickRow(await click(`offer_id=${banner}&aff_id=${trailblazer}`));
+    assert.equal(clicked!.cost_micros, 0n, 'a CPM offer does not price its clicks');
+
+    // Counted: the bot no; then 1,250 + 3 x 2,500 = 8,750; a fourth full one would pass the cent; a half-priced one reaches it; the next would pass it.
+    const totals = await statsTotals(server.store, banner);
+    assert.deepEqual([totals.impressions, totals.click_cost_micros, totals.click_payout_micros, totals.gross_clicks], [5n, 10_000n, 6_000n, 1n]);
+    const [stored] = await server.store.query<{ cost: bigint; payout: bigint }>(
+      'SELECT sum(cost_micros)::int8 AS cost, sum(payout_micros)::int8 AS payout FROM impressions WHERE offer_id = $1',
+      [banner],
+    );
+    assert.deepEqual(stored, { cost: 10_000n, payout: 6_000n });
+
+    const day = new Date().toISOString().slice(0, 10);
+    const report = await hasOffers(
+      `Target=Report&Method=getStats&fields[]=Stat.impressions&fields[]=Stat.payout&fields[]=Stat.revenue&fields[]=Stat.cpm&filters[Stat.offer_id][values][]=${banner}&data_start=${day}&data_end=${day}&timezone=UTC`,
+    );
+    assert.deepEqual(report.body.response.data.data, [{ Stat: { impressions: '5', payout: '0.00600', revenue: '0.01000', cpm: '1.20000' } }]);
   });
 
   test('a short link stands for the full tracking link', async () => {

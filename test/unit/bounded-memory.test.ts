@@ -41,7 +41,7 @@ test('spend counters forget ended days and months, and keep the current ones and
   const lastDayOfOctober = new Date('2026-10-31T15:00:00Z');
   const firstOfNovember = new Date('2026-11-01T15:00:00Z');
   const secondOfNovember = new Date('2026-11-02T15:00:00Z');
-  for (const at of [lastDayOfOctober, firstOfNovember, secondOfNovember]) counters.add(offer, 3, at, zone, 250_000n);
+  for (const at of [lastDayOfOctober, firstOfNovember, secondOfNovember]) counters.add(offer, 3, at, zone, { clicks: 1n, costMicros: 250_000n });
   counters.forgetPast(secondOfNovember, zone);
   const clicks = (period: 'day' | 'month' | 'lifetime', at: Date) => counters.get(7, 3, period, at, zone).clicks;
   assert.deepEqual(

@@ -5,6 +5,7 @@ import { decideClick, subIdsOf, type ClickFacts, type OfferTerms } from '../../s
 import { advertiserDomains, isAllowedDeepLink } from '../../src/tracking/deep-links.ts';
 import { expandMacros, macrosFrom } from '../../src/tracking/macros.ts';
 import type { TrackedOffer } from '../../src/tracking/tracking-catalog.ts';
+import { unitPrice, type TrafficUnit } from '../../src/tracking/traffic-prices.ts';
 import { newTransactionId } from '../../src/tracking/transaction-ids.ts';
 
 const offer: OfferTerms = {
@@ -140,4 +141,23 @@ test('transaction ids keep HasOffers\' shape, differ within a millisecond, and s
   assert.notEqual(minted[0], minted[1]);
   assert.deepEqual(minted.slice(1).toSorted(), minted.slice(1));
   assert.ok(minted[0]! < minted[2]! && minted[1]! < minted[2]!);
+});
+
+test('a click is priced by CPC terms and an impression by CPM terms, per thousand, times the bid factor, rounded down once', () => {
+  const cases: Array<[string, Parameters<typeof unitPrice>[0], bigint, TrafficUnit, number, bigint]> = [
+    ['a CPC click', 'cpc', 250_000n, 'click', 10_000, 250_000n],
+    ['a CPC click at a bid factor of 0.85', 'cpc', 250_000n, 'click', 8_500, 212_500n],
+    ['a CPC click at 0.3333, rounded down', 'cpc', 100_000n, 'click', 3_333, 33_330n],
+    ['an impression of a CPC offer', 'cpc', 250_000n, 'impression', 10_000, 0n],
+    ['a CPM impression: $2.50 a thousand', 'cpm', 2_500_000n, 'impression', 10_000, 2_500n],
+    ['a CPM impression at half the bid', 'cpm', 2_500_000n, 'impression', 5_000, 1_250n],
+    ['a CPM impression at 0.3333: 833.25 micros, rounded down', 'cpm', 2_500_000n, 'impression', 3_333, 833n],
+    ['a CPM rate below a micro an impression', 'cpm', 999n, 'impression', 10_000, 0n],
+    ['a click of a CPM offer', 'cpm', 2_500_000n, 'click', 10_000, 0n],
+    ['a click of a CPA offer', 'cpa_flat', 2_000_000n, 'click', 10_000, 0n],
+    ['an impression of a CPA offer', 'cpa_both', 2_000_000n, 'impression', 10_000, 0n],
+  ];
+  for (const [name, type, flatMicros, unit, bidFactorE4, expected] of cases) {
+    assert.equal(unitPrice(type, flatMicros, unit, bidFactorE4), expected, name);
+  }
 });
