@@ -82,7 +82,8 @@ export async function readKeptTraffic(file: string): Promise<WaitingTraffic> {
       const { createdAt, costMicros, payoutMicros } = row.click;
       traffic.clicks.push({ ...row.click, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) });
     } else if (row.impression) {
-      const { createdAt, costMicros, payoutMicros } = row.impression;
+      // A file kept by a version that did not price impressions has no money on them.
+      const { createdAt, costMicros = 0n, payoutMicros = 0n } = row.impression;
       const impression = { ...row.impression, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) };
       traffic.impressions.push({ impression, witness: row.witness });
     }

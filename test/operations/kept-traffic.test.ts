@@ -127,3 +127,16 @@ test('a kept file is taken by one process: not while another running one holds i
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a file kept before impressions were priced is read with no money on its impressions', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
+  try {
+    const file = path.join(dir, 'kept-1-2-older.ndjson');
+    const older = { createdAt: '2026-11-01T10:00:00.123Z', offerId: 1, partnerId: 2, source: null, affSub1: null, fileId: null, ip: '::1', country: 'US', device: 'mobile' };
+    await writeFile(file, `${JSON.stringify({ impression: older })}\n`);
+    const { impressions } = await readKeptTraffic(file);
+    assert.deepEqual(impressions, [{ impression: { ...older, createdAt: new Date(older.createdAt), costMicros: 0n, payoutMicros: 0n }, witness: undefined }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
