@@ -1,6 +1,6 @@
 import { isDataException, sqlState, type Store } from '../store/store.ts';
 import { claimKeptTraffic, forgetKeptTraffic, keepTraffic, readKeptTraffic, type WaitingTraffic } from './kept-traffic.ts';
-import { storedClicks, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
+import { forgetWriteMarks, isWriteMark, newWriteMark, storedWitnesses, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
 
 export interface ClickWriterOptions {
   /** Rows that trigger a write at once. */
@@ -53,11 +53,14 @@ export class ClickWriter {
   private readonly uniqueConfirmed = new WeakSet<ClickRecord>();
   /**
    * The rows of a write that failed in a way that may have committed all the same (the connection
-   * lost during COMMIT): its clicks by id, its impressions by a click of that write, whose being
-   * stored proves the write committed. Settled before the next write.
+   * lost during COMMIT): its clicks by id, its impressions by a witness of that write (one of its
+   * clicks, or the mark a write of impressions alone stores), whose being stored proves the write
+   * committed. Settled before the next write.
    */
   private readonly inDoubt = new Set<string>();
   private witnessOf = new WeakMap<ImpressionRecord, string>();
+  /** Marks of writes known to have committed, removed by the next write. */
+  private settledMarks: string[] = [];
   /** This process's files of traffic moved to disk during an outage, oldest first, taken back once writes succeed. */
   private readonly overflow: Array<{ file: string; rows: number }> = [];
   /** The clicks in those files, so a conversion still waits for its click. */
@@ -166,6 +169,8 @@ export class ClickWriter {
   async close(): Promise<void> {
     const kept = await this.writeOrKeep();
     if (kept) this.onKept(this.options.keep!.dir, kept.rows, kept.error);
+    // A mark the store keeps costs a row and nothing else: with the store away, it stays.
+    else await forgetWriteMarks(this.store, this.settledMarks).catch(() => {});
   }
 
   /** Files already moved to disk stay there, claimed by this process, which the next start takes as well. */
@@ -238,11 +243,15 @@ export class ClickWriter {
    * halves, down to the one row it refuses, which is set aside.
    */
   private async write(batch: TrafficBatch, done: WeakSet<ClickRecord | ImpressionRecord>): Promise<void> {
+    const marked = batch.clicks.length === 0 ? { ...batch, mark: newWriteMark() } : batch;
+    const settledMarks = this.settledMarks;
+    this.settledMarks = [];
     try {
-      await this.store.runTask('writeTraffic', batch);
+      await this.store.runTask('writeTraffic', { ...marked, settledMarks });
     } catch (error) {
+      this.settledMarks.push(...settledMarks);
       if (!refusesAValue(error)) {
-        this.doubt(batch);
+        this.doubt(marked);
         throw error;
       }
       if (batch.clicks.length + batch.impressions.length > 1) {
@@ -251,6 +260,7 @@ export class ClickWriter {
       }
       this.onSetAside(batch.clicks[0] ?? batch.impressions[0]!, error);
     }
+    if (marked.mark !== undefined) this.settledMarks.push(marked.mark);
     for (const click of batch.clicks) {
       done.add(click);
       this.unwritten.delete(click.transactionId);
@@ -285,19 +295,22 @@ export class ClickWriter {
     await forgetKeptTraffic([oldest.file]);
   }
 
-  /** Doubt is settled before every write, so the failed write's clicks were all new to it: any one is a witness. */
-  private doubt({ clicks, impressions }: TrafficBatch): void {
+  /** Doubt is settled before every write, so the failed write's clicks were all new to it: any one is a witness, else its mark. */
+  private doubt({ clicks, impressions, mark }: TrafficBatch): void {
     for (const click of clicks) this.inDoubt.add(click.transactionId);
-    // A write of impressions alone has no witness: should it have committed, they are written twice.
-    const witness = clicks[0]?.transactionId;
-    if (witness !== undefined) for (const impression of impressions) this.witnessOf.set(impression, witness);
+    const witness = clicks[0]?.transactionId ?? mark!;
+    this.inDoubt.add(witness);
+    for (const impression of impressions) this.witnessOf.set(impression, witness);
   }
 
   /** Leaves out what a failed write stored after all, so its statistics do not move twice. */
   private async settleDoubt(): Promise<void> {
     if (this.inDoubt.size === 0) return;
-    const stored = await storedClicks(this.store, [...this.inDoubt]);
-    for (const transactionId of stored) this.unwritten.delete(transactionId);
+    const stored = await storedWitnesses(this.store, [...this.inDoubt]);
+    for (const witness of stored) {
+      if (isWriteMark(witness)) this.settledMarks.push(witness);
+      else this.unwritten.delete(witness);
+    }
     this.clicks = this.clicks.filter((click) => !stored.has(click.transactionId));
     this.impressions = this.impressions.filter((impression) => !stored.has(this.witnessOf.get(impression) ?? ''));
     this.inDoubt.clear();

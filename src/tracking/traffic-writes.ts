@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { applyStatsDeltas, type StatsDelta, type StatsMetric } from '../stats/stats-deltas.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
 import type { ClickOutcome } from './click-rules.ts';
@@ -47,14 +48,32 @@ export interface ImpressionRecord {
 export interface TrafficBatch {
   clicks: ClickRecord[];
   impressions: ImpressionRecord[];
+  /** Stored with a write of impressions alone, which has no click to show that it committed. */
+  mark?: string;
+  /** Marks of earlier writes known to have committed, no longer needed: removed by this write. */
+  settledMarks?: string[];
 }
 
-/** Which of these clicks are in the store. */
-export async function storedClicks(db: Queryable, transactionIds: string[]): Promise<Set<string>> {
-  const rows = await db.query<{ transactionId: string }>('SELECT transaction_id AS "transactionId" FROM clicks WHERE transaction_id = ANY($1::text[])', [
-    transactionIds,
-  ]);
-  return new Set(rows.map((row) => row.transactionId));
+const WRITE_MARK = 'write-';
+
+/** A new write's mark; transaction ids are hex digits, so a mark is never taken for one. */
+export const newWriteMark = () => `${WRITE_MARK}${randomUUID()}`;
+
+export const isWriteMark = (witness: string) => witness.startsWith(WRITE_MARK);
+
+/** Which of these witnesses are in the store: clicks by transaction id, and write marks. */
+export async function storedWitnesses(db: Queryable, witnesses: string[]): Promise<Set<string>> {
+  const rows = await db.query<{ witness: string }>(
+    `SELECT transaction_id AS witness FROM clicks WHERE transaction_id = ANY($1::text[])
+     UNION ALL SELECT id FROM traffic_write_marks WHERE id = ANY($1::text[])`,
+    [witnesses],
+  );
+  return new Set(rows.map((row) => row.witness));
+}
+
+/** Removes write marks no longer needed. */
+export async function forgetWriteMarks(db: Queryable, marks: string[]): Promise<void> {
+  if (marks.length > 0) await db.query('DELETE FROM traffic_write_marks WHERE id = ANY($1::text[])', [marks]);
 }
 
 const CLICK_COLUMNS = [
@@ -86,7 +105,7 @@ function statsDelta(event: TrafficEvent, sub1: string | null, metrics: Partial<R
  * Writes a batch of clicks and impressions with their statistics, in one transaction next to the
  * data (a store task: on the embedded store it runs on the database thread).
  */
-export async function writeTraffic(tx: Transaction, { clicks, impressions }: TrafficBatch): Promise<void> {
+export async function writeTraffic(tx: Transaction, { clicks, impressions, mark, settledMarks = [] }: TrafficBatch): Promise<void> {
   const deltas: StatsDelta[] = [
     ...clicks
       .filter((click) => click.outcome === 'counted')
@@ -152,4 +171,6 @@ export async function writeTraffic(tx: Transaction, { clicks, impressions }: Tra
     ]),
   );
   await applyStatsDeltas(tx, deltas);
+  if (mark !== undefined) await tx.query('INSERT INTO traffic_write_marks (id) VALUES ($1)', [mark]);
+  await forgetWriteMarks(tx, settledMarks);
 }

@@ -96,19 +96,22 @@ const trafficCounts = async (store: Store) =>
     )
   )[0];
 
+/** The store, except that its first write commits and then loses its answer, as when the connection drops during COMMIT. */
+function firstAnswerLost(store: Store): Store {
+  let answersLost = 1;
+  return {
+    ...store,
+    runTask: (name, input) =>
+      store.runTask(name, input).then((result) => {
+        if (answersLost-- > 0) throw new Error('Connection terminated unexpectedly');
+        return result;
+      }),
+  };
+}
+
 test('clicks whose write committed but whose answer was lost are not counted twice when written again', () =>
   withDemoStore(async (store, demo) => {
-    // The first write commits, then its answer is lost, as when the connection drops during COMMIT.
-    let answersLost = 1;
-    const flaky: Store = {
-      ...store,
-      runTask: (name, input) =>
-        store.runTask(name, input).then((result) => {
-          if (answersLost-- > 0) throw new Error('Connection terminated unexpectedly');
-          return result;
-        }),
-    };
-    const writer = new ClickWriter(flaky, { maxBatch: 1000, maxDelayMs: 60_000 });
+    const writer = new ClickWriter(firstAnswerLost(store), { maxBatch: 1000, maxDelayMs: 60_000 });
     writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa1'));
     writer.addClick(click(demo, '10aaaaaaaaaaaaaaaaaaaaaaaaaaa2'));
     writer.addImpression(impression(demo));
@@ -118,6 +121,21 @@ test('clicks whose write committed but whose answer was lost are not counted twi
     await writer.flush();
     assert.equal(writer.backlog, 0);
     assert.deepEqual(await trafficCounts(store), { stored: 3, counted: 3, impressions: 2, countedImpressions: 2 });
+  }),
+);
+
+test('impressions written alone, whose write committed but whose answer was lost, are not counted twice', () =>
+  withDemoStore(async (store, demo) => {
+    const writer = new ClickWriter(firstAnswerLost(store), { maxBatch: 1000, maxDelayMs: 60_000 });
+    writer.addImpression(impression(demo));
+    writer.addImpression(impression(demo));
+    await assert.rejects(writer.flush(), /Connection terminated/);
+    writer.addImpression(impression(demo));
+    await writer.flush();
+    assert.equal(writer.backlog, 0);
+    assert.deepEqual(await trafficCounts(store), { stored: 0, counted: 0, impressions: 3, countedImpressions: 3 });
+    await writer.close();
+    assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), [], 'the marks are gone once they are known');
   }),
 );
 
