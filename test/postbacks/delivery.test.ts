@@ -4,6 +4,25 @@ import { after, before, describe, test } from 'node:test';
 import { eventually, startReceiver } from '../support/postback-receiver.ts';
 import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
+type Delivery = { id: string; status: string; attempts: number; lastError: string; log: Array<{ statusCode: number; error: string; responseExcerpt: string }> };
+
+/**
+ * A postback's deliveries as its owner reads them, once the store shows their statuses `ready`. The
+ * wait watches the store: polling the API would send it the same request more than 10 times a minute,
+ * which it refuses.
+ */
+async function deliveriesWhen(server: TestServer, postbackId: number, key: string, ready: (statuses: string[]) => boolean): Promise<Delivery[]> {
+  await eventually(async () => {
+    const rows = await server.store.query<{ status: string }>('SELECT status FROM outbox WHERE postback_id = $1 ORDER BY id', [postbackId]);
+    return rows.length > 0 && ready(rows.map((row) => row.status));
+  });
+  const reply = await server.request('GET', `/api/v1/postbacks/${postbackId}/deliveries`, { key });
+  assert.equal(reply.status, 200, reply.text);
+  return reply.body;
+}
+const allDelivered = (statuses: string[]) => statuses.every((status) => status === 'delivered');
+const someParked = (statuses: string[]) => statuses.includes('parked');
+
 describe('partner postback delivery', () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -69,12 +88,9 @@ describe('partner postback delivery', () => {
     const calledUrl = `${receiver.base}${request.url.pathname}${request.url.search}`;
     assert.equal(mac, createHmac('sha256', secret).update(`${timestamp}.${calledUrl}`).digest('hex'));
     // The receiver has the call; the worker records the delivery right after.
-    const delivery = await eventually(async () => {
-      const list = (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
-      return list[0]?.status === 'delivered' ? list[0] : undefined;
-    });
-    assert.equal(delivery.log[0].statusCode, 200);
-    assert.equal(delivery.log[0].responseExcerpt, 'ok');
+    const [delivery] = await deliveriesWhen(server, registered.body.id, server.keys.trailblazer, allDelivered);
+    assert.equal(delivery!.log[0]!.statusCode, 200);
+    assert.equal(delivery!.log[0]!.responseExcerpt, 'ok');
   });
 
   test('an image pixel that answers with a GIF is delivered once, and its answer logged', async () => {
@@ -84,13 +100,10 @@ describe('partner postback delivery', () => {
     });
     assert.equal(registered.status, 201, registered.text);
     const { transactionId } = await convert(trailblazer, 'PB-GIF');
-    const delivery = await eventually(async () => {
-      const list = (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
-      return list[0]?.status === 'delivered' ? list[0] : undefined;
-    });
-    assert.equal(delivery.attempts, 1);
-    assert.equal(delivery.log[0].statusCode, 200);
-    assert.match(delivery.log[0].responseExcerpt, /^GIF89a/);
+    const [delivery] = await deliveriesWhen(server, registered.body.id, server.keys.trailblazer, allDelivered);
+    assert.equal(delivery!.attempts, 1);
+    assert.equal(delivery!.log[0]!.statusCode, 200);
+    assert.match(delivery!.log[0]!.responseExcerpt, /^GIF89a/);
     assert.equal(receiver.received.filter((item) => item.url.pathname === '/pixel' && item.url.searchParams.get('click') === transactionId).length, 1);
   });
 
@@ -100,26 +113,25 @@ describe('partner postback delivery', () => {
       body: { url: `${receiver.base}/tidy?click={transaction_id}`, events: ['create'] },
     });
     assert.equal(registered.status, 201, registered.text);
-    const deliveries = async () => (await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer })).body;
     const { conversionId } = await convert(trailblazer, 'PB-OLD');
-    const delivery = await eventually(async () => ((await deliveries())[0]?.status === 'delivered' ? (await deliveries())[0] : undefined));
-    assert.equal(delivery.log.length, 1);
+    const [delivery] = await deliveriesWhen(server, registered.body.id, server.keys.trailblazer, allDelivered);
+    assert.equal(delivery!.log.length, 1);
     const unknown = '10eeeeeeeeeeeeeeeeeeeeeeeeeeee';
     assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${unknown}`)).text, 'success=false;');
     const count = async (table: string) => (await server.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
     const [attemptsBefore, refusalsBefore] = [await count('delivery_attempts'), await count('conversion_attempts')];
 
-    await server.store.query(`UPDATE delivery_attempts SET attempted_at = now() - interval '91 days' WHERE outbox_id = $1`, [delivery.id]);
+    await server.store.query(`UPDATE delivery_attempts SET attempted_at = now() - interval '91 days' WHERE outbox_id = $1`, [delivery!.id]);
     await server.store.query(`UPDATE conversion_attempts SET created_at = now() - interval '89 days' WHERE transaction_id <> $1`, [unknown]);
     await server.store.query(`UPDATE conversion_attempts SET created_at = now() - interval '91 days' WHERE transaction_id = $1`, [unknown]);
     await server.platform.keepTidy.run();
 
     assert.equal(await count('delivery_attempts'), attemptsBefore - 1, 'only the 91-day-old call is forgotten');
     assert.equal(await count('conversion_attempts'), refusalsBefore - 1, 'only the 91-day-old refusal is forgotten');
-    const [kept] = await deliveries();
-    assert.equal(kept.id, delivery.id);
-    assert.equal(kept.status, 'delivered');
-    assert.deepEqual(kept.log, []);
+    const [kept] = await deliveriesWhen(server, registered.body.id, server.keys.trailblazer, allDelivered);
+    assert.equal(kept!.id, delivery!.id);
+    assert.equal(kept!.status, 'delivered');
+    assert.deepEqual(kept!.log, []);
     assert.equal((await server.store.query('SELECT 1 FROM conversions WHERE id = $1', [conversionId])).length, 1);
   });
 
@@ -131,11 +143,8 @@ describe('partner postback delivery', () => {
     assert.equal(registered.status, 201, registered.text);
     receiver.answerWith(503);
     const first = await convert(couponCrate, 'PB-2');
-    const deliveries = () => server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.couponCrate });
-    const parked = await eventually(async () => {
-      const list = (await deliveries()).body;
-      return list.find((item: { status: string }) => item.status === 'parked');
-    });
+    const deliveries = (ready: (statuses: string[]) => boolean) => deliveriesWhen(server, registered.body.id, server.keys.couponCrate, ready);
+    const parked = (await deliveries(someParked)).find((item) => item.status === 'parked')!;
     assert.equal(parked.attempts, 3);
     assert.equal(parked.log.length, 3);
     assert.ok(parked.log.every((attempt: { statusCode: number; error: string }) => attempt.statusCode === 503 && attempt.error === 'answered HTTP 503'));
@@ -146,11 +155,12 @@ describe('partner postback delivery', () => {
     assert.equal(unknownStatus.status, 400);
 
     await convert(couponCrate, 'PB-3');
-    const endpoint = await eventually(async () => {
-      const list = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.couponCrate })).body;
-      const found = list.find((item: { id: number; status: string }) => item.id === registered.body.id && item.status === 'parked');
-      return found;
+    await eventually(async () => {
+      const [row] = await server.store.query<{ status: string }>('SELECT status FROM partner_postbacks WHERE id = $1', [registered.body.id]);
+      return row!.status === 'parked';
     });
+    const list = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.couponCrate })).body;
+    const endpoint = list.find((item: { id: number; status: string }) => item.id === registered.body.id && item.status === 'parked');
     assert.ok(endpoint.consecutiveFailures >= 5);
     const notes = (await server.request('GET', '/api/v1/notifications', { key: server.keys.couponCrate })).body;
     assert.match(notes[0].message, new RegExp(`Postback ${registered.body.id} failed \\d+ times in a row`));
@@ -159,7 +169,7 @@ describe('partner postback delivery', () => {
     const replayed = await server.request('POST', `/api/v1/deliveries/${parked.id}/replay`, { key: server.keys.couponCrate });
     assert.equal(replayed.status, 200);
     assert.ok(replayed.body.requeued >= 2);
-    await eventually(async () => (await deliveries()).body.every((item: { status: string }) => item.status === 'delivered'));
+    assert.ok((await deliveries(allDelivered)).every((item) => item.status === 'delivered'));
     assert.ok(receiver.received.some((item) => item.url.searchParams.get('click') === first.transactionId && item.url.pathname === '/coupon'));
     const active = (await server.request('GET', '/api/v1/postbacks', { key: server.keys.couponCrate })).body;
     assert.equal(active.find((item: { id: number }) => item.id === registered.body.id).status, 'active');
@@ -192,7 +202,7 @@ describe('partner postback delivery', () => {
     assert.equal(receiver.release(), 3);
     for (const id of [silent, prompt]) {
       const owner = id === silent ? server.keys.trailblazer : server.keys.couponCrate;
-      await eventually(async () => (await server.request('GET', `/api/v1/postbacks/${id}/deliveries`, { key: owner })).body.every((item: { status: string }) => item.status === 'delivered'));
+      assert.ok((await deliveriesWhen(server, id, owner, allDelivered)).every((item) => item.status === 'delivered'));
       assert.equal((await server.request('DELETE', `/api/v1/postbacks/${id}`, { key: owner })).status, 200);
     }
   });
@@ -222,11 +232,8 @@ describe('postback destinations', () => {
       });
       const transactionId = new URL(reply.headers.get('location')!).searchParams.get('tid')!;
       await server.request('GET', `/aff_lsr?transaction_id=${transactionId}`);
-      const parked = (postbackId: number) =>
-        eventually(async () => {
-          const list = (await server.request('GET', `/api/v1/postbacks/${postbackId}/deliveries`, { key: server.keys.trailblazer })).body;
-          return list.find((item: { status: string }) => item.status === 'parked');
-        });
+      const parked = async (postbackId: number) =>
+        (await deliveriesWhen(server, postbackId, server.keys.trailblazer, someParked)).find((item) => item.status === 'parked')!;
       assert.match((await parked(byMacro.body.id)).lastError, /private or loopback address 127\.0\.0\.1/);
       assert.match((await parked(byName.body.id)).lastError, /host localhost resolves to the private or loopback address (127\.0\.0\.1|::1)/);
       assert.equal(receiver.received.length, 0);
