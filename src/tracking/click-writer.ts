@@ -61,6 +61,8 @@ export class ClickWriter {
   private witnessOf = new WeakMap<ImpressionRecord, string>();
   /** Marks of writes known to have committed, removed by the next write. */
   private settledMarks: string[] = [];
+  /** The marks the kept file being stored names: they stay until the file is gone, so a start cut short finds them again. */
+  private readonly marksOfKeptFile = new Set<string>();
   /** This process's files of traffic moved to disk during an outage, oldest first, taken back once writes succeed. */
   private readonly overflow: Array<{ file: string; rows: number }> = [];
   /** The clicks in those files, so a conversion still waits for its click. */
@@ -156,10 +158,15 @@ export class ClickWriter {
     let rows = 0;
     // A file at a time, so memory holds one file's rows however many were kept.
     for (const file of await claimKeptTraffic(this.options.keep.dir)) {
-      this.restore(await readKeptTraffic(file));
+      const traffic = await readKeptTraffic(file);
+      for (const { witness } of traffic.impressions) if (witness !== undefined && isWriteMark(witness)) this.marksOfKeptFile.add(witness);
+      this.restore(traffic);
       rows += this.inMemory;
       const kept = await this.writeOrKeep();
       await forgetKeptTraffic([file]);
+      // Traffic kept again still names its marks.
+      if (!kept) this.settledMarks.push(...this.marksOfKeptFile);
+      this.marksOfKeptFile.clear();
       if (kept) throw kept.error;
     }
     return rows;
@@ -308,8 +315,8 @@ export class ClickWriter {
     if (this.inDoubt.size === 0) return;
     const stored = await storedWitnesses(this.store, [...this.inDoubt]);
     for (const witness of stored) {
-      if (isWriteMark(witness)) this.settledMarks.push(witness);
-      else this.unwritten.delete(witness);
+      if (!isWriteMark(witness)) this.unwritten.delete(witness);
+      else if (!this.marksOfKeptFile.has(witness)) this.settledMarks.push(witness);
     }
     this.clicks = this.clicks.filter((click) => !stored.has(click.transactionId));
     this.impressions = this.impressions.filter((impression) => !stored.has(this.witnessOf.get(impression) ?? ''));

@@ -7,6 +7,7 @@ import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ClickWriter } from '../../src/tracking/click-writer.ts';
+import { keepTraffic } from '../../src/tracking/kept-traffic.ts';
 import type { ClickRecord, ImpressionRecord, TrafficBatch } from '../../src/tracking/traffic-writes.ts';
 import { testStoreLocation } from '../support/test-store.ts';
 
@@ -213,6 +214,41 @@ test('through a long outage memory holds its share of the traffic and the rest w
       assert.equal(writer.backlog, 0);
       assert.deepEqual(await readdir(dir), []);
       assert.deepEqual(await trafficCounts(store), { stored: 5, counted: 5, impressions: 1, countedImpressions: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }),
+);
+
+test('impressions kept at a stop are stored once: those whose write had committed are known by its mark, which stays until their file is gone', () =>
+  withDemoStore(async (store, demo) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
+    try {
+      // The stop's last write of impressions committed with mark A, though its answer was lost; one with mark B did not.
+      await store.query("INSERT INTO traffic_write_marks (id) VALUES ('write-a')");
+      await keepTraffic(dir, {
+        clicks: [click(demo, '10eeeeeeeeeeeeeeeeeeeeeeeeeee1')],
+        impressions: [
+          { impression: impression(demo), witness: 'write-a' },
+          { impression: impression(demo), witness: 'write-b' },
+          { impression: impression(demo), witness: undefined },
+        ],
+      });
+      const removedWhileKept: string[][] = [];
+      const watched: Store = {
+        ...store,
+        runTask: (name, input) => {
+          if (name === 'writeTraffic') removedWhileKept.push((input as TrafficBatch).settledMarks ?? []);
+          return store.runTask(name, input);
+        },
+      };
+      const writer = new ClickWriter(watched, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+      assert.equal(await writer.writeKept(), 4, 'the file held four rows');
+      assert.deepEqual(removedWhileKept, [[], []], 'mark A was not removed while a start cut short could still need it');
+      assert.deepEqual(await readdir(dir), []);
+      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
+      await writer.close();
+      assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), []);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
