@@ -26,13 +26,14 @@ export interface CountedTraffic extends Tally {
 }
 
 /**
- * Clicks and traffic spend (CPC clicks, CPM impressions) per offer (and per partner on it) by local day, month and lifetime, kept in
- * memory so budgets and click caps are checked without a query. Loaded from the statistics at start,
- * and again every few seconds when several processes share a PostgreSQL server.
+ * Clicks and what traffic cost (CPC clicks, CPM impressions) per offer, and per partner on it, by
+ * local day, month and lifetime, kept in memory so budgets and click caps are checked without a
+ * query. Loaded from the statistics at start, and again every few seconds when several processes
+ * share a PostgreSQL server.
  */
 export class SpendCounters {
   private tallies = new Map<string, Tally>();
-  /** Clicks counted while a load runs, to be added to the loaded counts. */
+  /** Traffic counted while a load runs, to be added to the loaded counts. */
   private arrivals: CountedTraffic[] | undefined;
 
   private key(offerId: number, partnerId: number | null, period: CapPeriod, at: Date, timeZone: string): string {
