@@ -164,10 +164,11 @@ export class ClickWriter {
       rows += this.inMemory;
       const kept = await this.writeOrKeep();
       await forgetKeptTraffic([file]);
-      // Traffic kept again still names its marks.
-      if (!kept) this.settledMarks.push(...this.marksOfKeptFile);
+      const marks = [...this.marksOfKeptFile];
       this.marksOfKeptFile.clear();
+      // Traffic kept again still names its marks.
       if (kept) throw kept.error;
+      this.settledMarks.push(...marks);
     }
     return rows;
   }

@@ -73,20 +73,22 @@ export async function claimKeptTraffic(dir: string): Promise<string[]> {
   return claimed;
 }
 
+/**
+ * A row as it was before it became a line: its time and money back in their types. A file kept by a
+ * version that did not price impressions has no money on them.
+ */
+function revived<Row extends ClickRecord | ImpressionRecord>(row: Row): Row {
+  const { createdAt, costMicros = 0n, payoutMicros = 0n } = row;
+  return { ...row, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) };
+}
+
 export async function readKeptTraffic(file: string): Promise<WaitingTraffic> {
   const traffic: WaitingTraffic = { clicks: [], impressions: [] };
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (text === '') continue;
     const row = JSON.parse(text) as { click?: ClickRecord; impression?: ImpressionRecord; witness?: string };
-    if (row.click) {
-      const { createdAt, costMicros, payoutMicros } = row.click;
-      traffic.clicks.push({ ...row.click, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) });
-    } else if (row.impression) {
-      // A file kept by a version that did not price impressions has no money on them.
-      const { createdAt, costMicros = 0n, payoutMicros = 0n } = row.impression;
-      const impression = { ...row.impression, createdAt: new Date(createdAt), costMicros: BigInt(costMicros), payoutMicros: BigInt(payoutMicros) };
-      traffic.impressions.push({ impression, witness: row.witness });
-    }
+    if (row.click) traffic.clicks.push(revived(row.click));
+    else if (row.impression) traffic.impressions.push({ impression: revived(row.impression), witness: row.witness });
   }
   return traffic;
 }
