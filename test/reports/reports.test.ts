@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { localDay } from '../../src/shared/time-zones.ts';
 import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('reports: the stats engine through the v1 and SK APIs', () => {
@@ -96,7 +97,8 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
   });
 
   test('a CSV report makes a partner\'s formula-like source inert for spreadsheets, and keeps negative amounts as numbers', async () => {
-    const today = new Date().toISOString().slice(0, 10);
+    // The report's days are the network's: in the evening in New York, UTC's date is already tomorrow's.
+    const today = localDay(new Date(), 'America/New_York');
     await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${couponCrate}&source=${encodeURIComponent('=HYPERLINK("http://x.example","y")')}`, {
       headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
     });
