@@ -1,5 +1,6 @@
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { parentPort } from 'node:worker_threads';
+import { PreparedStatements } from './pglite-statements.ts';
 import { csvField, typeParsers, type Transaction } from './store.ts';
 import { TRANSACTION_TASKS, type TaskName } from './transaction-tasks.ts';
 
@@ -21,6 +22,7 @@ export type WorkerRequest =
 export type WorkerReply = { id: number; ok: true; result?: unknown } | { id: number; ok: false; error: { message: string; code?: string; detail?: string } };
 
 let db: PGlite | undefined;
+let statements: PreparedStatements | undefined;
 let nextTx = 1;
 const transactions = new Map<number, { tx: PgliteTransaction; finish: (commit: boolean) => void; done: Promise<void> }>();
 
@@ -29,7 +31,7 @@ const ROLLBACK = Symbol('rollback');
 /** A PGlite transaction as the store's Transaction, for tasks that run here. */
 function wrap(tx: PgliteTransaction): Transaction {
   return {
-    query: async (sql, params) => (await tx.query(sql, params as unknown[] | undefined)).rows as never[],
+    query: async (sql, params) => (await statements!.query(sql, params)) as never[],
     exec: async (sql) => void (await tx.exec(sql)),
     bulkInsert: (table, columns, rows) => copyRows(tx, table, columns, rows),
   };
@@ -53,9 +55,12 @@ async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
     case 'open':
       db = await PGlite.create({ dataDir: request.dataDir, parsers: typeParsers });
+      statements = new PreparedStatements(db);
       return undefined;
     case 'query':
-      return (await target(request.tx).query(request.sql, request.params)).rows;
+      if (request.tx === undefined) return (await db!.query(request.sql, request.params)).rows;
+      target(request.tx);
+      return statements!.query(request.sql, request.params);
     case 'exec':
       await target(request.tx).exec(request.sql);
       return undefined;
