@@ -58,6 +58,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       statements = new PreparedStatements(db);
       return undefined;
     case 'query':
+      // Alone, a statement is PGlite's to run in a transaction of its own; in one of ours (still open), it is kept prepared.
       if (request.tx === undefined) return (await db!.query(request.sql, request.params)).rows;
       target(request.tx);
       return statements!.query(request.sql, request.params);
