@@ -1,5 +1,5 @@
 import { isDataException, sqlState, type Store } from '../store/store.ts';
-import { claimKeptTraffic, forgetKeptTraffic, keepTraffic, readKeptTraffic, type WaitingTraffic } from './kept-traffic.ts';
+import { claimKeptTraffic, forgetKeptTraffic, keepTraffic, marksNamedIn, readKeptTraffic, type WaitingTraffic } from './kept-traffic.ts';
 import { forgetWriteMarks, isWriteMark, newWriteMark, storedWitnesses, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
 
 export interface ClickWriterOptions {
@@ -59,10 +59,17 @@ export class ClickWriter {
    */
   private readonly inDoubt = new Set<string>();
   private witnessOf = new WeakMap<ImpressionRecord, string>();
+  /** The own mark of an impression taken back from disk, stored in the transaction that stores it. */
+  private readonly markOf = new WeakMap<ImpressionRecord, string>();
   /** Marks of writes known to have committed, removed by the next write. */
   private settledMarks: string[] = [];
-  /** The marks the kept file being stored names: they stay until the file is gone, so a start cut short finds them again. */
-  private readonly marksOfKeptFile = new Set<string>();
+  /**
+   * The kept file whose rows are back in memory: it stays on disk until they are stored, or kept in
+   * its place, so a process killed meanwhile loses none; and the marks it names stay in the store
+   * until it is gone, so whoever takes it back then knows which were stored. One at a time: a file
+   * is taken back only once the one before it is gone.
+   */
+  private takenBack: { file: string; marks: Set<string> } | undefined;
   /** This process's files of traffic moved to disk during an outage, oldest first, taken back once writes succeed. */
   private readonly overflow: Array<{ file: string; rows: number }> = [];
   /** The clicks in those files, so a conversion still waits for its click. */
@@ -105,7 +112,10 @@ export class ClickWriter {
   private takeWaiting(): WaitingTraffic {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const waiting = { clicks: this.clicks, impressions: this.impressions.map((impression) => ({ impression, witness: this.witnessOf.get(impression) })) };
+    const waiting = {
+      clicks: this.clicks,
+      impressions: this.impressions.map((impression) => ({ impression, witness: this.witnessOf.get(impression), mark: this.markOf.get(impression) })),
+    };
     [this.clicks, this.impressions] = [[], []];
     this.unwritten.clear();
     this.inDoubt.clear();
@@ -116,8 +126,8 @@ export class ClickWriter {
   /**
    * Takes back traffic kept on disk, by an earlier process or by this one during an outage. The last
    * write before it was kept may have been stored after all, and a restore cut short may have stored
-   * some of it: every click, and each impression's witness, is looked up in the store before the
-   * next write. Their uniqueness was decided when they were made, and stands.
+   * some of it: every click, and each impression's witness and own mark, is looked up in the store
+   * before the next write. Their uniqueness was decided when they were made, and stands.
    */
   private restore({ clicks, impressions }: WaitingTraffic): void {
     for (const click of clicks) {
@@ -127,8 +137,12 @@ export class ClickWriter {
       this.inDoubt.add(click.transactionId);
       this.uniqueConfirmed.add(click);
     }
-    for (const { impression, witness } of impressions) {
+    for (const { impression, witness, mark } of impressions) {
       this.impressions.push(impression);
+      if (mark !== undefined) {
+        this.markOf.set(impression, mark);
+        this.inDoubt.add(mark);
+      }
       if (witness === undefined) continue;
       this.witnessOf.set(impression, witness);
       this.inDoubt.add(witness);
@@ -158,19 +172,45 @@ export class ClickWriter {
     let rows = 0;
     // A file at a time, so memory holds one file's rows however many were kept.
     for (const file of await claimKeptTraffic(this.options.keep.dir)) {
-      const traffic = await readKeptTraffic(file);
-      for (const { witness } of traffic.impressions) if (witness !== undefined && isWriteMark(witness)) this.marksOfKeptFile.add(witness);
-      this.restore(traffic);
+      await this.takeBack(file);
       rows += this.inMemory;
       const kept = await this.writeOrKeep();
-      await forgetKeptTraffic([file]);
-      const marks = [...this.marksOfKeptFile];
-      this.marksOfKeptFile.clear();
-      // Traffic kept again still names its marks.
       if (kept) throw kept.error;
-      this.settledMarks.push(...marks);
     }
     return rows;
+  }
+
+  private async takeBack(file: string): Promise<WaitingTraffic> {
+    const traffic = await readKeptTraffic(file);
+    this.takenBack = { file, marks: new Set(marksNamedIn(traffic)) };
+    this.restore(traffic);
+    return traffic;
+  }
+
+  /** The file taken back, its rows now stored: gone, and the marks it named removed by the next write. */
+  private async forgetTakenBack(): Promise<void> {
+    if (!this.takenBack) return;
+    await forgetKeptTraffic([this.takenBack.file]);
+    this.releaseTakenBack(new Set());
+  }
+
+  /** The marks the file taken back named, except those the traffic kept in its place names too, are no longer needed. */
+  private releaseTakenBack(stillNamed: ReadonlySet<string>): void {
+    for (const mark of this.takenBack?.marks ?? []) if (!stillNamed.has(mark)) this.settledMarks.push(mark);
+    this.takenBack = undefined;
+  }
+
+  /** Keeps what waits in memory on disk, in place of the file taken back if there is one; answers the file. */
+  private async keepWaiting(dir: string, claimed: boolean): Promise<string> {
+    const waiting = this.takeWaiting();
+    try {
+      const file = await keepTraffic(dir, waiting, { claimed, replacing: this.takenBack?.file });
+      this.releaseTakenBack(new Set(marksNamedIn(waiting)));
+      return file;
+    } catch (error) {
+      this.restore(waiting);
+      throw error;
+    }
   }
 
   /** Writes everything waiting; what the store will not take is kept on disk for the next start. */
@@ -185,11 +225,12 @@ export class ClickWriter {
   private async writeOrKeep(): Promise<{ rows: number; error: unknown } | undefined> {
     try {
       while (this.backlog > 0) await this.flush();
+      await this.forgetTakenBack();
       return undefined;
     } catch (error) {
       if (!this.options.keep) throw error;
       const rows = this.backlog;
-      if (this.inMemory > 0) await keepTraffic(this.options.keep.dir, this.takeWaiting());
+      if (this.inMemory > 0) await this.keepWaiting(this.options.keep.dir, false);
       return { rows, error };
     }
   }
@@ -229,6 +270,7 @@ export class ClickWriter {
       await this.confirmUnique(clicks);
       // However long the backlog grew while the store was away, each transaction stays the size of a batch.
       for (const batch of writesOf({ clicks, impressions }, this.options.maxBatch)) await this.write(batch, done);
+      await this.forgetTakenBack();
       this.failures = 0;
     } catch (error) {
       // Nothing is dropped: the rows not yet written go back to the front of the queue and are tried again.
@@ -251,15 +293,16 @@ export class ClickWriter {
    * halves, down to the one row it refuses, which is set aside.
    */
   private async write(batch: TrafficBatch, done: WeakSet<ClickRecord | ImpressionRecord>): Promise<void> {
-    const marked = batch.clicks.length === 0 ? { ...batch, mark: newWriteMark() } : batch;
+    const mark = batch.clicks.length === 0 ? newWriteMark() : undefined;
+    const ownMarks = batch.impressions.flatMap((impression) => this.markOf.get(impression) ?? []);
     const settledMarks = this.settledMarks;
     this.settledMarks = [];
     try {
-      await this.store.runTask('writeTraffic', { ...marked, settledMarks });
+      await this.store.runTask('writeTraffic', { ...batch, marks: mark === undefined ? ownMarks : [mark, ...ownMarks], settledMarks });
     } catch (error) {
       this.settledMarks.push(...settledMarks);
       if (!refusesAValue(error)) {
-        this.doubt(marked);
+        this.doubt(batch, mark);
         throw error;
       }
       if (batch.clicks.length + batch.impressions.length > 1) {
@@ -268,7 +311,7 @@ export class ClickWriter {
       }
       this.onSetAside(batch.clicks[0] ?? batch.impressions[0]!, error);
     }
-    if (marked.mark !== undefined) this.settledMarks.push(marked.mark);
+    if (mark !== undefined) this.settledMarks.push(mark);
     for (const click of batch.clicks) {
       done.add(click);
       this.unwritten.delete(click.transactionId);
@@ -281,13 +324,11 @@ export class ClickWriter {
     const keep = this.options.keep;
     if (!keep || this.inMemory < keep.maxRowsInMemory) return;
     const rows = this.inMemory;
-    const waiting = this.takeWaiting();
+    const clicks = this.clicks;
     try {
-      const file = await keepTraffic(keep.dir, waiting, true);
-      this.overflow.push({ file, rows });
-      for (const click of waiting.clicks) this.overflowClicks.add(click.transactionId);
+      this.overflow.push({ file: await this.keepWaiting(keep.dir, true), rows });
+      for (const click of clicks) this.overflowClicks.add(click.transactionId);
     } catch (error) {
-      this.restore(waiting);
       this.onError(error);
     }
   }
@@ -296,15 +337,13 @@ export class ClickWriter {
   private async takeBackOverflow(): Promise<void> {
     const oldest = this.overflow[0];
     if (!oldest) return;
-    const traffic = await readKeptTraffic(oldest.file);
+    const traffic = await this.takeBack(oldest.file);
     this.overflow.shift();
     for (const click of traffic.clicks) this.overflowClicks.delete(click.transactionId);
-    this.restore(traffic);
-    await forgetKeptTraffic([oldest.file]);
   }
 
   /** Doubt is settled before every write, so the failed write's clicks were all new to it: any one is a witness, else its mark. */
-  private doubt({ clicks, impressions, mark }: TrafficBatch): void {
+  private doubt({ clicks, impressions }: TrafficBatch, mark: string | undefined): void {
     for (const click of clicks) this.inDoubt.add(click.transactionId);
     const witness = clicks[0]?.transactionId ?? mark!;
     this.inDoubt.add(witness);
@@ -317,10 +356,12 @@ export class ClickWriter {
     const stored = await storedWitnesses(this.store, [...this.inDoubt]);
     for (const witness of stored) {
       if (!isWriteMark(witness)) this.unwritten.delete(witness);
-      else if (!this.marksOfKeptFile.has(witness)) this.settledMarks.push(witness);
+      else if (!this.takenBack?.marks.has(witness)) this.settledMarks.push(witness);
     }
     this.clicks = this.clicks.filter((click) => !stored.has(click.transactionId));
-    this.impressions = this.impressions.filter((impression) => !stored.has(this.witnessOf.get(impression) ?? ''));
+    this.impressions = this.impressions.filter(
+      (impression) => !stored.has(this.witnessOf.get(impression) ?? '') && !stored.has(this.markOf.get(impression) ?? ''),
+    );
     this.inDoubt.clear();
     this.witnessOf = new WeakMap();
   }

@@ -6,16 +6,24 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { isAlive } from '../shared/process-alive.ts';
-import type { ClickRecord, ImpressionRecord } from './traffic-writes.ts';
+import { isWriteMark, newWriteMark, type ClickRecord, type ImpressionRecord } from './traffic-writes.ts';
 
 /**
  * Clicks and impressions the store would not take before the process stopped, as the writer hands
- * them over. An impression of a write that failed in doubt names a click of that write: if that
- * click is in the store, the impression is too.
+ * them over. An impression of a write that failed in doubt names a witness of that write (one of
+ * its clicks, or its mark): if that is in the store, the impression is too. A kept impression also
+ * has a mark of its own, stored in the transaction that stores it, so however often its file is
+ * taken back (a start killed part-way through storing it), it is stored once. A click is its own
+ * witness, by its transaction id.
  */
 export interface WaitingTraffic {
   clicks: ClickRecord[];
-  impressions: Array<{ impression: ImpressionRecord; witness: string | undefined }>;
+  impressions: Array<{ impression: ImpressionRecord; witness: string | undefined; mark?: string }>;
+}
+
+/** The write marks kept traffic names: its impressions' own, and the witnesses that are marks. */
+export function marksNamedIn({ impressions }: WaitingTraffic): string[] {
+  return impressions.flatMap(({ witness, mark }) => [witness, mark].filter((named): named is string => named !== undefined && isWriteMark(named)));
 }
 
 /** A kept file: complete once it has this name (it is written under another, then renamed). */
@@ -29,14 +37,16 @@ async function writeLine(out: WriteStream, row: object): Promise<void> {
 /**
  * Writes the traffic to a new file in `dir`, on disk before it takes its final name; returns that
  * file. A file this process means to take back itself is born claimed, so no other process takes it.
+ * Traffic that holds the rows of a kept file still unstored takes that file's place in one rename,
+ * so those rows are never in two files, nor in none.
  */
-export async function keepTraffic(dir: string, { clicks, impressions }: WaitingTraffic, claimed = false): Promise<string> {
+export async function keepTraffic(dir: string, { clicks, impressions }: WaitingTraffic, { claimed = false, replacing }: { claimed?: boolean; replacing?: string } = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `kept-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}.ndjson${claimed ? `.claimed-${process.pid}` : ''}`);
+  const file = replacing ?? path.join(dir, `kept-${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}.ndjson${claimed ? `.claimed-${process.pid}` : ''}`);
   const partial = `${file}.partial`;
   const out = createWriteStream(partial, { mode: 0o600 });
   for (const click of clicks) await writeLine(out, { click });
-  for (const { impression, witness } of impressions) await writeLine(out, { impression, witness });
+  for (const { impression, witness, mark = newWriteMark() } of impressions) await writeLine(out, { impression, witness, mark });
   out.end();
   await finished(out);
   const handle = await open(partial, 'r+');
@@ -86,9 +96,9 @@ export async function readKeptTraffic(file: string): Promise<WaitingTraffic> {
   const traffic: WaitingTraffic = { clicks: [], impressions: [] };
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (text === '') continue;
-    const row = JSON.parse(text) as { click?: ClickRecord; impression?: ImpressionRecord; witness?: string };
+    const row = JSON.parse(text) as { click?: ClickRecord; impression?: ImpressionRecord; witness?: string; mark?: string };
     if (row.click) traffic.clicks.push(revived(row.click));
-    else if (row.impression) traffic.impressions.push({ impression: revived(row.impression), witness: row.witness });
+    else if (row.impression) traffic.impressions.push({ impression: revived(row.impression), witness: row.witness, mark: row.mark });
   }
   return traffic;
 }

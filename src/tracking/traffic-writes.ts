@@ -48,8 +48,11 @@ export interface ImpressionRecord {
 export interface TrafficBatch {
   clicks: ClickRecord[];
   impressions: ImpressionRecord[];
-  /** Stored with a write of impressions alone, which has no click to show that it committed. */
-  mark?: string;
+  /**
+   * Stored in the write's transaction, to show that it committed: a write of impressions alone has
+   * no click to show it, and an impression taken back from disk brings a mark of its own.
+   */
+  marks?: string[];
   /** Marks of earlier writes known to have committed, no longer needed: removed by this write. */
   settledMarks?: string[];
 }
@@ -105,7 +108,7 @@ function statsDelta(event: TrafficEvent, sub1: string | null, metrics: Partial<R
  * Writes a batch of clicks and impressions with their statistics, in one transaction next to the
  * data (a store task: on the embedded store it runs on the database thread).
  */
-export async function writeTraffic(tx: Transaction, { clicks, impressions, mark, settledMarks = [] }: TrafficBatch): Promise<void> {
+export async function writeTraffic(tx: Transaction, { clicks, impressions, marks = [], settledMarks = [] }: TrafficBatch): Promise<void> {
   const deltas: StatsDelta[] = [
     ...clicks
       .filter((click) => click.outcome === 'counted')
@@ -171,6 +174,6 @@ export async function writeTraffic(tx: Transaction, { clicks, impressions, mark,
     ]),
   );
   await applyStatsDeltas(tx, deltas);
-  if (mark !== undefined) await tx.query('INSERT INTO traffic_write_marks (id) VALUES ($1)', [mark]);
+  if (marks.length > 0) await tx.query('INSERT INTO traffic_write_marks (id) SELECT unnest($1::text[])', [marks]);
   await forgetWriteMarks(tx, settledMarks);
 }

@@ -122,7 +122,9 @@ test('a kept file is taken by one process: not while another running one holds i
     const mine = (file: string) => `${file}.claimed-${process.pid}`;
     assert.deepEqual(claimed.sort(), [mine(free), mine(heldByGone), mine(files[3]!)].sort());
     assert.deepEqual(await claimKeptTraffic(dir), claimed.sort(), 'a restart under the same id takes its own files again');
-    assert.deepEqual(await readKeptTraffic(claimed[0]!), { clicks: [], impressions: [{ impression, witness: undefined }] });
+    const [read] = (await readKeptTraffic(claimed[0]!)).impressions;
+    assert.deepEqual(read, { impression, witness: undefined, mark: read!.mark });
+    assert.match(read!.mark!, /^write-/, 'a kept impression has a mark of its own');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -135,7 +137,7 @@ test('a file kept before impressions were priced is read with no money on its im
     const older = { createdAt: '2026-11-01T10:00:00.123Z', offerId: 1, partnerId: 2, source: null, affSub1: null, fileId: null, ip: '::1', country: 'US', device: 'mobile' };
     await writeFile(file, `${JSON.stringify({ impression: older })}\n`);
     const { impressions } = await readKeptTraffic(file);
-    assert.deepEqual(impressions, [{ impression: { ...older, createdAt: new Date(older.createdAt), costMicros: 0n, payoutMicros: 0n }, witness: undefined }]);
+    assert.deepEqual(impressions, [{ impression: { ...older, createdAt: new Date(older.createdAt), costMicros: 0n, payoutMicros: 0n }, witness: undefined, mark: undefined }]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ClickWriter } from '../../src/tracking/click-writer.ts';
-import { keepTraffic } from '../../src/tracking/kept-traffic.ts';
+import { keepTraffic, readKeptTraffic } from '../../src/tracking/kept-traffic.ts';
 import type { ClickRecord, ImpressionRecord, TrafficBatch } from '../../src/tracking/traffic-writes.ts';
 import { testStoreLocation } from '../support/test-store.ts';
 
@@ -249,6 +249,113 @@ test('impressions kept at a stop are stored once: those whose write had committe
       assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
       await writer.close();
       assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }),
+);
+
+/** The store, except that from the `from`th write of traffic on, a write never answers: as if the process were killed while it ran. */
+function hangsFromWrite(store: Store, from: number): { store: Store; hung: Promise<void> } {
+  let writes = 0;
+  const { promise: hung, resolve } = Promise.withResolvers<void>();
+  return {
+    hung,
+    store: {
+      ...store,
+      runTask: (name, input) => {
+        if (name !== 'writeTraffic' || ++writes < from) return store.runTask(name, input);
+        resolve();
+        return new Promise(() => {});
+      },
+    },
+  };
+}
+
+test('a start killed part-way through storing a kept file leaves it on disk, and the next start stores the rest, each impression once', () =>
+  withDemoStore(async (store, demo) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
+    try {
+      await keepTraffic(dir, {
+        clicks: [click(demo, '10ffffffffffffffffffffffffffff1')],
+        impressions: [1, 2, 3].map(() => ({ impression: impression(demo), witness: undefined })),
+      });
+      // One row of each a write: the first write stores the click and an impression, the second never ends.
+      const killed = hangsFromWrite(store, 2);
+      void new ClickWriter(killed.store, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } }).writeKept();
+      await killed.hung;
+      assert.equal((await readdir(dir)).length, 1, 'the file is still there');
+      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 1, countedImpressions: 1 });
+
+      const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+      assert.equal(await writer.writeKept(), 4);
+      assert.deepEqual(await readdir(dir), []);
+      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 3, countedImpressions: 3 });
+      await writer.close();
+      assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), [], 'the marks are gone with their file');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }),
+);
+
+test('traffic moved to disk during an outage stays there until it is stored: a process killed as it comes back loses none of it', () =>
+  withDemoStore(async (store, demo) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-overflow-'));
+    try {
+      let away = true;
+      const killed = hangsFromWrite(store, 1);
+      const returning: Store = {
+        ...killed.store,
+        query: (sql, params) => (away ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.query(sql, params)),
+        runTask: (name, input) => (away ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : killed.store.runTask(name, input)),
+      };
+      const writer = new ClickWriter(returning, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 2 } });
+      writer.addClick(click(demo, '10abababababababababababababab1'));
+      writer.addImpression(impression(demo));
+      writer.addImpression(impression(demo));
+      await assert.rejects(writer.flush(), /ECONNREFUSED/);
+      assert.equal((await readdir(dir)).length, 1, 'moved to disk');
+      away = false;
+      void writer.flush();
+      await killed.hung;
+      assert.equal((await readdir(dir)).length, 1, 'taken back, and still on disk while its write runs');
+
+      const next = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+      assert.equal(await next.writeKept(), 3);
+      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }),
+);
+
+test('a start whose store goes away part-way through a kept file keeps what is left in that file\'s place, and the next start stores it once', () =>
+  withDemoStore(async (store, demo) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
+    try {
+      await keepTraffic(dir, {
+        clicks: [click(demo, '10acacacacacacacacacacacacacac1'), click(demo, '10acacacacacacacacacacacacacac2')],
+        impressions: [1, 2, 3].map(() => ({ impression: impression(demo), witness: undefined })),
+      });
+      let writes = 0;
+      const leaving: Store = {
+        ...store,
+        query: (sql, params) => (writes >= 1 ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.query(sql, params)),
+        runTask: (name, input) => (name === 'writeTraffic' && writes++ >= 1 ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.runTask(name, input)),
+      };
+      await assert.rejects(new ClickWriter(leaving, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } }).writeKept(), /ECONNREFUSED/);
+      const left = await readdir(dir);
+      assert.equal(left.length, 1, 'one file, not the old beside the new');
+      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 1, countedImpressions: 1 });
+      const kept = await readKeptTraffic(path.join(dir, left[0]!));
+      assert.deepEqual([kept.clicks.length, kept.impressions.length], [1, 2], 'what the first write stored is not kept again');
+
+      const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+      assert.equal(await writer.writeKept(), 3);
+      assert.deepEqual(await trafficCounts(store), { stored: 2, counted: 2, impressions: 3, countedImpressions: 3 });
+      await writer.close();
+      assert.deepEqual(await readdir(dir), []);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
