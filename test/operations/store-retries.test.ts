@@ -41,18 +41,22 @@ test('a transaction the server aborts in a deadlock runs again and both land', {
   }
 });
 
-/** Runs `check` against a fresh store of the configured kind, with the demo network in it. */
-async function withDemoStore(check: (store: Store, demo: DemoNetwork) => Promise<void>): Promise<void> {
+/** Runs `check` against a fresh store of the configured kind, with the demo network in it, and a fresh directory for kept traffic. */
+async function withDemoStore(check: (store: Store, demo: DemoNetwork, keptDir: string) => Promise<void>): Promise<void> {
   const location = await testStoreLocation();
   const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  const keptDir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
   try {
-    await check(store, await ensureDemoNetwork(store));
+    await check(store, await ensureDemoNetwork(store), keptDir);
   } finally {
     await store.close();
     await lock?.release();
     await location.remove();
+    await rm(keptDir, { recursive: true, force: true });
   }
 }
+
+const refused = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
 
 /** A counted click as the tracker hands it to the writer. */
 function click(demo: DemoNetwork, transactionId: string, source: string | null = null): ClickRecord {
@@ -165,7 +169,7 @@ test('a backlog grown while the store was away is written a batch a transaction'
     const returning: Store = {
       ...store,
       runTask: (name, input) => {
-        if (away) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+        if (away) return refused();
         if (name === 'writeTraffic') written.push((input as TrafficBatch).clicks.length);
         return store.runTask(name, input);
       },
@@ -182,76 +186,65 @@ test('a backlog grown while the store was away is written a batch a transaction'
 );
 
 test('through a long outage memory holds its share of the traffic and the rest waits on disk, all stored once the store is back', () =>
-  withDemoStore(async (store, demo) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-overflow-'));
-    try {
-      let away = true;
-      const refused = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
-      const returning: Store = {
-        ...store,
-        query: (sql, params) => (away ? refused() : store.query(sql, params)),
-        runTask: (name, input) => (away ? refused() : store.runTask(name, input)),
-      };
-      const writer = new ClickWriter(returning, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 3 } });
-      const ids = [1, 2, 3, 4, 5].map((count) => `10dddddddddddddddddddddddddddd${count}`);
-      for (const id of ids.slice(0, 4)) writer.addClick(click(demo, id));
-      writer.addImpression(impression(demo));
-      await assert.rejects(writer.flush(), /ECONNREFUSED/);
-      const moved = await readdir(dir);
-      assert.equal(moved.length, 1, 'past three rows, the five went to disk');
-      assert.deepEqual([...writer.waiting().clicks], []);
-      assert.equal(writer.backlog, 5, 'still counted as waiting');
-      // Retries while the store is away leave the file alone.
-      await assert.rejects(writer.ensureWritten(ids[0]!), /ECONNREFUSED/);
-      writer.addClick(click(demo, ids[4]!));
-      await assert.rejects(writer.flush(), /ECONNREFUSED/);
-      assert.deepEqual(await readdir(dir), moved);
-      assert.equal(writer.backlog, 6);
+  withDemoStore(async (store, demo, dir) => {
+    let away = true;
+    const returning: Store = {
+      ...store,
+      query: (sql, params) => (away ? refused() : store.query(sql, params)),
+      runTask: (name, input) => (away ? refused() : store.runTask(name, input)),
+    };
+    const writer = new ClickWriter(returning, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 3 } });
+    const ids = [1, 2, 3, 4, 5].map((count) => `10dddddddddddddddddddddddddddd${count}`);
+    for (const id of ids.slice(0, 4)) writer.addClick(click(demo, id));
+    writer.addImpression(impression(demo));
+    await assert.rejects(writer.flush(), /ECONNREFUSED/);
+    const moved = await readdir(dir);
+    assert.equal(moved.length, 1, 'past three rows, the five went to disk');
+    assert.deepEqual([...writer.waiting().clicks], []);
+    assert.equal(writer.backlog, 5, 'still counted as waiting');
+    // Retries while the store is away leave the file alone.
+    await assert.rejects(writer.ensureWritten(ids[0]!), /ECONNREFUSED/);
+    writer.addClick(click(demo, ids[4]!));
+    await assert.rejects(writer.flush(), /ECONNREFUSED/);
+    assert.deepEqual(await readdir(dir), moved);
+    assert.equal(writer.backlog, 6);
 
-      away = false;
-      await writer.ensureWritten(ids[0]!);
-      await writer.flush();
-      assert.equal(writer.backlog, 0);
-      assert.deepEqual(await readdir(dir), []);
-      assert.deepEqual(await trafficCounts(store), { stored: 5, counted: 5, impressions: 1, countedImpressions: 1 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    away = false;
+    await writer.ensureWritten(ids[0]!);
+    await writer.flush();
+    assert.equal(writer.backlog, 0);
+    assert.deepEqual(await readdir(dir), []);
+    assert.deepEqual(await trafficCounts(store), { stored: 5, counted: 5, impressions: 1, countedImpressions: 1 });
   }),
 );
 
 test('impressions kept at a stop are stored once: those whose write had committed are known by its mark, which stays until their file is gone', () =>
-  withDemoStore(async (store, demo) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
-    try {
-      // The stop's last write of impressions committed with mark A, though its answer was lost; one with mark B did not.
-      await store.query("INSERT INTO traffic_write_marks (id) VALUES ('write-a')");
-      await keepTraffic(dir, {
-        clicks: [click(demo, '10eeeeeeeeeeeeeeeeeeeeeeeeeee1')],
-        impressions: [
-          { impression: impression(demo), witness: 'write-a' },
-          { impression: impression(demo), witness: 'write-b' },
-          { impression: impression(demo), witness: undefined },
-        ],
-      });
-      const removedWhileKept: string[][] = [];
-      const watched: Store = {
-        ...store,
-        runTask: (name, input) => {
-          if (name === 'writeTraffic') removedWhileKept.push((input as TrafficBatch).settledMarks ?? []);
-          return store.runTask(name, input);
-        },
-      };
-      const writer = new ClickWriter(watched, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
-      assert.equal(await writer.writeKept(), 4, 'the file held four rows');
-      assert.deepEqual(removedWhileKept, [[], []], 'mark A was not removed while a start cut short could still need it');
-      assert.deepEqual(await readdir(dir), []);
-      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
-      await writer.close();
-      assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  withDemoStore(async (store, demo, dir) => {
+    // The stop's last write of impressions committed with mark A, though its answer was lost; one with mark B did not.
+    await store.query("INSERT INTO traffic_write_marks (id) VALUES ('write-a')");
+    await keepTraffic(dir, {
+      clicks: [click(demo, '10eeeeeeeeeeeeeeeeeeeeeeeeeee1')],
+      impressions: [
+        { impression: impression(demo), witness: 'write-a' },
+        { impression: impression(demo), witness: 'write-b' },
+        { impression: impression(demo), witness: undefined },
+      ],
+    });
+    const removedWhileKept: string[][] = [];
+    const watched: Store = {
+      ...store,
+      runTask: (name, input) => {
+        if (name === 'writeTraffic') removedWhileKept.push((input as TrafficBatch).settledMarks ?? []);
+        return store.runTask(name, input);
+      },
+    };
+    const writer = new ClickWriter(watched, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+    assert.equal(await writer.writeKept(), 4, 'the file held four rows');
+    assert.deepEqual(removedWhileKept, [[], []], 'mark A was not removed while a start cut short could still need it');
+    assert.deepEqual(await readdir(dir), []);
+    assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
+    await writer.close();
+    assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), []);
   }),
 );
 
@@ -273,91 +266,76 @@ function hangsFromWrite(store: Store, from: number): { store: Store; hung: Promi
 }
 
 test('a start killed part-way through storing a kept file leaves it on disk, and the next start stores the rest, each impression once', () =>
-  withDemoStore(async (store, demo) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
-    try {
-      await keepTraffic(dir, {
-        clicks: [click(demo, '10ffffffffffffffffffffffffffff1')],
-        impressions: [1, 2, 3].map(() => ({ impression: impression(demo), witness: undefined })),
-      });
-      // One row of each a write: the first write stores the click and an impression, the second never ends.
-      const killed = hangsFromWrite(store, 2);
-      void new ClickWriter(killed.store, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } }).writeKept();
-      await killed.hung;
-      assert.equal((await readdir(dir)).length, 1, 'the file is still there');
-      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 1, countedImpressions: 1 });
+  withDemoStore(async (store, demo, dir) => {
+    await keepTraffic(dir, {
+      clicks: [click(demo, '10ffffffffffffffffffffffffffff1')],
+      impressions: [1, 2, 3].map(() => ({ impression: impression(demo), witness: undefined })),
+    });
+    // One row of each a write: the first write stores the click and an impression, the second never ends.
+    const killed = hangsFromWrite(store, 2);
+    void new ClickWriter(killed.store, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } }).writeKept();
+    await killed.hung;
+    assert.equal((await readdir(dir)).length, 1, 'the file is still there');
+    assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 1, countedImpressions: 1 });
 
-      const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
-      assert.equal(await writer.writeKept(), 4);
-      assert.deepEqual(await readdir(dir), []);
-      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 3, countedImpressions: 3 });
-      await writer.close();
-      assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), [], 'the marks are gone with their file');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+    assert.equal(await writer.writeKept(), 4);
+    assert.deepEqual(await readdir(dir), []);
+    assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 3, countedImpressions: 3 });
+    await writer.close();
+    assert.deepEqual(await store.query('SELECT id FROM traffic_write_marks'), [], 'the marks are gone with their file');
   }),
 );
 
 test('traffic moved to disk during an outage stays there until it is stored: a process killed as it comes back loses none of it', () =>
-  withDemoStore(async (store, demo) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-overflow-'));
-    try {
-      let away = true;
-      const killed = hangsFromWrite(store, 1);
-      const returning: Store = {
-        ...killed.store,
-        query: (sql, params) => (away ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.query(sql, params)),
-        runTask: (name, input) => (away ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : killed.store.runTask(name, input)),
-      };
-      const writer = new ClickWriter(returning, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 2 } });
-      writer.addClick(click(demo, '10abababababababababababababab1'));
-      writer.addImpression(impression(demo));
-      writer.addImpression(impression(demo));
-      await assert.rejects(writer.flush(), /ECONNREFUSED/);
-      assert.equal((await readdir(dir)).length, 1, 'moved to disk');
-      away = false;
-      void writer.flush();
-      await killed.hung;
-      assert.equal((await readdir(dir)).length, 1, 'taken back, and still on disk while its write runs');
+  withDemoStore(async (store, demo, dir) => {
+    let away = true;
+    const killed = hangsFromWrite(store, 1);
+    const returning: Store = {
+      ...killed.store,
+      query: (sql, params) => (away ? refused() : store.query(sql, params)),
+      runTask: (name, input) => (away ? refused() : killed.store.runTask(name, input)),
+    };
+    const writer = new ClickWriter(returning, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 2 } });
+    writer.addClick(click(demo, '10abababababababababababababab1'));
+    writer.addImpression(impression(demo));
+    writer.addImpression(impression(demo));
+    await assert.rejects(writer.flush(), /ECONNREFUSED/);
+    assert.equal((await readdir(dir)).length, 1, 'moved to disk');
+    away = false;
+    void writer.flush();
+    await killed.hung;
+    assert.equal((await readdir(dir)).length, 1, 'taken back, and still on disk while its write runs');
 
-      const next = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
-      assert.equal(await next.writeKept(), 3);
-      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const next = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+    assert.equal(await next.writeKept(), 3);
+    assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 2, countedImpressions: 2 });
   }),
 );
 
 test('a start whose store goes away part-way through a kept file keeps what is left in that file\'s place, and the next start stores it once', () =>
-  withDemoStore(async (store, demo) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
-    try {
-      await keepTraffic(dir, {
-        clicks: [click(demo, '10acacacacacacacacacacacacacac1'), click(demo, '10acacacacacacacacacacacacacac2')],
-        impressions: [1, 2, 3].map(() => ({ impression: impression(demo), witness: undefined })),
-      });
-      let writes = 0;
-      const leaving: Store = {
-        ...store,
-        query: (sql, params) => (writes >= 1 ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.query(sql, params)),
-        runTask: (name, input) => (name === 'writeTraffic' && writes++ >= 1 ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.runTask(name, input)),
-      };
-      await assert.rejects(new ClickWriter(leaving, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } }).writeKept(), /ECONNREFUSED/);
-      const left = await readdir(dir);
-      assert.equal(left.length, 1, 'one file, not the old beside the new');
-      assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 1, countedImpressions: 1 });
-      const kept = await readKeptTraffic(path.join(dir, left[0]!));
-      assert.deepEqual([kept.clicks.length, kept.impressions.length], [1, 2], 'what the first write stored is not kept again');
+  withDemoStore(async (store, demo, dir) => {
+    await keepTraffic(dir, {
+      clicks: [click(demo, '10acacacacacacacacacacacacacac1'), click(demo, '10acacacacacacacacacacacacacac2')],
+      impressions: [1, 2, 3].map(() => ({ impression: impression(demo), witness: undefined })),
+    });
+    let writes = 0;
+    const leaving: Store = {
+      ...store,
+      query: (sql, params) => (writes >= 1 ? refused() : store.query(sql, params)),
+      runTask: (name, input) => (name === 'writeTraffic' && writes++ >= 1 ? refused() : store.runTask(name, input)),
+    };
+    await assert.rejects(new ClickWriter(leaving, { maxBatch: 1, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } }).writeKept(), /ECONNREFUSED/);
+    const left = await readdir(dir);
+    assert.equal(left.length, 1, 'one file, not the old beside the new');
+    assert.deepEqual(await trafficCounts(store), { stored: 1, counted: 1, impressions: 1, countedImpressions: 1 });
+    const kept = await readKeptTraffic(path.join(dir, left[0]!));
+    assert.deepEqual([kept.clicks.length, kept.impressions.length], [1, 2], 'what the first write stored is not kept again');
 
-      const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
-      assert.equal(await writer.writeKept(), 3);
-      assert.deepEqual(await trafficCounts(store), { stored: 2, counted: 2, impressions: 3, countedImpressions: 3 });
-      await writer.close();
-      assert.deepEqual(await readdir(dir), []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const writer = new ClickWriter(store, { maxBatch: 1000, maxDelayMs: 60_000, keep: { dir, maxRowsInMemory: 1000 } });
+    assert.equal(await writer.writeKept(), 3);
+    assert.deepEqual(await trafficCounts(store), { stored: 2, counted: 2, impressions: 3, countedImpressions: 3 });
+    await writer.close();
+    assert.deepEqual(await readdir(dir), []);
   }),
 );
