@@ -12,16 +12,6 @@ interface Prepared {
 /** Enough for every statement the code writes; a statement built per request only evicts an older one. */
 const CAPACITY = 500;
 
-function joined(messages: Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(messages.reduce((length, message) => length + message.length, 0));
-  let offset = 0;
-  for (const message of messages) {
-    whole.set(message, offset);
-    offset += message.length;
-  }
-  return whole;
-}
-
 /**
  * Statements inside a transaction, each parsed and described once per session. PGlite's own
  * query() sends a statement's parse, describe, bind, describe, execute and sync as six calls into
@@ -49,7 +39,7 @@ export class PreparedStatements {
         return write ? write(value) : String(value);
       });
       const { messages } = await this.db.execProtocol(
-        joined([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+        Buffer.concat([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
         { syncToFs: false },
       );
       return parse.parseResults(messages, this.db.parsers)[0]!.rows;
@@ -59,13 +49,13 @@ export class PreparedStatements {
   private async prepare(sql: string): Promise<Prepared> {
     const name = `pl_${this.nextName++}`;
     const { messages } = await this.db.execProtocol(
-      joined([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]),
+      Buffer.concat([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]),
       { syncToFs: false },
     );
     const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
     const evicted = this.known.size >= CAPACITY ? this.known.entries().next().value : undefined;
     setBounded(this.known, sql, prepared, CAPACITY);
-    if (evicted) await this.db.execProtocol(joined([serialize.close({ type: 'S', name: evicted[1].name }), serialize.sync()]), { syncToFs: false });
+    if (evicted) await this.db.execProtocol(Buffer.concat([serialize.close({ type: 'S', name: evicted[1].name }), serialize.sync()]), { syncToFs: false });
     return prepared;
   }
 }
