@@ -53,8 +53,7 @@ export class PreparedStatements {
       { syncToFs: false },
     );
     const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
-    const evicted = this.known.size >= CAPACITY ? this.known.entries().next().value : undefined;
-    setBounded(this.known, sql, prepared, CAPACITY);
+    const evicted = setBounded(this.known, sql, prepared, CAPACITY);
     if (evicted) await this.db.execProtocol(Buffer.concat([serialize.close({ type: 'S', name: evicted[1].name }), serialize.sync()]), { syncToFs: false });
     return prepared;
   }

@@ -8,8 +8,9 @@ import { UniqueVisitors } from '../../src/tracking/unique-visitors.ts';
 
 test('a bounded map keeps the newest entries, a key set again counting as new', () => {
   const map = new Map<string, number>();
-  for (const [key, value] of [['a', 1], ['b', 2], ['a', 3], ['c', 4]] as const) setBounded(map, key, value, 2);
+  const forgotten = [['a', 1], ['b', 2], ['a', 3], ['c', 4]].map(([key, value]) => setBounded(map, key as string, value as number, 2));
   assert.deepEqual([...map], [['a', 3], ['c', 4]]);
+  assert.deepEqual(forgotten, [undefined, undefined, undefined, ['b', 2]], 'each call answers the entry it forgot');
 });
 
 test('short codes that do not exist, sent by the thousand, are remembered only up to the cache size', async () => {
