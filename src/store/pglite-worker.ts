@@ -44,6 +44,14 @@ async function copyRows(tx: PgliteTransaction, table: string, columns: readonly 
   await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
 }
 
+/** A transaction of ours: the statements kept prepared in it run on their generic plans. */
+function transaction<T>(work: (tx: PgliteTransaction) => Promise<T>): Promise<T> {
+  return db!.transaction(async (tx) => {
+    await statements!.useGenericPlans();
+    return work(tx);
+  });
+}
+
 function target(tx: number | undefined): PGlite | PgliteTransaction {
   if (tx === undefined) return db!;
   const open = transactions.get(tx);
@@ -74,12 +82,11 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const decided = new Promise<boolean>((resolve) => (finish = resolve));
       let opened!: () => void;
       const ready = new Promise<void>((resolve) => (opened = resolve));
-      const done = db!
-        .transaction(async (tx) => {
-          transactions.set(id, { tx, finish, done: Promise.resolve() });
-          opened();
-          if (!(await decided)) throw ROLLBACK;
-        })
+      const done = transaction(async (tx) => {
+        transactions.set(id, { tx, finish, done: Promise.resolve() });
+        opened();
+        if (!(await decided)) throw ROLLBACK;
+      })
         .then(
           () => undefined,
           (error: unknown) => {
@@ -101,7 +108,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return undefined;
     }
     case 'task':
-      return db!.transaction((tx) => (TRANSACTION_TASKS[request.name] as (tx: Transaction, input: unknown) => Promise<unknown>)(wrap(tx), request.input));
+      return transaction((tx) => (TRANSACTION_TASKS[request.name] as (tx: Transaction, input: unknown) => Promise<unknown>)(wrap(tx), request.input));
     case 'close':
       await db?.close();
       return undefined;

@@ -40,6 +40,17 @@ test('statements in a transaction: values of every kind come back as they went, 
     });
     assert.equal(sums.length, 601);
     assert.deepEqual([sums[0], sums[599], sums[600]], [1, 600, 41]);
+
+    if (!location.databaseUrl) {
+      // The embedded store keeps a transaction's statements prepared: they must not be planned again at every run.
+      const lookup = 'SELECT id FROM statement_probe WHERE id = ANY($1::int[])';
+      const plans = await store.transaction(async (tx) => {
+        for (let run = 0; run < 8; run += 1) await tx.query(lookup, [[1]]);
+        return tx.query('SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = $1', [lookup]);
+      });
+      assert.deepEqual(plans, [{ generic: 8, custom: 0 }]);
+      assert.deepEqual(await store.query('SHOW plan_cache_mode'), [{ plan_cache_mode: 'auto' }], 'outside its transactions, statements are planned for their values');
+    }
   } finally {
     await store.close();
     await lock?.release();
