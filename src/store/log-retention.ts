@@ -1,12 +1,21 @@
 import type { Queryable } from './store.ts';
 
 /**
- * The logs that grow with every request and are kept only for a while: refused conversions, and
- * each call of a partner's postback. The ledger, its events and the statistics are kept for good.
+ * What grows with every request and is kept only for a while: refused conversions, each call of a
+ * partner's postback, the deliveries that are done, and the notifications. A delivery still to be
+ * made or parked (waiting for its partner's replay) is kept, and so are the ledger, its events
+ * and the statistics. A delivery goes only once its calls have gone: each call was made before
+ * it was delivered.
  */
 const LOGS = [
-  { table: 'conversion_attempts', dated: 'created_at' },
-  { table: 'delivery_attempts', dated: 'attempted_at' },
+  { table: 'conversion_attempts', dated: 'created_at', only: 'true' },
+  { table: 'delivery_attempts', dated: 'attempted_at', only: 'true' },
+  {
+    table: 'outbox',
+    dated: 'delivered_at',
+    only: "status = 'delivered' AND NOT EXISTS (SELECT 1 FROM delivery_attempts a WHERE a.outbox_id = outbox.id)",
+  },
+  { table: 'notifications', dated: 'created_at', only: 'true' },
 ] as const;
 
 /** A bounded delete, so the first purge of a long-kept log does not hold the store for one long statement. */
@@ -16,12 +25,13 @@ const ROWS_A_STATEMENT = 10_000;
 export async function forgetOldLogs(db: Queryable, retentionDays: number): Promise<number> {
   if (retentionDays === 0) return 0;
   let forgotten = 0;
-  for (const { table, dated } of LOGS) {
+  for (const { table, dated, only } of LOGS) {
+    // The conditions are checked again by the delete itself, on the row as it is when deleted.
+    const old = `${dated} < now() - make_interval(days => $1) AND ${only}`;
     for (;;) {
       const [gone] = await db.query<{ count: number }>(
         `WITH gone AS (
-           DELETE FROM ${table} WHERE id IN (
-             SELECT id FROM ${table} WHERE ${dated} < now() - make_interval(days => $1) ORDER BY ${dated} LIMIT ${ROWS_A_STATEMENT})
+           DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${old} ORDER BY ${dated} LIMIT ${ROWS_A_STATEMENT}) AND ${old}
            RETURNING 1)
          SELECT count(*)::int AS count FROM gone`,
         [retentionDays],

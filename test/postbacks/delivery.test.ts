@@ -135,6 +135,49 @@ describe('partner postback delivery', () => {
     assert.equal((await server.store.query('SELECT 1 FROM conversions WHERE id = $1', [conversionId])).length, 1);
   });
 
+  test('deliveries done and notifications are forgotten after 90 days; a parked delivery and the ledger are kept', async () => {
+    const registered = await server.request('POST', '/api/v1/postbacks', {
+      key: server.keys.trailblazer,
+      body: { url: `${receiver.base}/done?click={transaction_id}`, events: ['create'] },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    const old = await convert(trailblazer, 'PB-DONE-OLD');
+    const parkedLongAgo = await convert(trailblazer, 'PB-PARKED-OLD');
+    const recent = await convert(trailblazer, 'PB-DONE-NEW');
+    const delivered = await deliveriesWhen(server, registered.body.id, server.keys.trailblazer, (statuses) => statuses.length === 3 && allDelivered(statuses));
+    const deliveryOf = async (conversionId: string) =>
+      (await server.store.query<{ id: string }>('SELECT id::text FROM outbox WHERE postback_id = $1 AND conversion_id = $2', [registered.body.id, conversionId]))[0]!.id;
+    const [oldDelivery, parkedDelivery, recentDelivery] = [await deliveryOf(old.conversionId), await deliveryOf(parkedLongAgo.conversionId), await deliveryOf(recent.conversionId)];
+    assert.deepEqual(delivered.map((item) => item.id).sort(), [oldDelivery, parkedDelivery, recentDelivery].sort());
+
+    await server.store.query(`UPDATE outbox SET delivered_at = now() - interval '91 days', created_at = now() - interval '91 days' WHERE id = $1`, [oldDelivery]);
+    await server.store.query(`UPDATE delivery_attempts SET attempted_at = now() - interval '91 days' WHERE outbox_id = $1`, [oldDelivery]);
+    await server.store.query(
+      `UPDATE outbox SET status = 'parked', delivered_at = NULL, created_at = now() - interval '91 days' WHERE id = $1`,
+      [parkedDelivery],
+    );
+    await server.store.query(`UPDATE delivery_attempts SET attempted_at = now() - interval '91 days' WHERE outbox_id = $1`, [parkedDelivery]);
+    await server.store.query(
+      `INSERT INTO notifications (partner_id, kind, message, created_at) VALUES ($1, 'postback_parked', 'long ago', now() - interval '91 days'), ($1, 'postback_parked', 'lately', now() - interval '89 days')`,
+      [trailblazer],
+    );
+    await server.platform.keepTidy.run();
+
+    const kept = await server.request('GET', `/api/v1/postbacks/${registered.body.id}/deliveries`, { key: server.keys.trailblazer });
+    assert.deepEqual(
+      kept.body.map((item: Delivery) => [item.id, item.status]).sort(),
+      [[parkedDelivery, 'parked'], [recentDelivery, 'delivered']].sort(),
+      'the delivery done 91 days ago is forgotten; the parked one waits for its replay',
+    );
+    const notes = (await server.request('GET', '/api/v1/notifications', { key: server.keys.trailblazer })).body.map((note: { message: string }) => note.message);
+    assert.ok(notes.includes('lately') && !notes.includes('long ago'), JSON.stringify(notes));
+    const ledger = await server.store.query<{ events: number }>(
+      'SELECT count(*)::int AS events FROM conversions c JOIN conversion_events e ON e.conversion_id = c.id WHERE c.id = ANY($1::bigint[])',
+      [[old.conversionId, parkedLongAgo.conversionId, recent.conversionId]],
+    );
+    assert.deepEqual(ledger, [{ events: 3 }], 'the conversions and their histories are kept');
+  });
+
   test('failures are retried with backoff, logged, parked; the endpoint is parked and its owner told; replay resumes', async () => {
     const registered = await server.request('POST', '/api/v1/postbacks', {
       key: server.keys.admin,
