@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import qs from 'qs';
 import { authenticate } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
-import { rateLimitSubject } from '../http/api-key.ts';
+import { rateLimitSubject, requestFingerprint } from '../http/api-key.ts';
 import { idempotencyKeyOf, runWrite } from '../http/idempotency.ts';
 import { inputProblem } from '../http/input-checks.ts';
 import type { RateLimitRule } from '../http/rate-limits.ts';
@@ -30,15 +30,33 @@ function rateLimitMessage(used: number): string {
 }
 
 /**
- * Runs a method that writes in one transaction. HasOffers clients send no idempotency key, but one
- * that sends an Idempotency-Key header gets what the JSON APIs give: a retry answers the first
- * call's data and changes nothing.
+ * How long a create sent again without an Idempotency-Key, the same call byte for byte, answers
+ * the record the first one made: a client's retries come within it. An identical second record on
+ * purpose takes a key of its own, or a wait.
+ */
+const PLAIN_RETRY_WINDOW = '10 minutes';
+
+/**
+ * Runs a method that writes in one transaction. A client that sends an Idempotency-Key header gets
+ * what the JSON APIs give: a retry answers the first call's data and changes nothing. HasOffers
+ * clients send none, so a method that makes a record is keyed by the call itself for a while;
+ * other writes set values and are the same when repeated, and Conversion::create knows its own
+ * retries.
  */
 async function runWriteMethod(method: Write, context: MethodContext, request: FastifyRequest): Promise<{ data: unknown; replayed: boolean }> {
   await method.prepare?.(context);
+  const given = idempotencyKeyOf(request.headers);
+  const plainRetry = given === undefined && method.makesRecord === true;
   const result = await runWrite(
     context.platform.store,
-    { principal: context.principal, idempotencyKey: idempotencyKeyOf(request.headers), method: request.method, url: request.url, body: request.body },
+    {
+      principal: context.principal,
+      idempotencyKey: plainRetry ? `hasoffers-create:${requestFingerprint(request)}` : given,
+      keyLifetime: plainRetry ? PLAIN_RETRY_WINDOW : undefined,
+      method: request.method,
+      url: request.url,
+      body: request.body,
+    },
     async (tx) => ({ statusCode: 200, body: await method.write({ ...context, db: tx }) }),
   );
   if (!result.replayed) await context.platform.afterWrite();

@@ -59,6 +59,8 @@ export interface Write {
   /** What must happen before that transaction opens: a click still on its way to the store is written first. */
   prepare?: (context: MethodContext) => Promise<void>;
   write: (context: WriteContext) => Promise<unknown>;
+  /** Makes a new record each time it runs, so a plain retry would make a second one. */
+  makesRecord?: boolean;
 }
 
 export type Method = Read | Write;
@@ -103,6 +105,9 @@ const MAX_CONVERSIONS_PER_CREATE = 100;
 const COMPANY = { names: { name: 'company' } };
 
 /** A write whose core errors are said the HasOffers way; `names` are the model's own attribute names for core fields. */
+/** A create: a call sent again without a key of its own is taken for a retry for a while (see the plugin). */
+const makesRecord = (write: Write): Write => ({ ...write, makesRecord: true });
+
 function writes(
   action: string,
   work: (context: WriteContext) => Promise<unknown>,
@@ -320,7 +325,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
     findAll: (context) => offersWithContains(context, OFFER, [], new SqlParams(), undefined, true),
     findById: (context) => offerById(context, OFFER, [], new SqlParams(), undefined, true),
     findAllIds: async (context) => (await findMany(context, OFFER)).rows.map((row) => row.id),
-    create: writes('Could not create offer.', async (context) => {
+    create: makesRecord(writes('Could not create offer.', async (context) => {
       const input = data(context);
       for (const name of ['name', 'advertiser_id', 'offer_url']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
       const settings = offerSettings(input, context.timeZone);
@@ -333,7 +338,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
         revenueType: settings.revenueType ?? settings.payoutType ?? 'cpa_flat',
       });
       return { Offer: (await findOne(context, OFFER, offer.id))!.record };
-    }),
+    })),
     update: writes('Could not update offer.', async (context) => {
       const id = requireId(context);
       await updateOffer(context.db, OPERATOR, id, offerSettings(data(context), context.timeZone));
@@ -368,7 +373,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
       const row = await findOne(context, AFFILIATE, requireId(context));
       return row ? { Affiliate: row.record } : null;
     },
-    create: writes('Could not create affiliate.', async (context) => {
+    create: makesRecord(writes('Could not create affiliate.', async (context) => {
       const input = data(context);
       if (input.company === undefined) throw missingArgument('data[company]');
       const partner = await createPartner(context.db, {
@@ -377,7 +382,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
         status: (input.status === undefined ? 'active' : String(input.status)) as PartnerStatus,
       });
       return { Affiliate: (await findOne(context, AFFILIATE, partner.id))!.record };
-    }, COMPANY),
+    }, COMPANY)),
     update: writes('Could not update affiliate.', async (context) => {
       const id = requireId(context);
       const input = data(context);
@@ -395,7 +400,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
       const row = await findOne(context, ADVERTISER, requireId(context));
       return row ? { Advertiser: row.record } : null;
     },
-    create: writes('Could not create advertiser.', async (context) => {
+    create: makesRecord(writes('Could not create advertiser.', async (context) => {
       const input = data(context);
       if (input.company === undefined) throw missingArgument('data[company]');
       const advertiser = await createAdvertiser(context.db, OPERATOR, {
@@ -407,7 +412,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
         await updateAdvertiserExtras(context.db, advertiser.id, input);
       }
       return { Advertiser: (await findOne(context, ADVERTISER, advertiser.id))!.record };
-    }, COMPANY),
+    }, COMPANY)),
     update: writes('Could not update advertiser.', async (context) => {
       const id = requireId(context);
       const input = data(context);
@@ -573,7 +578,7 @@ const AFFILIATE_API: Record<string, Record<string, Method>> = {
       const sql = new SqlParams();
       return findResponse(await findMany(context, OFFER_PIXEL, [`pp.partner_id = ${sql.add(context.principal.partnerId)}`, `pp.status <> 'deleted'`], sql), 'OfferPixel');
     },
-    create: writes('Could not create offer pixel.', async (context) => {
+    create: makesRecord(writes('Could not create offer pixel.', async (context) => {
       const input = data(context);
       for (const name of ['offer_id', 'type', 'code']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
       const type = String(input.type);
@@ -589,7 +594,7 @@ const AFFILIATE_API: Record<string, Record<string, Method>> = {
       };
       await createPostback(context.db, context.principal, pixel, { allowPrivateDestinations: context.platform.config.postbackAllowPrivate });
       return true;
-    }),
+    })),
     updateStatus: writes('Could not update offer pixel.', (context) => deletePixel(context, param(context.params, 'status'))),
     updateField: writes('Could not update offer pixel.', async (context) => {
       if (param(context.params, 'field') !== 'status') throw new HasOffersError('Only the status of a pixel can be changed');

@@ -17,6 +17,8 @@ export interface WriteRequest {
   method: string;
   url: string;
   body: unknown;
+  /** How long the key answers its first response: IDEMPOTENCY_KEY_LIFETIME unless said. */
+  keyLifetime?: string;
 }
 
 /** The Idempotency-Key a request carries, the first when it repeats the header. */
@@ -61,9 +63,9 @@ export async function runWrite(
       `INSERT INTO idempotency_keys AS k (user_id, key, request_hash, status_code, response_body)
        VALUES ($1, $2, $3, 0, '')
        ON CONFLICT (user_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status_code = 0, response_body = '', created_at = now()
-         WHERE k.created_at < now() - interval '${IDEMPOTENCY_KEY_LIFETIME}'
+         WHERE k.created_at < now() - $4::interval
        RETURNING 1`,
-      [request.principal.userId, key, requestHash],
+      [request.principal.userId, key, requestHash, request.keyLifetime ?? IDEMPOTENCY_KEY_LIFETIME],
     );
     if (claimed.length === 0) {
       const [stored] = await tx.query<{ requestHash: string; statusCode: number; body: string }>(

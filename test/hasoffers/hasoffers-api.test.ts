@@ -361,6 +361,31 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(await affiliates('Retry Media'), 1);
   });
 
+  test('a create sent again without a key, as HasOffers clients retry, answers the first record for ten minutes', async () => {
+    const create = `Target=Advertiser&Method=create&data[company]=Plain Retry Outfitters&data[status]=active`;
+    const advertisers = async () =>
+      (await server.store.query<{ id: number }>(`SELECT id FROM advertisers WHERE name = 'Plain Retry Outfitters' ORDER BY id`)).map((row) => row.id);
+    const first = await server.request('GET', `/Apiv3/json?NetworkToken=${networkToken}&${create}`);
+    assert.equal(first.body.response.status, 1, JSON.stringify(first.body.response.errors));
+    const retried = await server.request('GET', `/Apiv3/json?NetworkToken=${networkToken}&${create}`);
+    assert.equal(retried.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(retried.body.response.data, first.body.response.data);
+    assert.deepEqual(await advertisers(), [Number(first.body.response.data.Advertiser.id)]);
+
+    // Posted, the same call is another request: it makes its own record, once however often it is sent.
+    const posted = () =>
+      server.request('POST', '/Apiv3/json', { body: `NetworkToken=${networkToken}&${create}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const [viaPost, viaPostAgain] = [await posted(), await posted()];
+    assert.deepEqual(viaPostAgain.body.response.data, viaPost.body.response.data);
+    assert.equal((await advertisers()).length, 2);
+
+    await server.store.query(`UPDATE idempotency_keys SET created_at = created_at - interval '11 minutes' WHERE key LIKE 'hasoffers-create:%'`);
+    const later = await server.request('GET', `/Apiv3/json?NetworkToken=${networkToken}&${create}`);
+    assert.equal(later.headers.get('idempotent-replayed'), null);
+    assert.notEqual(later.body.response.data.Advertiser.id, first.body.response.data.Advertiser.id);
+    assert.equal((await advertisers()).length, 3, 'after ten minutes the same call is a new record');
+  });
+
   test('a write that fails part-way changes nothing', async () => {
     const refused = await network('Target=Advertiser&Method=create&data[company]=Half Made Ltd&data[status]=sleepy');
     assert.equal(refused.response.errors[0].attribute_name, 'status');
