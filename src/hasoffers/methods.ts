@@ -104,10 +104,10 @@ const MAX_CONVERSIONS_PER_CREATE = 100;
 /** Affiliates and advertisers are named by their company. */
 const COMPANY = { names: { name: 'company' } };
 
-/** A write whose core errors are said the HasOffers way; `names` are the model's own attribute names for core fields. */
 /** A create: a call sent again without a key of its own is taken for a retry for a while (see the plugin). */
 const makesRecord = (write: Write): Write => ({ ...write, makesRecord: true });
 
+/** A write whose core errors are said the HasOffers way; `names` are the model's own attribute names for core fields. */
 function writes(
   action: string,
   work: (context: WriteContext) => Promise<unknown>,

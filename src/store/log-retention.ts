@@ -7,16 +7,16 @@ import type { Queryable } from './store.ts';
  * and the statistics. A delivery goes only once its calls have gone: each call was made before
  * it was delivered.
  */
-const LOGS = [
-  { table: 'conversion_attempts', dated: 'created_at', only: 'true' },
-  { table: 'delivery_attempts', dated: 'attempted_at', only: 'true' },
+const LOGS: ReadonlyArray<{ table: string; dated: string; only?: string }> = [
+  { table: 'conversion_attempts', dated: 'created_at' },
+  { table: 'delivery_attempts', dated: 'attempted_at' },
   {
     table: 'outbox',
     dated: 'delivered_at',
     only: "status = 'delivered' AND NOT EXISTS (SELECT 1 FROM delivery_attempts a WHERE a.outbox_id = outbox.id)",
   },
-  { table: 'notifications', dated: 'created_at', only: 'true' },
-] as const;
+  { table: 'notifications', dated: 'created_at' },
+];
 
 /** A bounded delete, so the first purge of a long-kept log does not hold the store for one long statement. */
 const ROWS_A_STATEMENT = 10_000;
@@ -27,7 +27,7 @@ export async function forgetOldLogs(db: Queryable, retentionDays: number): Promi
   let forgotten = 0;
   for (const { table, dated, only } of LOGS) {
     // The conditions are checked again by the delete itself, on the row as it is when deleted.
-    const old = `${dated} < now() - make_interval(days => $1) AND ${only}`;
+    const old = [`${dated} < now() - make_interval(days => $1)`, ...(only ? [only] : [])].join(' AND ');
     for (;;) {
       const [gone] = await db.query<{ count: number }>(
         `WITH gone AS (
