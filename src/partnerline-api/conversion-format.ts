@@ -36,6 +36,21 @@ export function conversionView(conversion: Conversion, role: Role) {
   return view;
 }
 
+const CSV_COLUMNS = [
+  'id', 'seq', 'transactionId', 'offerId', 'goalId', 'partnerId', 'advertiserId', 'status', 'statusCode', 'reason', 'currency',
+  'saleAmount', 'payout', 'payoutType', 'payoutRule', 'revenue', 'revenueType', 'orderId', 'advSub1', 'advSub2', 'advSub3', 'advSub4',
+  'advSub5', 'convertedAt', 'clickAt', 'holdUntil', 'replacesId', 'replacedById',
+];
+
+/** The columns of a CSV of conversions: the view's fields, one per advertiser sub-ID. */
+export function conversionCsvColumns(role: Role): string[] {
+  return role === 'partner' ? CSV_COLUMNS.filter((column) => !column.startsWith('revenue')) : CSV_COLUMNS;
+}
+
+export function conversionCsvRow({ advSubs, ...view }: ReturnType<typeof conversionView>): Record<string, unknown> {
+  return { ...view, ...Object.fromEntries((advSubs as Array<string | null>).map((value, index) => [`advSub${index + 1}`, value])) };
+}
+
 function figures(snapshot: Record<string, unknown> | null, role: Role) {
   if (!snapshot) return null;
   const { revenue, ...rest } = snapshot;

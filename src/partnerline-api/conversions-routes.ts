@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
+import { sendReport } from '../http/report-reply.ts';
 import { errorBody, idSchema } from '../http/schema-types.ts';
 import { applyBatch, BATCH_TEXT_LIMITS, parseBatchCsv, type BatchRow } from '../ledger/batch-updates.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
@@ -14,11 +15,15 @@ import {
   type Corrector,
 } from '../ledger/corrections.ts';
 import { advertiserScopeOf, conversionWithHistory, correctorFor } from '../ledger/ledger-access.ts';
+import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
+import { listConversions } from '../reports/conversion-list.ts';
+import { statsScopeFor } from '../reports/report-access.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
+import { isCalendarDate } from '../shared/time-zones.ts';
 import type { Transaction } from '../store/store.ts';
-import { conversionView, historyView } from './conversion-format.ts';
+import { conversionCsvColumns, conversionCsvRow, conversionView, historyView } from './conversion-format.ts';
 
 const conversionId = {
   type: 'object',
@@ -51,6 +56,27 @@ interface ConversionBody {
   orderId?: string;
   status?: ConversionStatus;
   convertedAt?: string;
+}
+
+interface ListQuerystring {
+  from?: string;
+  to?: string;
+  status?: ConversionStatus;
+  offerId?: number;
+  partnerId?: number;
+  transactionId?: string;
+  orderId?: string;
+  updatedSince?: string;
+  cursor?: string;
+  limit: number;
+  format?: 'json' | 'csv';
+}
+
+function checkedDays(from: string | undefined, to: string | undefined): void {
+  for (const [field, day] of [['from', from], ['to', to]] as const) {
+    if (day !== undefined && !isCalendarDate(day)) throw new ValidationError(field, 'must be a date written YYYY-MM-DD');
+  }
+  if (from !== undefined && to !== undefined && to < from) throw new ValidationError('to', 'must not be before from');
 }
 
 export function registerConversionRoutes(app: FastifyInstance, platform: Platform): void {
@@ -119,6 +145,52 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
           body: { success: true, created: outcome.created, conversion: conversionView(outcome.conversion, request.principal.role) },
         };
       });
+    },
+  );
+
+  app.get<{ Querystring: ListQuerystring }>(
+    '/conversions',
+    {
+      schema: {
+        ...doc('The conversions you may see, page by page, as JSON or CSV'),
+        description:
+          'A partner sees its own conversions, an advertiser (or agency) its offers\', the network all; a partner never sees revenue. ' +
+          'Oldest first by id: follow nextCursor (pass it as cursor) until it is null; a CSV page gives it in the X-Next-Cursor header. from and to are local days of the conversion in the ' +
+          "network's time zone. To keep in step with the ledger, ask again with updatedSince set a minute before your last call began: " +
+          'every conversion created or changed since then comes back, the same one as often as it changed.',
+        querystring: {
+          type: 'object',
+          properties: {
+            from: { type: 'string', description: 'First local day, YYYY-MM-DD' },
+            to: { type: 'string', description: 'Last local day, YYYY-MM-DD' },
+            status: { type: 'string', enum: ['approved', 'pending', 'rejected'] },
+            offerId: idSchema,
+            partnerId: idSchema,
+            transactionId: { type: 'string', minLength: 1, maxLength: 64 },
+            orderId: { type: 'string', minLength: 1, maxLength: 255 },
+            updatedSince: { type: 'string', format: 'date-time', description: 'Only conversions created or changed at or after this instant' },
+            cursor: { type: 'string', pattern: '^[1-9][0-9]{0,17}$', description: 'nextCursor of the page before' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            format: { type: 'string', enum: ['json', 'csv'] },
+          },
+        },
+        response: { 400: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      checkedDays(query.from, query.to);
+      const { timeZone } = await getNetwork(platform.store);
+      const page = await listConversions(platform.store, await statsScopeFor(platform.store, request.principal), {
+        ...query,
+        timeZone,
+        updatedSince: query.updatedSince === undefined ? undefined : new Date(query.updatedSince),
+        after: query.cursor === undefined ? undefined : BigInt(query.cursor),
+      });
+      const role = request.principal.role;
+      const rows = page.conversions.map((conversion) => conversionView(conversion, role));
+      if (page.nextCursor !== null) reply.header('x-next-cursor', page.nextCursor);
+      return sendReport(reply, query.format, conversionCsvColumns(role), query.format === 'csv' ? rows.map(conversionCsvRow) : [], { conversions: rows, nextCursor: page.nextCursor });
     },
   );
 
