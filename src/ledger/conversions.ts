@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
+import { formatMoney } from '../shared/money.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
 import { capDays, capWindow, periodKey } from './cap-windows.ts';
 import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
@@ -431,12 +432,20 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
     }
     await applyStatsDeltas(tx, created.slice(madeBefore).map((conversion) => statsMove(null, conversion)));
   }
-  await finishCreated(tx, requests, outcomes);
+  await finishCreated(tx, requests, outcomes, facts.map((fact) => fact.request.offerId ?? fact.click?.offerId ?? undefined));
   return outcomes as ConversionOutcome[];
 }
 
-/** The ledger events and postbacks of the conversions made, and the log of refusals. */
-async function finishCreated(tx: Queryable, requests: ConversionRequest[], outcomes: Array<ConversionOutcome | undefined>): Promise<void> {
+/**
+ * The ledger events and postbacks of the conversions made, and the log of refusals, each under the
+ * offer it names, else its click's, so the offer's advertiser can read why it was refused.
+ */
+async function finishCreated(
+  tx: Queryable,
+  requests: ConversionRequest[],
+  outcomes: Array<ConversionOutcome | undefined>,
+  offerIds: Array<number | undefined>,
+): Promise<void> {
   const actorOf = new Map<bigint, string>();
   outcomes.forEach((outcome, index) => {
     if (outcome?.ok && outcome.created) actorOf.set(outcome.conversion.id, requests[index]!.actor);
@@ -448,8 +457,8 @@ async function finishCreated(tx: Queryable, requests: ConversionRequest[], outco
   );
   await enqueuePostbacks(tx, all.filter((conversion) => conversion.status !== 'rejected'), 'create');
   const refusals = outcomes
-    .map((outcome, index) => ({ outcome, request: requests[index]! }))
-    .filter((entry): entry is { outcome: Extract<ConversionOutcome, { ok: false }>; request: ConversionRequest } => entry.outcome?.ok === false);
+    .map((outcome, index) => ({ outcome, request: requests[index]!, offerId: offerIds[index] }))
+    .filter((entry): entry is { outcome: Extract<ConversionOutcome, { ok: false }>; request: ConversionRequest; offerId: number | undefined } => entry.outcome?.ok === false);
   if (refusals.length > 0) {
     await tx.query(
       `INSERT INTO conversion_attempts (channel, offer_id, transaction_id, status_code, reason, existing_conversion_id, params)
@@ -457,14 +466,21 @@ async function finishCreated(tx: Queryable, requests: ConversionRequest[], outco
        FROM json_populate_recordset(NULL::conversion_attempts, $1)`,
       [
         JSON.stringify(
-          refusals.map(({ outcome, request }) => ({
+          refusals.map(({ outcome, request, offerId }) => ({
             channel: request.channel,
-            offer_id: request.offerId ?? null,
+            offer_id: offerId ?? null,
             transaction_id: request.transactionId ?? null,
             status_code: outcome.statusCode,
             reason: outcome.reason,
             existing_conversion_id: outcome.conversionId === undefined ? null : String(outcome.conversionId),
-            params: { goalId: request.goalId, goalName: request.goalName, advSubs: request.advSubs, orderId: request.orderId },
+            params: {
+              goalId: request.goalId,
+              goalName: request.goalName,
+              saleAmount: request.saleAmountMicros === undefined ? undefined : formatMoney(request.saleAmountMicros),
+              status: request.status,
+              advSubs: request.advSubs,
+              orderId: request.orderId,
+            },
           })),
         ),
       ],

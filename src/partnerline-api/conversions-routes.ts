@@ -18,8 +18,9 @@ import { advertiserScopeOf, conversionWithHistory, correctorFor } from '../ledge
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { listConversions } from '../reports/conversion-list.ts';
+import { listRefusedConversions } from '../reports/refused-conversions.ts';
 import { statsScopeFor } from '../reports/report-access.ts';
-import { ValidationError } from '../shared/errors.ts';
+import { ForbiddenError, ValidationError } from '../shared/errors.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { isCalendarDate } from '../shared/time-zones.ts';
 import type { Transaction } from '../store/store.ts';
@@ -188,9 +189,44 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
         after: query.cursor === undefined ? undefined : BigInt(query.cursor),
       });
       const role = request.principal.role;
-      const rows = page.conversions.map((conversion) => conversionView(conversion, role));
+      const rows = page.items.map((conversion) => conversionView(conversion, role));
       if (page.nextCursor !== null) reply.header('x-next-cursor', page.nextCursor);
       return sendReport(reply, query.format, conversionCsvColumns(role), query.format === 'csv' ? rows.map(conversionCsvRow) : [], { conversions: rows, nextCursor: page.nextCursor });
+    },
+  );
+
+  app.get<{ Querystring: { offerId?: number; transactionId?: string; statusCode?: number; cursor?: string; limit: number } }>(
+    '/refused-conversions',
+    {
+      schema: {
+        ...doc('Conversion requests that were refused, and why (advertisers and the network)'),
+        description:
+          'Postbacks, pixels and API calls answered success=false, newest first, with the status code, the reason and what the request ' +
+          "asked for: an advertiser's first place to look when a conversion is missing. An advertiser (or agency) sees those naming its " +
+          'offers or its clicks, the network all. Kept LOG_RETENTION_DAYS (90 by default). Follow nextCursor (pass it as cursor) until it is null.',
+        querystring: {
+          type: 'object',
+          properties: {
+            offerId: idSchema,
+            transactionId: { type: 'string', minLength: 1, maxLength: 64 },
+            statusCode: { type: 'integer', minimum: 1, maximum: 999, description: 'e.g. 12 duplicate, 19 invalid security token, 91 unknown transaction' },
+            cursor: { type: 'string', pattern: '^[1-9][0-9]{0,17}$', description: 'nextCursor of the page before' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: { 400: errorBody, 403: errorBody },
+      },
+    },
+    async (request) => {
+      if (request.principal.role === 'partner') {
+        throw new ForbiddenError("Refused conversions are the advertisers' log; your conversions are at GET /api/v1/conversions");
+      }
+      const { cursor, ...query } = request.query;
+      const page = await listRefusedConversions(platform.store, { advertiserIds: await advertiserScopeOf(platform.store, request.principal) }, {
+        ...query,
+        before: cursor === undefined ? undefined : BigInt(cursor),
+      });
+      return { refused: page.items, nextCursor: page.nextCursor };
     },
   );
 

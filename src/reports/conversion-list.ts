@@ -1,3 +1,4 @@
+import { cursorPage } from '../shared/paging.ts';
 import { SqlParams } from '../shared/sql.ts';
 import { nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
@@ -25,7 +26,7 @@ export interface ConversionListQuery {
  * One page of the conversions a caller may see, oldest first by id, so a client walks the whole
  * ledger page by page and a row added meanwhile lands on a later page instead of shifting them.
  */
-export async function listConversions(db: Queryable, scope: StatsScope, query: ConversionListQuery): Promise<{ conversions: Conversion[]; nextCursor: string | null }> {
+export async function listConversions(db: Queryable, scope: StatsScope, query: ConversionListQuery): Promise<{ items: Conversion[]; nextCursor: string | null }> {
   const sql = new SqlParams();
   const where: string[] = [];
   const equal = (column: string, value: unknown) => {
@@ -47,6 +48,5 @@ export async function listConversions(db: Queryable, scope: StatsScope, query: C
      ORDER BY c.id LIMIT ${sql.add(query.limit + 1)}`,
     sql.values,
   );
-  const conversions = rows.slice(0, query.limit);
-  return { conversions, nextCursor: rows.length > query.limit ? String(conversions.at(-1)!.id) : null };
+  return cursorPage(rows, query.limit, (row) => String(row.id));
 }

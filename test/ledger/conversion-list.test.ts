@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
-describe('the conversions list: GET /api/v1/conversions', () => {
+describe('the conversions lists: GET /api/v1/conversions and /api/v1/refused-conversions', () => {
   let server: TestServer;
   let newsletter: number;
   let bestsellers: number;
@@ -91,6 +91,43 @@ describe('the conversions list: GET /api/v1/conversions', () => {
     const [header] = partner.text.split('\n');
     assert.ok(header!.startsWith('id,seq,transactionId,'));
     assert.ok(!header!.includes('revenue'));
+  });
+
+  test('refused requests are listed newest first with why, to the advertiser of the offer they name or of their click', async () => {
+    const click = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${trailblazer}`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+    });
+    const transactionId = new URL(click.headers.get('location')!).searchParams.get('tid')!;
+    assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=20`)).text, 'success=true;');
+    assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=25&adv_sub=LATE`)).text, 'success=false;');
+    assert.equal((await server.request('GET', '/aff_lsr?transaction_id=10ffffffffffffffffffffffffffff')).text, 'success=false;');
+    const unknownGoal = await server.request('POST', '/api/v1/conversions', {
+      key: server.keys.brightside,
+      body: { offerId: bestsellers, partnerId: couponCrate, goalName: 'no such goal', orderId: 'BK-2' },
+    });
+    assert.equal(unknownGoal.status, 422, unknownGoal.text);
+
+    const refused = (key: string, query = '') => server.request('GET', `/api/v1/refused-conversions?${query}`, { key });
+    const all = await refused(server.keys.admin);
+    assert.equal(all.status, 200, all.text);
+    assert.deepEqual(
+      all.body.refused.map((entry: { statusCode: number; offerId: number | null }) => [entry.statusCode, entry.offerId]),
+      [[94, bestsellers], [91, null], [12, newsletter]],
+    );
+    const acme = (await refused(server.keys.acme)).body.refused;
+    assert.equal(acme.length, 1);
+    assert.equal(acme[0].channel, 'server_postback');
+    assert.equal(acme[0].transactionId, transactionId);
+    assert.match(acme[0].reason, /already converted/);
+    assert.deepEqual([acme[0].request.saleAmount, acme[0].request.advSubs[0]], ['25.000000', 'LATE']);
+    assert.deepEqual((await refused(server.keys.brightside)).body.refused.map((entry: { reason: string }) => entry.reason), ['offer ' + bestsellers + ' has no goal no such goal']);
+    assert.equal((await refused(server.keys.agency)).body.refused.length, 2);
+    const paged = await refused(server.keys.admin, 'limit=2');
+    assert.equal((await refused(server.keys.admin, `cursor=${paged.body.nextCursor}`)).body.refused[0].statusCode, 12);
+    assert.deepEqual((await refused(server.keys.admin, 'statusCode=91')).body.refused.length, 1);
+    const partner = await refused(server.keys.trailblazer);
+    assert.equal(partner.status, 403);
+    assert.match(partner.body.error, /GET \/api\/v1\/conversions/);
   });
 
   test('bad input is answered 400 with what is wrong', async () => {

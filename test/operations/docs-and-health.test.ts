@@ -55,6 +55,7 @@ describe('API documentation and health', () => {
       'POST /api/v1/postbacks',
       'DELETE /api/v1/postbacks/{id}',
       'GET /api/v1/postbacks/{id}/deliveries',
+      'GET /api/v1/refused-conversions',
       'POST /api/v1/deliveries/{id}/replay',
       'GET /api/v1/notifications',
       'POST /api/v1/tracking-links',
