@@ -3,6 +3,7 @@ import { sendReport } from '../http/report-reply.ts';
 import { errorBody } from '../http/schema-types.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
+import { refusedClicksByDay } from '../reports/refused-clicks-report.ts';
 import { metricAllowed, statsScopeFor } from '../reports/report-access.ts';
 import { parseDayRange } from '../reports/sk-stats.ts';
 import { DIMENSIONS, METRIC_KIND, METRICS, runStats, type Dimension, type FilterOperator, type Metric, type StatsFilter } from '../reports/stats-engine.ts';
@@ -119,6 +120,51 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
         page: query.page,
         rows,
         ...(result.totals ? { totals: Object.fromEntries(metrics.map((metric) => [metric, formatMetric(metric, result.totals![metric] ?? 0)])) } : {}),
+      });
+    },
+  );
+
+  app.get<{ Querystring: { from: string; to: string; offerId?: number; partnerId?: number; outcome?: string; page: number; limit: number; format?: 'json' | 'csv' } }>(
+    '/reports/refused-clicks',
+    {
+      schema: {
+        tags: ['Reports'],
+        summary: 'Clicks sent on without being counted, and why: by local day, offer, partner and outcome, as JSON or CSV',
+        description:
+          "A refused click goes to the offer's fallback URL and a bot's to the offer, but neither enters the statistics or costs " +
+          'anything. outcome is bot, or the reason: unknown_offer, unknown_partner, offer_inactive, offer_not_started, offer_ended, ' +
+          'partner_inactive, not_approved, partner_blocked, sub_id_not_allowed, sub_id_blocked, channel_not_targeted, geo_not_targeted, ' +
+          'device_not_targeted, bid_factor_zero, budget_exhausted or click_cap_reached. offerId and partnerId are 0 where the link named none. ' +
+          'A partner sees the clicks naming it, an advertiser (or agency) those on its offers, the network all.',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: {
+            from: { type: 'string', description: 'First local day, YYYY-MM-DD' },
+            to: { type: 'string', description: 'Last local day, YYYY-MM-DD' },
+            offerId: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+            partnerId: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+            outcome: { type: 'string', pattern: '^[a-z_]{1,40}$' },
+            page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
+            format: { type: 'string', enum: ['json', 'csv'] },
+          },
+          required: ['from', 'to'],
+        },
+        response: { 400: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, format, ...query } = request.query;
+      const range = parseDayRange(from, to);
+      const { timeZone } = await getNetwork(platform.store);
+      const page = await refusedClicksByDay(platform.store, await statsScopeFor(platform.store, request.principal), { ...query, ...range, timeZone });
+      return sendReport(reply, format, ['date', 'offerId', 'partnerId', 'outcome', 'clicks'], page.items, {
+        timeZone,
+        ...range,
+        page: page.page,
+        hasMore: page.hasMore,
+        rows: page.items,
       });
     },
   );

@@ -34,7 +34,7 @@ export type StatsMetric = (typeof STATS_METRICS)[number];
 
 const QUARTER_HOUR_MS = 900_000;
 
-function quarterHourOf(instant: Date): number {
+export function quarterHourOf(instant: Date): number {
   return Math.floor(instant.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { countRefusedClicks } from '../stats/refused-clicks.ts';
 import { applyStatsDeltas, type StatsDelta, type StatsMetric } from '../stats/stats-deltas.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
 import type { ClickOutcome } from './click-rules.ts';
@@ -174,6 +175,7 @@ export async function writeTraffic(tx: Transaction, { clicks, impressions, marks
     ]),
   );
   await applyStatsDeltas(tx, deltas);
+  await countRefusedClicks(tx, clicks.filter((click) => click.outcome !== 'counted'));
   if (marks.length > 0) await tx.query('INSERT INTO traffic_write_marks (id) SELECT unnest($1::text[])', [marks]);
   await forgetWriteMarks(tx, settledMarks);
 }

@@ -56,6 +56,7 @@ describe('API documentation and health', () => {
       'DELETE /api/v1/postbacks/{id}',
       'GET /api/v1/postbacks/{id}/deliveries',
       'GET /api/v1/refused-conversions',
+      'GET /api/v1/reports/refused-clicks',
       'POST /api/v1/deliveries/{id}/replay',
       'GET /api/v1/notifications',
       'POST /api/v1/tracking-links',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setCap } from '../../src/offers/offer-terms.ts';
+import { localDay } from '../../src/shared/time-zones.ts';
 import { redisReachable, REDIS_URL, stallingRedis } from '../support/redis.ts';
 import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
@@ -128,6 +129,52 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.equal(noAgent.headers.get('x-partnerline-click'), 'bot');
     await server.platform.tracker.writer.flush();
     assert.deepEqual(await statsTotals(server.store, newsletter), before);
+  });
+
+  test('the refused-clicks report counts each click sent on but not counted, by day, offer, partner and reason, to each its own', async () => {
+    const day = (offsetMs: number) => localDay(new Date(Date.now() + offsetMs), 'America/New_York');
+    const range = `from=${day(-86_400_000)}&to=${day(86_400_000)}`;
+    const counts = async (key: string) => {
+      const reply = await server.request('GET', `/api/v1/reports/refused-clicks?${range}`, { key });
+      assert.equal(reply.status, 200, reply.text);
+      const byCell = new Map<string, number>();
+      for (const row of reply.body.rows) {
+        const cell = `${row.offerId}|${row.partnerId}|${row.outcome}`;
+        byCell.set(cell, (byCell.get(cell) ?? 0) + row.clicks);
+      }
+      return byCell;
+    };
+    const added = (after: Map<string, number>, before: Map<string, number>) =>
+      Object.fromEntries([...after].filter(([cell, clicks]) => clicks !== (before.get(cell) ?? 0)).map(([cell, clicks]) => [cell, clicks - (before.get(cell) ?? 0)]));
+    const keys = [server.keys.admin, server.keys.trailblazer, server.keys.brightside];
+    const before = await Promise.all(keys.map(counts));
+    await click(`offer_id=${springGear}&aff_id=${trailblazer}`, { ip: IPS.GB });
+    await click(`offer_id=${springGear}&aff_id=${trailblazer}`, { ip: IPS.GB });
+    await click(`offer_id=${bestsellers}&aff_id=${couponCrate}`);
+    await click(`offer_id=99999&aff_id=${trailblazer}`);
+    await click(`offer_id=${newsletter}&aff_id=${trailblazer}`, { ua: USER_AGENTS.slackbot });
+    await click(`offer_id=${newsletter}&aff_id=${trailblazer}`);
+    await server.platform.tracker.writer.flush();
+    const [admin, partner, advertiser] = await Promise.all(keys.map(counts));
+    assert.deepEqual(added(admin!, before[0]!), {
+      [`${springGear}|${trailblazer}|geo_not_targeted`]: 2,
+      [`${bestsellers}|${couponCrate}|not_approved`]: 1,
+      [`99999|${trailblazer}|unknown_offer`]: 1,
+      [`${newsletter}|${trailblazer}|bot`]: 1,
+    });
+    assert.deepEqual(added(partner!, before[1]!), {
+      [`${springGear}|${trailblazer}|geo_not_targeted`]: 2,
+      [`99999|${trailblazer}|unknown_offer`]: 1,
+      [`${newsletter}|${trailblazer}|bot`]: 1,
+    });
+    assert.deepEqual(added(advertiser!, before[2]!), { [`${bestsellers}|${couponCrate}|not_approved`]: 1 });
+    const csv = await server.request('GET', `/api/v1/reports/refused-clicks?${range}&format=csv&outcome=not_approved&offerId=${bestsellers}`, { key: server.keys.admin });
+    const [header, ...lines] = csv.text.trim().split('\n');
+    assert.equal(header, 'date,offerId,partnerId,outcome,clicks');
+    assert.ok(lines.length >= 1 && lines.every((line) => line.includes(`,${bestsellers},${couponCrate},not_approved,`)), csv.text);
+    const missing = await server.request('GET', '/api/v1/reports/refused-clicks?from=2026-12-01', { key: server.keys.admin });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error, /to/);
   });
 
   test('repeat clicks by one visitor are gross clicks, not unique ones', async () => {

@@ -1,0 +1,36 @@
+import type { Queryable } from '../store/store.ts';
+import { quarterHourOf } from './stats-deltas.ts';
+
+/** A click sent on without being counted: a bot's, or one refused for a reason. */
+export interface RefusedClick {
+  createdAt: Date;
+  offerId: number | null;
+  partnerId: number | null;
+  outcome: string;
+}
+
+/** Adds clicks to the refused-click counts, one row a cell, cells in one order for every writer so none deadlock. */
+export async function countRefusedClicks(db: Queryable, clicks: readonly RefusedClick[]): Promise<void> {
+  if (clicks.length === 0) return;
+  const cells = new Map<string, { quarter: number; offerId: number; partnerId: number; outcome: string; clicks: number }>();
+  for (const click of clicks) {
+    const [quarter, offerId, partnerId] = [quarterHourOf(click.createdAt), click.offerId ?? 0, click.partnerId ?? 0];
+    const key = `${quarter}|${offerId}|${partnerId}|${click.outcome}`;
+    const cell = cells.get(key);
+    if (cell) cell.clicks += 1;
+    else cells.set(key, { quarter, offerId, partnerId, outcome: click.outcome, clicks: 1 });
+  }
+  const sorted = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
+  await db.query(
+    `INSERT INTO refused_clicks (quarter, offer_id, partner_id, outcome, clicks)
+     SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::text[], $5::int8[])
+     ON CONFLICT (quarter, offer_id, partner_id, outcome) DO UPDATE SET clicks = refused_clicks.clicks + excluded.clicks`,
+    [
+      sorted.map((cell) => new Date(cell.quarter).toISOString()),
+      sorted.map((cell) => cell.offerId),
+      sorted.map((cell) => cell.partnerId),
+      sorted.map((cell) => cell.outcome),
+      sorted.map((cell) => cell.clicks),
+    ],
+  );
+}
