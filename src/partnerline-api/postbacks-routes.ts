@@ -2,8 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, idSchema, nullableIdSchema } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
-import { createPostback, deletePostback, DELIVERY_STATUSES, listDeliveries, listPostbacks, replayDelivery, type DeliveryStatus, type PostbackInput } from '../postbacks/postbacks.ts';
+import type { PostbackOperation } from '../postbacks/postback-macros.ts';
+import {
+  createPostback,
+  deletePostback,
+  DELIVERY_STATUSES,
+  listDeliveries,
+  listPostbacks,
+  POSTBACK_OPERATIONS,
+  replayDelivery,
+  type DeliveryStatus,
+  type PostbackInput,
+} from '../postbacks/postbacks.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
+import { testPostback } from '../postbacks/postback-test.ts';
 import { shortLinkFor } from '../tracking/short-links.ts';
 
 const postback = {
@@ -73,6 +85,23 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
     { schema: { ...doc('Partner postbacks', 'Remove a postback'), params: idParams, response: { 403: errorBody, 404: errorBody } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await deletePostback(tx, request.principal, request.params.id) })),
+  );
+
+  app.post<{ Params: { id: number }; Body: { operation?: PostbackOperation } | undefined }>(
+    '/postbacks/:id/test',
+    {
+      schema: {
+        ...doc(
+          'Partner postbacks',
+          'Call a postback once with a sample conversion (transaction id test…, payout 1.00 on a sale of 10.00) and answer what its ' +
+            'endpoint said; nothing is stored or queued, and a failure does not count toward parking the postback',
+        ),
+        params: idParams,
+        body: { type: ['object', 'null'], properties: { operation: { type: 'string', enum: [...POSTBACK_OPERATIONS], default: 'create' } } },
+        response: { 403: errorBody, 404: errorBody },
+      },
+    },
+    (request) => testPostback(db, request.principal, request.params.id, request.body?.operation ?? 'create', platform.deliveries.options),
   );
 
   app.get<{ Params: { id: number }; Querystring: { status?: DeliveryStatus } }>(

@@ -1,7 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { PrivateDestinationError, publicAddressLookup, refuseDestination } from './destination-guard.ts';
-import { callEndpoint } from './endpoint-call.ts';
-import { signDelivery } from './postback-macros.ts';
+import { callPostback } from './postback-call.ts';
 
 export interface DeliveryOptions {
   allowPrivateDestinations: boolean;
@@ -31,7 +29,6 @@ export function retryDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: n
   return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }
 
-const EXCERPT_LENGTH = 500;
 const MAX_IN_FLIGHT = 50;
 /** After a claim the store refused: it is likely still down, and each try is logged. */
 const CLAIM_RETRY_MS = 5_000;
@@ -54,7 +51,8 @@ interface Claimed {
  */
 export class DeliveryWorker {
   private readonly store: Store;
-  private readonly options: DeliveryOptions;
+  /** Also what a test call of a postback goes by. */
+  readonly options: DeliveryOptions;
   private timer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
   private claiming: Promise<void> | undefined;
@@ -146,30 +144,7 @@ export class DeliveryWorker {
   }
 
   private async deliver(delivery: Claimed): Promise<void> {
-    const started = performance.now();
-    let statusCode: number | null = null;
-    let excerpt: string | null = null;
-    let error: string | null = refuseDestination(delivery.url, this.options.allowPrivateDestinations) ?? null;
-    let permanent = error !== null;
-    if (!error) {
-      try {
-        const headers: Record<string, string> = { 'user-agent': 'Partnerline-Postback/1.0' };
-        if (delivery.secret) headers['x-partnerline-signature'] = signDelivery(delivery.secret, delivery.url, Math.floor(Date.now() / 1000));
-        const answer = await callEndpoint(delivery.url, {
-          headers,
-          timeoutMs: this.options.timeoutMs,
-          excerptLength: EXCERPT_LENGTH,
-          lookup: this.options.allowPrivateDestinations ? undefined : publicAddressLookup,
-        });
-        statusCode = answer.statusCode;
-        excerpt = answer.excerpt;
-        if (statusCode < 200 || statusCode >= 300) error = `answered HTTP ${statusCode}`;
-      } catch (failure) {
-        error = (failure as Error).message;
-        permanent = failure instanceof PrivateDestinationError;
-      }
-    }
-    const latencyMs = Math.round(performance.now() - started);
+    const { statusCode, excerpt, error, permanent, latencyMs } = await callPostback(delivery.url, delivery.secret, this.options);
     await this.store.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO delivery_attempts (outbox_id, status_code, latency_ms, response_excerpt, error) VALUES ($1, $2, $3, $4, $5)`,

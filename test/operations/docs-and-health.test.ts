@@ -53,6 +53,7 @@ describe('API documentation and health', () => {
       'POST /api/v1/conversions/batch',
       'GET /api/v1/postbacks',
       'POST /api/v1/postbacks',
+      'POST /api/v1/postbacks/{id}/test',
       'DELETE /api/v1/postbacks/{id}',
       'GET /api/v1/postbacks/{id}/deliveries',
       'GET /api/v1/refused-conversions',

@@ -93,6 +93,50 @@ describe('partner postback delivery', () => {
     assert.equal(delivery!.log[0]!.responseExcerpt, 'ok');
   });
 
+  test('a test call shows what the endpoint receives and answers, and stores, queues and counts nothing', async () => {
+    const secret = 'trailblazer-test-secret';
+    const registered = await server.request('POST', '/api/v1/postbacks', {
+      key: server.keys.trailblazer,
+      body: { offerId: server.demo.offerIds[4], url: `${receiver.base}/test-call?click={transaction_id}&pay={payout}&sale={sale_amount}&op={postback_operation}&status={conversion_status}`, secret },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    const id = registered.body.id;
+    const test = (key: string, body?: object) => server.request('POST', `/api/v1/postbacks/${id}/test`, { key, body });
+
+    const created = await test(server.keys.trailblazer);
+    assert.equal(created.status, 200, created.text);
+    assert.equal(created.body.delivered, true);
+    assert.equal(created.body.statusCode, 200);
+    assert.equal(created.body.excerpt, 'ok');
+    const call = receiver.received.at(-1)!;
+    assert.equal(`${receiver.base}${call.url.pathname}${call.url.search}`, created.body.url);
+    assert.match(call.url.searchParams.get('click')!, /^test[0-9a-f]{26}$/);
+    assert.deepEqual([call.url.searchParams.get('pay'), call.url.searchParams.get('sale'), call.url.searchParams.get('op')], ['1.00', '10.00', 'create']);
+    const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(call.headers['x-partnerline-signature']))!;
+    assert.equal(mac, createHmac('sha256', secret).update(`${timestamp}.${created.body.url}`).digest('hex'));
+
+    const rejected = await test(server.keys.admin, { operation: 'reject' });
+    assert.deepEqual([rejected.body.operation, new URL(rejected.body.url).searchParams.get('op')], ['reject', 'delete']);
+
+    receiver.answerWith(503);
+    try {
+      const failed = await test(server.keys.trailblazer, { operation: 'update' });
+      assert.equal(failed.status, 200, failed.text);
+      assert.deepEqual([failed.body.delivered, failed.body.statusCode, failed.body.error, failed.body.excerpt], [false, 503, 'answered HTTP 503', 'down for maintenance']);
+    } finally {
+      receiver.answerWith(200);
+    }
+    const [stored] = await server.store.query<{ failures: number; deliveries: bigint }>(
+      `SELECT consecutive_failures AS failures, (SELECT count(*) FROM outbox WHERE postback_id = $1)::int8 AS deliveries FROM partner_postbacks WHERE id = $1`,
+      [id],
+    );
+    assert.deepEqual(stored, { failures: 0, deliveries: 0n });
+    assert.equal((await test(server.keys.couponCrate)).status, 403);
+    assert.equal((await test(server.keys.trailblazer, { operation: 'refund' })).status, 400);
+    assert.equal((await server.request('DELETE', `/api/v1/postbacks/${id}`, { key: server.keys.trailblazer })).status, 200);
+    assert.equal((await test(server.keys.trailblazer)).status, 404);
+  });
+
   test('an image pixel that answers with a GIF is delivered once, and its answer logged', async () => {
     const registered = await server.request('POST', '/api/v1/postbacks', {
       key: server.keys.trailblazer,
