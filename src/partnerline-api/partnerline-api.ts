@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { useJsonApiConventions } from '../http/json-api.ts';
 import type { Platform } from '../platform.ts';
+import { registerClickRoutes } from './clicks-routes.ts';
 import { registerConversionRoutes } from './conversions-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
 import { registerPostbackRoutes } from './postbacks-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 
-/** Partnerline's own API (v1): keys, conversions and their ledger, postbacks, tracking links. */
+/** Partnerline's own API (v1): keys, clicks, conversions and their ledger, postbacks, tracking links. */
 const LIMITS = {
   perKey: { name: 'v1-key', points: 1200, durationSeconds: 60 },
   identical: { name: 'v1-same', points: 10, durationSeconds: 60 },
@@ -16,6 +17,7 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   useJsonApiConventions(app, { platform, limits: LIMITS });
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   registerKeyRoutes(app, platform);
+  registerClickRoutes(app, platform);
   registerConversionRoutes(app, platform);
   registerPostbackRoutes(app, platform);
   registerReportRoutes(app, platform);

@@ -43,6 +43,7 @@ describe('API documentation and health', () => {
       'POST /api/v1/keys/{id}/refresh',
       'DELETE /api/v1/keys/{id}',
       'POST /api/v1/conversions',
+      'GET /api/v1/clicks/{transactionId}',
       'GET /api/v1/conversions',
       'GET /api/v1/conversions/{id}',
       'POST /api/v1/conversions/{id}/approve',

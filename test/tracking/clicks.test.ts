@@ -177,6 +177,32 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.match(missing.body.error, /to/);
   });
 
+  test('a click is looked up by its transaction id, at once, by the partner, the advertiser and the network alone', async () => {
+    const counted = await click(`offer_id=${newsletter}&aff_id=${trailblazer}&aff_sub=lookup&aff_click_id=PC-9`);
+    const transactionId = tid(counted.headers.get('location')!)!;
+    const look = (key: string, id = transactionId) => server.request('GET', `/api/v1/clicks/${id}`, { key });
+    const partner = await look(server.keys.trailblazer);
+    assert.equal(partner.status, 200, partner.text);
+    assert.deepEqual(
+      [partner.body.outcome, partner.body.offerId, partner.body.partnerId, partner.body.affSubs[0], partner.body.affClickId, partner.body.country, partner.body.conversions],
+      ['counted', newsletter, trailblazer, 'lookup', 'PC-9', 'US', []],
+    );
+    assert.equal(partner.body.landingUrl, counted.headers.get('location'));
+    assert.ok(!('cost' in partner.body) && !('ip' in partner.body));
+    const converted = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=LOOKUP-1`);
+    const advertiser = await look(server.keys.acme);
+    assert.deepEqual(
+      advertiser.body.conversions.map((conversion: { id: string; status: string }) => [conversion.id, conversion.status]),
+      [[converted.headers.get('x-partnerline-conversion-id'), 'approved']],
+    );
+    assert.equal(advertiser.body.cost, '0.000000');
+    assert.ok(!('ip' in advertiser.body));
+    assert.equal((await look(server.keys.admin)).body.ip, IPS.US);
+    assert.equal((await look(server.keys.couponCrate)).status, 403);
+    assert.equal((await look(server.keys.brightside)).status, 403);
+    assert.equal((await look(server.keys.admin, '10ffffffffffffffffffffffffffff')).status, 404);
+  });
+
   test('repeat clicks by one visitor are gross clicks, not unique ones', async () => {
     const before = await statsTotals(server.store, newsletter);
     const first = await click(`offer_id=${newsletter}&aff_id=${couponCrate}`);
