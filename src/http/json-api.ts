@@ -64,7 +64,7 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
   });
 
   app.addHook('preValidation', async (request, reply) => {
-    const problem = inputProblem(request.body) ?? inputProblem(request.query);
+    const problem = inputProblem(request.body) ?? inputProblem(request.query) ?? inputProblem(request.params);
     if (problem) return sendJsonError(reply, 400, problem);
     const subject = `${rateLimitSubject(request, apiKeyHeader(request))}:${requestFingerprint(request)}`;
     const verdict = await platform.rateLimits.consume(limits.identical, subject);

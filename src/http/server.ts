@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import qs from 'qs';
 import { hasOffersApi, PARSE_OPTIONS } from '../hasoffers/hasoffers-plugin.ts';
 import { partnerlineApi } from '../partnerline-api/partnerline-api.ts';
@@ -10,6 +10,7 @@ import type { Platform } from '../platform.ts';
 import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
 import { trackingRoutes } from '../tracking-endpoints/tracking-routes.ts';
 import { healthRoutes } from './health.ts';
+import { sendJsonError } from './json-api.ts';
 import { serializeRequest } from './request-log.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -40,6 +41,11 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     bodyLimit: 10 * 1024 * 1024,
     // PHP-style brackets (fields[]=a, filters[Stat.date][values][]=…) as HasOffers clients send them.
     routerOptions: { querystringParser: (query) => qs.parse(query, PARSE_OPTIONS) },
+    // A path that cannot be decoded (%ZZ) reaches no route: a short link's is unknown, the APIs' is answered in their format.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      if (request.url.startsWith('/t/')) return reply.code(404).type('text/plain').send('Unknown tracking link');
+      return sendJsonError(reply, 400, error.message);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onSend', (request, reply, payload, done) => {

@@ -32,6 +32,8 @@ describe('SK v2 bad input never breaks the server', () => {
       ['POST', '/control-lists', { name: 'L', type: 'maybe' }],
       ['POST', '/control-lists', { name: 'L', type: 'allow', campaigns: [99999999999] }],
       ['GET', `/stats/campaigns/${campaign}/by-publisher?from=2026-01-01&to=2026-01-02&subid=%00`, undefined],
+      ['GET', '/campaigns/%ZZ', undefined],
+      ['GET', '/control-lists/%00', undefined],
     ];
     for (const [method, path, body, headers] of cases) {
       const reply = await server.request(method, `/affiliate/v2${path}`, { key: server.keys.admin, body, headers });
@@ -39,5 +41,15 @@ describe('SK v2 bad input never breaks the server', () => {
       assert.equal(typeof reply.body.error, 'string', `${method} ${path}: ${reply.text}`);
     }
     assert.equal((await server.request('GET', '/readyz')).status, 200);
+  });
+
+  test('a path that cannot be decoded, or holds a NUL, is answered in the format of the API it was meant for', async () => {
+    const undecodable = await server.request('GET', '/api/v1/clicks/%ZZ', { key: server.keys.admin });
+    assert.equal(undecodable.status, 400);
+    assert.match(undecodable.body.error, /not a valid url component/);
+    const nul = await server.request('GET', '/api/v1/clicks/10%00', { key: server.keys.admin });
+    assert.deepEqual([nul.status, nul.body], [400, { error: 'Text must not contain NUL characters' }]);
+    const shortLink = await server.request('GET', '/t/%ZZ');
+    assert.deepEqual([shortLink.status, shortLink.text], [404, 'Unknown tracking link']);
   });
 });
