@@ -92,6 +92,9 @@ export type NewConversion = PricedConversion &
     requestKey: string | null;
   };
 
+/** How far an advertiser's clock may be from ours: a conversion dated this much in the future, or before its click, still stands. */
+export const CLOCK_SKEW_MS = 300_000;
+
 export type ConversionDecision = { refused: { statusCode: number; reason: string } } | { conversion: NewConversion };
 
 const refused = (statusCode: number, reason: string): ConversionDecision => ({ refused: { statusCode, reason } });
@@ -108,6 +111,9 @@ export function subjectOf(request: ConversionRequest, click: ClickSession | unde
 export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const { request, click, offer, goal, override } = facts;
   const convertedAt = request.convertedAt ?? facts.now;
+  if (convertedAt.getTime() - facts.now.getTime() > CLOCK_SKEW_MS) {
+    return refused(STATUS_CODE.INVALID_REQUEST, `the conversion is dated ${convertedAt.toISOString()}, in the future`);
+  }
   if (request.transactionId) {
     if (!click) return refused(STATUS_CODE.UNKNOWN_TRANSACTION, `unknown transaction_id ${request.transactionId}`);
     if (click.outcome !== 'counted' && click.outcome !== 'bot') {
@@ -132,6 +138,13 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
   }
   if (click && convertedAt.getTime() - click.createdAt.getTime() > offer.attributionWindowHours * 3_600_000) {
     return refused(STATUS_CODE.SESSION_EXPIRED, `the session expired: the click is older than ${offer.attributionWindowHours} hours`);
+  }
+  // An order made before its click cannot be the click's doing: a click fired after the sale (click injection) takes no credit.
+  if (click && click.createdAt.getTime() - convertedAt.getTime() > CLOCK_SKEW_MS) {
+    return refused(
+      STATUS_CODE.INVALID_REQUEST,
+      `the conversion is dated ${convertedAt.toISOString()}, before its click at ${click.createdAt.toISOString()}`,
+    );
   }
 
   const saleAmountMicros = request.saleAmountMicros ?? 0n;

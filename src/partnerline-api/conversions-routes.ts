@@ -110,7 +110,6 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
       const body = request.body;
       const saleAmountMicros = amount('saleAmount', body.saleAmount);
       const convertedAt = body.convertedAt ? new Date(body.convertedAt) : undefined;
-      if (convertedAt && convertedAt.getTime() > Date.now() + 300_000) throw new ValidationError('convertedAt', 'must not be in the future');
       const advertiserScope = await advertiserScopeOf(platform.store, request.principal);
       if (body.transactionId) await platform.tracker.writer.ensureWritten(body.transactionId);
       return sendWrite(platform, request, reply, async (tx) => {

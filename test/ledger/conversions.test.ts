@@ -313,4 +313,22 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     const bad = await server.request('POST', '/api/v1/conversions', { key: server.keys.acme, body: { ...body, saleAmount: '-1' } });
     assert.equal(bad.status, 400);
   });
+
+  test('a conversion dated before its click, or in the future, is refused with why', async () => {
+    const { transactionId } = await clickFor(newsletter, trailblazer);
+    const dated = (minutes: number, orderId: string) =>
+      server.request('POST', '/api/v1/conversions', {
+        key: server.keys.acme,
+        body: { transactionId, orderId, convertedAt: new Date(Date.now() + minutes * 60_000).toISOString() },
+      });
+    const beforeClick = await dated(-60, 'DATED-1');
+    assert.equal(beforeClick.status, 422, beforeClick.text);
+    assert.deepEqual([beforeClick.body.statusCode, beforeClick.body.conversionId], [90, null]);
+    assert.match(beforeClick.body.error, /^the conversion is dated .+, before its click at /);
+    const ahead = await dated(60, 'DATED-2');
+    assert.equal(ahead.status, 422, ahead.text);
+    assert.match(ahead.body.error, /in the future/);
+    const skewed = await dated(-2, 'DATED-3');
+    assert.equal(skewed.status, 201, skewed.text);
+  });
 });

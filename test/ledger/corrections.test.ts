@@ -68,6 +68,12 @@ describe('corrections and late data', () => {
     const clickA = await clickFor(newsletter, trailblazer);
     const clickB = await clickFor(newsletter, couponCrate);
     const orderTime = new Date(Date.now() - 36 * 3_600_000);
+    // Both clicks came before the order: an order cannot go to a click made after it.
+    await server.platform.tracker.writer.flush();
+    await server.store.query(`UPDATE clicks SET created_at = $1 WHERE transaction_id = ANY($2::text[])`, [
+      new Date(orderTime.getTime() - 1_800_000),
+      [clickA, clickB],
+    ]);
     const created = await server.request('POST', '/api/v1/conversions', {
       key: server.keys.acme,
       body: { transactionId: clickA, orderId: 'ORDER-2', saleAmount: '80.00', convertedAt: orderTime.toISOString() },

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { capDays, capWindow, periodKey, type Days } from '../../src/ledger/cap-windows.ts';
 import type { CapPeriod } from '../../src/offers/offer-terms.ts';
 import { chooseTerms, priceConversion, type Pricing } from '../../src/ledger/payouts.ts';
+import { decideConversion, type ClickSession, type OfferConversionTerms } from '../../src/ledger/conversion-rules.ts';
 import { capStatusCode } from '../../src/ledger/status-codes.ts';
 import { retryDelayMs } from '../../src/postbacks/delivery-worker.ts';
 import { isPrivateAddress } from '../../src/postbacks/destination-guard.ts';
@@ -41,6 +42,54 @@ test('the most specific terms win: partner override for the goal, then goal, the
     assert.equal(terms.rule, rule, name);
     assert.deepEqual(terms.payout, payout, name);
     assert.deepEqual(terms.revenue, (source.goal && goalId !== null ? source.goal : offer).revenue, `${name}: revenue follows goal or offer`);
+  }
+});
+
+test('a conversion is dated within its click\'s session and not in the future, give or take five minutes of clock', () => {
+  const offer: OfferConversionTerms = {
+    id: 1, advertiserId: 1, securityToken: null, currency: 'USD', attributionWindowHours: 24, approveConversions: false,
+    holdHours: null, allowMultiple: false, hasCaps: false, payout: flat(1), revenue: flat(2),
+  };
+  const click: ClickSession = {
+    transactionId: '10abc', offerId: 1, partnerId: 2, outcome: 'counted', createdAt: new Date('2026-12-01T12:00:00Z'),
+    country: 'US', device: 'mobile', source: null, affSub1: null,
+  };
+  const now = new Date('2026-12-02T06:00:00Z');
+  const cases: Array<[string, boolean, string | undefined, number | undefined, RegExp?]> = [
+    ['on a click, dated now', true, undefined, undefined],
+    ['on a click, an hour after it', true, '2026-12-01T13:00:00Z', undefined],
+    ['on a click, four minutes before it (clock skew)', true, '2026-12-01T11:56:00Z', undefined],
+    ['on a click, six minutes before it (a click after the sale)', true, '2026-12-01T11:54:00Z', 90, /before its click at 2026-12-01T12:00:00.000Z/],
+    ['on a click, 24 hours and a minute after it', true, '2026-12-02T12:01:00Z', 90, /in the future/],
+    ['on a click, 24 hours and a minute after it, arriving later', true, '2026-12-02T12:01:00Z', 92, /session expired/],
+    ['without a click, four minutes ahead of our clock', false, '2026-12-02T06:04:00Z', undefined],
+    ['without a click, six minutes ahead of our clock', false, '2026-12-02T06:06:00Z', 90, /in the future/],
+    ['without a click, a year ago (a late import)', false, '2025-12-02T06:00:00Z', undefined],
+  ];
+  for (const [name, onClick, convertedAt, code, reason] of cases) {
+    const arrives = name.endsWith('arriving later') ? new Date('2026-12-03T00:00:00Z') : now;
+    const decision = decideConversion({
+      request: {
+        channel: 'api',
+        actor: 'test',
+        ...(onClick ? { transactionId: click.transactionId } : { offerId: 1, partnerId: 2 }),
+        convertedAt: convertedAt === undefined ? undefined : new Date(convertedAt),
+      },
+      now: arrives,
+      click: onClick ? click : undefined,
+      offer,
+      goal: undefined,
+      override: undefined,
+      partnerKnown: true,
+    });
+    if (code === undefined) {
+      assert.ok('conversion' in decision, name);
+      assert.equal(decision.conversion.convertedAt.getTime(), convertedAt === undefined ? arrives.getTime() : Date.parse(convertedAt), name);
+    } else {
+      assert.ok('refused' in decision, name);
+      assert.equal(decision.refused.statusCode, code, name);
+      assert.match(decision.refused.reason, reason!, name);
+    }
   }
 });
 
