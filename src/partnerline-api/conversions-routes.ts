@@ -20,9 +20,9 @@ import type { Platform } from '../platform.ts';
 import { listConversions } from '../reports/conversion-list.ts';
 import { listRefusedConversions } from '../reports/refused-conversions.ts';
 import { statsScopeFor } from '../reports/report-access.ts';
+import { checkDays } from '../reports/sk-stats.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
-import { isCalendarDate } from '../shared/time-zones.ts';
 import type { Transaction } from '../store/store.ts';
 import { conversionCsvColumns, conversionCsvRow, conversionView, historyView } from './conversion-format.ts';
 
@@ -71,13 +71,6 @@ interface ListQuerystring {
   cursor?: string;
   limit: number;
   format?: 'json' | 'csv';
-}
-
-function checkedDays(from: string | undefined, to: string | undefined): void {
-  for (const [field, day] of [['from', from], ['to', to]] as const) {
-    if (day !== undefined && !isCalendarDate(day)) throw new ValidationError(field, 'must be a date written YYYY-MM-DD');
-  }
-  if (from !== undefined && to !== undefined && to < from) throw new ValidationError('to', 'must not be before from');
 }
 
 export function registerConversionRoutes(app: FastifyInstance, platform: Platform): void {
@@ -179,7 +172,7 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
     },
     async (request, reply) => {
       const query = request.query;
-      checkedDays(query.from, query.to);
+      checkDays(query.from, query.to);
       const { timeZone } = await getNetwork(platform.store);
       const page = await listConversions(platform.store, await statsScopeFor(platform.store, request.principal), {
         ...query,

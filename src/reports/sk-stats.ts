@@ -17,10 +17,16 @@ export interface DayRange {
 
 const MAX_RANGE_DAYS = 731;
 
+/** Local calendar days as a caller wrote them, either one left open: each a real date, `to` not before `from`. */
+export function checkDays(from: string | undefined, to: string | undefined): void {
+  for (const [field, day] of [['from', from], ['to', to]] as const) {
+    if (day !== undefined && !isCalendarDate(day)) throw new ValidationError(field, 'must be a date written YYYY-MM-DD');
+  }
+  if (from !== undefined && to !== undefined && to < from) throw new ValidationError('to', 'must not be before from');
+}
+
 export function parseDayRange(from: string, to: string): DayRange {
-  if (!isCalendarDate(from)) throw new ValidationError('from', 'must be a date written YYYY-MM-DD');
-  if (!isCalendarDate(to)) throw new ValidationError('to', 'must be a date written YYYY-MM-DD');
-  if (to < from) throw new ValidationError('to', 'must not be before from');
+  checkDays(from, to);
   const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
   if (days > MAX_RANGE_DAYS) throw new ValidationError('to', `the range may span at most ${MAX_RANGE_DAYS} days`);
   return { from, to };
