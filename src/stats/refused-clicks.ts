@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/store.ts';
-import { quarterHourOf } from './stats-deltas.ts';
+import { inLockOrder, quarterHourOf } from './stats-deltas.ts';
 
 /** A click sent on without being counted: a bot's, or one refused for a reason. */
 export interface RefusedClick {
@@ -9,7 +9,7 @@ export interface RefusedClick {
   outcome: string;
 }
 
-/** Adds clicks to the refused-click counts, one row a cell, cells in one order for every writer so none deadlock. */
+/** Adds clicks to the refused-click counts, one row a cell. */
 export async function countRefusedClicks(db: Queryable, clicks: readonly RefusedClick[]): Promise<void> {
   if (clicks.length === 0) return;
   const cells = new Map<string, { quarter: number; offerId: number; partnerId: number; outcome: string; clicks: number }>();
@@ -20,7 +20,7 @@ export async function countRefusedClicks(db: Queryable, clicks: readonly Refused
     if (cell) cell.clicks += 1;
     else cells.set(key, { quarter, offerId, partnerId, outcome: click.outcome, clicks: 1 });
   }
-  const sorted = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
+  const sorted = inLockOrder(cells);
   await db.query(
     `INSERT INTO refused_clicks (quarter, offer_id, partner_id, outcome, clicks)
      SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::text[], $5::int8[])

@@ -99,7 +99,11 @@ export function mergeDeltas(deltas: Iterable<StatsDelta>): StatsDelta[] {
       if (value !== undefined) cell.metrics[metric] = (cell.metrics[metric] ?? 0n) + value;
     }
   }
-  // One order for every writer, so concurrent transactions lock shared cells in the same order and never deadlock.
+  return inLockOrder(cells);
+}
+
+/** Cells by their key: one order for every writer, so concurrent transactions lock shared cells in the same order and never deadlock. */
+export function inLockOrder<T>(cells: Map<string, T>): T[] {
   return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }
 
