@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey } from '../accounts/api-keys.ts';
-import { ROLES, type Role } from '../accounts/principal.ts';
+import { OPERATOR, ROLES, type Role } from '../accounts/principal.ts';
 import { createUser, listUsers } from '../accounts/users.ts';
 import { ensureDemoNetwork } from '../demo/demo-network.ts';
-import { getNetwork } from '../network/network.ts';
+import { getNetwork, networkSettings, updateNetwork } from '../network/network.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseId } from '../shared/ids.ts';
 import type { Store } from '../store/store.ts';
@@ -33,7 +33,10 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   key list [--account USER_ID]
   key rotate KEY_ID                      replace a key; the old one stops at once
   key revoke KEY_ID
-  maintenance on|off|status              APIs answer 503 while on; tracking goes on`;
+  maintenance on|off|status              APIs answer 503 while on; tracking goes on
+  network show                           the network's settings
+  network set [--name N] [--time-zone Z] [--currency C] [--fallback-url URL] [--cpc-partner-share PERCENT]
+                                         change them; --fallback-url= (empty) removes the fallback`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -44,6 +47,10 @@ const OPTIONS = {
   partner: { type: 'string' },
   agency: { type: 'string' },
   account: { type: 'string' },
+  'time-zone': { type: 'string' },
+  currency: { type: 'string' },
+  'fallback-url': { type: 'string' },
+  'cpc-partner-share': { type: 'string' },
 } as const;
 
 function id(value: string | undefined, what: string): number {
@@ -58,6 +65,10 @@ function optionalId(value: string | undefined, what: string): number | undefined
 
 function table(rows: Array<Record<string, unknown>>): string {
   return rows.map((row) => Object.entries(row).map(([key, value]) => `${key}=${value ?? '-'}`).join('  ')).join('\n') || '(none)';
+}
+
+function networkOutput(settings: Record<string, unknown>): CommandOutput {
+  return { json: settings, text: Object.entries(settings).map(([key, value]) => `${key}: ${value ?? '-'}`).join('\n') };
 }
 
 export async function runCommand(context: CommandContext, args: string[]): Promise<CommandOutput> {
@@ -133,6 +144,20 @@ async function dispatch(
     case 'maintenance status': {
       const { maintenance } = await getNetwork(store);
       return { json: { maintenance }, text: `Maintenance is ${maintenance ? 'on' : 'off'}.` };
+    }
+    case 'network show':
+      return networkOutput(networkSettings(await getNetwork(store), OPERATOR));
+    case 'network set': {
+      const fallbackUrl = values['fallback-url'];
+      const changes = {
+        name: values.name,
+        timeZone: values['time-zone'],
+        currency: values.currency,
+        fallbackUrl: fallbackUrl === '' ? null : fallbackUrl,
+        cpcPartnerSharePercent: values['cpc-partner-share'],
+      };
+      if (Object.values(changes).every((value) => value === undefined)) throw new CommandError(`network set: name a setting to change\n\n${USAGE}`);
+      return networkOutput(networkSettings(await store.transaction((tx) => updateNetwork(tx, OPERATOR, changes)), OPERATOR));
     }
     default:
       throw new CommandError(USAGE);

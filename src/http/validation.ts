@@ -21,6 +21,8 @@ export function describeValidationError(error: ErrorObject): string {
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   if (missing) return `${path ? path + '.' : ''}${missing}: is required`;
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
+  // A field the body may not have (a schema's propertyNames): name the field, not the body.
+  if (error.propertyName) return `${path ? path + '.' : ''}${error.propertyName}: is not a field here${allowed ? `; the fields are ${allowed.join(', ')}` : ''}`;
   const detail = allowed ? `must be one of ${allowed.join(', ')}` : error.message ?? 'is invalid';
   return `${path || 'body'}: ${detail}`;
 }

@@ -1,4 +1,11 @@
-import type { Queryable } from '../store/store.ts';
+import type { Principal } from '../accounts/principal.ts';
+import { requireNetworkAdmin } from '../accounts/scope.ts';
+import { isCurrency } from '../offers/offer-rules.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { parsePercentToPpm } from '../shared/money.ts';
+import { isTimeZone } from '../shared/time-zones.ts';
+import { isHttpUrl } from '../shared/urls.ts';
+import type { Queryable, Transaction } from '../store/store.ts';
 
 export interface Network {
   id: number;
@@ -21,4 +28,92 @@ export async function getNetwork(db: Queryable): Promise<Network> {
 export async function setMaintenance(db: Queryable, on: boolean): Promise<Network> {
   await db.query('UPDATE network SET maintenance = $1, updated_at = now()', [on]);
   return getNetwork(db);
+}
+
+/** The settings an operator changes, as the APIs take them; an absent one stays as it is. */
+export interface NetworkChanges {
+  name?: string;
+  timeZone?: string;
+  currency?: string;
+  /** null: a refused click with no fallback of its offer's goes nowhere (about:blank). */
+  fallbackUrl?: string | null;
+  /** The partner's share of a CPC bid, in percent with up to 4 decimals. */
+  cpcPartnerSharePercent?: number | string;
+}
+
+/** The settings as the APIs show them; the operational ones only to the network. */
+export function networkSettings(network: Network, principal: Principal) {
+  const shared = { name: network.name, timeZone: network.timeZone, currency: network.currency };
+  if (principal.role !== 'network_admin') return shared;
+  return {
+    ...shared,
+    fallbackUrl: network.fallbackUrl,
+    cpcPartnerSharePercent: network.cpcPartnerSharePpm / 10_000,
+    maintenance: network.maintenance,
+  };
+}
+
+function columnsFor(changes: NetworkChanges): Array<[column: string, value: unknown]> {
+  const columns: Array<[string, unknown]> = [];
+  if (changes.name !== undefined) {
+    const name = changes.name.trim();
+    if (name === '' || name.length > 200) throw new ValidationError('name', 'must be 1 to 200 characters');
+    columns.push(['name', name]);
+  }
+  if (changes.timeZone !== undefined) {
+    if (!isTimeZone(changes.timeZone)) throw new ValidationError('timeZone', 'must be an IANA time zone such as America/New_York');
+    columns.push(['time_zone', changes.timeZone]);
+  }
+  if (changes.currency !== undefined) {
+    if (!isCurrency(changes.currency)) throw new ValidationError('currency', 'must be an ISO 4217 currency code');
+    columns.push(['currency', changes.currency]);
+  }
+  if (changes.fallbackUrl !== undefined) {
+    if (changes.fallbackUrl !== null && (!isHttpUrl(changes.fallbackUrl) || changes.fallbackUrl.length > 2048)) {
+      throw new ValidationError('fallbackUrl', 'must be an absolute http(s) URL of at most 2048 characters, or null');
+    }
+    columns.push(['fallback_url', changes.fallbackUrl]);
+  }
+  if (changes.cpcPartnerSharePercent !== undefined) {
+    const ppm = parsePercentToPpm(changes.cpcPartnerSharePercent);
+    if (ppm === undefined || ppm < 0 || ppm > 1_000_000) {
+      throw new ValidationError('cpcPartnerSharePercent', 'must be a percentage from 0 to 100 with at most 4 decimals');
+    }
+    columns.push(['cpc_partner_share_ppm', ppm]);
+  }
+  return columns;
+}
+
+/**
+ * The zone as the store spells it ('america/new_york' is America/New_York), which the runtime
+ * accepts too. The store buckets local days in it, and its zone data may lag the runtime's.
+ */
+async function storedZoneName(db: Queryable, zone: string): Promise<string> {
+  const [known] = await db.query<{ name: string }>(
+    'SELECT name FROM pg_timezone_names WHERE lower(name) = lower($1) ORDER BY name = $1 DESC LIMIT 1',
+    [zone],
+  );
+  if (!known) throw new ValidationError('timeZone', `${zone} is not a time zone the database knows`);
+  return known.name;
+}
+
+/**
+ * Changes the network's settings. The click path caches the fallback URL and the time zone, so
+ * the catalog version moves with them; a new time zone moves the local days of the daily
+ * roll-ups in this transaction (a trigger rebuilds them). The currency is the default of offers
+ * made from now on: amounts already kept stay in the currency they were kept in.
+ */
+export async function updateNetwork(tx: Transaction, principal: Principal, changes: NetworkChanges): Promise<Network> {
+  requireNetworkAdmin(principal);
+  const columns = columnsFor(changes);
+  const zone = columns.find(([column]) => column === 'time_zone');
+  if (zone) zone[1] = await storedZoneName(tx, zone[1] as string);
+  if (columns.length > 0) {
+    const assignments = columns.map(([column], index) => `${column} = $${index + 1}`).join(', ');
+    await tx.query(
+      `UPDATE network SET ${assignments}, catalog_version = catalog_version + 1, updated_at = now()`,
+      columns.map(([, value]) => value),
+    );
+  }
+  return getNetwork(tx);
 }

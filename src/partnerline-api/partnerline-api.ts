@@ -4,10 +4,11 @@ import type { Platform } from '../platform.ts';
 import { registerClickRoutes } from './clicks-routes.ts';
 import { registerConversionRoutes } from './conversions-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
+import { registerNetworkRoutes } from './network-routes.ts';
 import { registerPostbackRoutes } from './postbacks-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 
-/** Partnerline's own API (v1): keys, clicks, conversions and their ledger, postbacks, tracking links. */
+/** Partnerline's own API (v1): keys, the network's settings, clicks, conversions and their ledger, postbacks, tracking links. */
 const LIMITS = {
   perKey: { name: 'v1-key', points: 1200, durationSeconds: 60 },
   identical: { name: 'v1-same', points: 10, durationSeconds: 60 },
@@ -17,6 +18,7 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   useJsonApiConventions(app, { platform, limits: LIMITS });
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   registerKeyRoutes(app, platform);
+  registerNetworkRoutes(app, platform);
   registerClickRoutes(app, platform);
   registerConversionRoutes(app, platform);
   registerPostbackRoutes(app, platform);

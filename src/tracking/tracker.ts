@@ -96,9 +96,15 @@ export class Tracker {
     await this.counters.load(this.store, this.catalog.offers.values(), new Date(), this.catalog.timeZone, unwritten);
   });
 
-  /** Rebuilds the catalog if the store's version moved; cheap when it did not. */
+  /**
+   * Rebuilds the catalog if the store's version moved; cheap when it did not. The counters are
+   * loaded again with it: an offer that just gained a budget or cap counts today's traffic from
+   * the statistics, and a new time zone has other local days.
+   */
   readonly reloadIfChanged = oneAtATime(async () => {
-    if ((await catalogVersion(this.store)) !== this.catalog.version) this.catalog = await loadTrackingCatalog(this.store);
+    if ((await catalogVersion(this.store)) === this.catalog.version) return;
+    this.catalog = await loadTrackingCatalog(this.store);
+    await this.syncSpend();
   });
 
   get timeZone(): string {

@@ -89,6 +89,14 @@ describe('operator command line', () => {
     const noSuchId = await cli(location, 'key', 'create', '--account', '99999999999');
     assert.equal(noSuchId.code, 2);
     assert.match(noSuchId.stderr, /^--account must be a positive whole number/);
+    const settings = await cli(location, 'network', 'set', '--time-zone', 'europe/paris', '--cpc-partner-share', '62.5', '--json');
+    assert.equal(settings.code, 0, settings.stderr);
+    const shown = JSON.parse((await cli(location, 'network', 'show', '--json')).stdout);
+    assert.deepEqual([shown.timeZone, shown.currency, shown.cpcPartnerSharePercent, shown.fallbackUrl], ['Europe/Paris', 'USD', 62.5, 'https://partnerline.example/offer-unavailable']);
+    const badZone = await cli(location, 'network', 'set', '--time-zone', 'Mars/Olympus');
+    assert.equal(badZone.code, 2);
+    assert.match(badZone.stderr, /^timeZone: must be an IANA time zone/);
+    assert.match((await cli(location, 'network', 'set')).stderr, /network set: name a setting to change/);
     const unknown = await cli(location, 'frobnicate');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Usage: npm run cli/);
@@ -118,6 +126,18 @@ describe('operator command line', () => {
       assert.equal((await cli(location, 'maintenance', 'off')).code, 0);
       await maintenanceSeen(false);
       assert.equal((await categories()).status, 200);
+
+      // The running click path learns of a new fallback from the store within a second or two.
+      const fallback = await cli(location, 'network', 'set', '--fallback-url', 'https://network.example/sorry', '--json');
+      assert.equal(JSON.parse(fallback.stdout).fallbackUrl, 'https://network.example/sorry');
+      const refusedGoesTo = async () =>
+        (await fetch(`${server.url}/aff_c?offer_id=999999&aff_id=1`, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' } })).headers.get('location');
+      let sentTo = await refusedGoesTo();
+      for (let attempt = 0; attempt < 50 && sentTo !== 'https://network.example/sorry'; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sentTo = await refusedGoesTo();
+      }
+      assert.equal(sentTo, 'https://network.example/sorry');
     } finally {
       server.child.kill('SIGTERM');
     }

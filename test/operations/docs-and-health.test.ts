@@ -42,6 +42,8 @@ describe('API documentation and health', () => {
       'POST /api/v1/keys',
       'POST /api/v1/keys/{id}/refresh',
       'DELETE /api/v1/keys/{id}',
+      'GET /api/v1/network',
+      'PATCH /api/v1/network',
       'POST /api/v1/conversions',
       'GET /api/v1/clicks/{transactionId}',
       'GET /api/v1/conversions',

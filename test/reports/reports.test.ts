@@ -131,7 +131,8 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
 
   test('daily figures follow the network into a new time zone and agree with the raw facts', async () => {
     // India is 5:30 ahead: one UTC hour can hold the end of one local day and the start of the next.
-    await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
+    const moved = await server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body: { timeZone: 'Asia/Kolkata' } });
+    assert.equal(moved.status, 200, moved.text);
     await convertAt(couponCrate, '2026-03-09T18:15:00Z', 'IST-1'); // March 9, 23:45 IST
     await convertAt(couponCrate, '2026-03-09T18:45:00Z', 'IST-2'); // March 10, 00:15 IST
     const range = 'from=2026-03-07&to=2026-03-10';
@@ -158,6 +159,6 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
     }
     const paged = await report(`dimensions=date,offer_id,partner_id&metrics=conversions&${range}&limit=2&page=2`);
     assert.deepEqual([paged.body.count, paged.body.rows.length], [3, 1]);
-    await server.store.query(`UPDATE network SET time_zone = 'America/New_York'`);
+    await server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body: { timeZone: 'America/New_York' } });
   });
 });

@@ -262,6 +262,25 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.equal((await statsTotals(server.store, campaign.body.id)).click_cost_micros, 1_000_000n);
   });
 
+  test("a click cap set during the day counts the day's clicks already made", async () => {
+    assert.equal((await click(`offer_id=${newsletter}&aff_id=${trailblazer}&aff_sub=before-cap`)).headers.get('x-partnerline-click'), 'counted');
+    await server.platform.tracker.writer.flush();
+    const [today] = await server.store.query<{ clicks: bigint }>(
+      'SELECT coalesce(sum(gross_clicks), 0)::int8 AS clicks FROM stats_daily_offer_partner WHERE offer_id = $1 AND day = $2::date',
+      [newsletter, localDay(new Date(), server.platform.tracker.timeZone)],
+    );
+    await setCap(server.store, newsletter, { metric: 'clicks', period: 'day', limit: today!.clicks + 1n });
+    await server.platform.afterWrite();
+    try {
+      const outcomes = [];
+      for (const sub of ['last', 'over']) outcomes.push((await click(`offer_id=${newsletter}&aff_id=${trailblazer}&aff_sub=${sub}`)).headers.get('x-partnerline-click'));
+      assert.deepEqual(outcomes, ['counted', 'click_cap_reached']);
+    } finally {
+      await server.store.query('DELETE FROM caps WHERE offer_id = $1', [newsletter]);
+      await server.platform.afterWrite();
+    }
+  });
+
   test('two processes on one PostgreSQL server share a daily budget', { skip: process.env.DATABASE_URL ? false : 'the embedded store has one process' }, async () => {
     const second = await startTestServer({ TRUST_PROXY: 'true' }, {}, server.location);
     try {
