@@ -36,7 +36,9 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   maintenance on|off|status              APIs answer 503 while on; tracking goes on
   network show                           the network's settings
   network set [--name N] [--time-zone Z] [--currency C] [--fallback-url URL] [--cpc-partner-share PERCENT]
-                                         change them; --fallback-url= (empty) removes the fallback`;
+              [--blocked-ips IP,CIDR,...] [--click-limit-per-ip N]
+                                         change them; --fallback-url= and --blocked-ips= (empty) clear,
+                                         --click-limit-per-ip 0 removes the limit`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -51,6 +53,8 @@ const OPTIONS = {
   currency: { type: 'string' },
   'fallback-url': { type: 'string' },
   'cpc-partner-share': { type: 'string' },
+  'blocked-ips': { type: 'string' },
+  'click-limit-per-ip': { type: 'string' },
 } as const;
 
 function id(value: string | undefined, what: string): number {
@@ -149,12 +153,17 @@ async function dispatch(
       return networkOutput(networkSettings(await getNetwork(store), OPERATOR));
     case 'network set': {
       const fallbackUrl = values['fallback-url'];
+      const blockedIps = values['blocked-ips'];
+      const limit = values['click-limit-per-ip'];
+      if (limit !== undefined && !/^\d{1,10}$/.test(limit)) throw new CommandError('--click-limit-per-ip must be a whole number');
       const changes = {
         name: values.name,
         timeZone: values['time-zone'],
         currency: values.currency,
         fallbackUrl: fallbackUrl === '' ? null : fallbackUrl,
         cpcPartnerSharePercent: values['cpc-partner-share'],
+        blockedIps: blockedIps === undefined ? undefined : blockedIps.split(',').map((rule) => rule.trim()).filter(Boolean),
+        clickLimitPerIpPerHour: limit === undefined ? undefined : Number(limit),
       };
       if (Object.values(changes).every((value) => value === undefined)) throw new CommandError(`network set: name a setting to change\n\n${USAGE}`);
       return networkOutput(networkSettings(await store.transaction((tx) => updateNetwork(tx, OPERATOR, changes)), OPERATOR));

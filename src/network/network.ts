@@ -4,6 +4,7 @@ import { isCurrency } from '../offers/offer-rules.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { parsePercentToPpm } from '../shared/money.ts';
 import { isTimeZone } from '../shared/time-zones.ts';
+import { MAX_BLOCKED_IPS, normalizeIpRule } from '../traffic-control/ip-rules.ts';
 import { isHttpUrl } from '../shared/urls.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
 
@@ -15,12 +16,17 @@ export interface Network {
   fallbackUrl: string | null;
   cpcPartnerSharePpm: number;
   maintenance: boolean;
+  /** Addresses and CIDR ranges whose clicks and impressions are refused. */
+  blockedIps: string[];
+  /** Counted clicks one address may make in a clock hour; 0 sets no limit. */
+  clickLimitPerIpPerHour: number;
 }
 
 export async function getNetwork(db: Queryable): Promise<Network> {
   const rows = await db.query<Network>(
     `SELECT id, name, time_zone AS "timeZone", currency, fallback_url AS "fallbackUrl",
-            cpc_partner_share_ppm AS "cpcPartnerSharePpm", maintenance FROM network`,
+            cpc_partner_share_ppm AS "cpcPartnerSharePpm", maintenance, blocked_ips AS "blockedIps",
+            click_limit_per_ip_hour AS "clickLimitPerIpPerHour" FROM network`,
   );
   return rows[0]!;
 }
@@ -39,6 +45,9 @@ export interface NetworkChanges {
   fallbackUrl?: string | null;
   /** The partner's share of a CPC bid, in percent with up to 4 decimals. */
   cpcPartnerSharePercent?: number | string;
+  /** The whole list: it replaces the one kept. */
+  blockedIps?: string[];
+  clickLimitPerIpPerHour?: number;
 }
 
 /** The settings as the APIs show them; the operational ones only to the network. */
@@ -50,6 +59,8 @@ export function networkSettings(network: Network, principal: Principal) {
     fallbackUrl: network.fallbackUrl,
     cpcPartnerSharePercent: network.cpcPartnerSharePpm / 10_000,
     maintenance: network.maintenance,
+    blockedIps: network.blockedIps,
+    clickLimitPerIpPerHour: network.clickLimitPerIpPerHour,
   };
 }
 
@@ -81,6 +92,22 @@ function columnsFor(changes: NetworkChanges): Array<[column: string, value: unkn
     }
     columns.push(['cpc_partner_share_ppm', ppm]);
   }
+  if (changes.blockedIps !== undefined) {
+    if (changes.blockedIps.length > MAX_BLOCKED_IPS) throw new ValidationError('blockedIps', `may hold at most ${MAX_BLOCKED_IPS} addresses and ranges`);
+    const rules = changes.blockedIps.map((text, index) => {
+      const rule = normalizeIpRule(text);
+      if (!rule) throw new ValidationError(`blockedIps[${index}]`, 'must be an IP address or a CIDR range such as 203.0.113.0/24');
+      return rule;
+    });
+    columns.push(['blocked_ips', [...new Set(rules)]]);
+  }
+  if (changes.clickLimitPerIpPerHour !== undefined) {
+    const limit = changes.clickLimitPerIpPerHour;
+    if (!Number.isSafeInteger(limit) || limit < 0 || limit > 2_147_483_647) {
+      throw new ValidationError('clickLimitPerIpPerHour', 'must be a whole number from 0 (no limit) up');
+    }
+    columns.push(['click_limit_per_ip_hour', limit]);
+  }
   return columns;
 }
 
@@ -98,10 +125,10 @@ async function storedZoneName(db: Queryable, zone: string): Promise<string> {
 }
 
 /**
- * Changes the network's settings. The click path caches the fallback URL and the time zone, so
- * the catalog version moves with them; a new time zone moves the local days of the daily
- * roll-ups in this transaction (a trigger rebuilds them). The currency is the default of offers
- * made from now on: amounts already kept stay in the currency they were kept in.
+ * Changes the network's settings. The click path caches the fallback URL, the time zone and the
+ * address rules, so the catalog version moves with them; a new time zone moves the local days of
+ * the daily roll-ups in this transaction (a trigger rebuilds them). The currency is the default of
+ * offers made from now on: amounts already kept stay in the currency they were kept in.
  */
 export async function updateNetwork(tx: Transaction, principal: Principal, changes: NetworkChanges): Promise<Network> {
   requireNetworkAdmin(principal);

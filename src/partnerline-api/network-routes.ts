@@ -3,6 +3,7 @@ import { sendWrite } from '../http/json-api.ts';
 import { errorBody } from '../http/schema-types.ts';
 import { getNetwork, networkSettings, updateNetwork, type NetworkChanges } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
+import { MAX_BLOCKED_IPS } from '../traffic-control/ip-rules.ts';
 
 const settings = {
   type: 'object',
@@ -13,6 +14,8 @@ const settings = {
     fallbackUrl: { type: ['string', 'null'], description: 'Where a refused click goes when its offer has no fallback URL (network only)' },
     cpcPartnerSharePercent: { type: 'number', description: "The partner's share of a CPC bid where an offer sets no CPC payout (network only)" },
     maintenance: { type: 'boolean', description: 'Whether the APIs answer 503 (network only)' },
+    blockedIps: { type: 'array', items: { type: 'string' }, description: 'Addresses and CIDR ranges whose clicks and impressions are refused (network only)' },
+    clickLimitPerIpPerHour: { type: 'integer', description: 'Counted clicks one address (an IPv6 /64) may make in a clock hour; 0: no limit (network only)' },
   },
 } as const;
 
@@ -38,19 +41,24 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
           'Change the network\'s settings (network admins)',
           'Only the fields given change. A new time zone moves the local days of every report, cap and budget, and rebuilds the daily ' +
             'statistics in the same transaction (minutes on a network of millions of clicks). A new currency applies to offers made from ' +
-            'now on. The click path uses the new fallback URL and zone before this answers.',
+            'now on. `blockedIps` replaces the whole list: a click or impression from a listed address or range is refused (outcome ' +
+            '`ip_blocked`, sent to the fallback URL). Beyond `clickLimitPerIpPerHour` counted clicks from one address (an IPv6 /64) in a clock ' +
+            'hour, its further clicks that hour are refused (`ip_click_limit`); each process counts its own. The click path uses the change ' +
+            'before this answers.',
         ),
         body: {
           type: 'object',
           minProperties: 1,
           // A misspelt setting is refused rather than dropped: the caller would think it changed.
-          propertyNames: { enum: ['name', 'timeZone', 'currency', 'fallbackUrl', 'cpcPartnerSharePercent'] },
+          propertyNames: { enum: ['name', 'timeZone', 'currency', 'fallbackUrl', 'cpcPartnerSharePercent', 'blockedIps', 'clickLimitPerIpPerHour'] },
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 200 },
             timeZone: { type: 'string', minLength: 1, maxLength: 64, example: 'America/New_York' },
             currency: { type: 'string', minLength: 3, maxLength: 3, example: 'EUR' },
             fallbackUrl: { type: ['string', 'null'], maxLength: 2048 },
             cpcPartnerSharePercent: { type: ['number', 'string'], example: 70 },
+            blockedIps: { type: 'array', maxItems: MAX_BLOCKED_IPS, items: { type: 'string', maxLength: 64 }, example: ['203.0.113.0/24', '2001:db8::/32'] },
+            clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: 2_147_483_647, example: 30 },
           },
         },
         response: { 200: settings, 400: errorBody, 403: errorBody },

@@ -15,12 +15,14 @@ export type ClickOutcome =
   | 'partner_blocked'
   | 'sub_id_not_allowed'
   | 'sub_id_blocked'
+  | 'ip_blocked'
   | 'channel_not_targeted'
   | 'geo_not_targeted'
   | 'device_not_targeted'
   | 'bid_factor_zero'
   | 'budget_exhausted'
-  | 'click_cap_reached';
+  | 'click_cap_reached'
+  | 'ip_click_limit';
 
 export interface OfferTerms {
   status: string;
@@ -50,11 +52,16 @@ export interface ClickFacts {
   /** Whether this click's cost would go past a budget, or its count past a click cap. */
   overBudget: boolean;
   overClickCap: boolean;
+  /** The visitor's address is on the network's block list. */
+  ipBlocked: boolean;
+  /** One more counted click from this address would pass the network's hourly limit. */
+  overIpClickLimit: boolean;
 }
 
 /**
  * Whether a click may go to the offer, in the order a network checks: the offer, the partner's
- * standing, the sub-ID lists, targeting, then money. Bots pass to the destination uncounted.
+ * standing, the sub-ID and address lists, targeting, then money and the address's click rate.
+ * Bots pass to the destination uncounted.
  */
 export function decideClick(offer: OfferTerms, facts: ClickFacts): ClickOutcome {
   if (offer.status !== 'active') return 'offer_inactive';
@@ -65,6 +72,7 @@ export function decideClick(offer: OfferTerms, facts: ClickFacts): ClickOutcome 
   if (offer.visibility !== 'open' && facts.approval !== 'approved') return 'not_approved';
   if (facts.subIds.some((subId) => offer.blockedSubIds.has(subId))) return 'sub_id_blocked';
   if (offer.allowedSubIds && !facts.subIds.some((subId) => offer.allowedSubIds!.has(subId))) return 'sub_id_not_allowed';
+  if (facts.ipBlocked) return 'ip_blocked';
   if (offer.channelIds.size > 0 && ![...facts.partnerChannelIds].some((id) => offer.channelIds.has(id))) {
     return 'channel_not_targeted';
   }
@@ -74,6 +82,7 @@ export function decideClick(offer: OfferTerms, facts: ClickFacts): ClickOutcome 
   if (facts.bidFactorE4 === 0) return 'bid_factor_zero';
   if (facts.overBudget) return 'budget_exhausted';
   if (facts.overClickCap) return 'click_cap_reached';
+  if (facts.overIpClickLimit) return 'ip_click_limit';
   return 'counted';
 }
 

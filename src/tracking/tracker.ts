@@ -8,6 +8,7 @@ import { expandMacros } from './macros.ts';
 import { SpendCounters, type CountedTraffic } from './spend-counters.ts';
 import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
 import { unitPrice, type TrafficUnit } from './traffic-prices.ts';
+import { IpClickCounts, ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 import { newTransactionId } from './transaction-ids.ts';
 import { UniqueVisitors } from './unique-visitors.ts';
@@ -53,6 +54,7 @@ export class Tracker {
   readonly writer: ClickWriter;
   private readonly counters = new SpendCounters();
   private readonly uniques = new UniqueVisitors();
+  private readonly ipClicks = new IpClickCounts();
   private catalog!: TrackingCatalog;
   private pollTimer: NodeJS.Timeout | undefined;
   private spendTimer: NodeJS.Timeout | undefined;
@@ -117,8 +119,9 @@ export class Tracker {
 
   /**
    * The checks a click and an impression share: the offer's and partner's standing, the sub-ID's
-   * lists and bid factor, targeting, and what the unit costs against the budgets. Click caps count
-   * clicks only.
+   * lists and bid factor, the address lists, targeting, and what the unit costs against the
+   * budgets. Click caps and the address's click limit count clicks only; `ipKey` is what a counted
+   * click counts against that limit.
    */
   private judge(offer: TrackedOffer, partner: TrackedPartner, source: string | undefined, visitor: Visitor, now: Date, unit: TrafficUnit) {
     const catalog = this.catalog;
@@ -127,6 +130,7 @@ export class Tracker {
     const costMicros = unitPrice(offer.revenueType, offer.revenueFlatMicros, unit, bidFactorE4);
     const payoutMicros = unitPrice(offer.payoutType, offer.payoutFlatMicros, unit, bidFactorE4);
     const limits = this.counters.check(offer, partner.id, now, catalog.timeZone, costMicros);
+    const ipKey = unit === 'click' && catalog.clickLimitPerIpPerHour > 0 ? ipClickKey(visitor.ip) : undefined;
     const outcome = decideClick(offer, {
       now,
       partnerStatus: partner.status,
@@ -139,8 +143,10 @@ export class Tracker {
       bidFactorE4,
       overBudget: limits.overBudget,
       overClickCap: unit === 'click' && limits.overClickCap,
+      ipBlocked: catalog.blockedIps !== null && isBlockedIp(catalog.blockedIps, visitor.ip),
+      overIpClickLimit: ipKey !== undefined && this.ipClicks.wouldPass(ipKey, now.getTime(), catalog.clickLimitPerIpPerHour),
     });
-    return { outcome, subIds, costMicros, payoutMicros };
+    return { outcome, subIds, costMicros, payoutMicros, ipKey };
   }
 
   click(request: ClickRequest, visitor: Visitor, now = new Date()): ClickResult {
@@ -148,14 +154,15 @@ export class Tracker {
     const offer = request.offerId === undefined ? undefined : catalog.offers.get(request.offerId);
     const partner = request.partnerId === undefined ? undefined : catalog.partners.get(request.partnerId);
     const transactionId = newTransactionId(now.getTime());
-    const { outcome, subIds, costMicros, payoutMicros } =
+    const { outcome, subIds, costMicros, payoutMicros, ipKey } =
       offer && partner
         ? this.judge(offer, partner, request.source, visitor, now, 'click')
-        : { outcome: (offer ? 'unknown_partner' : 'unknown_offer') as ClickOutcome, subIds: [], costMicros: 0n, payoutMicros: 0n };
+        : { outcome: (offer ? 'unknown_partner' : 'unknown_offer') as ClickOutcome, subIds: [], costMicros: 0n, payoutMicros: 0n, ipKey: undefined };
 
     const counted = outcome === 'counted';
     const isUnique = counted && this.uniques.firstVisit(request.visitorId, offer!.id, partner!.id, now.getTime());
     if (counted) this.counters.add(offer!, partner!.id, now, catalog.timeZone, { clicks: 1n, costMicros });
+    if (counted && ipKey !== undefined) this.ipClicks.add(ipKey, now.getTime());
 
     const location = reachesOffer(outcome)
       ? this.destination(offer!, request, visitor, transactionId, costMicros)

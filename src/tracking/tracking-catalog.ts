@@ -1,8 +1,10 @@
+import type { BlockList } from 'node:net';
 import type { Device, PricingType } from '../offers/offer-rules.ts';
 import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import type { ApprovalStatus } from '../partners/approvals.ts';
 import type { Queryable } from '../store/store.ts';
 import type { OfferTerms } from './click-rules.ts';
+import { ipBlockList } from '../traffic-control/ip-rules.ts';
 import { advertiserDomains } from './deep-links.ts';
 
 /**
@@ -46,6 +48,9 @@ export interface TrackingCatalog {
   version: bigint;
   timeZone: string;
   networkFallbackUrl: string | null;
+  blockedIps: BlockList | null;
+  /** 0: no limit. */
+  clickLimitPerIpPerHour: number;
   offers: Map<number, TrackedOffer>;
   partners: Map<number, TrackedPartner>;
   approvals: Map<string, ApprovalStatus>;
@@ -71,8 +76,9 @@ interface ListRow {
 }
 
 export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalog> {
-  const [network] = await db.query<{ version: bigint; timeZone: string; fallbackUrl: string | null }>(
-    `SELECT catalog_version AS version, time_zone AS "timeZone", fallback_url AS "fallbackUrl" FROM network`,
+  const [network] = await db.query<{ version: bigint; timeZone: string; fallbackUrl: string | null; blockedIps: string[]; clickLimitPerIpPerHour: number }>(
+    `SELECT catalog_version AS version, time_zone AS "timeZone", fallback_url AS "fallbackUrl", blocked_ips AS "blockedIps",
+            click_limit_per_ip_hour AS "clickLimitPerIpPerHour" FROM network`,
   );
   type OfferRow = Pick<
     TrackedOffer,
@@ -164,6 +170,8 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     version: network!.version,
     timeZone: network!.timeZone,
     networkFallbackUrl: network!.fallbackUrl,
+    blockedIps: network!.blockedIps.length > 0 ? ipBlockList(network!.blockedIps) : null,
+    clickLimitPerIpPerHour: network!.clickLimitPerIpPerHour,
     offers,
     partners: new Map(partnerRows.map((row) => [row.id, { id: row.id, status: row.status, channelIds: new Set(row.channelIds) }])),
     approvals: new Map(approvalRows.map((row) => [approvalKey(row.offerId, row.partnerId), row.status])),

@@ -281,6 +281,51 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     }
   });
 
+  test('the network refuses clicks from blocked addresses, and past an address\'s clicks an hour', async () => {
+    const network = (body: unknown) => server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body });
+    const clickFrom = async (ip: string, sub: string) => {
+      const reply = await click(`offer_id=${newsletter}&aff_id=${couponCrate}&aff_sub=${sub}`, { ip });
+      return `${reply.headers.get('x-partnerline-click')} ${reply.headers.get('location')}`;
+    };
+    const fallback = 'https://partnerline.example/offer-unavailable';
+    const day = (offsetMs: number) => localDay(new Date(Date.now() + offsetMs), 'America/New_York');
+    const refusedFromBlocked = async () => {
+      await server.platform.tracker.writer.flush();
+      const reply = await server.request('GET', `/api/v1/reports/refused-clicks?from=${day(-86_400_000)}&to=${day(86_400_000)}&outcome=ip_blocked`, { key: server.keys.couponCrate });
+      assert.equal(reply.status, 200, reply.text);
+      return reply.body.rows.reduce((sum: number, row: { clicks: number }) => sum + row.clicks, 0);
+    };
+    const blocked = await network({ blockedIps: ['81.2.69.0/24', '2001:db8::/32', '81.2.69.142'] });
+    assert.equal(blocked.status, 200, blocked.text);
+    assert.deepEqual(blocked.body.blockedIps, ['81.2.69.0/24', '2001:db8::/32', '81.2.69.142']);
+    try {
+      const refusedBefore = await refusedFromBlocked();
+      assert.equal(await clickFrom(IPS.GB, 'blocked-v4'), `ip_blocked ${fallback}`);
+      assert.equal(await clickFrom('2001:db8:5::1', 'blocked-v6'), `ip_blocked ${fallback}`);
+      assert.match(await clickFrom(IPS.US, 'elsewhere'), /^counted https:\/\/acme-outdoor\.example\//);
+      const impressions = (await statsTotals(server.store, newsletter)).impressions!;
+      await server.request('GET', `/aff_i?offer_id=${newsletter}&aff_id=${couponCrate}`, { headers: { 'user-agent': USER_AGENTS.desktop, 'x-forwarded-for': IPS.GB } });
+      await server.platform.tracker.writer.flush();
+      assert.equal((await statsTotals(server.store, newsletter)).impressions, impressions, 'an impression from a blocked address is not counted');
+      assert.equal((await refusedFromBlocked()) - refusedBefore, 2, 'the partner sees why its clicks did not count');
+
+      await network({ blockedIps: [], clickLimitPerIpPerHour: 2 });
+      assert.match(await clickFrom(IPS.GB, 'unblocked'), /^counted /);
+      assert.deepEqual(
+        [await clickFrom('9.9.9.9', 'a'), await clickFrom('9.9.9.9', 'b'), await clickFrom('9.9.9.9', 'c')].map((answer) => answer.split(' ')[0]),
+        ['counted', 'counted', 'ip_click_limit'],
+      );
+      assert.equal(await clickFrom('9.9.9.9', 'd'), `ip_click_limit ${fallback}`);
+      assert.match(await clickFrom('9.9.9.10', 'neighbour'), /^counted /);
+      // One IPv6 subscriber's /64 counts as one address, however many addresses it takes.
+      const v6 = [];
+      for (const ip of ['2620:fe::1', '2620:fe::2', '2620:fe::3:4']) v6.push((await clickFrom(ip, ip)).split(' ')[0]);
+      assert.deepEqual(v6, ['counted', 'counted', 'ip_click_limit']);
+    } finally {
+      await network({ blockedIps: [], clickLimitPerIpPerHour: 0 });
+    }
+  });
+
   test('two processes on one PostgreSQL server share a daily budget', { skip: process.env.DATABASE_URL ? false : 'the embedded store has one process' }, async () => {
     const second = await startTestServer({ TRUST_PROXY: 'true' }, {}, server.location);
     try {

@@ -31,6 +31,8 @@ const facts: ClickFacts = {
   bidFactorE4: 10_000,
   overBudget: false,
   overClickCap: false,
+  ipBlocked: false,
+  overIpClickLimit: false,
 };
 
 test('decideClick checks the offer, the partner, lists, targeting and money, in that order', () => {
@@ -49,6 +51,9 @@ test('decideClick checks the offer, the partner, lists, targeting and money, in 
     ['allow list without the partner', { allowedSubIds: new Set(['8']) }, {}, 'sub_id_not_allowed'],
     ['allow list with the partner', { allowedSubIds: new Set(['7']) }, {}, 'counted'],
     ['allow list with only the source', { allowedSubIds: new Set(['7_blog']) }, {}, 'counted'],
+    ['blocked address', {}, { ipBlocked: true }, 'ip_blocked'],
+    ['blocked address with a bot agent: refused, not sent on', {}, { ipBlocked: true, isBot: true }, 'ip_blocked'],
+    ['blocked address, but the offer is paused', { status: 'paused' }, { ipBlocked: true }, 'offer_inactive'],
     ['channel not targeted', {}, { partnerChannelIds: new Set([3]) }, 'channel_not_targeted'],
     ['country not targeted', {}, { country: 'GB' }, 'geo_not_targeted'],
     ['unknown country on a geo-targeted offer', {}, { country: '' }, 'geo_not_targeted'],
@@ -58,6 +63,8 @@ test('decideClick checks the offer, the partner, lists, targeting and money, in 
     ['bid factor zero', {}, { bidFactorE4: 0 }, 'bid_factor_zero'],
     ['over budget', {}, { overBudget: true }, 'budget_exhausted'],
     ['over a click cap', {}, { overClickCap: true }, 'click_cap_reached'],
+    ["over the address's hourly clicks", {}, { overIpClickLimit: true }, 'ip_click_limit'],
+    ["a bot over the address's hourly clicks: sent on uncounted", {}, { overIpClickLimit: true, isBot: true }, 'bot'],
   ];
   for (const [name, offerChange, factChange, expected] of cases) {
     assert.equal(decideClick({ ...offer, ...offerChange }, { ...facts, ...factChange }), expected, name);
