@@ -36,9 +36,9 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   maintenance on|off|status              APIs answer 503 while on; tracking goes on
   network show                           the network's settings
   network set [--name N] [--time-zone Z] [--currency C] [--fallback-url URL] [--cpc-partner-share PERCENT]
-              [--blocked-ips IP,CIDR,...] [--click-limit-per-ip N]
+              [--blocked-ips IP,CIDR,...] [--click-limit-per-ip N] [--min-seconds-to-conversion S]
                                          change them; --fallback-url= and --blocked-ips= (empty) clear,
-                                         --click-limit-per-ip 0 removes the limit`;
+                                         --click-limit-per-ip 0 and --min-seconds-to-conversion 0 remove them`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -55,6 +55,7 @@ const OPTIONS = {
   'cpc-partner-share': { type: 'string' },
   'blocked-ips': { type: 'string' },
   'click-limit-per-ip': { type: 'string' },
+  'min-seconds-to-conversion': { type: 'string' },
 } as const;
 
 function id(value: string | undefined, what: string): number {
@@ -154,8 +155,11 @@ async function dispatch(
     case 'network set': {
       const fallbackUrl = values['fallback-url'];
       const blockedIps = values['blocked-ips'];
-      const limit = values['click-limit-per-ip'];
-      if (limit !== undefined && !/^\d{1,10}$/.test(limit)) throw new CommandError('--click-limit-per-ip must be a whole number');
+      const wholeNumber = (option: 'click-limit-per-ip' | 'min-seconds-to-conversion') => {
+        const value = values[option];
+        if (value !== undefined && !/^\d{1,10}$/.test(value)) throw new CommandError(`--${option} must be a whole number`);
+        return value === undefined ? undefined : Number(value);
+      };
       const changes = {
         name: values.name,
         timeZone: values['time-zone'],
@@ -163,7 +167,8 @@ async function dispatch(
         fallbackUrl: fallbackUrl === '' ? null : fallbackUrl,
         cpcPartnerSharePercent: values['cpc-partner-share'],
         blockedIps: blockedIps === undefined ? undefined : blockedIps.split(',').map((rule) => rule.trim()).filter(Boolean),
-        clickLimitPerIpPerHour: limit === undefined ? undefined : Number(limit),
+        clickLimitPerIpPerHour: wholeNumber('click-limit-per-ip'),
+        minSecondsToConversion: wholeNumber('min-seconds-to-conversion'),
       };
       if (Object.values(changes).every((value) => value === undefined)) throw new CommandError(`network set: name a setting to change\n\n${USAGE}`);
       return networkOutput(networkSettings(await store.transaction((tx) => updateNetwork(tx, OPERATOR, changes)), OPERATOR));

@@ -55,6 +55,8 @@ export interface OfferConversionTerms {
   holdHours: number | null;
   allowMultiple: boolean;
   hasCaps: boolean;
+  /** A conversion sooner than this after its click is rejected for review (the network's rule); 0: none. */
+  minSecondsToConversion: number;
   payout: Pricing;
   revenue: Pricing;
 }
@@ -150,9 +152,11 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const saleAmountMicros = request.saleAmountMicros ?? 0n;
   const priced = priceConversion(chooseTerms({ offer, goal: goal ?? undefined, override }, goal?.id ?? null), saleAmountMicros);
   const needsApproval = (goal ?? offer).approveConversions || offer.holdHours !== null;
-  const status: ConversionStatus = request.status ?? (needsApproval ? 'pending' : 'approved');
-  const statusCode =
-    status === 'pending'
+  const tooSoon = tooSoonAfterClick(request, offer, click, convertedAt);
+  const status: ConversionStatus = tooSoon ? 'rejected' : (request.status ?? (needsApproval ? 'pending' : 'approved'));
+  const statusCode = tooSoon
+    ? STATUS_CODE.TOO_SOON_AFTER_CLICK
+    : status === 'pending'
       ? STATUS_CODE.PENDING_APPROVAL
       : status === 'rejected'
         ? STATUS_CODE.ADVERTISER_STATUS
@@ -197,7 +201,7 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
       advertiserId: offer.advertiserId,
       status,
       statusCode,
-      reason: status === 'rejected' ? 'rejected by the advertiser' : null,
+      reason: tooSoon ?? (status === 'rejected' ? 'rejected by the advertiser' : null),
       currency: offer.currency,
       saleAmountMicros,
       orderId,
@@ -215,6 +219,19 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
       requestKey,
     },
   };
+}
+
+/**
+ * Why a conversion came too soon after its click to stand unreviewed, or undefined when it did
+ * not. It is recorded rejected with this reason, so an advertiser or the network can approve it.
+ * An adjustment is someone's deliberate correction (a re-attribution, a conversion added by hand)
+ * and is taken as made.
+ */
+function tooSoonAfterClick(request: ConversionRequest, offer: OfferConversionTerms, click: ClickSession | undefined, convertedAt: Date): string | undefined {
+  if (!click || offer.minSecondsToConversion === 0 || request.channel === 'adjustment') return undefined;
+  const seconds = (convertedAt.getTime() - click.createdAt.getTime()) / 1000;
+  if (seconds >= offer.minSecondsToConversion) return undefined;
+  return `converted ${Math.max(0, Math.floor(seconds))} s after its click, sooner than the network's minimum of ${offer.minSecondsToConversion} s`;
 }
 
 /** Whether an existing conversion is the one a retried request would have made. */

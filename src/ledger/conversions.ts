@@ -60,6 +60,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
                 o.attribution_window_hours AS "attributionWindowHours", o.approve_conversions AS "approveConversions",
                 o.hold_hours AS "holdHours", o.allow_multiple_conversions AS "allowMultiple",
                 EXISTS (SELECT 1 FROM caps c WHERE c.offer_id = o.id AND c.metric <> 'clicks') AS "hasCaps",
+                (SELECT min_seconds_to_conversion FROM network) AS "minSecondsToConversion",
                 ${PRICING('payout', 'o')}, ${PRICING('revenue', 'o')}
          FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE o.id = ANY($1::int[]) AND o.status <> 'deleted'`,
         [offerIds],

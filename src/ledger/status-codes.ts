@@ -35,6 +35,7 @@ export const STATUS_CODE = {
   UNKNOWN_PARTNER: 96,
   ADVERTISER_STATUS: 97,
   MANUAL: 98,
+  TOO_SOON_AFTER_CLICK: 99,
 } as const;
 
 export type StatusCode = (typeof STATUS_CODE)[keyof typeof STATUS_CODE];

@@ -20,13 +20,15 @@ export interface Network {
   blockedIps: string[];
   /** Counted clicks one address may make in a clock hour; 0 sets no limit. */
   clickLimitPerIpPerHour: number;
+  /** A conversion sooner than this after its click is recorded rejected, for review; 0: no minimum. */
+  minSecondsToConversion: number;
 }
 
 export async function getNetwork(db: Queryable): Promise<Network> {
   const rows = await db.query<Network>(
     `SELECT id, name, time_zone AS "timeZone", currency, fallback_url AS "fallbackUrl",
             cpc_partner_share_ppm AS "cpcPartnerSharePpm", maintenance, blocked_ips AS "blockedIps",
-            click_limit_per_ip_hour AS "clickLimitPerIpPerHour" FROM network`,
+            click_limit_per_ip_hour AS "clickLimitPerIpPerHour", min_seconds_to_conversion AS "minSecondsToConversion" FROM network`,
   );
   return rows[0]!;
 }
@@ -35,6 +37,9 @@ export async function setMaintenance(db: Queryable, on: boolean): Promise<Networ
   await db.query('UPDATE network SET maintenance = $1, updated_at = now()', [on]);
   return getNetwork(db);
 }
+
+/** A day: a longer minimum would reject most honest conversions. */
+export const MAX_SECONDS_TO_CONVERSION = 86_400;
 
 /** The settings an operator changes, as the APIs take them; an absent one stays as it is. */
 export interface NetworkChanges {
@@ -48,6 +53,7 @@ export interface NetworkChanges {
   /** The whole list: it replaces the one kept. */
   blockedIps?: string[];
   clickLimitPerIpPerHour?: number;
+  minSecondsToConversion?: number;
 }
 
 /** The settings as the APIs show them; the operational ones only to the network. */
@@ -61,6 +67,7 @@ export function networkSettings(network: Network, principal: Principal) {
     maintenance: network.maintenance,
     blockedIps: network.blockedIps,
     clickLimitPerIpPerHour: network.clickLimitPerIpPerHour,
+    minSecondsToConversion: network.minSecondsToConversion,
   };
 }
 
@@ -107,6 +114,13 @@ function columnsFor(changes: NetworkChanges): Array<[column: string, value: unkn
       throw new ValidationError('clickLimitPerIpPerHour', 'must be a whole number from 0 (no limit) up');
     }
     columns.push(['click_limit_per_ip_hour', limit]);
+  }
+  if (changes.minSecondsToConversion !== undefined) {
+    const seconds = changes.minSecondsToConversion;
+    if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_SECONDS_TO_CONVERSION) {
+      throw new ValidationError('minSecondsToConversion', `must be a whole number of seconds from 0 (no minimum) to ${MAX_SECONDS_TO_CONVERSION}`);
+    }
+    columns.push(['min_seconds_to_conversion', seconds]);
   }
   return columns;
 }

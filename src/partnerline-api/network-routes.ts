@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody } from '../http/schema-types.ts';
-import { getNetwork, networkSettings, updateNetwork, type NetworkChanges } from '../network/network.ts';
+import { getNetwork, MAX_SECONDS_TO_CONVERSION, networkSettings, updateNetwork, type NetworkChanges } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { MAX_BLOCKED_IPS } from '../traffic-control/ip-rules.ts';
 
@@ -16,6 +16,7 @@ const settings = {
     maintenance: { type: 'boolean', description: 'Whether the APIs answer 503 (network only)' },
     blockedIps: { type: 'array', items: { type: 'string' }, description: 'Addresses and CIDR ranges whose clicks and impressions are refused (network only)' },
     clickLimitPerIpPerHour: { type: 'integer', description: 'Counted clicks one address (an IPv6 /64) may make in a clock hour; 0: no limit (network only)' },
+    minSecondsToConversion: { type: 'integer', description: 'A conversion sooner than this after its click is recorded rejected, for review; 0: no minimum (network only)' },
   },
 } as const;
 
@@ -43,14 +44,15 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
             'statistics in the same transaction (minutes on a network of millions of clicks). A new currency applies to offers made from ' +
             'now on. `blockedIps` replaces the whole list: a click or impression from a listed address or range is refused (outcome ' +
             '`ip_blocked`, sent to the fallback URL). Beyond `clickLimitPerIpPerHour` counted clicks from one address (an IPv6 /64) in a clock ' +
-            'hour, its further clicks that hour are refused (`ip_click_limit`); each process counts its own. The click path uses the change ' +
-            'before this answers.',
+            'hour, its further clicks that hour are refused (`ip_click_limit`); each process counts its own. A conversion made sooner than ' +
+            '`minSecondsToConversion` after its click is recorded rejected with status code 99 and why, for an advertiser or the network to ' +
+            'approve if it was honest (corrections are exempt). The click path uses the change before this answers.',
         ),
         body: {
           type: 'object',
           minProperties: 1,
           // A misspelt setting is refused rather than dropped: the caller would think it changed.
-          propertyNames: { enum: ['name', 'timeZone', 'currency', 'fallbackUrl', 'cpcPartnerSharePercent', 'blockedIps', 'clickLimitPerIpPerHour'] },
+          propertyNames: { enum: ['name', 'timeZone', 'currency', 'fallbackUrl', 'cpcPartnerSharePercent', 'blockedIps', 'clickLimitPerIpPerHour', 'minSecondsToConversion'] },
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 200 },
             timeZone: { type: 'string', minLength: 1, maxLength: 64, example: 'America/New_York' },
@@ -59,6 +61,7 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
             cpcPartnerSharePercent: { type: ['number', 'string'], example: 70 },
             blockedIps: { type: 'array', maxItems: MAX_BLOCKED_IPS, items: { type: 'string', maxLength: 64 }, example: ['203.0.113.0/24', '2001:db8::/32'] },
             clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: 2_147_483_647, example: 30 },
+            minSecondsToConversion: { type: 'integer', minimum: 0, maximum: MAX_SECONDS_TO_CONVERSION, example: 10 },
           },
         },
         response: { 200: settings, 400: errorBody, 403: errorBody },

@@ -331,4 +331,33 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     const skewed = await dated(-2, 'DATED-3');
     assert.equal(skewed.status, 201, skewed.text);
   });
+
+  test("a conversion sooner after its click than the network's minimum is kept rejected with why, and can be approved", async () => {
+    const minimum = await server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body: { minSecondsToConversion: 60 } });
+    assert.equal(minimum.status, 200, minimum.text);
+    assert.equal(minimum.body.minSecondsToConversion, 60);
+    try {
+      const { transactionId } = await clickFor(newsletter, couponCrate);
+      const before = await statsTotals(server.store, newsletter);
+      const fast = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=FAST-1`);
+      assert.equal(fast.text, 'success=true;', 'the advertiser is told it was recorded');
+      assert.equal(fast.headers.get('x-partnerline-status-code'), String(STATUS_CODE.TOO_SOON_AFTER_CLICK));
+      const id = fast.headers.get('x-partnerline-conversion-id')!;
+      const seen = await server.request('GET', `/api/v1/conversions/${id}`, { key: server.keys.couponCrate });
+      assert.equal(seen.body.conversion.status, 'rejected');
+      assert.match(seen.body.conversion.reason, /^converted \d+ s after its click, sooner than the network's minimum of 60 s$/);
+      const rejected = await statsTotals(server.store, newsletter);
+      assert.deepEqual([rejected.rejected! - before.rejected!, rejected.approved! - before.approved!], [1n, 0n]);
+
+      const retried = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=FAST-1`);
+      assert.equal(retried.headers.get('x-partnerline-conversion-id'), id, 'a retry finds the same conversion');
+      const approved = await server.request('POST', `/api/v1/conversions/${id}/approve`, { key: server.keys.acme, body: { reason: 'a returning customer' } });
+      assert.equal(approved.status, 200, approved.text);
+      assert.equal(approved.body.conversion.status, 'approved');
+      const after = await statsTotals(server.store, newsletter);
+      assert.deepEqual([after.rejected! - before.rejected!, after.approved! - before.approved!], [0n, 1n]);
+    } finally {
+      await server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body: { minSecondsToConversion: 0 } });
+    }
+  });
 });

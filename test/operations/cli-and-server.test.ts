@@ -93,8 +93,11 @@ describe('operator command line', () => {
     assert.equal(settings.code, 0, settings.stderr);
     const shown = JSON.parse((await cli(location, 'network', 'show', '--json')).stdout);
     assert.deepEqual([shown.timeZone, shown.currency, shown.cpcPartnerSharePercent, shown.fallbackUrl], ['Europe/Paris', 'USD', 62.5, 'https://partnerline.example/offer-unavailable']);
-    const rules = JSON.parse((await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.7/24, 2001:DB8::1', '--click-limit-per-ip', '30', '--json')).stdout);
-    assert.deepEqual([rules.blockedIps, rules.clickLimitPerIpPerHour], [['203.0.113.0/24', '2001:db8::1'], 30]);
+    const rules = JSON.parse(
+      (await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.7/24, 2001:DB8::1', '--click-limit-per-ip', '30', '--min-seconds-to-conversion', '10', '--json')).stdout,
+    );
+    assert.deepEqual([rules.blockedIps, rules.clickLimitPerIpPerHour, rules.minSecondsToConversion], [['203.0.113.0/24', '2001:db8::1'], 30, 10]);
+    assert.match((await cli(location, 'network', 'set', '--min-seconds-to-conversion', 'soon')).stderr, /^--min-seconds-to-conversion must be a whole number/);
     const badRange = await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.0/24,10');
     assert.match(badRange.stderr, /^blockedIps\[1\]: must be an IP address or a CIDR range/);
     const cleared = JSON.parse((await cli(location, 'network', 'set', '--blocked-ips=', '--click-limit-per-ip', '0', '--json')).stdout);

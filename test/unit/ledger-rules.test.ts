@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { capDays, capWindow, periodKey, type Days } from '../../src/ledger/cap-windows.ts';
 import type { CapPeriod } from '../../src/offers/offer-terms.ts';
 import { chooseTerms, priceConversion, type Pricing } from '../../src/ledger/payouts.ts';
-import { decideConversion, type ClickSession, type OfferConversionTerms } from '../../src/ledger/conversion-rules.ts';
+import type { ConversionStatus } from '../../src/ledger/conversion-record.ts';
+import { decideConversion, type ClickSession, type ConversionRequest, type OfferConversionTerms } from '../../src/ledger/conversion-rules.ts';
 import { capStatusCode } from '../../src/ledger/status-codes.ts';
 import { retryDelayMs } from '../../src/postbacks/delivery-worker.ts';
 import { isPrivateAddress } from '../../src/postbacks/destination-guard.ts';
@@ -45,15 +46,17 @@ test('the most specific terms win: partner override for the goal, then goal, the
   }
 });
 
+/** An offer whose sessions last a day, and a click on it. */
+const sessionOffer: OfferConversionTerms = {
+  id: 1, advertiserId: 1, securityToken: null, currency: 'USD', attributionWindowHours: 24, approveConversions: false,
+  holdHours: null, allowMultiple: false, hasCaps: false, minSecondsToConversion: 0, payout: flat(1), revenue: flat(2),
+};
+const sessionClick: ClickSession = {
+  transactionId: '10abc', offerId: 1, partnerId: 2, outcome: 'counted', createdAt: new Date('2026-12-01T12:00:00Z'),
+  country: 'US', device: 'mobile', source: null, affSub1: null,
+};
+
 test('a conversion is dated within its click\'s session and not in the future, give or take five minutes of clock', () => {
-  const offer: OfferConversionTerms = {
-    id: 1, advertiserId: 1, securityToken: null, currency: 'USD', attributionWindowHours: 24, approveConversions: false,
-    holdHours: null, allowMultiple: false, hasCaps: false, payout: flat(1), revenue: flat(2),
-  };
-  const click: ClickSession = {
-    transactionId: '10abc', offerId: 1, partnerId: 2, outcome: 'counted', createdAt: new Date('2026-12-01T12:00:00Z'),
-    country: 'US', device: 'mobile', source: null, affSub1: null,
-  };
   const now = new Date('2026-12-02T06:00:00Z');
   const cases: Array<[string, boolean, string | undefined, number | undefined, RegExp?]> = [
     ['on a click, dated now', true, undefined, undefined],
@@ -72,12 +75,12 @@ test('a conversion is dated within its click\'s session and not in the future, g
       request: {
         channel: 'api',
         actor: 'test',
-        ...(onClick ? { transactionId: click.transactionId } : { offerId: 1, partnerId: 2 }),
+        ...(onClick ? { transactionId: sessionClick.transactionId } : { offerId: 1, partnerId: 2 }),
         convertedAt: convertedAt === undefined ? undefined : new Date(convertedAt),
       },
       now: arrives,
-      click: onClick ? click : undefined,
-      offer,
+      click: onClick ? sessionClick : undefined,
+      offer: sessionOffer,
       goal: undefined,
       override: undefined,
       partnerKnown: true,
@@ -90,6 +93,40 @@ test('a conversion is dated within its click\'s session and not in the future, g
       assert.equal(decision.refused.statusCode, code, name);
       assert.match(decision.refused.reason, reason!, name);
     }
+  }
+});
+
+test("a conversion sooner after its click than the network's minimum is recorded rejected, for review", () => {
+  const clickAt = sessionClick.createdAt.getTime();
+  const cases: Array<[string, number, ConversionRequest['channel'], number, boolean, ConversionStatus | undefined, [ConversionStatus, number, RegExp | null]]> = [
+    ['no minimum, 2 s after', 0, 'server_postback', 2, true, undefined, ['approved', 43, null]],
+    ['29 s after, under a minimum of 30', 30, 'server_postback', 29, true, undefined, ['rejected', 99, /^converted 29 s after its click, sooner than the network's minimum of 30 s$/]],
+    ['exactly the minimum', 30, 'server_postback', 30, true, undefined, ['approved', 43, null]],
+    ['dated before its click, within the clock skew', 30, 'pixel', -120, true, undefined, ['rejected', 99, /^converted 0 s after/]],
+    ['the advertiser says approved', 30, 'api', 5, true, 'approved', ['rejected', 99, /sooner than/]],
+    ['a correction made by hand', 30, 'adjustment', 5, true, undefined, ['approved', 52, null]],
+    ['no click to time it by', 30, 'server_postback', 5, false, undefined, ['approved', 43, null]],
+  ];
+  for (const [name, minSeconds, channel, afterSeconds, onClick, status, [expectedStatus, code, reason]] of cases) {
+    const decision = decideConversion({
+      request: {
+        channel,
+        actor: 'test',
+        ...(onClick ? { transactionId: sessionClick.transactionId } : { offerId: 1, partnerId: 2 }),
+        convertedAt: new Date(clickAt + afterSeconds * 1000),
+        status,
+      },
+      now: new Date(clickAt + 600_000),
+      click: onClick ? sessionClick : undefined,
+      offer: { ...sessionOffer, minSecondsToConversion: minSeconds },
+      goal: undefined,
+      override: undefined,
+      partnerKnown: true,
+    });
+    assert.ok('conversion' in decision, name);
+    assert.deepEqual([decision.conversion.status, decision.conversion.statusCode], [expectedStatus, code], name);
+    if (reason) assert.match(decision.conversion.reason!, reason, name);
+    else assert.equal(decision.conversion.reason, null, name);
   }
 });
 
