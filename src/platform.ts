@@ -6,6 +6,7 @@ import { RateLimits } from './http/rate-limits.ts';
 import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
 import { getNetwork, setMaintenance } from './network/network.ts';
+import { raiseLimitAlerts } from './offers/limit-alerts.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
 import { Periodic } from './shared/periodic.ts';
 import type { Store } from './store/store.ts';
@@ -16,6 +17,7 @@ import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 /** How often a process re-reads switches another process may have flipped in the shared store. */
 const SETTINGS_REFRESH_MS = 2_000;
 const HOLD_CHECK_MS = 60_000;
+const LIMIT_CHECK_MS = 60_000;
 const HOUSEKEEPING_MS = 3_600_000;
 /** Under the data directory: clicks and impressions the store would not take, at a stop or beyond memory's share in an outage. */
 export const KEPT_TRAFFIC_DIR = 'unwritten-traffic';
@@ -45,6 +47,14 @@ export class Platform {
       (error: unknown) => this.onBackgroundError('approving conversions whose hold has ended', error),
     ),
     HOLD_CHECK_MS,
+  );
+  /** Tells advertisers (and partners, of their own caps) of budgets and caps nearly used up or reached. */
+  readonly raiseAlerts = new Periodic(
+    () => raiseLimitAlerts(this.store).then(
+      () => undefined,
+      (error: unknown) => this.onBackgroundError('raising budget and cap alerts', error),
+    ),
+    LIMIT_CHECK_MS,
   );
   /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
   readonly keepTidy = new Periodic(async () => {
@@ -101,6 +111,7 @@ export class Platform {
     await platform.tracker.start();
     platform.deliveries.start();
     platform.approveHeld.start();
+    platform.raiseAlerts.start();
     platform.keepTidy.start();
     return platform;
   }
@@ -127,6 +138,7 @@ export class Platform {
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     await this.approveHeld.stop();
+    await this.raiseAlerts.stop();
     await this.keepTidy.stop();
     await this.conversions.close();
     await this.deliveries.stop();

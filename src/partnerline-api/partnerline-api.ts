@@ -5,10 +5,11 @@ import { registerClickRoutes } from './clicks-routes.ts';
 import { registerConversionRoutes } from './conversions-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
+import { registerNotificationRoutes } from './notifications-routes.ts';
 import { registerPostbackRoutes } from './postbacks-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 
-/** Partnerline's own API (v1): keys, the network's settings, clicks, conversions and their ledger, postbacks, tracking links. */
+/** Partnerline's own API (v1): keys, the network's settings, clicks, conversions and their ledger, postbacks, notifications, tracking links. */
 const LIMITS = {
   perKey: { name: 'v1-key', points: 1200, durationSeconds: 60 },
   identical: { name: 'v1-same', points: 10, durationSeconds: 60 },
@@ -22,5 +23,6 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   registerClickRoutes(app, platform);
   registerConversionRoutes(app, platform);
   registerPostbackRoutes(app, platform);
+  registerNotificationRoutes(app, platform);
   registerReportRoutes(app, platform);
 }

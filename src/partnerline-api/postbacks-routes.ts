@@ -138,20 +138,6 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
       })),
   );
 
-  app.get(
-    '/notifications',
-    { schema: { ...doc('Partner postbacks', 'Messages for your account, such as a parked postback') } },
-    async (request) => {
-      const { principal } = request;
-      if (principal.role !== 'partner' && principal.role !== 'network_admin') return [];
-      return db.query(
-        `SELECT id::text, partner_id AS "partnerId", kind, message, created_at AS "createdAt" FROM notifications
-         WHERE $1::int IS NULL OR partner_id = $1 ORDER BY id DESC LIMIT 200`,
-        [principal.role === 'partner' ? principal.partnerId : null],
-      );
-    },
-  );
-
   app.post<{ Body: { offerId: number; partnerId?: number; params?: Record<string, string> } }>(
     '/tracking-links',
     {

@@ -2,10 +2,10 @@ import type { Queryable } from './store.ts';
 
 /**
  * What grows with every request and is kept only for a while: refused conversions, each call of a
- * partner's postback, the deliveries that are done, and the notifications. A delivery still to be
- * made or parked (waiting for its partner's replay) is kept, and so are the ledger, its events
- * and the statistics. A delivery goes only once its calls have gone: each call was made before
- * it was delivered.
+ * partner's postback, the deliveries that are done, and the notifications (but the alerts of
+ * lifetime caps, raised once for good). A delivery still to be made or parked (waiting for its
+ * partner's replay) is kept, and so are the ledger, its events and the statistics. A delivery goes
+ * only once its calls have gone: each call was made before it was delivered.
  */
 const LOGS: ReadonlyArray<{ table: string; dated: string; only?: string }> = [
   { table: 'conversion_attempts', dated: 'created_at' },
@@ -15,7 +15,8 @@ const LOGS: ReadonlyArray<{ table: string; dated: string; only?: string }> = [
     dated: 'delivered_at',
     only: "status = 'delivered' AND NOT EXISTS (SELECT 1 FROM delivery_attempts a WHERE a.outbox_id = outbox.id)",
   },
-  { table: 'notifications', dated: 'created_at' },
+  // A lifetime cap's alert is kept: forgotten, it would be raised again for the same lifetime.
+  { table: 'notifications', dated: 'created_at', only: "(dedupe_key IS NULL OR dedupe_key NOT LIKE '%:lifetime:%')" },
 ];
 
 /** A bounded delete, so the first purge of a long-kept log does not hold the store for one long statement. */

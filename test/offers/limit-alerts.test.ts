@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setCap } from '../../src/offers/offer-terms.ts';
+import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+
+describe('alerts of budgets and caps nearly used up or reached', () => {
+  let server: TestServer;
+  let trailblazer: number;
+  let couponCrate: number;
+
+  const notes = async (key: string) => {
+    const reply = await server.request('GET', '/api/v1/notifications', { key });
+    assert.equal(reply.status, 200, reply.text);
+    return reply.body as Array<{ kind: string; message: string; offerId: number | null; partnerId: number | null }>;
+  };
+  const clicks = async (offerId: number, partnerId: number, count: number) => {
+    for (let index = 0; index < count; index += 1) {
+      const reply = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}&aff_sub=alert-${index}`, {
+        headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+      });
+      assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+    }
+    await server.platform.tracker.writer.flush();
+  };
+
+  before(async () => {
+    server = await startTestServer({ TRUST_PROXY: 'true' });
+    [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
+  });
+  after(() => server.close());
+
+  test("an advertiser hears once that a campaign's daily budget is nearly spent, and a partner that its own cap is reached", async () => {
+    // $0.25 a click against $1.25 a day: four clicks spend 80 % of it.
+    const campaign = await server.request('POST', '/affiliate/v2/campaigns', {
+      key: server.keys.acme,
+      body: { name: 'Alerted', start: '2026-01-01', dailyBudget: 1.25, cpc: 0.25, trackingUrl: 'https://acme-outdoor.example/a?c={clickid}', geoTargeting: [], strategyId: 3, advertiserId: server.demo.advertiserIds[0] },
+    });
+    assert.equal(campaign.status, 200, campaign.text);
+    const offerId: number = campaign.body.id;
+    await setCap(server.store, offerId, { partnerId: couponCrate, metric: 'clicks', period: 'day', limit: 2n });
+    await server.platform.afterWrite();
+
+    await clicks(offerId, trailblazer, 2);
+    await server.platform.raiseAlerts.run();
+    assert.deepEqual((await notes(server.keys.acme)).filter((note) => note.offerId === offerId), [], 'half the budget raises nothing');
+
+    await clicks(offerId, couponCrate, 2);
+    await server.platform.raiseAlerts.run();
+    await server.platform.raiseAlerts.run();
+    const acme = (await notes(server.keys.acme)).filter((note) => note.offerId === offerId);
+    assert.deepEqual(
+      acme.map((note) => [note.kind, note.message.replace(/\(\d{4}-\d\d-\d\d\)/, '(day)')]).sort(),
+      [
+        ['limit_nearly_reached', `Offer ${offerId} (Alerted) has used 1.00 USD of its daily budget of 1.25 USD (day): 80% reached.`],
+        ['limit_reached', `Offer ${offerId} (Alerted) has used 2 clicks of its daily clicks cap for partner ${couponCrate} of 2 clicks (day): further traffic is refused until the period ends or the limit is raised.`],
+      ].sort(),
+    );
+    const partner = (await notes(server.keys.couponCrate)).filter((note) => note.offerId === offerId);
+    assert.deepEqual(partner.map((note) => note.kind), ['limit_reached'], 'the partner hears of its own cap, not the budget');
+    assert.deepEqual((await notes(server.keys.trailblazer)).filter((note) => note.offerId === offerId), []);
+    assert.deepEqual((await notes(server.keys.brightside)).filter((note) => note.offerId === offerId), []);
+    assert.equal((await notes(server.keys.admin)).filter((note) => note.offerId === offerId).length, 2);
+  });
+});
