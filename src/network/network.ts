@@ -4,9 +4,9 @@ import { isCurrency } from '../offers/offer-rules.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { parsePercentToPpm } from '../shared/money.ts';
 import { isTimeZone } from '../shared/time-zones.ts';
-import { MAX_BLOCKED_IPS, normalizeIpRule } from '../traffic-control/ip-rules.ts';
 import { isHttpUrl } from '../shared/urls.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
+import { MAX_BLOCKED_IPS, normalizeIpRule } from '../traffic-control/ip-rules.ts';
 
 export interface Network {
   id: number;
@@ -40,6 +40,8 @@ export async function setMaintenance(db: Queryable, on: boolean): Promise<Networ
 
 /** A day: a longer minimum would reject most honest conversions. */
 export const MAX_SECONDS_TO_CONVERSION = 86_400;
+/** The store's integer. */
+export const MAX_CLICK_LIMIT = 2_147_483_647;
 
 /** The settings an operator changes, as the APIs take them; an absent one stays as it is. */
 export interface NetworkChanges {
@@ -71,17 +73,35 @@ export function networkSettings(network: Network, principal: Principal) {
   };
 }
 
-function columnsFor(changes: NetworkChanges): Array<[column: string, value: unknown]> {
+/** A count or a number of seconds a setting holds, where 0 turns its rule off. */
+function ruleNumber(field: string, value: number, max: number, unit: string): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new ValidationError(field, `must be a whole number of ${unit} from 0 (none) to ${max}`);
+  return value;
+}
+
+/**
+ * The zone as the store spells it ('america/new_york' is America/New_York), which the runtime
+ * accepts too. The store buckets local days in it, and its zone data may lag the runtime's.
+ */
+async function storedZoneName(db: Queryable, zone: string): Promise<string> {
+  if (!isTimeZone(zone)) throw new ValidationError('timeZone', 'must be an IANA time zone such as America/New_York');
+  const [known] = await db.query<{ name: string }>(
+    'SELECT name FROM pg_timezone_names WHERE lower(name) = lower($1) ORDER BY name = $1 DESC LIMIT 1',
+    [zone],
+  );
+  if (!known) throw new ValidationError('timeZone', `${zone} is not a time zone the database knows`);
+  return known.name;
+}
+
+/** The columns a change sets, each value checked and in the form it is kept. */
+async function columnsFor(db: Queryable, changes: NetworkChanges): Promise<Array<[column: string, value: unknown]>> {
   const columns: Array<[string, unknown]> = [];
   if (changes.name !== undefined) {
     const name = changes.name.trim();
     if (name === '' || name.length > 200) throw new ValidationError('name', 'must be 1 to 200 characters');
     columns.push(['name', name]);
   }
-  if (changes.timeZone !== undefined) {
-    if (!isTimeZone(changes.timeZone)) throw new ValidationError('timeZone', 'must be an IANA time zone such as America/New_York');
-    columns.push(['time_zone', changes.timeZone]);
-  }
+  if (changes.timeZone !== undefined) columns.push(['time_zone', await storedZoneName(db, changes.timeZone)]);
   if (changes.currency !== undefined) {
     if (!isCurrency(changes.currency)) throw new ValidationError('currency', 'must be an ISO 4217 currency code');
     columns.push(['currency', changes.currency]);
@@ -109,33 +129,12 @@ function columnsFor(changes: NetworkChanges): Array<[column: string, value: unkn
     columns.push(['blocked_ips', [...new Set(rules)]]);
   }
   if (changes.clickLimitPerIpPerHour !== undefined) {
-    const limit = changes.clickLimitPerIpPerHour;
-    if (!Number.isSafeInteger(limit) || limit < 0 || limit > 2_147_483_647) {
-      throw new ValidationError('clickLimitPerIpPerHour', 'must be a whole number from 0 (no limit) up');
-    }
-    columns.push(['click_limit_per_ip_hour', limit]);
+    columns.push(['click_limit_per_ip_hour', ruleNumber('clickLimitPerIpPerHour', changes.clickLimitPerIpPerHour, MAX_CLICK_LIMIT, 'clicks')]);
   }
   if (changes.minSecondsToConversion !== undefined) {
-    const seconds = changes.minSecondsToConversion;
-    if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_SECONDS_TO_CONVERSION) {
-      throw new ValidationError('minSecondsToConversion', `must be a whole number of seconds from 0 (no minimum) to ${MAX_SECONDS_TO_CONVERSION}`);
-    }
-    columns.push(['min_seconds_to_conversion', seconds]);
+    columns.push(['min_seconds_to_conversion', ruleNumber('minSecondsToConversion', changes.minSecondsToConversion, MAX_SECONDS_TO_CONVERSION, 'seconds')]);
   }
   return columns;
-}
-
-/**
- * The zone as the store spells it ('america/new_york' is America/New_York), which the runtime
- * accepts too. The store buckets local days in it, and its zone data may lag the runtime's.
- */
-async function storedZoneName(db: Queryable, zone: string): Promise<string> {
-  const [known] = await db.query<{ name: string }>(
-    'SELECT name FROM pg_timezone_names WHERE lower(name) = lower($1) ORDER BY name = $1 DESC LIMIT 1',
-    [zone],
-  );
-  if (!known) throw new ValidationError('timeZone', `${zone} is not a time zone the database knows`);
-  return known.name;
 }
 
 /**
@@ -146,9 +145,7 @@ async function storedZoneName(db: Queryable, zone: string): Promise<string> {
  */
 export async function updateNetwork(tx: Transaction, principal: Principal, changes: NetworkChanges): Promise<Network> {
   requireNetworkAdmin(principal);
-  const columns = columnsFor(changes);
-  const zone = columns.find(([column]) => column === 'time_zone');
-  if (zone) zone[1] = await storedZoneName(tx, zone[1] as string);
+  const columns = await columnsFor(tx, changes);
   if (columns.length > 0) {
     const assignments = columns.map(([column], index) => `${column} = $${index + 1}`).join(', ');
     await tx.query(

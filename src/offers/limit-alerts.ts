@@ -70,7 +70,7 @@ export function thresholdReached(limit: bigint, used: bigint): AlertThreshold | 
   return [...ALERT_THRESHOLDS].reverse().find((threshold) => used * 100n >= limit * BigInt(threshold));
 }
 
-function describe(limit: OfferLimit, amount: bigint): string {
+function amountText(limit: OfferLimit, amount: bigint): string {
   const counted = limit.metric === 'clicks' || limit.metric === 'conversions';
   return counted ? `${amount} ${limit.metric}` : `${formatMoney(amount, 2)} ${limit.currency}`;
 }
@@ -87,7 +87,7 @@ export function limitAlert(limit: OfferLimit, used: LimitUsage, period: string):
   const threshold = thresholdReached(limit.limit, amount);
   if (threshold === undefined) return undefined;
   const reached = threshold === 100;
-  const what = `Offer ${limit.offerId} (${limit.offerName}) has used ${describe(limit, amount)} of its ${limitName(limit)} of ${describe(limit, limit.limit)}`;
+  const what = `Offer ${limit.offerId} (${limit.offerName}) has used ${amountText(limit, amount)} of its ${limitName(limit)} of ${amountText(limit, limit.limit)}`;
   return {
     offerId: limit.offerId,
     advertiserId: limit.advertiserId,

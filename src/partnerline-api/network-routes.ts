@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody } from '../http/schema-types.ts';
-import { getNetwork, MAX_SECONDS_TO_CONVERSION, networkSettings, updateNetwork, type NetworkChanges } from '../network/network.ts';
+import { getNetwork, MAX_CLICK_LIMIT, MAX_SECONDS_TO_CONVERSION, networkSettings, updateNetwork, type NetworkChanges } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { MAX_BLOCKED_IPS } from '../traffic-control/ip-rules.ts';
 
@@ -60,7 +60,7 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
             fallbackUrl: { type: ['string', 'null'], maxLength: 2048 },
             cpcPartnerSharePercent: { type: ['number', 'string'], example: 70 },
             blockedIps: { type: 'array', maxItems: MAX_BLOCKED_IPS, items: { type: 'string', maxLength: 64 }, example: ['203.0.113.0/24', '2001:db8::/32'] },
-            clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: 2_147_483_647, example: 30 },
+            clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: MAX_CLICK_LIMIT, example: 30 },
             minSecondsToConversion: { type: 'integer', minimum: 0, maximum: MAX_SECONDS_TO_CONVERSION, example: 10 },
           },
         },

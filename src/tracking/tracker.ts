@@ -1,5 +1,6 @@
 import { oneAtATime } from '../shared/one-at-a-time.ts';
 import type { Store } from '../store/store.ts';
+import { IpClickCounts, ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
 import { clickMacro, type ClickMacroContext } from './click-macros.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
@@ -8,7 +9,6 @@ import { expandMacros } from './macros.ts';
 import { SpendCounters, type CountedTraffic } from './spend-counters.ts';
 import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
 import { unitPrice, type TrafficUnit } from './traffic-prices.ts';
-import { IpClickCounts, ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 import { newTransactionId } from './transaction-ids.ts';
 import { UniqueVisitors } from './unique-visitors.ts';
