@@ -17,7 +17,7 @@ import {
 import { advertiserScopeOf, conversionWithHistory, correctorFor } from '../ledger/ledger-access.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
-import { listConversions } from '../reports/conversion-list.ts';
+import { listConversions, type ConversionListQuery } from '../reports/conversion-list.ts';
 import { listRefusedConversions } from '../reports/refused-conversions.ts';
 import { statsScopeFor } from '../reports/report-access.ts';
 import { checkDays } from '../reports/sk-stats.ts';
@@ -59,19 +59,12 @@ interface ConversionBody {
   convertedAt?: string;
 }
 
-interface ListQuerystring {
-  from?: string;
-  to?: string;
-  status?: ConversionStatus;
-  offerId?: number;
-  partnerId?: number;
-  transactionId?: string;
-  orderId?: string;
+/** The list's filters as the query string carries them: instants and the cursor as text. */
+type ListQuerystring = Omit<ConversionListQuery, 'timeZone' | 'updatedSince' | 'after'> & {
   updatedSince?: string;
   cursor?: string;
-  limit: number;
   format?: 'json' | 'csv';
-}
+};
 
 export function registerConversionRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = (summary: string) => ({ tags: ['Conversions'], summary, security: [{ apiKey: [] }] });
@@ -157,6 +150,12 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
             from: { type: 'string', description: 'First local day, YYYY-MM-DD' },
             to: { type: 'string', description: 'Last local day, YYYY-MM-DD' },
             status: { type: 'string', enum: ['approved', 'pending', 'rejected'] },
+            statusCode: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 999,
+              description: 'e.g. 99: rejected for review, converted sooner after the click than the network allows; 17: over a daily cap',
+            },
             offerId: idSchema,
             partnerId: idSchema,
             transactionId: { type: 'string', minLength: 1, maxLength: 64 },

@@ -11,6 +11,8 @@ export interface ConversionListQuery {
   to?: string;
   timeZone: string;
   status?: ConversionStatus;
+  /** The status code it carries: 99 lists those held for review as too soon after their click. */
+  statusCode?: number;
   offerId?: number;
   partnerId?: number;
   transactionId?: string;
@@ -35,6 +37,7 @@ export async function listConversions(db: Queryable, scope: StatsScope, query: C
   equal('c.partner_id', scope.partnerId);
   if (scope.advertiserIds) where.push(`c.advertiser_id = ANY(${sql.add(scope.advertiserIds)}::int[])`);
   equal('c.status', query.status);
+  equal('c.status_code', query.statusCode);
   equal('c.offer_id', query.offerId);
   equal('c.partner_id', query.partnerId);
   equal('c.transaction_id', query.transactionId);

@@ -349,11 +349,18 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
       const rejected = await statsTotals(server.store, newsletter);
       assert.deepEqual([rejected.rejected! - before.rejected!, rejected.approved! - before.approved!], [1n, 0n]);
 
+      const reviewQueue = async () =>
+        (await server.request('GET', `/api/v1/conversions?status=rejected&statusCode=99&offerId=${newsletter}`, { key: server.keys.acme })).body.conversions.map(
+          (listed: { id: string }) => listed.id,
+        );
+      assert.deepEqual(await reviewQueue(), [id], 'the advertiser finds it among those held for review');
+
       const retried = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=FAST-1`);
       assert.equal(retried.headers.get('x-partnerline-conversion-id'), id, 'a retry finds the same conversion');
       const approved = await server.request('POST', `/api/v1/conversions/${id}/approve`, { key: server.keys.acme, body: { reason: 'a returning customer' } });
       assert.equal(approved.status, 200, approved.text);
       assert.equal(approved.body.conversion.status, 'approved');
+      assert.deepEqual(await reviewQueue(), []);
       const after = await statsTotals(server.store, newsletter);
       assert.deepEqual([after.rejected! - before.rejected!, after.approved! - before.approved!], [0n, 1n]);
     } finally {
