@@ -36,8 +36,9 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   maintenance on|off|status              APIs answer 503 while on; tracking goes on
   network show                           the network's settings
   network set [--name N] [--time-zone Z] [--currency C] [--fallback-url URL] [--cpc-partner-share PERCENT]
-              [--blocked-ips IP,CIDR,...] [--click-limit-per-ip N] [--min-seconds-to-conversion S]
-                                         change them; --fallback-url= and --blocked-ips= (empty) clear,
+              [--blocked-ips IP,CIDR,...] [--blocked-referrers HOST,...] [--click-limit-per-ip N]
+              [--min-seconds-to-conversion S]
+                                         change them; --fallback-url=, --blocked-ips= and --blocked-referrers= (empty) clear,
                                          --click-limit-per-ip 0 and --min-seconds-to-conversion 0 remove them`;
 
 const OPTIONS = {
@@ -54,6 +55,7 @@ const OPTIONS = {
   'fallback-url': { type: 'string' },
   'cpc-partner-share': { type: 'string' },
   'blocked-ips': { type: 'string' },
+  'blocked-referrers': { type: 'string' },
   'click-limit-per-ip': { type: 'string' },
   'min-seconds-to-conversion': { type: 'string' },
 } as const;
@@ -70,6 +72,11 @@ function optionalId(value: string | undefined, what: string): number | undefined
 
 function table(rows: Array<Record<string, unknown>>): string {
   return rows.map((row) => Object.entries(row).map(([key, value]) => `${key}=${value ?? '-'}`).join('  ')).join('\n') || '(none)';
+}
+
+/** A comma-separated option as a list; empty clears it. */
+function listOption(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
 function networkOutput(settings: Record<string, unknown>): CommandOutput {
@@ -154,7 +161,6 @@ async function dispatch(
       return networkOutput(networkSettings(await getNetwork(store), OPERATOR));
     case 'network set': {
       const fallbackUrl = values['fallback-url'];
-      const blockedIps = values['blocked-ips'];
       const wholeNumber = (option: 'click-limit-per-ip' | 'min-seconds-to-conversion') => {
         const value = values[option];
         if (value !== undefined && !/^\d{1,10}$/.test(value)) throw new CommandError(`--${option} must be a whole number`);
@@ -166,7 +172,8 @@ async function dispatch(
         currency: values.currency,
         fallbackUrl: fallbackUrl === '' ? null : fallbackUrl,
         cpcPartnerSharePercent: values['cpc-partner-share'],
-        blockedIps: blockedIps === undefined ? undefined : blockedIps.split(',').map((rule) => rule.trim()).filter(Boolean),
+        blockedIps: listOption(values['blocked-ips']),
+        blockedReferrers: listOption(values['blocked-referrers']),
         clickLimitPerIpPerHour: wholeNumber('click-limit-per-ip'),
         minSecondsToConversion: wholeNumber('min-seconds-to-conversion'),
       };

@@ -7,6 +7,7 @@ import { isTimeZone } from '../shared/time-zones.ts';
 import { isHttpUrl } from '../shared/urls.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
 import { MAX_BLOCKED_IPS, normalizeIpRule } from '../traffic-control/ip-rules.ts';
+import { MAX_BLOCKED_REFERRERS, normalizeReferrerRule } from '../traffic-control/referrer-rules.ts';
 
 export interface Network {
   id: number;
@@ -18,6 +19,8 @@ export interface Network {
   maintenance: boolean;
   /** Addresses and CIDR ranges whose clicks and impressions are refused. */
   blockedIps: string[];
+  /** Host names whose pages may not send clicks or impressions. */
+  blockedReferrers: string[];
   /** Counted clicks one address may make in a clock hour; 0 sets no limit. */
   clickLimitPerIpPerHour: number;
   /** A conversion sooner than this after its click is recorded rejected, for review; 0: no minimum. */
@@ -27,7 +30,7 @@ export interface Network {
 export async function getNetwork(db: Queryable): Promise<Network> {
   const rows = await db.query<Network>(
     `SELECT id, name, time_zone AS "timeZone", currency, fallback_url AS "fallbackUrl",
-            cpc_partner_share_ppm AS "cpcPartnerSharePpm", maintenance, blocked_ips AS "blockedIps",
+            cpc_partner_share_ppm AS "cpcPartnerSharePpm", maintenance, blocked_ips AS "blockedIps", blocked_referrers AS "blockedReferrers",
             click_limit_per_ip_hour AS "clickLimitPerIpPerHour", min_seconds_to_conversion AS "minSecondsToConversion" FROM network`,
   );
   return rows[0]!;
@@ -54,6 +57,8 @@ export interface NetworkChanges {
   cpcPartnerSharePercent?: number | string;
   /** The whole list: it replaces the one kept. */
   blockedIps?: string[];
+  /** The whole list: it replaces the one kept. */
+  blockedReferrers?: string[];
   clickLimitPerIpPerHour?: number;
   minSecondsToConversion?: number;
 }
@@ -68,9 +73,21 @@ export function networkSettings(network: Network, principal: Principal) {
     cpcPartnerSharePercent: network.cpcPartnerSharePpm / 10_000,
     maintenance: network.maintenance,
     blockedIps: network.blockedIps,
+    blockedReferrers: network.blockedReferrers,
     clickLimitPerIpPerHour: network.clickLimitPerIpPerHour,
     minSecondsToConversion: network.minSecondsToConversion,
   };
+}
+
+/** A block list as it is kept: every entry in its one spelling, each once. */
+function blockList(field: string, entries: string[], max: number, normalize: (text: string) => string | undefined, what: string): string[] {
+  if (entries.length > max) throw new ValidationError(field, `may hold at most ${max} entries`);
+  const kept = entries.map((text, index) => {
+    const rule = normalize(text);
+    if (!rule) throw new ValidationError(`${field}[${index}]`, `must be ${what}`);
+    return rule;
+  });
+  return [...new Set(kept)];
 }
 
 /** A count or a number of seconds a setting holds, where 0 turns its rule off. */
@@ -120,13 +137,13 @@ async function columnsFor(db: Queryable, changes: NetworkChanges): Promise<Array
     columns.push(['cpc_partner_share_ppm', ppm]);
   }
   if (changes.blockedIps !== undefined) {
-    if (changes.blockedIps.length > MAX_BLOCKED_IPS) throw new ValidationError('blockedIps', `may hold at most ${MAX_BLOCKED_IPS} addresses and ranges`);
-    const rules = changes.blockedIps.map((text, index) => {
-      const rule = normalizeIpRule(text);
-      if (!rule) throw new ValidationError(`blockedIps[${index}]`, 'must be an IP address or a CIDR range such as 203.0.113.0/24');
-      return rule;
-    });
-    columns.push(['blocked_ips', [...new Set(rules)]]);
+    columns.push(['blocked_ips', blockList('blockedIps', changes.blockedIps, MAX_BLOCKED_IPS, normalizeIpRule, 'an IP address or a CIDR range such as 203.0.113.0/24')]);
+  }
+  if (changes.blockedReferrers !== undefined) {
+    columns.push([
+      'blocked_referrers',
+      blockList('blockedReferrers', changes.blockedReferrers, MAX_BLOCKED_REFERRERS, normalizeReferrerRule, 'a host name such as spam.example'),
+    ]);
   }
   if (changes.clickLimitPerIpPerHour !== undefined) {
     columns.push(['click_limit_per_ip_hour', ruleNumber('clickLimitPerIpPerHour', changes.clickLimitPerIpPerHour, MAX_CLICK_LIMIT, 'clicks')]);
@@ -139,7 +156,7 @@ async function columnsFor(db: Queryable, changes: NetworkChanges): Promise<Array
 
 /**
  * Changes the network's settings. The click path caches the fallback URL, the time zone and the
- * address rules, so the catalog version moves with them; a new time zone moves the local days of
+ * address and referrer rules, so the catalog version moves with them; a new time zone moves the local days of
  * the daily roll-ups in this transaction (a trigger rebuilds them). The currency is the default of
  * offers made from now on: amounts already kept stay in the currency they were kept in.
  */

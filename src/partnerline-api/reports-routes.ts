@@ -133,7 +133,7 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
         description:
           "A refused click goes to the offer's fallback URL and a bot's to the offer, but neither enters the statistics or costs " +
           'anything. outcome is bot, or the reason: unknown_offer, unknown_partner, offer_inactive, offer_not_started, offer_ended, ' +
-          'partner_inactive, not_approved, partner_blocked, sub_id_not_allowed, sub_id_blocked, ip_blocked, channel_not_targeted, ' +
+          'partner_inactive, not_approved, partner_blocked, sub_id_not_allowed, sub_id_blocked, ip_blocked, referrer_blocked, channel_not_targeted, ' +
           'geo_not_targeted, device_not_targeted, bid_factor_zero, budget_exhausted, click_cap_reached or ip_click_limit. offerId and partnerId are 0 where the link named none. ' +
           'A partner sees the clicks naming it, an advertiser (or agency) those on its offers, the network all.',
         security: [{ apiKey: [] }],

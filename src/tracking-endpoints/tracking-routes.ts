@@ -135,7 +135,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     platform.tracker.impression(
       id(query, 'offer_id'),
       id(query, 'aff_id', 'affiliate_id'),
-      { source: text(query, 'source'), affSub1: text(query, 'aff_sub', 'aff_sub1'), fileId: id(query, 'file_id') },
+      { source: text(query, 'source'), affSub1: text(query, 'aff_sub', 'aff_sub1'), fileId: id(query, 'file_id'), referrer: request.headers.referer },
       visitorOf(platform, request),
     );
     return reply.type('image/gif').header('cache-control', 'no-store').send(PIXEL);

@@ -16,6 +16,7 @@ export type ClickOutcome =
   | 'sub_id_not_allowed'
   | 'sub_id_blocked'
   | 'ip_blocked'
+  | 'referrer_blocked'
   | 'channel_not_targeted'
   | 'geo_not_targeted'
   | 'device_not_targeted'
@@ -54,13 +55,15 @@ export interface ClickFacts {
   overClickCap: boolean;
   /** The visitor's address is on the network's block list. */
   ipBlocked: boolean;
+  /** The page the visitor came from is on a host the network blocks. */
+  referrerBlocked: boolean;
   /** One more counted click from this address would pass the network's hourly limit. */
   overIpClickLimit: boolean;
 }
 
 /**
  * Whether a click may go to the offer, in the order a network checks: the offer, the partner's
- * standing, the sub-ID and address lists, targeting, then money and the address's click rate.
+ * standing, the sub-ID, address and referrer lists, targeting, then money and the address's click rate.
  * Bots pass to the destination uncounted.
  */
 export function decideClick(offer: OfferTerms, facts: ClickFacts): ClickOutcome {
@@ -73,6 +76,7 @@ export function decideClick(offer: OfferTerms, facts: ClickFacts): ClickOutcome 
   if (facts.subIds.some((subId) => offer.blockedSubIds.has(subId))) return 'sub_id_blocked';
   if (offer.allowedSubIds && !facts.subIds.some((subId) => offer.allowedSubIds!.has(subId))) return 'sub_id_not_allowed';
   if (facts.ipBlocked) return 'ip_blocked';
+  if (facts.referrerBlocked) return 'referrer_blocked';
   if (offer.channelIds.size > 0 && ![...facts.partnerChannelIds].some((id) => offer.channelIds.has(id))) {
     return 'channel_not_targeted';
   }

@@ -1,6 +1,7 @@
 import { oneAtATime } from '../shared/one-at-a-time.ts';
 import type { Store } from '../store/store.ts';
 import { IpClickCounts, ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
+import { isBlockedReferrer } from '../traffic-control/referrer-rules.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
 import { clickMacro, type ClickMacroContext } from './click-macros.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
@@ -119,11 +120,11 @@ export class Tracker {
 
   /**
    * The checks a click and an impression share: the offer's and partner's standing, the sub-ID's
-   * lists and bid factor, the address lists, targeting, and what the unit costs against the
+   * lists and bid factor, the address and referrer lists, targeting, and what the unit costs against the
    * budgets. Click caps and the address's click limit count clicks only; `ipKey` is what a counted
    * click counts against that limit.
    */
-  private judge(offer: TrackedOffer, partner: TrackedPartner, source: string | undefined, visitor: Visitor, now: Date, unit: TrafficUnit) {
+  private judge(offer: TrackedOffer, partner: TrackedPartner, source: string | undefined, referrer: string | undefined, visitor: Visitor, now: Date, unit: TrafficUnit) {
     const catalog = this.catalog;
     const subIds = subIdsOf(partner.id, source);
     const bidFactorE4 = subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000;
@@ -144,6 +145,7 @@ export class Tracker {
       overBudget: limits.overBudget,
       overClickCap: unit === 'click' && limits.overClickCap,
       ipBlocked: catalog.blockedIps !== null && isBlockedIp(catalog.blockedIps, visitor.ip),
+      referrerBlocked: catalog.blockedReferrers !== null && isBlockedReferrer(catalog.blockedReferrers, referrer),
       overIpClickLimit: ipKey !== undefined && this.ipClicks.wouldPass(ipKey, now.getTime(), catalog.clickLimitPerIpPerHour),
     });
     return { outcome, subIds, costMicros, payoutMicros, ipKey };
@@ -156,7 +158,7 @@ export class Tracker {
     const transactionId = newTransactionId(now.getTime());
     const { outcome, subIds, costMicros, payoutMicros, ipKey } =
       offer && partner
-        ? this.judge(offer, partner, request.source, visitor, now, 'click')
+        ? this.judge(offer, partner, request.source, request.referrer, visitor, now, 'click')
         : { outcome: (offer ? 'unknown_partner' : 'unknown_offer') as ClickOutcome, subIds: [], costMicros: 0n, payoutMicros: 0n, ipKey: undefined };
 
     const counted = outcome === 'counted';
@@ -215,11 +217,17 @@ export class Tracker {
   }
 
   /** Counts an impression that passes the click's checks; a CPM offer's costs and pays. Answers whether it counted. */
-  impression(offerId: number | undefined, partnerId: number | undefined, request: { source?: string; affSub1?: string; fileId?: number }, visitor: Visitor, now = new Date()): boolean {
+  impression(
+    offerId: number | undefined,
+    partnerId: number | undefined,
+    request: { source?: string; affSub1?: string; fileId?: number; referrer?: string },
+    visitor: Visitor,
+    now = new Date(),
+  ): boolean {
     const offer = offerId === undefined ? undefined : this.catalog.offers.get(offerId);
     const partner = partnerId === undefined ? undefined : this.catalog.partners.get(partnerId);
     if (!offer || !partner) return false;
-    const { outcome, costMicros, payoutMicros } = this.judge(offer, partner, request.source, visitor, now, 'impression');
+    const { outcome, costMicros, payoutMicros } = this.judge(offer, partner, request.source, request.referrer, visitor, now, 'impression');
     if (outcome !== 'counted') return false;
     this.counters.add(offer, partner.id, now, this.catalog.timeZone, { clicks: 0n, costMicros });
     this.writer.addImpression({

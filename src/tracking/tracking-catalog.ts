@@ -49,6 +49,7 @@ export interface TrackingCatalog {
   timeZone: string;
   networkFallbackUrl: string | null;
   blockedIps: BlockList | null;
+  blockedReferrers: ReadonlySet<string> | null;
   /** 0: no limit. */
   clickLimitPerIpPerHour: number;
   offers: Map<number, TrackedOffer>;
@@ -76,9 +77,9 @@ interface ListRow {
 }
 
 export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalog> {
-  const [network] = await db.query<{ version: bigint; timeZone: string; fallbackUrl: string | null; blockedIps: string[]; clickLimitPerIpPerHour: number }>(
+  const [network] = await db.query<{ version: bigint; timeZone: string; fallbackUrl: string | null; blockedIps: string[]; blockedReferrers: string[]; clickLimitPerIpPerHour: number }>(
     `SELECT catalog_version AS version, time_zone AS "timeZone", fallback_url AS "fallbackUrl", blocked_ips AS "blockedIps",
-            click_limit_per_ip_hour AS "clickLimitPerIpPerHour" FROM network`,
+            blocked_referrers AS "blockedReferrers", click_limit_per_ip_hour AS "clickLimitPerIpPerHour" FROM network`,
   );
   type OfferRow = Pick<
     TrackedOffer,
@@ -171,6 +172,7 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     timeZone: network!.timeZone,
     networkFallbackUrl: network!.fallbackUrl,
     blockedIps: network!.blockedIps.length > 0 ? ipBlockList(network!.blockedIps) : null,
+    blockedReferrers: network!.blockedReferrers.length > 0 ? new Set(network!.blockedReferrers) : null,
     clickLimitPerIpPerHour: network!.clickLimitPerIpPerHour,
     offers,
     partners: new Map(partnerRows.map((row) => [row.id, { id: row.id, status: row.status, channelIds: new Set(row.channelIds) }])),

@@ -20,7 +20,7 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
     assert.equal(partner.status, 200);
     assert.deepEqual(partner.body, { name: 'Partnerline Demo Network', timeZone: 'America/New_York', currency: 'USD' });
     const admin = await settings(server.keys.admin);
-    assert.deepEqual(admin.body, { ...partner.body, fallbackUrl: 'https://partnerline.example/offer-unavailable', cpcPartnerSharePercent: 70, maintenance: false, blockedIps: [], clickLimitPerIpPerHour: 0, minSecondsToConversion: 0 });
+    assert.deepEqual(admin.body, { ...partner.body, fallbackUrl: 'https://partnerline.example/offer-unavailable', cpcPartnerSharePercent: 70, maintenance: false, blockedIps: [], blockedReferrers: [], clickLimitPerIpPerHour: 0, minSecondsToConversion: 0 });
   });
 
   test('a change takes effect on the click path and in new campaigns before it is answered, and may be sent again', async () => {
@@ -64,7 +64,7 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
     assert.match(forbidden.body.error, /Only network administrators/);
     for (const [body, error] of [
       [{}, /^body: must NOT have fewer than 1 properties$/],
-      [{ timezone: 'UTC' }, /^timezone: is not a field here; the fields are name, timeZone, currency, fallbackUrl, cpcPartnerSharePercent, blockedIps, clickLimitPerIpPerHour, minSecondsToConversion$/],
+      [{ timezone: 'UTC' }, /^timezone: is not a field here; the fields are name, timeZone, currency, fallbackUrl, cpcPartnerSharePercent, blockedIps, blockedReferrers, clickLimitPerIpPerHour, minSecondsToConversion$/],
       [{ name: 'Renamed', timeZone: 'Mars/Olympus' }, /^timeZone: must be an IANA time zone/],
       [{ currency: 'ABC' }, /^currency: must be an ISO 4217 currency code$/],
       [{ fallbackUrl: 'javascript:alert(1)' }, /^fallbackUrl: must be an absolute http\(s\) URL/],
@@ -72,6 +72,7 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
       [{ cpcPartnerSharePercent: '12.34567' }, /^cpcPartnerSharePercent: must be a percentage from 0 to 100 with at most 4 decimals$/],
       [{ name: 'Bad\u0000name' }, /NUL/],
       [{ blockedIps: ['203.0.113.0/24', '10'] }, /^blockedIps\[1\]: must be an IP address or a CIDR range/],
+      [{ blockedReferrers: ['spam.example', 'https://evil.example/'] }, /^blockedReferrers\[1\]: must be a host name such as spam.example$/],
       [{ clickLimitPerIpPerHour: -1 }, /^clickLimitPerIpPerHour: must be >= 0$/],
       [{ clickLimitPerIpPerHour: 2.5 }, /^clickLimitPerIpPerHour: must be integer$/],
       [{ minSecondsToConversion: 86_401 }, /^minSecondsToConversion: must be <= 86400$/],

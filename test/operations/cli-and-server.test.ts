@@ -94,14 +94,19 @@ describe('operator command line', () => {
     const shown = JSON.parse((await cli(location, 'network', 'show', '--json')).stdout);
     assert.deepEqual([shown.timeZone, shown.currency, shown.cpcPartnerSharePercent, shown.fallbackUrl], ['Europe/Paris', 'USD', 62.5, 'https://partnerline.example/offer-unavailable']);
     const rules = JSON.parse(
-      (await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.7/24, 2001:DB8::1', '--click-limit-per-ip', '30', '--min-seconds-to-conversion', '10', '--json')).stdout,
+      (
+        await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.7/24, 2001:DB8::1', '--blocked-referrers', '*.spam.example', '--click-limit-per-ip', '30', '--min-seconds-to-conversion', '10', '--json')
+      ).stdout,
     );
-    assert.deepEqual([rules.blockedIps, rules.clickLimitPerIpPerHour, rules.minSecondsToConversion], [['203.0.113.0/24', '2001:db8::1'], 30, 10]);
+    assert.deepEqual(
+      [rules.blockedIps, rules.blockedReferrers, rules.clickLimitPerIpPerHour, rules.minSecondsToConversion],
+      [['203.0.113.0/24', '2001:db8::1'], ['spam.example'], 30, 10],
+    );
     assert.match((await cli(location, 'network', 'set', '--min-seconds-to-conversion', 'soon')).stderr, /^--min-seconds-to-conversion must be a whole number/);
     const badRange = await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.0/24,10');
     assert.match(badRange.stderr, /^blockedIps\[1\]: must be an IP address or a CIDR range/);
-    const cleared = JSON.parse((await cli(location, 'network', 'set', '--blocked-ips=', '--click-limit-per-ip', '0', '--json')).stdout);
-    assert.deepEqual([cleared.blockedIps, cleared.clickLimitPerIpPerHour], [[], 0]);
+    const cleared = JSON.parse((await cli(location, 'network', 'set', '--blocked-ips=', '--blocked-referrers=', '--click-limit-per-ip', '0', '--json')).stdout);
+    assert.deepEqual([cleared.blockedIps, cleared.blockedReferrers, cleared.clickLimitPerIpPerHour], [[], [], 0]);
     const badZone = await cli(location, 'network', 'set', '--time-zone', 'Mars/Olympus');
     assert.equal(badZone.code, 2);
     assert.match(badZone.stderr, /^timeZone: must be an IANA time zone/);

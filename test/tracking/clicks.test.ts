@@ -281,7 +281,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     }
   });
 
-  test('the network refuses clicks from blocked addresses, and past an address\'s clicks an hour', async () => {
+  test('the network refuses clicks from blocked addresses and referrers, and past an address\'s clicks an hour', async () => {
     const network = (body: unknown) => server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body });
     const clickFrom = async (ip: string, sub: string) => {
       const reply = await click(`offer_id=${newsletter}&aff_id=${couponCrate}&aff_sub=${sub}`, { ip });
@@ -309,7 +309,20 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
       assert.equal((await statsTotals(server.store, newsletter)).impressions, impressions, 'an impression from a blocked address is not counted');
       assert.equal((await refusedFromBlocked()) - refusedBefore, 2, 'the partner sees why its clicks did not count');
 
-      await network({ blockedIps: [], clickLimitPerIpPerHour: 2 });
+      const referred = await network({ blockedIps: [], blockedReferrers: ['*.Spam.example'] });
+      assert.deepEqual(referred.body.blockedReferrers, ['spam.example']);
+      const clickFromPage = async (referer: string) =>
+        (
+          await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${couponCrate}`, {
+            headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US, referer },
+          })
+        ).headers.get('x-partnerline-click');
+      assert.deepEqual(
+        [await clickFromPage('https://ads.spam.example/landing'), await clickFromPage('https://notspam.example/')],
+        ['referrer_blocked', 'counted'],
+      );
+
+      await network({ blockedReferrers: [], clickLimitPerIpPerHour: 2 });
       assert.match(await clickFrom(IPS.GB, 'unblocked'), /^counted /);
       assert.deepEqual(
         [await clickFrom('9.9.9.9', 'a'), await clickFrom('9.9.9.9', 'b'), await clickFrom('9.9.9.9', 'c')].map((answer) => answer.split(' ')[0]),
@@ -322,7 +335,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
       for (const ip of ['2620:fe::1', '2620:fe::2', '2620:fe::3:4']) v6.push((await clickFrom(ip, ip)).split(' ')[0]);
       assert.deepEqual(v6, ['counted', 'counted', 'ip_click_limit']);
     } finally {
-      await network({ blockedIps: [], clickLimitPerIpPerHour: 0 });
+      await network({ blockedIps: [], blockedReferrers: [], clickLimitPerIpPerHour: 0 });
     }
   });
 

@@ -32,6 +32,7 @@ const facts: ClickFacts = {
   overBudget: false,
   overClickCap: false,
   ipBlocked: false,
+  referrerBlocked: false,
   overIpClickLimit: false,
 };
 
@@ -54,6 +55,8 @@ test('decideClick checks the offer, the partner, lists, targeting and money, in 
     ['blocked address', {}, { ipBlocked: true }, 'ip_blocked'],
     ['blocked address with a bot agent: refused, not sent on', {}, { ipBlocked: true, isBot: true }, 'ip_blocked'],
     ['blocked address, but the offer is paused', { status: 'paused' }, { ipBlocked: true }, 'offer_inactive'],
+    ['from a blocked referrer', {}, { referrerBlocked: true }, 'referrer_blocked'],
+    ['from a blocked referrer, with a bot agent', {}, { referrerBlocked: true, isBot: true }, 'referrer_blocked'],
     ['channel not targeted', {}, { partnerChannelIds: new Set([3]) }, 'channel_not_targeted'],
     ['country not targeted', {}, { country: 'GB' }, 'geo_not_targeted'],
     ['unknown country on a geo-targeted offer', {}, { country: '' }, 'geo_not_targeted'],
