@@ -12,21 +12,45 @@ export interface Notification {
   kind: string;
   message: string;
   createdAt: Date;
+  readAt: Date | null;
 }
 
-/** The latest 200 a caller may read, newest first: a partner's own, an advertiser's (or agency's) own, the network all. */
-export async function listNotifications(db: Queryable, principal: Principal): Promise<Notification[]> {
+/** A SQL condition on a notifications row (alias n) true for those the caller may read. */
+function visibleTo(principal: Principal, params: SqlParams): string {
+  if (principal.role === 'partner') return `n.partner_id = ${params.add(principal.partnerId)}`;
+  if (principal.role === 'network_admin') return 'TRUE';
+  return `n.advertiser_id IN (SELECT a.id FROM advertisers a WHERE ${visibleAdvertisers(principal, 'a', params)})`;
+}
+
+/**
+ * The latest 200 a caller may read, newest first, each with when this user read it (only the
+ * unread ones, if asked): a partner's own, an advertiser's (or agency's) own, the network all.
+ */
+export async function listNotifications(db: Queryable, principal: Principal, unreadOnly = false): Promise<Notification[]> {
   const params = new SqlParams();
-  const visible =
-    principal.role === 'partner'
-      ? `n.partner_id = ${params.add(principal.partnerId)}`
-      : principal.role === 'network_admin'
-        ? 'TRUE'
-        : `n.advertiser_id IN (SELECT a.id FROM advertisers a WHERE ${visibleAdvertisers(principal, 'a', params)})`;
+  const user = params.add(principal.userId);
   return db.query<Notification>(
     `SELECT n.id::text, n.partner_id AS "partnerId", n.advertiser_id AS "advertiserId", n.offer_id AS "offerId", n.kind,
-            n.message, n.created_at AS "createdAt"
-     FROM notifications n WHERE ${visible} ORDER BY n.id DESC LIMIT 200`,
+            n.message, n.created_at AS "createdAt", r.read_at AS "readAt"
+     FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.user_id = ${user}
+     WHERE ${visibleTo(principal, params)} ${unreadOnly ? 'AND r.read_at IS NULL' : ''} ORDER BY n.id DESC LIMIT 200`,
     params.values,
   );
+}
+
+/**
+ * Marks as read, for this user, every notification it may read up to and including `upTo` (the
+ * newest one it has seen): what arrived since stays unread. Marking again changes nothing.
+ * Answers how many were newly marked.
+ */
+export async function markNotificationsRead(db: Queryable, principal: Principal, upTo: bigint): Promise<number> {
+  const params = new SqlParams();
+  const user = params.add(principal.userId);
+  const marked = await db.query(
+    `INSERT INTO notification_reads (notification_id, user_id)
+     SELECT n.id, ${user} FROM notifications n WHERE ${visibleTo(principal, params)} AND n.id <= ${params.add(String(upTo))}
+     ON CONFLICT DO NOTHING RETURNING notification_id`,
+    params.values,
+  );
+  return marked.length;
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { listNotifications } from '../notifications/notifications.ts';
+import { sendWrite } from '../http/json-api.ts';
+import { errorBody } from '../http/schema-types.ts';
+import { listNotifications, markNotificationsRead } from '../notifications/notifications.ts';
 import type { Platform } from '../platform.ts';
 
 const notification = {
@@ -12,24 +14,48 @@ const notification = {
     kind: { type: 'string', description: 'postback_parked, limit_nearly_reached (80 %) or limit_reached' },
     message: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
+    readAt: { type: ['string', 'null'], format: 'date-time', description: 'When you marked it read' },
   },
 } as const;
 
 export function registerNotificationRoutes(app: FastifyInstance, platform: Platform): void {
-  app.get(
+  const doc = { tags: ['Notifications'], security: [{ apiKey: [] }] };
+  app.get<{ Querystring: { unread?: boolean } }>(
     '/notifications',
     {
       schema: {
-        tags: ['Notifications'],
+        ...doc,
         summary: 'Messages for your account, newest first (the latest 200)',
         description:
           'A partner: its postbacks parked after repeated failure, and its own caps on an offer nearly used up or reached. An advertiser ' +
-          '(or agency): its offers\' daily budgets and caps at 80 % and at 100 %, once per limit and period (checked every minute). ' +
-          'The network: all.',
-        security: [{ apiKey: [] }],
+          "(or agency): its offers' daily budgets and caps at 80 % and at 100 %, once per limit and period (checked every minute). " +
+          'The network: all. unread=true leaves out those you marked read.',
+        querystring: { type: 'object', properties: { unread: { type: 'boolean' } } },
         response: { 200: { type: 'array', items: notification } },
       },
     },
-    (request) => listNotifications(platform.store, request.principal),
+    (request) => listNotifications(platform.store, request.principal, request.query.unread === true),
+  );
+
+  app.post<{ Body: { upTo: string } }>(
+    '/notifications/read',
+    {
+      schema: {
+        ...doc,
+        summary: 'Mark your notifications read, up to and including the newest you have seen',
+        description: 'For your user only; what arrived after upTo stays unread. Sending it again changes nothing.',
+        body: {
+          type: 'object',
+          properties: { upTo: { type: 'string', pattern: '^[1-9][0-9]{0,17}$', description: 'The id of the newest notification you have seen' } },
+          required: ['upTo'],
+        },
+        response: { 200: { type: 'object', properties: { marked: { type: 'integer' } } }, 400: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: { marked: await markNotificationsRead(tx, request.principal, BigInt(request.body.upTo)) },
+      })),
   );
 }

@@ -61,4 +61,24 @@ describe('alerts of budgets and caps nearly used up or reached', () => {
     assert.deepEqual((await notes(server.keys.brightside)).filter((note) => note.offerId === offerId), []);
     assert.equal((await notes(server.keys.admin)).filter((note) => note.offerId === offerId).length, 2);
   });
+
+  test('each user marks its notifications read, up to the newest it has seen', async () => {
+    const unread = async (key: string) => {
+      const reply = await server.request('GET', '/api/v1/notifications?unread=true', { key });
+      assert.equal(reply.status, 200, reply.text);
+      return reply.body as Array<{ id: string; readAt: string | null }>;
+    };
+    const before = await unread(server.keys.acme);
+    assert.ok(before.length >= 2);
+    const read = (key: string, upTo: string) => server.request('POST', '/api/v1/notifications/read', { key, body: { upTo } });
+    const marked = await read(server.keys.acme, before[0]!.id);
+    assert.deepEqual([marked.status, marked.body.marked], [200, before.length]);
+    assert.deepEqual(await unread(server.keys.acme), []);
+    assert.equal((await read(server.keys.acme, before[0]!.id)).body.marked, 0, 'marking again changes nothing');
+    assert.ok((await notes(server.keys.acme)).every((note) => (note as { readAt?: string | null }).readAt !== null));
+    assert.ok((await unread(server.keys.couponCrate)).length >= 1, "the partner's copy of a shared alert stays unread for the partner");
+    const bad = await read(server.keys.acme, 'newest');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /^upTo: /);
+  });
 });

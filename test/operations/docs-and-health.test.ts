@@ -63,6 +63,7 @@ describe('API documentation and health', () => {
       'GET /api/v1/reports/refused-clicks',
       'POST /api/v1/deliveries/{id}/replay',
       'GET /api/v1/notifications',
+      'POST /api/v1/notifications/read',
       'POST /api/v1/tracking-links',
       'GET /api/v1/reports/stats',
       'GET /aff_c',
