@@ -80,7 +80,8 @@ function listOption(value: string | undefined): string[] | undefined {
 }
 
 function networkOutput(settings: Record<string, unknown>): CommandOutput {
-  return { json: settings, text: Object.entries(settings).map(([key, value]) => `${key}: ${value ?? '-'}`).join('\n') };
+  const shown = (value: unknown) => (Array.isArray(value) ? value.join(', ') || '(none)' : (value ?? '-'));
+  return { json: settings, text: Object.entries(settings).map(([key, value]) => `${key}: ${shown(value)}`).join('\n') };
 }
 
 export async function runCommand(context: CommandContext, args: string[]): Promise<CommandOutput> {
