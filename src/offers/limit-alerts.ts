@@ -1,4 +1,5 @@
 import { capDays, periodKey } from '../ledger/cap-windows.ts';
+import { getNetwork } from '../network/network.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { Queryable } from '../store/store.ts';
 import type { CapMetric, CapPeriod } from './offer-terms.ts';
@@ -98,11 +99,11 @@ export function limitAlert(limit: OfferLimit, used: LimitUsage, period: string):
   };
 }
 
-const ZERO: LimitUsage = { clicks: 0n, clickCostMicros: 0n, conversions: 0n, payoutMicros: 0n, revenueMicros: 0n };
+const NONE: LimitUsage = { clicks: 0n, clickCostMicros: 0n, conversions: 0n, payoutMicros: 0n, revenueMicros: 0n };
 
 /** Reads every watched limit of the active offers, its usage in the current period, and records the alerts due. Answers how many were new. */
 export async function raiseLimitAlerts(db: Queryable, now = new Date()): Promise<number> {
-  const [{ timeZone }] = (await db.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
+  const { timeZone } = await getNetwork(db);
   const limits = await db.query<OfferLimit>(
     `SELECT o.id AS "offerId", o.name AS "offerName", o.advertiser_id AS "advertiserId", trim(o.currency) AS currency,
             NULL::int AS "capId", NULL::int AS "partnerId", 'budget' AS metric, 'day' AS period, o.daily_budget_micros AS limit
@@ -116,29 +117,19 @@ export async function raiseLimitAlerts(db: Queryable, now = new Date()): Promise
     const watched = limits.filter((limit) => limit.period === period);
     if (watched.length === 0) continue;
     const days = capDays(period, now, timeZone);
-    const rows = await db.query<LimitUsage & { offerId: number; partnerId: number }>(
-      `SELECT offer_id AS "offerId", partner_id AS "partnerId", sum(gross_clicks)::int8 AS clicks,
-              sum(click_cost_micros)::int8 AS "clickCostMicros", sum(approved + pending)::int8 AS conversions,
-              sum(approved_payout_micros + pending_payout_micros)::int8 AS "payoutMicros",
+    // Each offer's usage as a whole, and each partner's on it, summed by the store in one pass.
+    const rows = await db.query<LimitUsage & { offerId: number; partnerId: number | null }>(
+      `SELECT offer_id AS "offerId", CASE WHEN grouping(partner_id) = 0 THEN partner_id END AS "partnerId",
+              sum(gross_clicks)::int8 AS clicks, sum(click_cost_micros)::int8 AS "clickCostMicros",
+              sum(approved + pending)::int8 AS conversions, sum(approved_payout_micros + pending_payout_micros)::int8 AS "payoutMicros",
               sum(approved_revenue_micros + pending_revenue_micros)::int8 AS "revenueMicros"
        FROM stats_daily_offer_partner WHERE offer_id = ANY($1::int[]) AND day >= $2::date AND day < $3::date
-       GROUP BY offer_id, partner_id`,
+       GROUP BY GROUPING SETS ((offer_id), (offer_id, partner_id))`,
       [[...new Set(watched.map((limit) => limit.offerId))], days.from, days.to],
     );
+    const usage = new Map(rows.map((row) => [`${row.offerId}|${row.partnerId}`, row]));
     for (const limit of watched) {
-      const used = rows
-        .filter((row) => row.offerId === limit.offerId && (limit.partnerId === null || row.partnerId === limit.partnerId))
-        .reduce<LimitUsage>(
-          (sum, row) => ({
-            clicks: sum.clicks + row.clicks,
-            clickCostMicros: sum.clickCostMicros + row.clickCostMicros,
-            conversions: sum.conversions + row.conversions,
-            payoutMicros: sum.payoutMicros + row.payoutMicros,
-            revenueMicros: sum.revenueMicros + row.revenueMicros,
-          }),
-          ZERO,
-        );
-      const alert = limitAlert(limit, used, periodKey(period, now, timeZone));
+      const alert = limitAlert(limit, usage.get(`${limit.offerId}|${limit.partnerId}`) ?? NONE, periodKey(period, now, timeZone));
       if (alert) alerts.push(alert);
     }
   }

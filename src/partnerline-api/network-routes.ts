@@ -22,6 +22,19 @@ const settings = {
   },
 } as const;
 
+/** What a change may set: every setting but the maintenance switch, which has its own command. */
+const changes = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  timeZone: { type: 'string', minLength: 1, maxLength: 64, example: 'America/New_York' },
+  currency: { type: 'string', minLength: 3, maxLength: 3, example: 'EUR' },
+  fallbackUrl: { type: ['string', 'null'], maxLength: 2048 },
+  cpcPartnerSharePercent: { type: ['number', 'string'], example: 70 },
+  blockedIps: { type: 'array', maxItems: MAX_BLOCKED_IPS, items: { type: 'string', maxLength: 64 }, example: ['203.0.113.0/24', '2001:db8::/32'] },
+  blockedReferrers: { type: 'array', maxItems: MAX_BLOCKED_REFERRERS, items: { type: 'string', maxLength: 253 }, example: ['spam.example'] },
+  clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: MAX_CLICK_LIMIT, example: 30 },
+  minSecondsToConversion: { type: 'integer', minimum: 0, maximum: MAX_SECONDS_TO_CONVERSION, example: 10 },
+} as const;
+
 export function registerNetworkRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = (summary: string, description: string) => ({ tags: ['Network'], summary, description, security: [{ apiKey: [] }] });
 
@@ -55,18 +68,8 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
           type: 'object',
           minProperties: 1,
           // A misspelt setting is refused rather than dropped: the caller would think it changed.
-          propertyNames: { enum: ['name', 'timeZone', 'currency', 'fallbackUrl', 'cpcPartnerSharePercent', 'blockedIps', 'blockedReferrers', 'clickLimitPerIpPerHour', 'minSecondsToConversion'] },
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            timeZone: { type: 'string', minLength: 1, maxLength: 64, example: 'America/New_York' },
-            currency: { type: 'string', minLength: 3, maxLength: 3, example: 'EUR' },
-            fallbackUrl: { type: ['string', 'null'], maxLength: 2048 },
-            cpcPartnerSharePercent: { type: ['number', 'string'], example: 70 },
-            blockedIps: { type: 'array', maxItems: MAX_BLOCKED_IPS, items: { type: 'string', maxLength: 64 }, example: ['203.0.113.0/24', '2001:db8::/32'] },
-            blockedReferrers: { type: 'array', maxItems: MAX_BLOCKED_REFERRERS, items: { type: 'string', maxLength: 253 }, example: ['spam.example'] },
-            clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: MAX_CLICK_LIMIT, example: 30 },
-            minSecondsToConversion: { type: 'integer', minimum: 0, maximum: MAX_SECONDS_TO_CONVERSION, example: 10 },
-          },
+          propertyNames: { enum: Object.keys(changes) },
+          properties: changes,
         },
         response: { 200: settings, 400: errorBody, 403: errorBody },
       },
