@@ -41,25 +41,13 @@ export class Platform {
   keptTrafficWritten = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Approves the conversions whose hold has ended; a backlog may take longer than a period. */
-  private readonly approveHeld = new Periodic(
-    () => approveHeldConversions(this.store).then(
-      () => undefined,
-      (error: unknown) => this.onBackgroundError('approving conversions whose hold has ended', error),
-    ),
-    HOLD_CHECK_MS,
-  );
+  private readonly approveHeld = new Periodic(this.reported('approving conversions whose hold has ended', () => approveHeldConversions(this.store)), HOLD_CHECK_MS);
   /** Tells advertisers (and partners, of their own caps) of budgets and caps nearly used up or reached. */
-  readonly raiseAlerts = new Periodic(
-    () => raiseLimitAlerts(this.store).then(
-      () => undefined,
-      (error: unknown) => this.onBackgroundError('raising budget and cap alerts', error),
-    ),
-    LIMIT_CHECK_MS,
-  );
+  readonly raiseAlerts = new Periodic(this.reported('raising budget and cap alerts', () => raiseLimitAlerts(this.store)), LIMIT_CHECK_MS);
   /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
   readonly keepTidy = new Periodic(async () => {
-    await purgeExpiredIdempotencyKeys(this.store).catch((error) => this.onBackgroundError('forgetting expired idempotency keys', error));
-    await forgetOldLogs(this.store, this.config.logRetentionDays).catch((error) => this.onBackgroundError('forgetting old log rows', error));
+    await this.reported('forgetting expired idempotency keys', () => purgeExpiredIdempotencyKeys(this.store))();
+    await this.reported('forgetting old log rows', () => forgetOldLogs(this.store, this.config.logRetentionDays))();
   }, HOUSEKEEPING_MS);
   /**
    * Where work no request waits for reports a failure: the server points it at its log. Each such
@@ -92,6 +80,14 @@ export class Platform {
       this.onBackgroundError('storing the clicks and impressions waiting at shutdown', error, { waiting: rows, keptIn: dir });
     this.tracker.writer.onSetAside = (row, error) => this.onSetAside('transactionId' in row ? 'a click' : 'an impression', row, error);
     this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
+  }
+
+  /** Background work that reports its failure instead of rejecting: the next run tries again. */
+  private reported(task: string, work: () => Promise<unknown>): () => Promise<void> {
+    return () => work().then(
+      () => undefined,
+      (error: unknown) => this.onBackgroundError(task, error),
+    );
   }
 
   static async start(config: Config, store: Store, options: PlatformOptions = {}): Promise<Platform> {

@@ -3,8 +3,8 @@ import type { Device, PricingType } from '../offers/offer-rules.ts';
 import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
 import type { ApprovalStatus } from '../partners/approvals.ts';
 import type { Queryable } from '../store/store.ts';
-import type { OfferTerms } from './click-rules.ts';
 import { ipBlockList } from '../traffic-control/ip-rules.ts';
+import type { OfferTerms } from './click-rules.ts';
 import { advertiserDomains } from './deep-links.ts';
 
 /**
