@@ -11,6 +11,8 @@ export const MAX_BLOCKED_IPS = 10_000;
  */
 export function normalizeIpRule(text: string): string | undefined {
   const rule = text.trim();
+  // A zone (fe80::1%eth0) names a link of this host; a visitor's address never carries one.
+  if (rule.includes('%')) return undefined;
   if (rule.includes('/')) {
     if (ipaddr.IPv4.isValidCIDRFourPartDecimal(rule)) return `${ipaddr.IPv4.networkAddressFromCIDR(rule)}/${ipaddr.parseCIDR(rule)[1]}`;
     if (ipaddr.IPv6.isValidCIDR(rule)) return `${ipaddr.IPv6.networkAddressFromCIDR(rule)}/${ipaddr.parseCIDR(rule)[1]}`;

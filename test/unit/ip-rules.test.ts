@@ -18,6 +18,7 @@ test('a block-list entry is an address or a CIDR range, kept in one spelling', (
     ['2001:db8::/129', undefined],
     ['10.0.0.0/', undefined],
     ['example.com', undefined],
+    ['fe80::1%eth0', undefined],
     ['', undefined],
   ];
   for (const [text, kept] of cases) assert.equal(normalizeIpRule(text), kept, text);
