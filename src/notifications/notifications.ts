@@ -54,3 +54,21 @@ export async function markNotificationsRead(db: Queryable, principal: Principal,
   );
   return marked.length;
 }
+
+/** How far back a partner's traffic on an offer makes it one to tell of the offer's news. */
+const RECENT_TRAFFIC_DAYS = 7;
+
+/**
+ * Tells every partner that sent an offer counted clicks or impressions in the last week, in the
+ * caller's transaction: those are the partners whose traffic the news changes. Answers how many.
+ */
+export async function notifyOfferPartners(db: Queryable, offerId: number, kind: string, message: string): Promise<number> {
+  const told = await db.query(
+    `INSERT INTO notifications (partner_id, offer_id, kind, message)
+     SELECT DISTINCT d.partner_id, d.offer_id, $2, $3 FROM stats_daily_offer_partner d JOIN partners p ON p.id = d.partner_id
+     WHERE d.offer_id = $1 AND d.day >= current_date - $4::int AND d.gross_clicks + d.impressions > 0
+     RETURNING id`,
+    [offerId, kind, message, RECENT_TRAFFIC_DAYS],
+  );
+  return told.length;
+}

@@ -3,6 +3,7 @@ import { requireAdvertiserAccess, requireAdvertiserSide, visibleAdvertisers } fr
 import { findAdvertiser } from '../advertisers/advertisers.ts';
 import { missingCatalogIds } from '../catalog/catalog.ts';
 import { getNetwork } from '../network/network.ts';
+import { notifyOfferPartners } from '../notifications/notifications.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { pageWindow, toPage, type Page } from '../shared/paging.ts';
 import { first, SqlParams } from '../shared/sql.ts';
@@ -267,6 +268,15 @@ export async function updateOffer(
   const assignments = COLUMNS.map(([field, column]) => `${column} = ${params.add(settings[field])}`);
   await db.query(`UPDATE offers SET ${assignments.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`, params.values);
   await writeChannels(db, id, settings.channelIds);
+  // Its partners' clicks now go to the fallback and count for nothing: they hear of it at once.
+  if (current.status === 'active' && settings.status !== 'active') {
+    await notifyOfferPartners(
+      db,
+      id,
+      'offer_stopped',
+      `Offer ${id} (${settings.name}) is now ${settings.status}: its clicks go to the fallback URL and are not counted until it is active again.`,
+    );
+  }
   return (await findOffer(db, id))!;
 }
 

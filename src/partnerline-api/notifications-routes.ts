@@ -11,7 +11,7 @@ const notification = {
     partnerId: { type: ['integer', 'null'] },
     advertiserId: { type: ['integer', 'null'] },
     offerId: { type: ['integer', 'null'] },
-    kind: { type: 'string', description: 'postback_parked, limit_nearly_reached (80 %) or limit_reached' },
+    kind: { type: 'string', description: 'postback_parked, offer_stopped, limit_nearly_reached (80 %) or limit_reached' },
     message: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     readAt: { type: ['string', 'null'], format: 'date-time', description: 'When you marked it read' },
@@ -27,7 +27,8 @@ export function registerNotificationRoutes(app: FastifyInstance, platform: Platf
         ...doc,
         summary: 'Messages for your account, newest first (the latest 200)',
         description:
-          'A partner: its postbacks parked after repeated failure, and its own caps on an offer nearly used up or reached. An advertiser ' +
+          'A partner: its postbacks parked after repeated failure, an offer it sent traffic in the last week stopped, and its own caps on ' +
+          'an offer nearly used up or reached. An advertiser ' +
           "(or agency): its offers' daily budgets and caps at 80 % and at 100 %, once per limit and period (checked every minute). " +
           'The network: all. unread=true leaves out those you marked read.',
         querystring: { type: 'object', properties: { unread: { type: 'boolean' } } },

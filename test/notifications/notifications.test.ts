@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setCap } from '../../src/offers/offer-terms.ts';
 import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
-describe('alerts of budgets and caps nearly used up or reached', () => {
+describe('notifications: budget and cap alerts, offers stopped, read marks', () => {
   let server: TestServer;
   let trailblazer: number;
   let couponCrate: number;
@@ -60,6 +60,25 @@ describe('alerts of budgets and caps nearly used up or reached', () => {
     assert.deepEqual((await notes(server.keys.trailblazer)).filter((note) => note.offerId === offerId), []);
     assert.deepEqual((await notes(server.keys.brightside)).filter((note) => note.offerId === offerId), []);
     assert.equal((await notes(server.keys.admin)).filter((note) => note.offerId === offerId).length, 2);
+  });
+
+  test('partners that sent an offer traffic lately hear at once that it stopped, others do not', async () => {
+    const campaign = await server.request('POST', '/affiliate/v2/campaigns', {
+      key: server.keys.acme,
+      body: { name: 'Stopping', start: '2026-01-01', dailyBudget: 100, cpc: 0.1, trackingUrl: 'https://acme-outdoor.example/s?c={clickid}', geoTargeting: [], strategyId: 3, advertiserId: server.demo.advertiserIds[0] },
+    });
+    const offerId: number = campaign.body.id;
+    await clicks(offerId, couponCrate, 1);
+    const paused = await server.request('POST', `/affiliate/v2/campaigns/${offerId}`, { key: server.keys.acme, body: { active: false } });
+    assert.equal(paused.status, 200, paused.text);
+    const told = (await notes(server.keys.couponCrate)).filter((note) => note.offerId === offerId);
+    assert.deepEqual(
+      told.map((note) => [note.kind, note.message]),
+      [['offer_stopped', `Offer ${offerId} (Stopping) is now paused: its clicks go to the fallback URL and are not counted until it is active again.`]],
+    );
+    assert.deepEqual((await notes(server.keys.trailblazer)).filter((note) => note.offerId === offerId), [], 'a partner without traffic on it is not told');
+    await server.request('POST', `/affiliate/v2/campaigns/${offerId}`, { key: server.keys.acme, body: { active: false } });
+    assert.equal((await notes(server.keys.couponCrate)).filter((note) => note.offerId === offerId).length, 1, 'pausing it again tells no one again');
   });
 
   test('each user marks its notifications read, up to the newest it has seen', async () => {
