@@ -12,7 +12,6 @@ import { Periodic } from './shared/periodic.ts';
 import type { Store } from './store/store.ts';
 import { forgetOldLogs } from './store/log-retention.ts';
 import { Tracker } from './tracking/tracker.ts';
-import { sharedFirstVisits } from './tracking/unique-visitors.ts';
 
 /** How often a process re-reads switches another process may have flipped in the shared store. */
 const SETTINGS_REFRESH_MS = 2_000;
@@ -62,12 +61,15 @@ export class Platform {
     this.store = store;
     this.redis = redis;
     this.rateLimits = new RateLimits(redis);
-    this.tracker = new Tracker(store, {
-      maxBatch: config.clickBatchRows,
-      maxDelayMs: config.clickBatchMs,
-      confirmUnique: redis ? sharedFirstVisits(redis) : undefined,
-      keep: { dir: path.join(config.dataDir, KEPT_TRAFFIC_DIR), maxRowsInMemory: config.trafficMemoryRows },
-    });
+    this.tracker = new Tracker(
+      store,
+      {
+        maxBatch: config.clickBatchRows,
+        maxDelayMs: config.clickBatchMs,
+        keep: { dir: path.join(config.dataDir, KEPT_TRAFFIC_DIR), maxRowsInMemory: config.trafficMemoryRows },
+      },
+      redis,
+    );
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,

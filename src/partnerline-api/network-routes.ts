@@ -60,7 +60,7 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
             'now on. `blockedIps` replaces the whole list: a click or impression from a listed address or range is refused (outcome ' +
             '`ip_blocked`, sent to the fallback URL); so is one whose page (Referer) is on a host of `blockedReferrers` or under one ' +
             '(`referrer_blocked`). Beyond `clickLimitPerIpPerHour` counted clicks from one address (an IPv6 /64) in a clock ' +
-            'hour, its further clicks that hour are refused (`ip_click_limit`); each process counts its own. A conversion made sooner than ' +
+            'hour, its further clicks that hour are refused (`ip_click_limit`); processes sharing REDIS_URL count together. A conversion made sooner than ' +
             '`minSecondsToConversion` after its click is recorded rejected with status code 99 and why, for an advertiser or the network to ' +
             'approve if it was honest (corrections are exempt). The click path uses the change before this answers.',
         ),

@@ -7,8 +7,11 @@ export interface ClickWriterOptions {
   maxBatch: number;
   /** How long a row may wait for company before it is written. */
   maxDelayMs: number;
-  /** Settles which counted clicks are unique with the other processes, once, before they are written. */
-  confirmUnique?: (clicks: ClickRecord[]) => Promise<void>;
+  /**
+   * Settles with the other processes what they count together (which counted clicks are unique,
+   * each address's clicks this hour), once a click, before it is written.
+   */
+  shareWithOthers?: (clicks: ClickRecord[]) => Promise<void>;
   /**
    * Where traffic waits on disk rather than in memory: what the store would not take at a stop, and,
    * while it refuses writes, whatever grows past `maxRowsInMemory`.
@@ -17,7 +20,7 @@ export interface ClickWriterOptions {
 }
 
 const RETRY_DELAY_MS = 200;
-const CONFIRM_UNIQUE_TIMEOUT_MS = 250;
+const SHARE_TIMEOUT_MS = 250;
 
 /** The store refuses a value in the batch (data exception or integrity violation), not the write itself. */
 const refusesAValue = (error: unknown) => isDataException(error) || sqlState(error)?.startsWith('23') === true;
@@ -50,7 +53,7 @@ export class ClickWriter {
   private clicks: ClickRecord[] = [];
   private impressions: ImpressionRecord[] = [];
   private readonly unwritten = new Map<string, ClickRecord>();
-  private readonly uniqueConfirmed = new WeakSet<ClickRecord>();
+  private readonly shared = new WeakSet<ClickRecord>();
   /**
    * The rows of a write that failed in a way that may have committed all the same (the connection
    * lost during COMMIT): its clicks by id, its impressions by a witness of that write (one of its
@@ -127,7 +130,8 @@ export class ClickWriter {
    * Takes back traffic kept on disk, by an earlier process or by this one during an outage. The last
    * write before it was kept may have been stored after all, and a restore cut short may have stored
    * some of it: every click, and each impression's witness and own mark, is looked up in the store
-   * before the next write. Their uniqueness was decided when they were made, and stands.
+   * before the next write. Their uniqueness was decided when they were made, and stands; what
+   * they count with other processes was shared then too.
    */
   private restore({ clicks, impressions }: WaitingTraffic): void {
     for (const click of clicks) {
@@ -135,7 +139,7 @@ export class ClickWriter {
       this.clicks.push(click);
       this.unwritten.set(click.transactionId, click);
       this.inDoubt.add(click.transactionId);
-      this.uniqueConfirmed.add(click);
+      this.shared.add(click);
     }
     for (const { impression, witness, mark } of impressions) {
       this.impressions.push(impression);
@@ -267,7 +271,7 @@ export class ClickWriter {
       await this.settleDoubt();
       [clicks, impressions] = [this.clicks, this.impressions];
       [this.clicks, this.impressions] = [[], []];
-      await this.confirmUnique(clicks);
+      await this.share(clicks);
       // However long the backlog grew while the store was away, each transaction stays the size of a batch.
       for (const batch of writesOf({ clicks, impressions }, this.options.maxBatch)) await this.write(batch, done);
       await this.forgetTakenBack();
@@ -367,15 +371,15 @@ export class ClickWriter {
   }
 
   /** Once per click, however often its batch is retried; a slow or absent answer leaves the local decision. */
-  private async confirmUnique(clicks: ClickRecord[]): Promise<void> {
-    const confirm = this.options.confirmUnique;
-    if (!confirm) return;
-    const pending = clicks.filter((click) => click.outcome === 'counted' && !this.uniqueConfirmed.has(click));
+  private async share(clicks: ClickRecord[]): Promise<void> {
+    const shareWithOthers = this.options.shareWithOthers;
+    if (!shareWithOthers) return;
+    const pending = clicks.filter((click) => click.outcome === 'counted' && !this.shared.has(click));
     if (pending.length === 0) return;
-    for (const click of pending) this.uniqueConfirmed.add(click);
+    for (const click of pending) this.shared.add(click);
     let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, CONFIRM_UNIQUE_TIMEOUT_MS)));
-    await Promise.race([confirm(pending).catch(() => {}), giveUp]);
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHARE_TIMEOUT_MS)));
+    await Promise.race([shareWithOthers(pending).catch(() => {}), giveUp]);
     clearTimeout(timer);
   }
 }

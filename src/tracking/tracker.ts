@@ -1,18 +1,20 @@
+import type { Redis } from 'ioredis';
 import { oneAtATime } from '../shared/one-at-a-time.ts';
 import type { Store } from '../store/store.ts';
-import { IpClickCounts, ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
+import { ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
 import { isBlockedReferrer } from '../traffic-control/referrer-rules.ts';
 import { decideClick, reachesOffer, subIdsOf, type ClickOutcome } from './click-rules.ts';
 import { clickMacro, type ClickMacroContext } from './click-macros.ts';
 import { ClickWriter, type ClickWriterOptions } from './click-writer.ts';
 import { isAllowedDeepLink } from './deep-links.ts';
+import { IpClickCounts, sharedIpClickCounts } from './ip-click-counts.ts';
 import { expandMacros } from './macros.ts';
 import { SpendCounters, type CountedTraffic } from './spend-counters.ts';
 import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
 import { unitPrice, type TrafficUnit } from './traffic-prices.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 import { newTransactionId } from './transaction-ids.ts';
-import { UniqueVisitors } from './unique-visitors.ts';
+import { sharedFirstVisits, UniqueVisitors } from './unique-visitors.ts';
 import type { Visitor } from './visitor.ts';
 
 /** The parameters of a tracking link, as HasOffers names them. */
@@ -62,9 +64,14 @@ export class Tracker {
   /** A background refresh failed; clicks are still decided, from what was last loaded. */
   onError: (task: string, error: unknown) => void = () => {};
 
-  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }) {
+  /** With `redis`, processes sharing it settle repeat clicks and each address's clicks together. */
+  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }, redis?: Redis) {
     this.store = store;
-    this.writer = new ClickWriter(store, writerOptions);
+    const shareWithOthers = redis && [sharedFirstVisits(redis), sharedIpClickCounts(redis, this.ipClicks, () => (this.catalog?.clickLimitPerIpPerHour ?? 0) > 0)];
+    this.writer = new ClickWriter(store, {
+      ...writerOptions,
+      shareWithOthers: shareWithOthers && (async (clicks) => void (await Promise.all(shareWithOthers.map((share) => share(clicks))))),
+    });
   }
 
   async start(): Promise<void> {

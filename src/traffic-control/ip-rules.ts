@@ -1,6 +1,5 @@
 import { BlockList, isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { setBounded } from '../shared/bounded-map.ts';
 
 /** How many addresses and ranges the network's block list may hold. */
 export const MAX_BLOCKED_IPS = 10_000;
@@ -48,39 +47,4 @@ export function ipClickKey(ip: string): string {
   if (address.kind() === 'ipv4') return address.toString();
   const network = (address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
   return `${network.join(':')}::/64`;
-}
-
-const HOUR_MS = 3_600_000;
-
-/**
- * Counted clicks per address in the current clock hour (UTC), in this process's memory. Bounded:
- * past the capacity the addresses seen longest ago are forgotten first.
- */
-export class IpClickCounts {
-  private hour = -1;
-  private counts = new Map<string, number>();
-  private readonly capacity: number;
-
-  constructor(capacity = 1_000_000) {
-    this.capacity = capacity;
-  }
-
-  private current(nowMs: number): Map<string, number> {
-    const hour = Math.floor(nowMs / HOUR_MS);
-    if (hour !== this.hour) {
-      this.hour = hour;
-      this.counts = new Map();
-    }
-    return this.counts;
-  }
-
-  /** Whether one more counted click from this address would pass the limit this hour. */
-  wouldPass(key: string, nowMs: number, limit: number): boolean {
-    return (this.current(nowMs).get(key) ?? 0) >= limit;
-  }
-
-  add(key: string, nowMs: number): void {
-    const counts = this.current(nowMs);
-    setBounded(counts, key, (counts.get(key) ?? 0) + 1, this.capacity);
-  }
 }

@@ -463,7 +463,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
   });
 });
 
-describe('repeat clicks across processes', async () => {
+describe('repeat clicks and clicks per address across processes', async () => {
   const reachable = await redisReachable();
   const skip = reachable ? false : `no Redis at ${REDIS_URL}`;
   const visitor = () => `pl_vid=${randomUUID()}`;
@@ -493,6 +493,33 @@ describe('repeat clicks across processes', async () => {
       await second.platform.tracker.writer.flush();
       assert.deepEqual(await figures(first), { gross_clicks: 1n, unique_clicks: 1n });
       assert.deepEqual(await figures(second), { gross_clicks: 2n, unique_clicks: 0n });
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  test('processes sharing a Redis hold one limit of clicks per address, passing it by at most a click each', { skip }, async () => {
+    const first = await startTestServer({ TRUST_PROXY: 'true', REDIS_URL });
+    const second = await startTestServer({ TRUST_PROXY: 'true', REDIS_URL });
+    try {
+      for (const server of [first, second]) {
+        const limited = await server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body: { clickLimitPerIpPerHour: 3 } });
+        assert.equal(limited.status, 200, limited.text);
+      }
+      // A /64 of its own: no earlier run's count in Redis applies to it.
+      const ip = `2001:db8:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}::1`;
+      const clickFrom = async (server: TestServer) => {
+        const reply = await server.request('GET', `/aff_c?offer_id=${server.demo.offerIds[1]}&aff_id=${server.demo.partnerIds[0]}`, {
+          headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': ip, cookie: visitor() },
+        });
+        await server.platform.tracker.writer.flush();
+        return reply.headers.get('x-partnerline-click');
+      };
+      const outcomes = [];
+      for (const server of [first, first, second, second, first, first]) outcomes.push(await clickFrom(server));
+      // The second learns of the first's two clicks with its own first; the first of the second's with its third.
+      assert.deepEqual(outcomes, ['counted', 'counted', 'counted', 'ip_click_limit', 'counted', 'ip_click_limit']);
     } finally {
       await first.close();
       await second.close();
