@@ -7,8 +7,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Counted clicks per address in the current clock hour (UTC), in this process's memory (and, with
- * Redis, what the others counted). Bounded:
- * past the capacity the addresses seen longest ago are forgotten first.
+ * Redis, what the others counted). Bounded: past the capacity the addresses seen longest ago are
+ * forgotten first.
  */
 export class IpClickCounts {
   private hour = -1;

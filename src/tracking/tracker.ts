@@ -67,10 +67,16 @@ export class Tracker {
   /** With `redis`, processes sharing it settle repeat clicks and each address's clicks together. */
   constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }, redis?: Redis) {
     this.store = store;
-    const shareWithOthers = redis && [sharedFirstVisits(redis), sharedIpClickCounts(redis, this.ipClicks, () => (this.catalog?.clickLimitPerIpPerHour ?? 0) > 0)];
+    const limitsAddresses = () => (this.catalog?.clickLimitPerIpPerHour ?? 0) > 0;
+    const shares = redis ? [sharedFirstVisits(redis), sharedIpClickCounts(redis, this.ipClicks, limitsAddresses)] : [];
     this.writer = new ClickWriter(store, {
       ...writerOptions,
-      shareWithOthers: shareWithOthers && (async (clicks) => void (await Promise.all(shareWithOthers.map((share) => share(clicks))))),
+      shareWithOthers:
+        shares.length === 0
+          ? undefined
+          : async (clicks) => {
+              await Promise.all(shares.map((share) => share(clicks)));
+            },
     });
   }
 
