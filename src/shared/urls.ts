@@ -5,6 +5,14 @@ export function isHttpUrl(text: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
+/** Whether a host is one of the names or under one (`ads.spam.example` under `spam.example`, never `notspam.example`). */
+export function isOnDomains(host: string, names: ReadonlySet<string>): boolean {
+  for (let name = host; ; name = name.slice(name.indexOf('.') + 1)) {
+    if (names.has(name)) return true;
+    if (!name.includes('.')) return false;
+  }
+}
+
 /** A URL template with each `{macro}` placeholder filled by a stand-in, to check what the template itself says. */
 export function withMacrosFilled(template: string): string {
   return template.replace(/\{[a-z0-9_]+\}/gi, 'x');

@@ -17,7 +17,7 @@ export interface TrackedOffer extends OfferTerms {
   destinationUrl: string;
   fallbackUrl: string | null;
   allowDeepLink: boolean;
-  domains: string[];
+  domains: ReadonlySet<string>;
   currency: string;
   attributionWindowHours: number;
   revenueType: PricingType;

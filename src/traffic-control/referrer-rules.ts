@@ -1,3 +1,5 @@
+import { isOnDomains } from '../shared/urls.ts';
+
 /** How many host names the network's referrer block list may hold. */
 export const MAX_BLOCKED_REFERRERS = 10_000;
 
@@ -12,14 +14,7 @@ export function normalizeReferrerRule(text: string): string | undefined {
   return new URL(`http://${name}`).hostname;
 }
 
-/** Whether the page a visitor came from is on a blocked host or under one (`ads.spam.example` under `spam.example`). */
+/** Whether the page a visitor came from is on a blocked host or under one. */
 export function isBlockedReferrer(blocked: ReadonlySet<string>, referrer: string | undefined): boolean {
-  if (!referrer || !URL.canParse(referrer)) return false;
-  let host = new URL(referrer).hostname;
-  for (;;) {
-    if (blocked.has(host)) return true;
-    const dot = host.indexOf('.');
-    if (dot < 0) return false;
-    host = host.slice(dot + 1);
-  }
+  return referrer !== undefined && URL.canParse(referrer) && isOnDomains(new URL(referrer).hostname, blocked);
 }
