@@ -36,7 +36,7 @@ async function prepareNetwork(databaseUrl: string | undefined, dataDir: string):
     const demo = await ensureDemoNetwork(store);
     const offer = await createOffer(store, OPERATOR, benchOffer(demo.advertiserIds[0]!, 'Benchmark offer', 'bench'));
     const capped = await createOffer(store, OPERATOR, benchOffer(demo.advertiserIds[0]!, 'Benchmark offer with a cap', 'capped'));
-    await setCap(store, capped.id, { metric: 'conversions', period: 'day', limit: 1_000_000_000n });
+    await setCap(store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 1_000_000_000n });
     return { offerId: offer.id, cappedOfferId: capped.id, partnerId: demo.partnerIds[0]! };
   } finally {
     await store.close();

@@ -4,7 +4,7 @@ import { OPERATOR, type Role } from '../accounts/principal.ts';
 import { createUser } from '../accounts/users.ts';
 import { createAdvertiser } from '../advertisers/advertisers.ts';
 import { ensureCatalogItem } from '../catalog/catalog.ts';
-import { addGoal, setCap, setPayoutOverride } from '../offers/offer-terms.ts';
+import { createGoal, setCap, setPayoutOverride } from '../offers/offer-terms.ts';
 import { createOffer } from '../offers/offers.ts';
 import { setApproval } from '../partners/approvals.ts';
 import { addTrafficSource, createPartner } from '../partners/partners.ts';
@@ -194,14 +194,14 @@ async function seed(db: Queryable): Promise<void> {
     dailyBudgetMicros: cents(10000),
   });
 
-  await addGoal(db, bookClub.id, {
+  await createGoal(db, OPERATOR, bookClub.id, {
     name: 'Trial',
     payoutType: 'cpa_flat',
     payoutFlatMicros: cents(100),
     revenueType: 'cpa_flat',
     revenueFlatMicros: cents(150),
   });
-  await addGoal(db, bookClub.id, {
+  await createGoal(db, OPERATOR, bookClub.id, {
     name: 'Paid membership',
     payoutType: 'cpa_both',
     payoutFlatMicros: cents(500),
@@ -210,9 +210,9 @@ async function seed(db: Queryable): Promise<void> {
     revenueFlatMicros: cents(800),
     revenuePercentPpm: percent(8),
   });
-  await setCap(db, newsletter.id, { metric: 'conversions', period: 'day', limit: 500n });
-  await setCap(db, bookClub.id, { partnerId: couponCrate.id, metric: 'payout', period: 'month', limit: cents(500000) });
-  await setPayoutOverride(db, bestsellers.id, { partnerId: trailblazer.id, payoutType: 'cpa_percentage', payoutPercentPpm: percent(10) });
+  await setCap(db, OPERATOR, newsletter.id, { metric: 'conversions', period: 'day', limit: 500n });
+  await setCap(db, OPERATOR, bookClub.id, { partnerId: couponCrate.id, metric: 'payout', period: 'month', limit: cents(500000) });
+  await setPayoutOverride(db, OPERATOR, bestsellers.id, { partnerId: trailblazer.id, payoutType: 'cpa_percentage', payoutPercentPpm: percent(10) });
   await setApproval(db, bestsellers.id, trailblazer.id, 'approved');
   await setApproval(db, bestsellers.id, couponCrate.id, 'pending', 'Asked to describe the coupon site.');
   await setApproval(db, bookClub.id, trailblazer.id, 'approved', 'Invited by the network.');

@@ -1,5 +1,5 @@
 import { localDay, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
-import type { CapPeriod } from '../offers/offer-terms.ts';
+import type { CapPeriod } from '../offers/offer-rules.ts';
 
 /** The local days (YYYY-MM-DD) a cap period spans around a moment: `from` up to, not including, `to`. */
 export interface Days {

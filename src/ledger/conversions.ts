@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
+import type { CapMetric, CapPeriod } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';

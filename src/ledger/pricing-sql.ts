@@ -12,3 +12,13 @@ export function toPricing(raw: RawPricing | null): Pricing | null;
 export function toPricing(raw: RawPricing | null): Pricing | null {
   return raw ? { type: raw.type, flatMicros: BigInt(raw.flatMicros), percentPpm: raw.percentPpm } : null;
 }
+
+/** The fields of both sides' pricing, and the columns that hold them: the same on offers and goals. */
+export const PRICING_COLUMNS: Array<['payoutType' | 'payoutFlatMicros' | 'payoutPercentPpm' | 'revenueType' | 'revenueFlatMicros' | 'revenuePercentPpm', string]> = [
+  ['payoutType', 'payout_type'],
+  ['payoutFlatMicros', 'payout_flat_micros'],
+  ['payoutPercentPpm', 'payout_percent_ppm'],
+  ['revenueType', 'revenue_type'],
+  ['revenueFlatMicros', 'revenue_flat_micros'],
+  ['revenuePercentPpm', 'revenue_percent_ppm'],
+];

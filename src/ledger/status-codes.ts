@@ -1,4 +1,4 @@
-import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
+import type { CapMetric, CapPeriod } from '../offers/offer-rules.ts';
 
 /**
  * Conversion status codes, as HasOffers numbers them (11-83), and Partnerline's own for outcomes

@@ -2,7 +2,7 @@ import { capDays, periodKey } from '../ledger/cap-windows.ts';
 import { getNetwork } from '../network/network.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { Queryable } from '../store/store.ts';
-import type { CapMetric, CapPeriod } from './offer-terms.ts';
+import type { CapMetric, CapPeriod } from './offer-rules.ts';
 
 /**
  * Tells an offer's advertiser (and a partner, of a cap of its own) when a daily budget or a cap is

@@ -37,3 +37,39 @@ export function normalizeDevices(values: string[]): { devices: Device[]; invalid
 export function isCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf('currency').includes(code);
 }
+
+/** The terms a goal may pay and earn by: a goal is a kind of conversion, never a click or an impression. */
+export const CPA_TYPES = ['cpa_flat', 'cpa_percentage', 'cpa_both'] as const satisfies readonly PricingType[];
+export type CpaType = (typeof CPA_TYPES)[number];
+
+/** One side (payout or revenue) of an offer's, goal's or partner's terms. */
+export interface PricingInput {
+  type: PricingType;
+  flatMicros: bigint;
+  percentPpm: number;
+}
+
+/** The part of one side's pricing that is wrong, and why; undefined when it is sound. */
+export function pricingProblem({ type, flatMicros, percentPpm }: PricingInput, allowed: readonly PricingType[]): { part: 'Type' | 'FlatMicros' | 'PercentPpm'; detail: string } | undefined {
+  if (!allowed.includes(type)) return { part: 'Type', detail: `must be one of ${allowed.join(', ')}` };
+  if (flatMicros < 0n) return { part: 'FlatMicros', detail: 'must not be negative' };
+  if (!Number.isInteger(percentPpm) || percentPpm < 0 || percentPpm > 1_000_000) return { part: 'PercentPpm', detail: 'must be between 0 and 100 percent' };
+  return undefined;
+}
+
+export const CAP_METRICS = ['clicks', 'conversions', 'payout', 'revenue', 'budget'] as const;
+export type CapMetric = (typeof CAP_METRICS)[number];
+export const CAP_PERIODS = ['day', 'month', 'lifetime'] as const;
+export type CapPeriod = (typeof CAP_PERIODS)[number];
+
+/** Caps on money hold micros of the offer's currency; the others hold counts. */
+export const isMoneyMetric = (metric: CapMetric) => metric === 'payout' || metric === 'revenue' || metric === 'budget';
+
+/** Only what conversions count can be capped per goal: clicks and the click budget belong to no goal. */
+export function capProblem(cap: { metric: CapMetric; goalId: number | null; limit: bigint }): { field: 'goalId' | 'limit'; detail: string } | undefined {
+  if (cap.goalId !== null && (cap.metric === 'clicks' || cap.metric === 'budget')) {
+    return { field: 'goalId', detail: `a ${cap.metric} cap counts every click of the offer and cannot be set per goal` };
+  }
+  if (cap.limit <= 0n) return { field: 'limit', detail: 'must be more than 0 (remove the cap instead)' };
+  return undefined;
+}

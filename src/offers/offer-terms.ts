@@ -1,45 +1,153 @@
+import type { Principal } from '../accounts/principal.ts';
+import { PRICING_COLUMNS } from '../ledger/pricing-sql.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
-import type { PricingType } from './offer-rules.ts';
+import {
+  capProblem,
+  CPA_TYPES,
+  pricingProblem,
+  PRICING_TYPES,
+  type CapMetric,
+  type CapPeriod,
+  type CpaType,
+  type PricingType,
+} from './offer-rules.ts';
+import { getOffer } from './offers.ts';
 
-/** Goals, caps and per-partner payouts: the terms an offer pays by, beside its own pricing. */
+/**
+ * Goals, caps and per-partner payouts: the terms an offer pays by, beside its own pricing. Whoever
+ * may change the offer (the network, its advertiser, the advertiser's agency) may change these.
+ */
 
-export type CpaType = Extract<PricingType, 'cpa_flat' | 'cpa_percentage' | 'cpa_both'>;
+/** The offer whose terms are about to change: visible to the caller, and not archived. */
+async function offerForChange(db: Queryable, principal: Principal, offerId: number): Promise<void> {
+  const offer = await getOffer(db, principal, offerId);
+  if (offer.status === 'deleted') throw new ForbiddenError(`Offer ${offerId} is archived and cannot be changed`);
+}
 
-export interface GoalInput {
+/** One side's pricing checked, with the field at fault named as the caller wrote it (`payoutType`, `revenuePercentPpm`...). */
+function checkPricing(side: 'payout' | 'revenue', type: PricingType, flatMicros: bigint, percentPpm: number, allowed: readonly PricingType[]): void {
+  const problem = pricingProblem({ type, flatMicros, percentPpm }, allowed);
+  if (problem) throw new ValidationError(`${side}${problem.part}`, problem.detail);
+}
+
+async function checkGoalOf(db: Queryable, offerId: number, goalId: number | null): Promise<void> {
+  if (goalId === null) return;
+  const [goal] = await db.query('SELECT 1 FROM goals WHERE id = $1 AND offer_id = $2 AND status = $3', [goalId, offerId, 'active']);
+  if (!goal) throw new ValidationError('goalId', `offer ${offerId} has no goal ${goalId}`);
+}
+
+async function checkPartner(db: Queryable, partnerId: number | null): Promise<void> {
+  if (partnerId === null) return;
+  const [partner] = await db.query('SELECT 1 FROM partners WHERE id = $1', [partnerId]);
+  if (!partner) throw new ValidationError('partnerId', `unknown partner ${partnerId}`);
+}
+
+/** Removes one of the offer's caps or partner payouts, and answers what it was. */
+async function removeTerm<Row>(db: Queryable, principal: Principal, offerId: number, kind: { table: string; fields: string; entity: string }, id: number): Promise<Row> {
+  await offerForChange(db, principal, offerId);
+  const [removed] = await db.query<Row>(`DELETE FROM ${kind.table} WHERE id = $1 AND offer_id = $2 RETURNING ${kind.fields}`, [id, offerId]);
+  if (!removed) throw new NotFoundError(kind.entity, id);
+  return removed;
+}
+
+// ---- Goals ------------------------------------------------------------------------------------
+
+export interface GoalSettings {
   name: string;
-  description?: string | null;
+  description: string | null;
+  /** A removed goal keeps its conversions; new ones naming it are refused as an unknown goal. */
+  status: 'active' | 'deleted';
   payoutType: CpaType;
-  payoutFlatMicros?: bigint;
-  payoutPercentPpm?: number;
+  payoutFlatMicros: bigint;
+  payoutPercentPpm: number;
   revenueType: CpaType;
-  revenueFlatMicros?: bigint;
-  revenuePercentPpm?: number;
-  approveConversions?: boolean;
+  revenueFlatMicros: bigint;
+  revenuePercentPpm: number;
+  approveConversions: boolean;
+  allowMultipleConversions: boolean;
 }
 
-export async function addGoal(db: Queryable, offerId: number, goal: GoalInput): Promise<{ id: number }> {
-  const rows = await db.query<{ id: number }>(
-    `INSERT INTO goals (offer_id, name, description, payout_type, payout_flat_micros, payout_percent_ppm,
-       revenue_type, revenue_flat_micros, revenue_percent_ppm, approve_conversions)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [
-      offerId,
-      goal.name,
-      goal.description ?? null,
-      goal.payoutType,
-      goal.payoutFlatMicros ?? 0n,
-      goal.payoutPercentPpm ?? 0,
-      goal.revenueType,
-      goal.revenueFlatMicros ?? 0n,
-      goal.revenuePercentPpm ?? 0,
-      goal.approveConversions ?? false,
-    ],
+export interface Goal extends GoalSettings {
+  id: number;
+  offerId: number;
+  createdAt: Date;
+}
+
+export type GoalInput = Pick<GoalSettings, 'name' | 'payoutType' | 'revenueType'> & Partial<GoalSettings>;
+
+const GOAL_COLUMNS: Array<[keyof GoalSettings, string]> = [
+  ['name', 'name'],
+  ['description', 'description'],
+  ['status', 'status'],
+  ...PRICING_COLUMNS,
+  ['approveConversions', 'approve_conversions'],
+  ['allowMultipleConversions', 'allow_multiple_conversions'],
+];
+
+const SELECT_GOAL = `SELECT id, offer_id AS "offerId", ${GOAL_COLUMNS.map(([field, column]) => `${column} AS "${field}"`).join(', ')},
+  created_at AS "createdAt" FROM goals`;
+
+export async function listGoals(db: Queryable, principal: Principal, offerId: number): Promise<Goal[]> {
+  await getOffer(db, principal, offerId);
+  return db.query<Goal>(`${SELECT_GOAL} WHERE offer_id = $1 ORDER BY id`, [offerId]);
+}
+
+async function findGoal(db: Queryable, offerId: number, goalId: number): Promise<Goal> {
+  const goal = first(await db.query<Goal>(`${SELECT_GOAL} WHERE id = $1 AND offer_id = $2`, [goalId, offerId]));
+  if (!goal) throw new NotFoundError('goal', goalId);
+  return goal;
+}
+
+/**
+ * Conversions name a goal by its id or by its name in any case, so two goals of an offer may not
+ * share a name in any case, removed ones included (their conversions keep the name).
+ */
+async function checkGoalSettings(db: Queryable, offerId: number, goalId: number | null, settings: GoalSettings): Promise<GoalSettings> {
+  const name = settings.name.trim();
+  if (name === '') throw new ValidationError('name', 'must not be empty');
+  checkPricing('payout', settings.payoutType, settings.payoutFlatMicros, settings.payoutPercentPpm, CPA_TYPES);
+  checkPricing('revenue', settings.revenueType, settings.revenueFlatMicros, settings.revenuePercentPpm, CPA_TYPES);
+  const [namesake] = await db.query<{ id: number }>('SELECT id FROM goals WHERE offer_id = $1 AND lower(name) = lower($2) AND id <> $3', [offerId, name, goalId ?? 0]);
+  if (namesake) throw new ConflictError(`Offer ${offerId} already has a goal named "${name}" (goal ${namesake.id})`);
+  return { ...settings, name };
+}
+
+export async function createGoal(db: Queryable, principal: Principal, offerId: number, input: GoalInput): Promise<Goal> {
+  await offerForChange(db, principal, offerId);
+  const settings = await checkGoalSettings(db, offerId, null, {
+    description: null,
+    status: 'active',
+    payoutFlatMicros: 0n,
+    payoutPercentPpm: 0,
+    revenueFlatMicros: 0n,
+    revenuePercentPpm: 0,
+    approveConversions: false,
+    allowMultipleConversions: false,
+    ...input,
+  });
+  const [row] = await db.query<{ id: number }>(
+    `INSERT INTO goals (offer_id, ${GOAL_COLUMNS.map(([, column]) => column).join(', ')})
+     VALUES ($1, ${GOAL_COLUMNS.map((_, index) => `$${index + 2}`).join(', ')}) RETURNING id`,
+    [offerId, ...GOAL_COLUMNS.map(([field]) => settings[field])],
   );
-  return rows[0]!;
+  return findGoal(db, offerId, row!.id);
 }
 
-export type CapMetric = 'clicks' | 'conversions' | 'payout' | 'revenue' | 'budget';
-export type CapPeriod = 'day' | 'month' | 'lifetime';
+/** Applies the given settings over the goal's; the conversions it already has keep what they were priced at. */
+export async function updateGoal(db: Queryable, principal: Principal, offerId: number, goalId: number, changes: Partial<GoalSettings>): Promise<Goal> {
+  await offerForChange(db, principal, offerId);
+  const { id, offerId: _offerId, createdAt, ...current } = await findGoal(db, offerId, goalId);
+  const settings = await checkGoalSettings(db, offerId, id, { ...current, ...changes });
+  await db.query(
+    `UPDATE goals SET ${GOAL_COLUMNS.map(([, column], index) => `${column} = $${index + 2}`).join(', ')} WHERE id = $1`,
+    [goalId, ...GOAL_COLUMNS.map(([field]) => settings[field])],
+  );
+  return findGoal(db, offerId, goalId);
+}
+
+// ---- Caps -------------------------------------------------------------------------------------
 
 export interface CapInput {
   partnerId?: number | null;
@@ -50,14 +158,59 @@ export interface CapInput {
   limit: bigint;
 }
 
-export async function setCap(db: Queryable, offerId: number, cap: CapInput): Promise<void> {
-  await db.query(
+export interface Cap {
+  id: number;
+  offerId: number;
+  partnerId: number | null;
+  goalId: number | null;
+  metric: CapMetric;
+  period: CapPeriod;
+  limit: bigint;
+  createdAt: Date;
+}
+
+const CAP_FIELDS = `id, offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", metric, period, cap_limit AS "limit", created_at AS "createdAt"`;
+
+export async function listCaps(db: Queryable, principal: Principal, offerId: number): Promise<Cap[]> {
+  await getOffer(db, principal, offerId);
+  return db.query<Cap>(`SELECT ${CAP_FIELDS} FROM caps WHERE offer_id = $1 ORDER BY id`, [offerId]);
+}
+
+/**
+ * Sets the cap on this metric and period, of the offer (or of one partner's or one goal's
+ * traffic on it); a second call for the same ones changes its limit.
+ */
+export async function setCap(db: Queryable, principal: Principal, offerId: number, input: CapInput): Promise<Cap> {
+  await offerForChange(db, principal, offerId);
+  const cap = { partnerId: input.partnerId ?? null, goalId: input.goalId ?? null, metric: input.metric, period: input.period, limit: input.limit };
+  const problem = capProblem(cap);
+  if (problem) throw new ValidationError(problem.field, problem.detail);
+  await checkPartner(db, cap.partnerId);
+  await checkGoalOf(db, offerId, cap.goalId);
+  const [row] = await db.query<Cap>(
     `INSERT INTO caps (offer_id, partner_id, goal_id, metric, period, cap_limit) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (offer_id, coalesce(partner_id, 0), coalesce(goal_id, 0), metric, period)
-     DO UPDATE SET cap_limit = EXCLUDED.cap_limit`,
-    [offerId, cap.partnerId ?? null, cap.goalId ?? null, cap.metric, cap.period, cap.limit],
+     DO UPDATE SET cap_limit = EXCLUDED.cap_limit
+     RETURNING ${CAP_FIELDS}`,
+    [offerId, cap.partnerId, cap.goalId, cap.metric, cap.period, cap.limit],
+  );
+  return row!;
+}
+
+/** Removes the cap on this metric and period of the offer (or of its partner's or goal's traffic), if there is one. */
+export async function clearCap(db: Queryable, principal: Principal, offerId: number, cap: Omit<CapInput, 'limit'>): Promise<void> {
+  await offerForChange(db, principal, offerId);
+  await db.query(
+    `DELETE FROM caps WHERE offer_id = $1 AND coalesce(partner_id, 0) = coalesce($2, 0) AND coalesce(goal_id, 0) = coalesce($3, 0)
+       AND metric = $4 AND period = $5`,
+    [offerId, cap.partnerId ?? null, cap.goalId ?? null, cap.metric, cap.period],
   );
 }
+
+export const removeCap = (db: Queryable, principal: Principal, offerId: number, capId: number) =>
+  removeTerm<Cap>(db, principal, offerId, { table: 'caps', fields: CAP_FIELDS, entity: 'cap' }, capId);
+
+// ---- Partner payouts --------------------------------------------------------------------------
 
 export interface PayoutOverrideInput {
   partnerId: number;
@@ -67,20 +220,50 @@ export interface PayoutOverrideInput {
   payoutPercentPpm?: number;
 }
 
-export async function setPayoutOverride(db: Queryable, offerId: number, override: PayoutOverrideInput): Promise<void> {
-  await db.query(
+/** What one partner earns on an offer (or one of its goals) instead of the offer's or goal's own payout. */
+export interface PayoutOverride {
+  id: number;
+  offerId: number;
+  partnerId: number;
+  goalId: number | null;
+  payoutType: PricingType;
+  payoutFlatMicros: bigint;
+  payoutPercentPpm: number;
+  createdAt: Date;
+}
+
+const OVERRIDE_FIELDS = `id, offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", payout_type AS "payoutType",
+  payout_flat_micros AS "payoutFlatMicros", payout_percent_ppm AS "payoutPercentPpm", created_at AS "createdAt"`;
+
+export async function listPayoutOverrides(db: Queryable, principal: Principal, offerId: number): Promise<PayoutOverride[]> {
+  await getOffer(db, principal, offerId);
+  return db.query<PayoutOverride>(`SELECT ${OVERRIDE_FIELDS} FROM payout_overrides WHERE offer_id = $1 ORDER BY id`, [offerId]);
+}
+
+/**
+ * Sets what the partner earns on the offer's default conversion and its clicks and impressions
+ * (no goal), or on one goal's conversions (CPA terms only); a second call for the same partner and
+ * goal replaces it. Conversions already recorded keep their payout until corrected.
+ */
+export async function setPayoutOverride(db: Queryable, principal: Principal, offerId: number, input: PayoutOverrideInput): Promise<PayoutOverride> {
+  await offerForChange(db, principal, offerId);
+  const goalId = input.goalId ?? null;
+  const flatMicros = input.payoutFlatMicros ?? 0n;
+  const percentPpm = input.payoutPercentPpm ?? 0;
+  checkPricing('payout', input.payoutType, flatMicros, percentPpm, goalId === null ? PRICING_TYPES : CPA_TYPES);
+  await checkPartner(db, input.partnerId);
+  await checkGoalOf(db, offerId, goalId);
+  const [row] = await db.query<PayoutOverride>(
     `INSERT INTO payout_overrides (offer_id, partner_id, goal_id, payout_type, payout_flat_micros, payout_percent_ppm)
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (offer_id, partner_id, coalesce(goal_id, 0))
      DO UPDATE SET payout_type = EXCLUDED.payout_type, payout_flat_micros = EXCLUDED.payout_flat_micros,
-                   payout_percent_ppm = EXCLUDED.payout_percent_ppm`,
-    [
-      offerId,
-      override.partnerId,
-      override.goalId ?? null,
-      override.payoutType,
-      override.payoutFlatMicros ?? 0n,
-      override.payoutPercentPpm ?? 0,
-    ],
+                   payout_percent_ppm = EXCLUDED.payout_percent_ppm
+     RETURNING ${OVERRIDE_FIELDS}`,
+    [offerId, input.partnerId, goalId, input.payoutType, flatMicros, percentPpm],
   );
+  return row!;
 }
+
+export const removePayoutOverride = (db: Queryable, principal: Principal, offerId: number, overrideId: number) =>
+  removeTerm<PayoutOverride>(db, principal, offerId, { table: 'payout_overrides', fields: OVERRIDE_FIELDS, entity: 'partner payout' }, overrideId);

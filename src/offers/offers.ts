@@ -2,6 +2,7 @@ import type { Principal } from '../accounts/principal.ts';
 import { requireAdvertiserAccess, requireAdvertiserSide, visibleAdvertisers } from '../accounts/scope.ts';
 import { findAdvertiser } from '../advertisers/advertisers.ts';
 import { missingCatalogIds } from '../catalog/catalog.ts';
+import { PRICING_COLUMNS } from '../ledger/pricing-sql.ts';
 import { getNetwork } from '../network/network.ts';
 import { notifyOfferPartners } from '../notifications/notifications.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -14,6 +15,7 @@ import {
   normalizeCountries,
   normalizeDevices,
   OFFER_STATUSES,
+  pricingProblem,
   PRICING_TYPES,
   VISIBILITIES,
   type Device,
@@ -163,17 +165,12 @@ async function validate(db: Queryable, principal: Principal, settings: OfferSett
   if (!isCurrency(settings.currency)) throw new ValidationError('currency', 'must be an ISO 4217 currency code');
   if (!OFFER_STATUSES.includes(settings.status)) throw new ValidationError('status', 'is not an offer status');
   if (!VISIBILITIES.includes(settings.visibility)) throw new ValidationError('visibility', 'must be open, approval or private');
-  for (const field of ['payoutType', 'revenueType'] as const) {
-    if (!PRICING_TYPES.includes(settings[field])) throw new ValidationError(field, `must be one of ${PRICING_TYPES.join(', ')}`);
+  for (const side of ['payout', 'revenue'] as const) {
+    const pricing = { type: settings[`${side}Type`], flatMicros: settings[`${side}FlatMicros`], percentPpm: settings[`${side}PercentPpm`] };
+    const problem = pricingProblem(pricing, PRICING_TYPES);
+    if (problem) throw new ValidationError(`${side}${problem.part}`, problem.detail);
   }
-  for (const field of ['payoutFlatMicros', 'revenueFlatMicros', 'dailyBudgetMicros'] as const) {
-    const amount = settings[field];
-    if (amount !== null && amount < 0n) throw new ValidationError(field, 'must not be negative');
-  }
-  for (const field of ['payoutPercentPpm', 'revenuePercentPpm'] as const) {
-    const ppm = settings[field];
-    if (!Number.isInteger(ppm) || ppm < 0 || ppm > 1_000_000) throw new ValidationError(field, 'must be between 0 and 100 percent');
-  }
+  if (settings.dailyBudgetMicros !== null && settings.dailyBudgetMicros < 0n) throw new ValidationError('dailyBudgetMicros', 'must not be negative');
   if (!isWholeHours(settings.attributionWindowHours)) throw new ValidationError('attributionWindowHours', HOURS_RULE);
   if (settings.holdHours !== null && !isWholeHours(settings.holdHours)) throw new ValidationError('holdHours', HOURS_RULE);
   return { ...settings, name: settings.name.trim(), geoTargeting: countries.codes, deviceTargeting: devices.devices };
@@ -198,12 +195,7 @@ const COLUMNS: Array<[keyof OfferSettings, string]> = [
   ['approveConversions', 'approve_conversions'],
   ['holdHours', 'hold_hours'],
   ['allowMultipleConversions', 'allow_multiple_conversions'],
-  ['payoutType', 'payout_type'],
-  ['payoutFlatMicros', 'payout_flat_micros'],
-  ['payoutPercentPpm', 'payout_percent_ppm'],
-  ['revenueType', 'revenue_type'],
-  ['revenueFlatMicros', 'revenue_flat_micros'],
-  ['revenuePercentPpm', 'revenue_percent_ppm'],
+  ...PRICING_COLUMNS,
   ['dailyBudgetMicros', 'daily_budget_micros'],
 ];
 

@@ -21,9 +21,9 @@ import { listConversions, type ConversionListQuery } from '../reports/conversion
 import { listRefusedConversions } from '../reports/refused-conversions.ts';
 import { statsScopeFor } from '../reports/report-access.ts';
 import { checkDays } from '../reports/sk-stats.ts';
-import { ForbiddenError, ValidationError } from '../shared/errors.ts';
-import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
+import { ForbiddenError } from '../shared/errors.ts';
 import type { Transaction } from '../store/store.ts';
+import { amountInput, moneySchema } from './amounts.ts';
 import { conversionCsvColumns, conversionCsvRow, conversionView, historyView } from './conversion-format.ts';
 
 const conversionId = {
@@ -31,20 +31,12 @@ const conversionId = {
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } },
   required: ['id'],
 } as const;
-const money = { type: ['number', 'string'], description: `An amount in currency units, e.g. 49.90 (${AMOUNT_FORM})` } as const;
 const reasonBody = (required: boolean) =>
   ({
     type: 'object',
     properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } },
     ...(required ? { required: ['reason'] } : {}),
   }) as const;
-
-function amount(field: string, value: number | string | undefined): bigint | undefined {
-  if (value === undefined) return undefined;
-  const micros = parseMoney(value);
-  if (micros === undefined || micros < 0n) throw new ValidationError(field, `must be a non-negative amount with ${AMOUNT_FORM}`);
-  return micros;
-}
 
 interface ConversionBody {
   transactionId?: string;
@@ -82,7 +74,7 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
             partnerId: idSchema,
             goalId: idSchema,
             goalName: { type: 'string', minLength: 1, maxLength: 255 },
-            saleAmount: money,
+            saleAmount: moneySchema,
             advSubs: { type: 'array', items: { type: 'string', maxLength: 255 }, maxItems: 5 },
             orderId: { type: 'string', minLength: 1, maxLength: 255 },
             status: { type: 'string', enum: ['approved', 'pending', 'rejected'] },
@@ -94,7 +86,7 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
     },
     async (request, reply) => {
       const body = request.body;
-      const saleAmountMicros = amount('saleAmount', body.saleAmount);
+      const saleAmountMicros = amountInput('saleAmount', body.saleAmount);
       const convertedAt = body.convertedAt ? new Date(body.convertedAt) : undefined;
       const advertiserScope = await advertiserScopeOf(platform.store, request.principal);
       if (body.transactionId) await platform.tracker.writer.ensureWritten(body.transactionId);
@@ -260,8 +252,8 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
   correction<{ saleAmount: number | string; reason?: string }>(
     'adjust',
     'Correct the sale amount; payout and revenue are priced again by the offer',
-    { type: 'object', properties: { saleAmount: money, reason: { type: 'string', maxLength: 1000 } }, required: ['saleAmount'] },
-    (tx, corrector, id, body) => adjustSaleAmount(tx, corrector, id, amount('saleAmount', body.saleAmount)!, body.reason ?? null),
+    { type: 'object', properties: { saleAmount: moneySchema, reason: { type: 'string', maxLength: 1000 } }, required: ['saleAmount'] },
+    (tx, corrector, id, body) => adjustSaleAmount(tx, corrector, id, amountInput('saleAmount', body.saleAmount)!, body.reason ?? null),
   );
   correction<{ transactionId: string; reason?: string }>(
     'reattribute',

@@ -6,22 +6,24 @@ import { registerConversionRoutes } from './conversions-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerNotificationRoutes } from './notifications-routes.ts';
+import { registerOfferTermsRoutes, TERMS_FIELD_NAMES } from './offer-terms-routes.ts';
 import { registerPostbackRoutes } from './postbacks-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 
-/** Partnerline's own API (v1): keys, the network's settings, clicks, conversions and their ledger, postbacks, notifications, tracking links. */
+/** Partnerline's own API (v1): keys, the network's settings, offers' goals, caps and partner payouts, clicks, conversions and their ledger, postbacks, notifications, tracking links. */
 const LIMITS = {
   perKey: { name: 'v1-key', points: 1200, durationSeconds: 60 },
   identical: { name: 'v1-same', points: 10, durationSeconds: 60 },
 };
 
 export async function partnerlineApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
-  useJsonApiConventions(app, { platform, limits: LIMITS });
+  useJsonApiConventions(app, { platform, limits: LIMITS, fieldNames: TERMS_FIELD_NAMES });
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   registerKeyRoutes(app, platform);
   registerNetworkRoutes(app, platform);
   registerClickRoutes(app, platform);
   registerConversionRoutes(app, platform);
+  registerOfferTermsRoutes(app, platform);
   registerPostbackRoutes(app, platform);
   registerNotificationRoutes(app, platform);
   registerReportRoutes(app, platform);

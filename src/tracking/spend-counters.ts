@@ -1,5 +1,5 @@
 import { capDays, periodKey } from '../ledger/cap-windows.ts';
-import type { CapPeriod } from '../offers/offer-terms.ts';
+import type { CapPeriod } from '../offers/offer-rules.ts';
 import type { Queryable } from '../store/store.ts';
 import type { TrackedOffer } from './tracking-catalog.ts';
 

@@ -142,7 +142,10 @@ export class Tracker {
     const subIds = subIdsOf(partner.id, source);
     const bidFactorE4 = subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000;
     const costMicros = unitPrice(offer.revenueType, offer.revenueFlatMicros, unit, bidFactorE4);
-    const payoutMicros = unitPrice(offer.payoutType, offer.payoutFlatMicros, unit, bidFactorE4);
+    const ownPayout = offer.partnerPayouts.get(partner.id);
+    const payoutMicros = ownPayout
+      ? unitPrice(ownPayout.type, ownPayout.flatMicros, unit, bidFactorE4)
+      : unitPrice(offer.payoutType, offer.payoutFlatMicros, unit, bidFactorE4);
     const limits = this.counters.check(offer, partner.id, now, catalog.timeZone, costMicros);
     const ipKey = unit === 'click' && catalog.clickLimitPerIpPerHour > 0 ? ipClickKey(visitor.ip) : undefined;
     const outcome = decideClick(offer, {

@@ -1,6 +1,6 @@
 import type { BlockList } from 'node:net';
 import type { Device, PricingType } from '../offers/offer-rules.ts';
-import type { CapMetric, CapPeriod } from '../offers/offer-terms.ts';
+import type { CapMetric, CapPeriod } from '../offers/offer-rules.ts';
 import type { ApprovalStatus } from '../partners/approvals.ts';
 import type { Queryable } from '../store/store.ts';
 import { ipBlockList } from '../traffic-control/ip-rules.ts';
@@ -27,6 +27,8 @@ export interface TrackedOffer extends OfferTerms {
   dailyBudgetMicros: bigint | null;
   urls: Map<number, string>;
   bidFactors: Map<string, number>;
+  /** Partners paid by terms of their own on the offer's default conversion, clicks and impressions. */
+  partnerPayouts: Map<number, { type: PricingType; flatMicros: bigint }>;
   clickCaps: ClickCap[];
 }
 
@@ -109,6 +111,10 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     `SELECT offer_id AS "offerId", partner_id AS "partnerId", metric, period, cap_limit AS limit
      FROM caps WHERE metric IN ('clicks', 'budget') AND goal_id IS NULL`,
   );
+  const partnerPayouts = await db.query<{ offerId: number; partnerId: number; type: PricingType; flatMicros: bigint }>(
+    `SELECT offer_id AS "offerId", partner_id AS "partnerId", payout_type AS type, payout_flat_micros AS "flatMicros"
+     FROM payout_overrides WHERE goal_id IS NULL`,
+  );
   const lists = await db.query<ListRow>(
     `SELECT l.id, l.type, l.global, l.agency_id AS "agencyId", l.advertiser_id AS "advertiserId",
             array(SELECT sub_id FROM control_list_sub_ids s WHERE s.control_list_id = l.id) AS "subIds",
@@ -160,11 +166,13 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
       dailyBudgetMicros: row.dailyBudgetMicros,
       urls: new Map(),
       bidFactors: new Map(),
+      partnerPayouts: new Map(),
       clickCaps: [],
     });
   }
   for (const url of urls) offers.get(url.offerId)?.urls.set(url.id, url.url);
   for (const factor of factors) offers.get(factor.offerId)?.bidFactors.set(factor.subId, factor.factorE4);
+  for (const { offerId, partnerId, ...payout } of partnerPayouts) offers.get(offerId)?.partnerPayouts.set(partnerId, payout);
   for (const { offerId, ...cap } of caps) offers.get(offerId)?.clickCaps.push(cap);
 
   return {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { OPERATOR } from '../../src/accounts/principal.ts';
 import { approveHeldConversions } from '../../src/ledger/hold-period.ts';
 import { capStatusCode, STATUS_CODE } from '../../src/ledger/status-codes.ts';
-import { addGoal, setCap } from '../../src/offers/offer-terms.ts';
+import { createGoal, setCap } from '../../src/offers/offer-terms.ts';
 import { createOffer } from '../../src/offers/offers.ts';
 import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
@@ -195,8 +195,8 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
 
   test('caps refuse conversions past the limit, as rejected with the cap\'s code', async () => {
     const capped = await cpaOffer('Capped signups');
-    await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
-    await setCap(server.store, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 1_000_000n });
+    await setCap(server.store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
+    await setCap(server.store, OPERATOR, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 1_000_000n });
     await server.platform.afterWrite();
     const codes = [];
     for (const partner of [trailblazer, couponCrate, couponCrate, trailblazer, trailblazer]) {
@@ -213,8 +213,8 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
 
   test('postbacks arriving together on a capped offer fill its caps exactly, retries included', async () => {
     const capped = await cpaOffer('Capped rush');
-    await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 5n });
-    await setCap(server.store, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 3_000_000n });
+    await setCap(server.store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 5n });
+    await setCap(server.store, OPERATOR, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 3_000_000n });
     await server.platform.afterWrite();
     const clicks = [];
     for (const partner of [trailblazer, couponCrate, trailblazer, couponCrate, trailblazer, couponCrate, couponCrate, trailblazer, couponCrate, trailblazer, trailblazer, couponCrate]) {
@@ -246,7 +246,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
 
   test('a retry inside a batch on a capped offer takes no place under the cap', async () => {
     const capped = await cpaOffer('Capped with retries');
-    await setCap(server.store, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
+    await setCap(server.store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
     await server.platform.afterWrite();
     const transactionIds = [];
     for (let count = 0; count < 5; count += 1) transactionIds.push((await clickFor(capped.id, trailblazer)).transactionId);
@@ -264,9 +264,9 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
     try {
       const offer = await cpaOffer('Capped in India');
-      const goal = await addGoal(server.store, offer.id, { name: 'lead', payoutType: 'cpa_flat', payoutFlatMicros: 500_000n, revenueType: 'cpa_flat', revenueFlatMicros: 900_000n });
-      await setCap(server.store, offer.id, { partnerId: trailblazer, metric: 'conversions', period: 'day', limit: 1n });
-      await setCap(server.store, offer.id, { goalId: goal.id, metric: 'conversions', period: 'day', limit: 1n });
+      const goal = await createGoal(server.store, OPERATOR, offer.id, { name: 'lead', payoutType: 'cpa_flat', payoutFlatMicros: 500_000n, revenueType: 'cpa_flat', revenueFlatMicros: 900_000n });
+      await setCap(server.store, OPERATOR, offer.id, { partnerId: trailblazer, metric: 'conversions', period: 'day', limit: 1n });
+      await setCap(server.store, OPERATOR, offer.id, { goalId: goal.id, metric: 'conversions', period: 'day', limit: 1n });
       await server.platform.afterWrite();
       // Two days ago in India: 00:10 there is 18:40 UTC the day before, inside a UTC hour that began on the previous local day.
       const day = new Date(Date.now() - 2 * 86_400_000 + 5.5 * 3_600_000).toISOString().slice(0, 10);

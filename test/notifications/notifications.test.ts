@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setCap } from '../../src/offers/offer-terms.ts';
+import { OPERATOR } from '../../src/accounts/principal.ts';
 import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('notifications: budget and cap alerts, offers stopped, read marks', () => {
@@ -37,7 +38,7 @@ describe('notifications: budget and cap alerts, offers stopped, read marks', () 
     });
     assert.equal(campaign.status, 200, campaign.text);
     const offerId: number = campaign.body.id;
-    await setCap(server.store, offerId, { partnerId: couponCrate, metric: 'clicks', period: 'day', limit: 2n });
+    await setCap(server.store, OPERATOR, offerId, { partnerId: couponCrate, metric: 'clicks', period: 'day', limit: 2n });
     await server.platform.afterWrite();
 
     await clicks(offerId, trailblazer, 2);

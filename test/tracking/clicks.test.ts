@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setCap } from '../../src/offers/offer-terms.ts';
+import { OPERATOR } from '../../src/accounts/principal.ts';
 import { localDay } from '../../src/shared/time-zones.ts';
 import { redisReachable, REDIS_URL, stallingRedis } from '../support/redis.ts';
 import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
@@ -269,7 +270,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
       'SELECT coalesce(sum(gross_clicks), 0)::int8 AS clicks FROM stats_daily_offer_partner WHERE offer_id = $1 AND day = $2::date',
       [newsletter, localDay(new Date(), server.platform.tracker.timeZone)],
     );
-    await setCap(server.store, newsletter, { metric: 'clicks', period: 'day', limit: today!.clicks + 1n });
+    await setCap(server.store, OPERATOR, newsletter, { metric: 'clicks', period: 'day', limit: today!.clicks + 1n });
     await server.platform.afterWrite();
     try {
       const outcomes = [];
@@ -405,7 +406,7 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     const halfBid = await server.request('POST', `/affiliate/v2/campaigns/${banner}/bid-factor`, { key: server.keys.acme, body: { subId: `${trailblazer}_half`, bidFactor: 0.5 } });
     assert.equal(halfBid.status, 200, halfBid.text);
     // A cent a day: four impressions at $2.50 CPM.
-    await setCap(server.store, banner, { metric: 'budget', period: 'day', limit: 10_000n });
+    await setCap(server.store, OPERATOR, banner, { metric: 'budget', period: 'day', limit: 10_000n });
     await server.platform.afterWrite();
 
     const impression = (source: string, ua = USER_AGENTS.desktop) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capDays, capWindow, periodKey, type Days } from '../../src/ledger/cap-windows.ts';
-import type { CapPeriod } from '../../src/offers/offer-terms.ts';
+import type { CapPeriod } from '../../src/offers/offer-rules.ts';
 import { chooseTerms, priceConversion, type Pricing } from '../../src/ledger/payouts.ts';
 import type { ConversionStatus } from '../../src/ledger/conversion-record.ts';
 import { decideConversion, type ClickSession, type ConversionRequest, type OfferConversionTerms } from '../../src/ledger/conversion-rules.ts';
