@@ -6,14 +6,15 @@ import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { adjustSaleAmount, approveConversion, markPending, overrideAmounts, rejectConversion } from '../ledger/corrections.ts';
 import { advertiserScopeOf } from '../ledger/ledger-access.ts';
 import { createOffer, findOffer, updateOffer, type OfferSettings } from '../offers/offers.ts';
-import { OFFER_STATUSES, PRICING_TYPES, type PricingType } from '../offers/offer-rules.ts';
+import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingType } from '../offers/offer-rules.ts';
+import { clearCap, createGoal, setCap, updateGoal, type CapInput, type GoalSettings } from '../offers/offer-terms.ts';
 import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
 import { createPartner, getPartner, updatePartner, type PartnerStatus } from '../partners/partners.ts';
 import type { Platform } from '../platform.ts';
 import { createPostback, getPostback, deletePostback, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseId } from '../shared/ids.ts';
-import { AMOUNT_FORM, parseMoney, parsePercentToPpm } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney, parsePercentToPpm, parseScaled } from '../shared/money.ts';
 import { SqlParams } from '../shared/sql.ts';
 import { isCalendarDate, localDateTime, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
@@ -28,6 +29,7 @@ import {
   CONVERSION,
   GOAL,
   OFFER,
+  OFFER_CAPS,
   OFFER_CATEGORY,
   OFFER_PIXEL,
 } from './models.ts';
@@ -155,24 +157,54 @@ async function findMany(context: MethodContext, model: ModelDef, where: string[]
 
 // ---- Offers -------------------------------------------------------------------------------
 
-function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> {
-  const settings: Partial<OfferSettings> = {};
+/** Reads a model's `data[...]` attributes, refusing a malformed one with the action's message and its name. */
+function attributeReader(action: string, input: Params) {
   const text = (name: string) => (input[name] === undefined ? undefined : String(input[name]));
-  const money = (name: string) => amountAttribute('Could not save offer.', input, name);
-  const percent = (name: string) => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    const ppm = parsePercentToPpm(value);
-    if (ppm === undefined || ppm < 0 || ppm > 1_000_000) throw invalidAttribute('Could not save offer.', name, `${name} must be a percentage from 0 to 100`);
-    return ppm;
+  return {
+    text,
+    money: (name: string) => amountAttribute(action, input, name),
+    percent: (name: string) => {
+      const value = text(name);
+      if (value === undefined) return undefined;
+      const ppm = parsePercentToPpm(value);
+      if (ppm === undefined || ppm < 0 || ppm > 1_000_000) throw invalidAttribute(action, name, `${name} must be a percentage from 0 to 100`);
+      return ppm;
+    },
+    count: (name: string) => {
+      const value = text(name);
+      const count = value === undefined ? undefined : parseScaled(value, 0);
+      if (value !== undefined && (count === undefined || count < 0n)) throw invalidAttribute(action, name, `${name} must be a whole number`);
+      return count;
+    },
+    flag: (name: string) => (text(name) === undefined ? undefined : text(name) === '1' || text(name) === 'true'),
+    type: (name: string) => {
+      const value = text(name);
+      if (value === undefined) return undefined;
+      if (!(PRICING_TYPES as readonly string[]).includes(value)) throw invalidAttribute(action, name, `${name} must be one of: ${PRICING_TYPES.join(', ')}`);
+      return value as PricingType;
+    },
   };
-  const flag = (name: string) => (text(name) === undefined ? undefined : text(name) === '1' || text(name) === 'true');
-  const type = (name: string) => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    if (!(PRICING_TYPES as readonly string[]).includes(value)) throw invalidAttribute('Could not save offer.', name, `${name} must be one of: ${PRICING_TYPES.join(', ')}`);
-    return value as PricingType;
+}
+
+type PricingSettings = Pick<OfferSettings, 'payoutType' | 'payoutFlatMicros' | 'payoutPercentPpm' | 'revenueType' | 'revenueFlatMicros' | 'revenuePercentPpm'>;
+
+/** An offer's or goal's pricing by HasOffers' names: `max_payout` is what the advertiser pays. */
+function pricingSettings(read: ReturnType<typeof attributeReader>): Partial<PricingSettings> {
+  const settings: Partial<PricingSettings> = {
+    payoutType: read.type('payout_type'),
+    payoutFlatMicros: read.money('default_payout'),
+    payoutPercentPpm: read.percent('percent_payout'),
+    revenueType: read.type('revenue_type'),
+    revenueFlatMicros: read.money('max_payout'),
+    revenuePercentPpm: read.percent('max_percent_payout'),
   };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+}
+
+function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> {
+  const read = attributeReader('Could not save offer.', input);
+  const { text, flag } = read;
+  const settings: Partial<OfferSettings> = pricingSettings(read);
   if (text('name') !== undefined) settings.name = text('name')!;
   if (text('description') !== undefined) settings.description = text('description')!;
   const advertiserId = idAttribute('Could not save offer.', input, 'advertiser_id');
@@ -194,18 +226,6 @@ function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> 
       settings.endsAt = startOfLocalDay(nextDay(day), timeZone);
     }
   }
-  const payoutType = type('payout_type');
-  if (payoutType) settings.payoutType = payoutType;
-  const revenueType = type('revenue_type');
-  if (revenueType) settings.revenueType = revenueType;
-  const payout = money('default_payout');
-  if (payout !== undefined) settings.payoutFlatMicros = payout;
-  const revenue = money('max_payout');
-  if (revenue !== undefined) settings.revenueFlatMicros = revenue;
-  const payoutPercent = percent('percent_payout');
-  if (payoutPercent !== undefined) settings.payoutPercentPpm = payoutPercent;
-  const revenuePercent = percent('max_percent_payout');
-  if (revenuePercent !== undefined) settings.revenuePercentPpm = revenuePercent;
   const requireApproval = flag('require_approval');
   const isPrivate = flag('is_private');
   if (isPrivate) settings.visibility = 'private';
@@ -217,6 +237,40 @@ function offerSettings(input: Params, timeZone: string): Partial<OfferSettings> 
   const deepLinks = flag('allow_website_links');
   if (deepLinks !== undefined) settings.allowDeepLink = deepLinks;
   if (text('session_hours') !== undefined) settings.attributionWindowHours = Number(text('session_hours'));
+  return settings;
+}
+
+/** The offer-wide caps given as fields of the offer, read before anything is written: a limit sets one, "0" removes it. */
+function offerCaps(input: Params): CapInput[] {
+  const read = attributeReader('Could not save offer.', input);
+  return Object.entries(OFFER_CAPS)
+    .filter(([name]) => input[name] !== undefined)
+    .map(([name, { metric, period }]) => ({ metric, period, limit: (isMoneyMetric(metric) ? read.money(name) : read.count(name))! }));
+}
+
+async function applyOfferCaps(db: Queryable, offerId: number, caps: CapInput[]): Promise<void> {
+  for (const cap of caps) {
+    if (cap.limit === 0n) await clearCap(db, OPERATOR, offerId, cap);
+    else await setCap(db, OPERATOR, offerId, cap);
+  }
+}
+
+// ---- Goals --------------------------------------------------------------------------------
+
+function goalSettings(input: Params): Partial<GoalSettings> {
+  const read = attributeReader('Could not save goal.', input);
+  const settings: Partial<GoalSettings> = { ...(pricingSettings(read) as Partial<GoalSettings>) };
+  if (read.text('name') !== undefined) settings.name = read.text('name')!;
+  if (read.text('description') !== undefined) settings.description = read.text('description') || null;
+  const status = read.text('status');
+  if (status !== undefined) {
+    if (status !== 'active' && status !== 'deleted') throw invalidAttribute('Could not save goal.', 'status', 'Status must be one of: active, deleted');
+    settings.status = status;
+  }
+  const approve = read.flag('approve_conversions');
+  if (approve !== undefined) settings.approveConversions = approve;
+  const multiple = read.flag('allow_multiple_conversions');
+  if (multiple !== undefined) settings.allowMultipleConversions = multiple;
   return settings;
 }
 
@@ -329,6 +383,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
       const input = data(context);
       for (const name of ['name', 'advertiser_id', 'offer_url']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
       const settings = offerSettings(input, context.timeZone);
+      const caps = offerCaps(input);
       const offer = await createOffer(context.db, OPERATOR, {
         ...settings,
         advertiserId: settings.advertiserId!,
@@ -337,11 +392,14 @@ const NETWORK: Record<string, Record<string, Method>> = {
         payoutType: settings.payoutType ?? 'cpa_flat',
         revenueType: settings.revenueType ?? settings.payoutType ?? 'cpa_flat',
       });
+      await applyOfferCaps(context.db, offer.id, caps);
       return { Offer: (await findOne(context, OFFER, offer.id))!.record };
     })),
     update: writes('Could not update offer.', async (context) => {
       const id = requireId(context);
+      const caps = offerCaps(data(context));
       await updateOffer(context.db, OPERATOR, id, offerSettings(data(context), context.timeZone));
+      await applyOfferCaps(context.db, id, caps);
       return { Offer: (await findOne(context, OFFER, id))!.record };
     }),
     setAffiliateApproval: writes('Could not set affiliate approval.', async (context) => {
@@ -433,6 +491,26 @@ const NETWORK: Record<string, Record<string, Method>> = {
       const row = await findOne(context, GOAL, requireId(context));
       return row ? { Goal: row.record } : null;
     },
+    create: makesRecord(writes('Could not create goal.', async (context) => {
+      const input = data(context);
+      for (const name of ['offer_id', 'name']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
+      const offerId = idAttribute('Could not create goal.', input, 'offer_id')!;
+      const settings = goalSettings(input);
+      const goal = await createGoal(context.db, OPERATOR, offerId, {
+        ...settings,
+        name: settings.name!,
+        payoutType: settings.payoutType ?? 'cpa_flat',
+        revenueType: settings.revenueType ?? settings.payoutType ?? 'cpa_flat',
+      });
+      return { Goal: (await findOne(context, GOAL, goal.id))!.record };
+    })),
+    update: writes('Could not update goal.', async (context) => {
+      const id = requireId(context);
+      const [goal] = await context.db.query<{ offerId: number }>('SELECT offer_id AS "offerId" FROM goals WHERE id = $1', [id]);
+      if (!goal) throw new HasOffersError(`Goal ${id} does not exist`);
+      await updateGoal(context.db, OPERATOR, goal.offerId, id, goalSettings(data(context)));
+      return { Goal: (await findOne(context, GOAL, id))!.record };
+    }),
   },
   Conversion: {
     findAll: async (context) => findResponse(await findMany(context, CONVERSION), 'Conversion'),

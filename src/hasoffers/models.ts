@@ -1,3 +1,4 @@
+import { isMoneyMetric, type CapMetric, type CapPeriod } from '../offers/offer-rules.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { FieldDef, ModelDef } from './find.ts';
 
@@ -21,10 +22,23 @@ const localTime = (sql: string): FieldDef => ({
   out: (value) => String(value),
 });
 const unixTime = (sql: string): FieldDef => ({ sql: `extract(epoch FROM ${sql})::int8`, numeric: true, out: (value) => Number(value) });
-const cap = (metric: string, period: string, money: boolean): FieldDef => {
+/** The offer-wide caps HasOffers shows and takes as fields of the offer ("0": no cap). */
+export const OFFER_CAPS: Record<string, { metric: CapMetric; period: CapPeriod }> = {
+  conversion_cap: { metric: 'conversions', period: 'day' },
+  monthly_conversion_cap: { metric: 'conversions', period: 'month' },
+  lifetime_conversion_cap: { metric: 'conversions', period: 'lifetime' },
+  payout_cap: { metric: 'payout', period: 'day' },
+  monthly_payout_cap: { metric: 'payout', period: 'month' },
+  lifetime_payout_cap: { metric: 'payout', period: 'lifetime' },
+  revenue_cap: { metric: 'revenue', period: 'day' },
+  monthly_revenue_cap: { metric: 'revenue', period: 'month' },
+  lifetime_revenue_cap: { metric: 'revenue', period: 'lifetime' },
+};
+const cap = (name: string): FieldDef => {
+  const { metric, period } = OFFER_CAPS[name]!;
   const sql = `coalesce((SELECT cap_limit FROM caps c WHERE c.offer_id = o.id AND c.partner_id IS NULL AND c.goal_id IS NULL
                 AND c.metric = '${metric}' AND c.period = '${period}'), 0)`;
-  return money ? money2(sql) : s(sql, true);
+  return isMoneyMetric(metric) ? money2(sql) : s(sql, true);
 };
 
 export const OFFER: ModelDef = {
@@ -69,12 +83,12 @@ export const OFFER: ModelDef = {
     rating: constant('0.00'),
     disable_click_macro: constant('0'),
     click_macro_url: constant(null),
-    conversion_cap: cap('conversions', 'day', false),
-    monthly_conversion_cap: cap('conversions', 'month', false),
-    payout_cap: cap('payout', 'day', true),
-    monthly_payout_cap: cap('payout', 'month', true),
-    revenue_cap: cap('revenue', 'day', true),
-    monthly_revenue_cap: cap('revenue', 'month', true),
+    conversion_cap: cap('conversion_cap'),
+    monthly_conversion_cap: cap('monthly_conversion_cap'),
+    payout_cap: cap('payout_cap'),
+    monthly_payout_cap: cap('monthly_payout_cap'),
+    revenue_cap: cap('revenue_cap'),
+    monthly_revenue_cap: cap('monthly_revenue_cap'),
     target_browsers: constant(null),
     approve_conversions: flag('o.approve_conversions'),
     allow_multiple_conversions: flag('o.allow_multiple_conversions'),
@@ -104,9 +118,9 @@ export const OFFER: ModelDef = {
     use_revenue_groups: constant('0'),
     website_links_copy_static_params: constant('0'),
     create_date_utc: { sql: `to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`, out: (value) => String(value) },
-    lifetime_revenue_cap: cap('revenue', 'lifetime', true),
-    lifetime_conversion_cap: cap('conversions', 'lifetime', false),
-    lifetime_payout_cap: cap('payout', 'lifetime', true),
+    lifetime_revenue_cap: cap('lifetime_revenue_cap'),
+    lifetime_conversion_cap: cap('lifetime_conversion_cap'),
+    lifetime_payout_cap: cap('lifetime_payout_cap'),
     is_expired: flag('o.ends_at IS NOT NULL AND o.ends_at <= now()'),
     dne_download_url: constant(null),
     dne_unsubscribe_url: constant(null),

@@ -321,6 +321,42 @@ describe('HasOffers/TUNE API v3', () => {
     assert.deepEqual(misnamed.response.data, []);
   });
 
+  test("the network API adds and changes goals, and sets and removes an offer's caps as HasOffers fields", async () => {
+    const offer = await network(
+      `Target=Offer&Method=create&data[name]=Evergreen Goals&data[advertiser_id]=${server.demo.advertiserIds[0]}&data[offer_url]=https://acme-outdoor.example/?t={transaction_id}&data[payout_type]=cpa_flat&data[default_payout]=1&data[max_payout]=2&data[conversion_cap]=2&data[monthly_payout_cap]=150.5`,
+    );
+    assert.equal(offer.response.status, 1, JSON.stringify(offer.response.errors));
+    const offerId = offer.response.data.Offer.id;
+    assert.deepEqual([offer.response.data.Offer.conversion_cap, offer.response.data.Offer.monthly_payout_cap, offer.response.data.Offer.revenue_cap], ['2', '150.50', '0.00']);
+
+    const goal = await network(`Target=Goal&Method=create&data[offer_id]=${offerId}&data[name]=Subscription&data[payout_type]=cpa_both&data[default_payout]=4&data[percent_payout]=10&data[revenue_type]=cpa_flat&data[max_payout]=7`);
+    assert.equal(goal.response.status, 1, JSON.stringify(goal.response.errors));
+    const created = goal.response.data.Goal;
+    assert.deepEqual([created.offer_id, created.name, created.payout_type, created.default_payout, created.percent_payout, created.max_payout, created.status], [String(offerId), 'Subscription', 'cpa_both', '4.00000', '10.00', '7.00000', 'active']);
+    const namesake = await network(`Target=Goal&Method=create&data[offer_id]=${offerId}&data[name]=subscription`);
+    assert.equal(namesake.response.status, -1);
+    assert.match(namesake.response.errorMessage, /already has a goal named "subscription"/);
+    const byClick = await network(`Target=Goal&Method=create&data[offer_id]=${offerId}&data[name]=Clicks&data[payout_type]=cpc`);
+    assert.equal(byClick.response.errors[0].attribute_name, 'payout_type');
+
+    const changed = await network(`Target=Goal&Method=update&id=${created.id}&data[default_payout]=4.5&data[approve_conversions]=1`);
+    assert.deepEqual([changed.response.data.Goal.default_payout, changed.response.data.Goal.approve_conversions], ['4.50000', '1']);
+    const click = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${trailblazer}`, { headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US } });
+    const transactionId = new URL(click.headers.get('location')!).searchParams.get('t')!;
+    const converted = await server.request('GET', `/aff_goal?a=lsr&goal_id=${created.id}&transaction_id=${transactionId}&amount=20&format=json`);
+    assert.equal(converted.body.success, true, converted.text);
+    const [ledger] = await server.store.query<{ payout: bigint }>('SELECT payout_micros AS payout FROM conversions WHERE id = $1', [converted.body.conversion_id]);
+    assert.deepEqual([converted.body.status, ledger!.payout], ['pending', 6_500_000n], 'the changed payout, 4.50 and 10 % of 20.00, held for approval');
+
+    const uncapped = await network(`Target=Offer&Method=update&id=${offerId}&data[conversion_cap]=0&data[lifetime_conversion_cap]=1000`);
+    assert.deepEqual([uncapped.response.data.Offer.conversion_cap, uncapped.response.data.Offer.lifetime_conversion_cap], ['0', '1000']);
+    const [caps] = await server.store.query<{ count: bigint }>('SELECT count(*)::int8 AS count FROM caps WHERE offer_id = $1', [offerId]);
+    assert.equal(caps!.count, 2n, 'the monthly payout cap and the lifetime conversion cap');
+    const badCap = await network(`Target=Offer&Method=update&id=${offerId}&data[conversion_cap]=2.5&data[name]=Renamed`);
+    assert.equal(badCap.response.errors[0].attribute_name, 'conversion_cap');
+    assert.equal((await network(`Target=Offer&Method=findById&id=${offerId}&fields[]=name`)).response.data.Offer.name, 'Evergreen Goals', 'a refused update changes nothing');
+  });
+
   test('a write sent again with its Idempotency-Key answers the first call and makes nothing more', async () => {
     const send = (query: string, key: string, post = false) => {
       const body = `NetworkToken=${networkToken}&${query}`;
