@@ -10,3 +10,11 @@ export const pageSchema = { type: 'integer', minimum: 1, maximum: 1_000_000, def
 export const idParams = { type: 'object', properties: { id: idSchema }, required: ['id'] } as const;
 
 export const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
+
+/** A body whose misspelt field is refused rather than dropped: its caller would think the field was set. */
+export const strictBody = <Properties extends Record<string, object>>(properties: Properties, rest: { required?: string[]; minProperties?: number } = {}) => ({
+  type: 'object',
+  propertyNames: { enum: Object.keys(properties) },
+  properties,
+  ...rest,
+});

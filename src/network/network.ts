@@ -2,7 +2,7 @@ import type { Principal } from '../accounts/principal.ts';
 import { requireNetworkAdmin } from '../accounts/scope.ts';
 import { isCurrency } from '../offers/offer-rules.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { parsePercentToPpm } from '../shared/money.ts';
+import { parsePercentToPpm, ppmToPercent } from '../shared/money.ts';
 import { isTimeZone } from '../shared/time-zones.ts';
 import { isHttpUrl } from '../shared/urls.ts';
 import type { Queryable, Transaction } from '../store/store.ts';
@@ -70,7 +70,7 @@ export function networkSettings(network: Network, principal: Principal) {
   return {
     ...shared,
     fallbackUrl: network.fallbackUrl,
-    cpcPartnerSharePercent: network.cpcPartnerSharePpm / 10_000,
+    cpcPartnerSharePercent: ppmToPercent(network.cpcPartnerSharePpm),
     maintenance: network.maintenance,
     blockedIps: network.blockedIps,
     blockedReferrers: network.blockedReferrers,

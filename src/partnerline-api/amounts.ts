@@ -1,7 +1,7 @@
 import { ValidationError } from '../shared/errors.ts';
-import { AMOUNT_FORM, formatMoney, parseMoney, parsePercentToPpm } from '../shared/money.ts';
+import { AMOUNT_FORM, parseMoney, parsePercentToPpm } from '../shared/money.ts';
 
-/** Money and percentages as the v1 API writes them: amounts in currency units, exact decimal strings out. */
+/** Money and percentages as the v1 API takes them: amounts in currency units, percentages from 0 to 100. */
 
 export const moneySchema = { type: ['number', 'string'], description: `An amount in currency units, e.g. 49.90 (${AMOUNT_FORM})` } as const;
 export const percentSchema = { type: ['number', 'string'], description: 'A percentage from 0 to 100, e.g. 7.5 (at most 4 decimals)' } as const;
@@ -22,5 +22,3 @@ export function percentInput(field: string, value: number | string | undefined):
   return ppm;
 }
 
-export const amountOutput = (micros: bigint) => formatMoney(micros);
-export const percentOutput = (ppm: number) => ppm / 10_000;

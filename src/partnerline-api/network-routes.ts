@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody } from '../http/schema-types.ts';
+import { errorBody, strictBody } from '../http/schema-types.ts';
 import { getNetwork, MAX_CLICK_LIMIT, MAX_SECONDS_TO_CONVERSION, networkSettings, updateNetwork, type NetworkChanges } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { MAX_BLOCKED_IPS } from '../traffic-control/ip-rules.ts';
@@ -64,13 +64,7 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
             '`minSecondsToConversion` after its click is recorded rejected with status code 99 and why, for an advertiser or the network to ' +
             'approve if it was honest (corrections are exempt). The click path uses the change before this answers.',
         ),
-        body: {
-          type: 'object',
-          minProperties: 1,
-          // A misspelt setting is refused rather than dropped: the caller would think it changed.
-          propertyNames: { enum: Object.keys(changes) },
-          properties: changes,
-        },
+        body: strictBody(changes, { minProperties: 1 }),
         response: { 200: settings, 400: errorBody, 403: errorBody },
       },
     },

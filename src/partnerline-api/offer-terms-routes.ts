@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idSchema, nullableIdSchema } from '../http/schema-types.ts';
+import { errorBody, idParams, idSchema, nullableIdSchema, strictBody } from '../http/schema-types.ts';
 import { CAP_METRICS, CAP_PERIODS, CPA_TYPES, isMoneyMetric, PRICING_TYPES, type CapMetric, type CapPeriod, type CpaType, type PricingType } from '../offers/offer-rules.ts';
 import {
   createGoal,
@@ -20,8 +20,8 @@ import {
 } from '../offers/offer-terms.ts';
 import type { Platform } from '../platform.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { parseScaled } from '../shared/money.ts';
-import { amountInput, amountOutput, moneySchema, percentInput, percentOutput, percentSchema } from './amounts.ts';
+import { formatMoney, parseScaled, ppmToPercent } from '../shared/money.ts';
+import { amountInput, moneySchema, percentInput, percentSchema } from './amounts.ts';
 
 /** Core field names as this API writes them, for error messages. */
 export const TERMS_FIELD_NAMES = {
@@ -31,15 +31,6 @@ export const TERMS_FIELD_NAMES = {
   revenuePercentPpm: 'percentRevenue',
 };
 
-/** A body whose misspelt field is refused rather than dropped: the caller would think it was set. */
-const strictBody = (properties: Record<string, object>, rest: { required?: string[]; minProperties?: number } = {}) => ({
-  type: 'object',
-  propertyNames: { enum: Object.keys(properties) },
-  properties,
-  ...rest,
-});
-
-const offerParams = { type: 'object', properties: { id: idSchema }, required: ['id'] } as const;
 const itemParams = (item: string) => ({ type: 'object', properties: { id: idSchema, [item]: idSchema }, required: ['id', item] }) as const;
 
 // ---- Goals ------------------------------------------------------------------------------------
@@ -116,11 +107,11 @@ function goalView(goal: Goal) {
     description: goal.description,
     status: goal.status,
     payoutType: goal.payoutType,
-    payout: amountOutput(goal.payoutFlatMicros),
-    percentPayout: percentOutput(goal.payoutPercentPpm),
+    payout: formatMoney(goal.payoutFlatMicros),
+    percentPayout: ppmToPercent(goal.payoutPercentPpm),
     revenueType: goal.revenueType,
-    revenue: amountOutput(goal.revenueFlatMicros),
-    percentRevenue: percentOutput(goal.revenuePercentPpm),
+    revenue: formatMoney(goal.revenueFlatMicros),
+    percentRevenue: ppmToPercent(goal.revenuePercentPpm),
     approveConversions: goal.approveConversions,
     allowMultipleConversions: goal.allowMultipleConversions,
     createdAt: goal.createdAt,
@@ -159,7 +150,7 @@ function capLimit(metric: CapMetric, value: number | string): bigint {
 }
 
 function capView(cap: Cap) {
-  return { ...cap, limit: isMoneyMetric(cap.metric) ? amountOutput(cap.limit) : Number(cap.limit) };
+  return { ...cap, limit: isMoneyMetric(cap.metric) ? formatMoney(cap.limit) : Number(cap.limit) };
 }
 
 // ---- Partner payouts --------------------------------------------------------------------------
@@ -188,7 +179,7 @@ interface PayoutBody {
 
 function payoutView(override: PayoutOverride) {
   const { payoutFlatMicros, payoutPercentPpm, ...rest } = override;
-  return { ...rest, payout: amountOutput(payoutFlatMicros), percentPayout: percentOutput(payoutPercentPpm) };
+  return { ...rest, payout: formatMoney(payoutFlatMicros), percentPayout: ppmToPercent(payoutPercentPpm) };
 }
 
 // ---- Routes -----------------------------------------------------------------------------------
@@ -202,7 +193,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     {
       schema: {
         ...doc("An offer's goals (the network, its advertiser and the advertiser's agency)", 'Removed goals are listed with status `deleted`.'),
-        params: offerParams,
+        params: idParams,
         response: { 200: { type: 'array', items: goalSchema }, 403: errorBody, 404: errorBody },
       },
     },
@@ -218,7 +209,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
           'Conversions reach it by `goal_id` or `goal_name` (any case) on /aff_goal, /aff_lsr and POST /conversions. Names are unique ' +
             'on an offer in any case (409 otherwise); send an Idempotency-Key to retry safely.',
         ),
-        params: offerParams,
+        params: idParams,
         body: strictBody(goalFields, { required: ['name', 'payoutType', 'revenueType'] }),
         response: { 201: goalSchema, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
       },
@@ -256,7 +247,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     {
       schema: {
         ...doc("An offer's caps (the network, its advertiser and the advertiser's agency)"),
-        params: offerParams,
+        params: idParams,
         response: { 200: { type: 'array', items: capSchema }, 403: errorBody, 404: errorBody },
       },
     },
@@ -275,7 +266,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
             'conversion, payout or revenue cap, conversions are recorded rejected with the HasOffers status code for it (17, 61–65, 80–87). ' +
             'The advertiser (and the partner, of its own cap) is told at 80 % and at 100 %.',
         ),
-        params: offerParams,
+        params: idParams,
         body: strictBody(
           {
             metric: { type: 'string', enum: [...CAP_METRICS] },
@@ -310,7 +301,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     {
       schema: {
         ...doc("What partners earn on an offer by terms of their own (the network, its advertiser and the advertiser's agency)"),
-        params: offerParams,
+        params: idParams,
         response: { 200: { type: 'array', items: payoutSchema }, 403: errorBody, 404: errorBody },
       },
     },
@@ -328,7 +319,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
             'the sub-ID\'s bid factor); a goal takes CPA terms only. Conversions show it as `payoutRule: "partner override"`. Setting ' +
             'the same partner and goal again replaces it, so the call is safe to retry; conversions already recorded keep their payout.',
         ),
-        params: offerParams,
+        params: idParams,
         body: strictBody(
           {
             partnerId: idSchema,

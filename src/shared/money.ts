@@ -25,6 +25,9 @@ export function parsePercentToPpm(value: number | string): number | undefined {
   return scaled === undefined ? undefined : Number(scaled);
 }
 
+/** Parts per million as a percentage: 75000 is 7.5. */
+export const ppmToPercent = (ppm: number) => ppm / 10_000;
+
 /** A plain decimal as an integer count of 10^-decimals; undefined when it has more decimals, more than 12 digits before the point, or is not a number. */
 export function parseScaled(value: number | string, decimals: number): bigint | undefined {
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
