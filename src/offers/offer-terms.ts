@@ -1,36 +1,23 @@
 import type { Principal } from '../accounts/principal.ts';
 import { PRICING_COLUMNS } from '../ledger/pricing-sql.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 import {
   capProblem,
   CPA_TYPES,
-  pricingProblem,
   PRICING_TYPES,
   type CapMetric,
   type CapPeriod,
   type CpaType,
   type PricingType,
 } from './offer-rules.ts';
-import { getOffer } from './offers.ts';
+import { changeableOffer, checkPricing, getOffer } from './offers.ts';
 
 /**
  * Goals, caps and per-partner payouts: the terms an offer pays by, beside its own pricing. Whoever
  * may change the offer (the network, its advertiser, the advertiser's agency) may change these.
  */
-
-/** The offer whose terms are about to change: visible to the caller, and not archived. */
-async function offerForChange(db: Queryable, principal: Principal, offerId: number): Promise<void> {
-  const offer = await getOffer(db, principal, offerId);
-  if (offer.status === 'deleted') throw new ForbiddenError(`Offer ${offerId} is archived and cannot be changed`);
-}
-
-/** One side's pricing checked, with the field at fault named as the caller wrote it (`payoutType`, `revenuePercentPpm`...). */
-function checkPricing(side: 'payout' | 'revenue', type: PricingType, flatMicros: bigint, percentPpm: number, allowed: readonly PricingType[]): void {
-  const problem = pricingProblem({ type, flatMicros, percentPpm }, allowed);
-  if (problem) throw new ValidationError(`${side}${problem.part}`, problem.detail);
-}
 
 async function checkGoalOf(db: Queryable, offerId: number, goalId: number | null): Promise<void> {
   if (goalId === null) return;
@@ -46,7 +33,7 @@ async function checkPartner(db: Queryable, partnerId: number | null): Promise<vo
 
 /** Removes one of the offer's caps or partner payouts, and answers what it was. */
 async function removeTerm<Row>(db: Queryable, principal: Principal, offerId: number, kind: { table: string; fields: string; entity: string }, id: number): Promise<Row> {
-  await offerForChange(db, principal, offerId);
+  await changeableOffer(db, principal, offerId);
   const [removed] = await db.query<Row>(`DELETE FROM ${kind.table} WHERE id = $1 AND offer_id = $2 RETURNING ${kind.fields}`, [id, offerId]);
   if (!removed) throw new NotFoundError(kind.entity, id);
   return removed;
@@ -115,7 +102,7 @@ async function checkGoalSettings(db: Queryable, offerId: number, goalId: number 
 }
 
 export async function createGoal(db: Queryable, principal: Principal, offerId: number, input: GoalInput): Promise<Goal> {
-  await offerForChange(db, principal, offerId);
+  await changeableOffer(db, principal, offerId);
   const settings = await checkGoalSettings(db, offerId, null, {
     description: null,
     status: 'active',
@@ -137,7 +124,7 @@ export async function createGoal(db: Queryable, principal: Principal, offerId: n
 
 /** Applies the given settings over the goal's; the conversions it already has keep what they were priced at. */
 export async function updateGoal(db: Queryable, principal: Principal, offerId: number, goalId: number, changes: Partial<GoalSettings>): Promise<Goal> {
-  await offerForChange(db, principal, offerId);
+  await changeableOffer(db, principal, offerId);
   const { id, offerId: _offerId, createdAt, ...current } = await findGoal(db, offerId, goalId);
   const settings = await checkGoalSettings(db, offerId, id, { ...current, ...changes });
   await db.query(
@@ -181,7 +168,7 @@ export async function listCaps(db: Queryable, principal: Principal, offerId: num
  * traffic on it); a second call for the same ones changes its limit.
  */
 export async function setCap(db: Queryable, principal: Principal, offerId: number, input: CapInput): Promise<Cap> {
-  await offerForChange(db, principal, offerId);
+  await changeableOffer(db, principal, offerId);
   const cap = { partnerId: input.partnerId ?? null, goalId: input.goalId ?? null, metric: input.metric, period: input.period, limit: input.limit };
   const problem = capProblem(cap);
   if (problem) throw new ValidationError(problem.field, problem.detail);
@@ -199,7 +186,7 @@ export async function setCap(db: Queryable, principal: Principal, offerId: numbe
 
 /** Removes the cap on this metric and period of the offer (or of its partner's or goal's traffic), if there is one. */
 export async function clearCap(db: Queryable, principal: Principal, offerId: number, cap: Omit<CapInput, 'limit'>): Promise<void> {
-  await offerForChange(db, principal, offerId);
+  await changeableOffer(db, principal, offerId);
   await db.query(
     `DELETE FROM caps WHERE offer_id = $1 AND coalesce(partner_id, 0) = coalesce($2, 0) AND coalesce(goal_id, 0) = coalesce($3, 0)
        AND metric = $4 AND period = $5`,
@@ -246,7 +233,7 @@ export async function listPayoutOverrides(db: Queryable, principal: Principal, o
  * goal replaces it. Conversions already recorded keep their payout until corrected.
  */
 export async function setPayoutOverride(db: Queryable, principal: Principal, offerId: number, input: PayoutOverrideInput): Promise<PayoutOverride> {
-  await offerForChange(db, principal, offerId);
+  await changeableOffer(db, principal, offerId);
   const goalId = input.goalId ?? null;
   const flatMicros = input.payoutFlatMicros ?? 0n;
   const percentPpm = input.payoutPercentPpm ?? 0;

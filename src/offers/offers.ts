@@ -130,6 +130,19 @@ export async function getOffer(db: Queryable, principal: Principal, id: number):
   return offer;
 }
 
+/** One side's pricing checked, with the field at fault named as the caller wrote it (`payoutType`, `revenuePercentPpm`...). */
+export function checkPricing(side: 'payout' | 'revenue', type: PricingType, flatMicros: bigint, percentPpm: number, allowed: readonly PricingType[]): void {
+  const problem = pricingProblem({ type, flatMicros, percentPpm }, allowed);
+  if (problem) throw new ValidationError(`${side}${problem.part}`, problem.detail);
+}
+
+/** An offer the caller may change: visible to it, and not archived. */
+export async function changeableOffer(db: Queryable, principal: Principal, id: number): Promise<Offer> {
+  const offer = await getOffer(db, principal, id);
+  if (offer.status === 'deleted') throw new ForbiddenError(`Offer ${id} is archived and cannot be changed`);
+  return offer;
+}
+
 /** Ten years: longer than any session or hold a network means, and within the store's integer column. */
 const MAX_HOURS = 87_600;
 const HOURS_RULE = `must be a whole number of hours from 1 to ${MAX_HOURS}`;
@@ -166,9 +179,7 @@ async function validate(db: Queryable, principal: Principal, settings: OfferSett
   if (!OFFER_STATUSES.includes(settings.status)) throw new ValidationError('status', 'is not an offer status');
   if (!VISIBILITIES.includes(settings.visibility)) throw new ValidationError('visibility', 'must be open, approval or private');
   for (const side of ['payout', 'revenue'] as const) {
-    const pricing = { type: settings[`${side}Type`], flatMicros: settings[`${side}FlatMicros`], percentPpm: settings[`${side}PercentPpm`] };
-    const problem = pricingProblem(pricing, PRICING_TYPES);
-    if (problem) throw new ValidationError(`${side}${problem.part}`, problem.detail);
+    checkPricing(side, settings[`${side}Type`], settings[`${side}FlatMicros`], settings[`${side}PercentPpm`], PRICING_TYPES);
   }
   if (settings.dailyBudgetMicros !== null && settings.dailyBudgetMicros < 0n) throw new ValidationError('dailyBudgetMicros', 'must not be negative');
   if (!isWholeHours(settings.attributionWindowHours)) throw new ValidationError('attributionWindowHours', HOURS_RULE);
@@ -253,8 +264,7 @@ export async function updateOffer(
   id: number,
   changes: Partial<OfferSettings>,
 ): Promise<Offer> {
-  const current = await getOffer(db, principal, id);
-  if (current.status === 'deleted') throw new ForbiddenError(`Offer ${id} is archived and cannot be changed`);
+  const current = await changeableOffer(db, principal, id);
   const settings = await validate(db, principal, { ...current, ...changes });
   const params = new SqlParams();
   const assignments = COLUMNS.map(([field, column]) => `${column} = ${params.add(settings[field])}`);
