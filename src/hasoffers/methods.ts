@@ -10,6 +10,7 @@ import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingType } from '
 import { clearCap, createGoal, setCap, updateGoal, type CapInput, type GoalSettings } from '../offers/offer-terms.ts';
 import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
 import { createPartner, getPartner, updatePartner, type PartnerStatus } from '../partners/partners.ts';
+import { setPartnerTier } from '../partners/partner-tiers.ts';
 import type { Platform } from '../platform.ts';
 import { createPostback, getPostback, deletePostback, type PostbackInput } from '../postbacks/postbacks.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -91,6 +92,12 @@ const idAttribute = (action: string, input: Params, name: string): number | unde
   if (id === undefined) throw invalidAttribute(action, name, `${name} must be a whole number`);
   return id;
 };
+
+/** data[affiliate_tier_id]: the partner tier whose payouts the affiliate shares; 0 takes it out of any. */
+async function setTierAttribute(context: WriteContext, action: string, input: Params, partnerId: number): Promise<void> {
+  const tierId = idAttribute(action, input, 'affiliate_tier_id');
+  if (tierId !== undefined) await setPartnerTier(context.db, context.principal, partnerId, tierId || null);
+}
 
 /** An amount given in data[...], as micros: undefined when absent, an invalid attribute when it is no amount or below zero. */
 const amountAttribute = (action: string, input: Params, name: string): bigint | undefined => {
@@ -439,6 +446,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
         website: input.website === undefined ? null : String(input.website),
         status: (input.status === undefined ? 'active' : String(input.status)) as PartnerStatus,
       });
+      await setTierAttribute(context, 'Could not create affiliate.', input, partner.id);
       return { Affiliate: (await findOne(context, AFFILIATE, partner.id))!.record };
     }, COMPANY)),
     update: writes('Could not update affiliate.', async (context) => {
@@ -449,6 +457,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
         ...(input.website !== undefined ? { website: String(input.website) } : {}),
         ...(input.status !== undefined ? { status: String(input.status) as PartnerStatus } : {}),
       });
+      await setTierAttribute(context, 'Could not update affiliate.', input, id);
       return { Affiliate: (await findOne(context, AFFILIATE, id))!.record };
     }, COMPANY),
   },

@@ -114,7 +114,7 @@ export const OFFER: ModelDef = {
     enable_offer_whitelist: constant('0'),
     note: constant(null),
     use_target_rules: constant('0'),
-    use_payout_groups: constant('0'),
+    use_payout_groups: flag('EXISTS (SELECT 1 FROM payout_overrides po WHERE po.offer_id = o.id AND po.goal_id IS NULL AND po.tier_id IS NOT NULL)'),
     use_revenue_groups: constant('0'),
     website_links_copy_static_params: constant('0'),
     create_date_utc: { sql: `to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`, out: (value) => String(value) },
@@ -140,11 +140,28 @@ export const AFFILIATE_OFFER_FIELDS = [
 ] as const;
 
 /** The affiliate view adds its own standing on each offer; `$1` is the affiliate. */
+/**
+ * What the partner is paid on the offer's default conversion (`alias` o) or on a goal (g): its own
+ * terms or its tier's where it has them (partner_payout_terms), else the offer's or goal's.
+ */
+function partnerPayoutFields(alias: 'o' | 'g', partnerParam: string): Record<string, FieldDef> {
+  const terms = alias === 'o' ? 't.offer_id = o.id AND t.goal_id IS NULL' : 't.offer_id = g.offer_id AND t.goal_id = g.id';
+  const term = (column: string) =>
+    `coalesce((SELECT t.${column} FROM partner_payout_terms t WHERE ${terms} AND t.partner_id = ${partnerParam}), ${alias}.${column})`;
+  return {
+    payout_type: s(term('payout_type')),
+    default_payout: money5(term('payout_flat_micros')),
+    percent_payout: percent2(term('payout_percent_ppm')),
+  };
+}
+
+/** An offer as one affiliate sees it: its own standing and its own payout. */
 export function affiliateOfferModel(partnerParam: string): ModelDef {
   return {
     ...OFFER,
     fields: {
       ...OFFER.fields,
+      ...partnerPayoutFields('o', partnerParam),
       approval_status: s(
         `coalesce((SELECT ap.status FROM approvals ap WHERE ap.offer_id = o.id AND ap.partner_id = ${partnerParam}),
                   CASE WHEN o.visibility = 'open' THEN 'approved' ELSE NULL END)`,
@@ -177,7 +194,7 @@ export const AFFILIATE: ModelDef = {
     payment_terms: constant('net 30'),
     w9_filed: constant('0'),
     referral_id: constant('0'),
-    affiliate_tier_id: constant('0'),
+    affiliate_tier_id: s('coalesce(p.tier_id, 0)', true),
     fraud_activity_score: constant(null),
     fraud_activity_alert_threshold: constant(null),
     fraud_activity_block_threshold: constant(null),
@@ -231,7 +248,7 @@ export const GOAL: ModelDef = {
     max_percent_payout: percent2('g.revenue_percent_ppm'),
     tiered_payout: constant('0'),
     tiered_revenue: constant('0'),
-    use_payout_groups: constant('0'),
+    use_payout_groups: flag('EXISTS (SELECT 1 FROM payout_overrides po WHERE po.goal_id = g.id AND po.tier_id IS NOT NULL)'),
     use_revenue_groups: constant('0'),
     advertiser_id: s('o.advertiser_id', true),
     display_advertiser: constant('1'),
@@ -246,6 +263,15 @@ export const GOAL: ModelDef = {
     ref_id: constant(null),
   },
 };
+
+/** A goal as one affiliate sees it: its own payout, and nothing of the revenue or the advertiser. */
+export function affiliateGoalModel(partnerParam: string): ModelDef {
+  return { ...GOAL, fields: { ...GOAL.fields, ...partnerPayoutFields('g', partnerParam) } };
+}
+
+export const AFFILIATE_GOAL_FIELDS = Object.keys(GOAL.fields).filter(
+  (name) => !['revenue_type', 'max_payout', 'max_percent_payout', 'tiered_revenue', 'use_revenue_groups', 'advertiser_id', 'display_advertiser'].includes(name),
+);
 
 export const CONVERSION: ModelDef = {
   name: 'Conversion',

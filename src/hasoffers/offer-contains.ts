@@ -2,7 +2,7 @@ import { SqlParams } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 import { HasOffersError, phpMap } from './envelope.ts';
 import { findRows, type ModelDef } from './find.ts';
-import { ADVERTISER, GOAL } from './models.ts';
+import { ADVERTISER, AFFILIATE_GOAL_FIELDS, affiliateGoalModel, GOAL } from './models.ts';
 
 /** contain[]: related models set beside each offer (spec §1.5); an empty one is `[]`. */
 
@@ -40,9 +40,9 @@ export function trackingLinks(base: string, offerId: string | number, partnerId:
   };
 }
 
-async function related(db: Queryable, model: ModelDef, where: string, ids: number[]) {
+async function related(db: Queryable, model: ModelDef, where: string, ids: number[], visible?: readonly string[]) {
   const sql = new SqlParams();
-  const found = await findRows(db, model, { params: {}, where: [`${where} = ANY(${sql.add(ids)}::int[])`], sql });
+  const found = await findRows(db, model, { params: {}, where: [`${where} = ANY(${sql.add(ids)}::int[])`], sql, visible });
   return found.rows;
 }
 
@@ -78,7 +78,13 @@ export async function offerContains(context: ContainContext, names: Contain[], o
         break;
       }
       case 'Goal': {
-        const goals = await related(context.db, GOAL, 'g.offer_id', offerIds);
+        // An affiliate sees its own payouts. Its id (a number from its key) is written in, not passed:
+        // the query that counts the rows would leave the parameter unused, which the store refuses.
+        const affiliate = context.network ? undefined : context.partnerId;
+        const goals =
+          affiliate === undefined
+            ? await related(context.db, GOAL, 'g.offer_id', offerIds)
+            : await related(context.db, affiliateGoalModel(String(affiliate)), 'g.offer_id', offerIds, AFFILIATE_GOAL_FIELDS);
         for (const id of offerIds) {
           put(id, name, phpMap(goals.filter((goal) => goal.record.offer_id === String(id)).map((goal) => [goal.id, goal.record])));
         }

@@ -8,6 +8,8 @@ export const nullableIdSchema = { ...idSchema, type: ['integer', 'null'] } as co
 export const pageSchema = { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, description: 'Results page number, from 1.' } as const;
 
 export const idParams = { type: 'object', properties: { id: idSchema }, required: ['id'] } as const;
+/** The path of one thing inside another: /things/{id}/parts/{item}. */
+export const itemParams = (item: string) => ({ type: 'object', properties: { id: idSchema, [item]: idSchema }, required: ['id', item] }) as const;
 
 export const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Conversion, ConversionStatus } from './conversion-record.ts';
-import { chooseTerms, priceConversion, type Pricing, type PricedConversion } from './payouts.ts';
+import { chooseTerms, priceConversion, type CustomPayoutRule, type Pricing, type PricedConversion } from './payouts.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
 /** How a conversion reached us; it sets the approved status code and whether the token applies. */
@@ -78,7 +78,7 @@ export interface ConversionFacts {
   offer: OfferConversionTerms | undefined;
   /** undefined: no goal asked for; null: asked for, and the offer has no such goal. */
   goal: GoalConversionTerms | null | undefined;
-  override: { goalId: number | null; payout: Pricing } | undefined;
+  override: { goalId: number | null; payout: Pricing; rule: CustomPayoutRule } | undefined;
   partnerKnown: boolean;
 }
 

@@ -17,6 +17,7 @@ import {
   type OfferConversionTerms,
 } from './conversion-rules.ts';
 import { recordEvents, statsMove } from './ledger-writes.ts';
+import type { CustomPayoutRule } from './payouts.ts';
 import { pricingJson, toPricing, type RawPricing } from './pricing-sql.ts';
 import { capStatusCode, STATUS_CODE } from './status-codes.ts';
 
@@ -75,9 +76,9 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
          FROM goals g WHERE g.offer_id = ANY($1::int[]) AND g.status = 'active'`,
         [offerIds],
       );
-  const overrides = await tx.query<{ offerId: number; partnerId: number; goalId: number | null; payout: RawPricing }>(
-    `SELECT offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", ${PRICING('payout', 'p')}
-     FROM payout_overrides p WHERE offer_id = ANY($1::int[]) AND partner_id = ANY($2::int[])`,
+  const overrides = await tx.query<{ offerId: number; partnerId: number; goalId: number | null; payout: RawPricing; rule: CustomPayoutRule }>(
+    `SELECT offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", ${PRICING('payout', 'p')}, rule
+     FROM partner_payout_terms p WHERE offer_id = ANY($1::int[]) AND partner_id = ANY($2::int[])`,
     [offerIds, partnerIds],
   );
   const knownPartners = new Set(
@@ -105,7 +106,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
       click,
       offer,
       goal,
-      override: overrideRow ? { goalId: overrideRow.goalId, payout: toPricing(overrideRow.payout) } : undefined,
+      override: overrideRow ? { goalId: overrideRow.goalId, payout: toPricing(overrideRow.payout), rule: overrideRow.rule } : undefined,
       partnerKnown: partnerId !== undefined && knownPartners.has(partnerId),
     };
   });

@@ -5,7 +5,7 @@ import type { Queryable, Transaction } from '../store/store.ts';
 import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import { recordConversionIn } from './conversions.ts';
 import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
-import { chooseTerms, priceConversion } from './payouts.ts';
+import { chooseTerms, priceConversion, type CustomPayoutRule } from './payouts.ts';
 import { pricingJson, toPricing, type RawPricing } from './pricing-sql.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
@@ -87,6 +87,7 @@ interface TermsRow {
   goalPayout: RawPricing | null;
   goalRevenue: RawPricing | null;
   overridePayout: RawPricing | null;
+  overrideRule: CustomPayoutRule | null;
 }
 
 /** Corrects the sale amount; payout and revenue are priced again by the offer's current rules. */
@@ -105,9 +106,11 @@ export async function adjustSaleAmount(
     `SELECT ${pricingJson('payout', 'o')} AS "offerPayout", ${pricingJson('revenue', 'o')} AS "offerRevenue",
             (SELECT ${pricingJson('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
             (SELECT ${pricingJson('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue",
-            (SELECT ${pricingJson('payout', 'p')} FROM payout_overrides p
-              WHERE p.offer_id = o.id AND p.partner_id = $3 AND p.goal_id IS NOT DISTINCT FROM $2) AS "overridePayout"
-     FROM offers o WHERE o.id = $1`,
+            p.payout AS "overridePayout", p.rule AS "overrideRule"
+     FROM offers o
+     LEFT JOIN LATERAL (SELECT ${pricingJson('payout', 'p')} AS payout, p.rule FROM partner_payout_terms p
+                        WHERE p.offer_id = o.id AND p.partner_id = $3 AND p.goal_id IS NOT DISTINCT FROM $2) p ON true
+     WHERE o.id = $1`,
     [before.offerId, before.goalId, before.partnerId],
   );
   const goalPayout = toPricing(terms!.goalPayout);
@@ -118,7 +121,7 @@ export async function adjustSaleAmount(
       {
         offer: { payout: toPricing(terms!.offerPayout), revenue: toPricing(terms!.offerRevenue) },
         goal: goalPayout && goalRevenue ? { payout: goalPayout, revenue: goalRevenue } : undefined,
-        override: overridePayout ? { goalId: before.goalId, payout: overridePayout } : undefined,
+        override: overridePayout ? { goalId: before.goalId, payout: overridePayout, rule: terms!.overrideRule! } : undefined,
       },
       before.goalId,
     ),

@@ -14,7 +14,9 @@ export interface PricedTerms {
   rule: PayoutRule;
 }
 
-export type PayoutRule = 'offer' | 'goal' | 'partner override';
+/** Custom payouts: a partner's own, or its tier's. */
+export type CustomPayoutRule = 'partner override' | 'partner tier';
+export type PayoutRule = 'offer' | 'goal' | CustomPayoutRule;
 
 export interface PricedConversion {
   payoutMicros: bigint;
@@ -42,15 +44,18 @@ export function amountFor(pricing: Pricing, saleMicros: bigint): bigint {
 export interface TermsSource {
   offer: { payout: Pricing; revenue: Pricing };
   goal?: { payout: Pricing; revenue: Pricing } | undefined;
-  /** The partner's own payout on this offer: for the goal converted, or for the offer's default conversion. */
-  override?: { goalId: number | null; payout: Pricing } | undefined;
+  /**
+   * The partner's custom payout on this offer (its own, else its tier's): for the goal converted,
+   * or for the offer's default conversion.
+   */
+  override?: { goalId: number | null; payout: Pricing; rule: CustomPayoutRule } | undefined;
 }
 
 /**
- * Which terms price a conversion, most specific first: the partner's override for exactly this
- * goal (or for the default conversion), else the goal's own terms, else the offer's. The revenue
- * side always follows the goal or offer: overrides change what the partner earns, not what the
- * advertiser pays.
+ * Which terms price a conversion, most specific first: the partner's custom payout for exactly
+ * this goal (or for the default conversion), else the goal's own terms, else the offer's. The
+ * revenue side always follows the goal or offer: custom payouts change what the partner earns, not
+ * what the advertiser pays.
  */
 export function chooseTerms(source: TermsSource, goalId: number | null): PricedTerms {
   const base = source.goal ?? source.offer;
@@ -59,7 +64,7 @@ export function chooseTerms(source: TermsSource, goalId: number | null): PricedT
   return {
     payout: override ? override.payout : base.payout,
     revenue: base.revenue,
-    rule: override ? 'partner override' : baseRule,
+    rule: override ? override.rule : baseRule,
   };
 }
 

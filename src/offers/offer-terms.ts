@@ -31,6 +31,12 @@ async function checkPartner(db: Queryable, partnerId: number | null): Promise<vo
   if (!partner) throw new ValidationError('partnerId', `unknown partner ${partnerId}`);
 }
 
+async function checkTier(db: Queryable, tierId: number | null): Promise<void> {
+  if (tierId === null) return;
+  const [tier] = await db.query('SELECT 1 FROM partner_tiers WHERE id = $1', [tierId]);
+  if (!tier) throw new ValidationError('tierId', `unknown partner tier ${tierId}`);
+}
+
 /** Removes one of the offer's caps or partner payouts, and answers what it was. */
 async function removeTerm<Row>(db: Queryable, principal: Principal, offerId: number, kind: { table: string; fields: string; entity: string }, id: number): Promise<Row> {
   await changeableOffer(db, principal, offerId);
@@ -199,19 +205,25 @@ export const removeCap = (db: Queryable, principal: Principal, offerId: number, 
 
 // ---- Partner payouts --------------------------------------------------------------------------
 
+/** Whose a custom payout is: one partner's, or every partner's in a tier. */
 export interface PayoutOverrideInput {
-  partnerId: number;
+  partnerId?: number | null;
+  tierId?: number | null;
   goalId?: number | null;
   payoutType: PricingType;
   payoutFlatMicros?: bigint;
   payoutPercentPpm?: number;
 }
 
-/** What one partner earns on an offer (or one of its goals) instead of the offer's or goal's own payout. */
+/**
+ * What one partner, or the partners of one tier, earn on an offer (or one of its goals) instead of
+ * the offer's or goal's own payout. A partner's own ranks above its tier's.
+ */
 export interface PayoutOverride {
   id: number;
   offerId: number;
-  partnerId: number;
+  partnerId: number | null;
+  tierId: number | null;
   goalId: number | null;
   payoutType: PricingType;
   payoutFlatMicros: bigint;
@@ -219,7 +231,7 @@ export interface PayoutOverride {
   createdAt: Date;
 }
 
-const OVERRIDE_FIELDS = `id, offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", payout_type AS "payoutType",
+const OVERRIDE_FIELDS = `id, offer_id AS "offerId", partner_id AS "partnerId", tier_id AS "tierId", goal_id AS "goalId", payout_type AS "payoutType",
   payout_flat_micros AS "payoutFlatMicros", payout_percent_ppm AS "payoutPercentPpm", created_at AS "createdAt"`;
 
 export async function listPayoutOverrides(db: Queryable, principal: Principal, offerId: number): Promise<PayoutOverride[]> {
@@ -228,26 +240,31 @@ export async function listPayoutOverrides(db: Queryable, principal: Principal, o
 }
 
 /**
- * Sets what the partner earns on the offer's default conversion and its clicks and impressions
- * (no goal), or on one goal's conversions (CPA terms only); a second call for the same partner and
- * goal replaces it. Conversions already recorded keep their payout until corrected.
+ * Sets what the partner (or the tier's partners) earns on the offer's default conversion and its
+ * clicks and impressions (no goal), or on one goal's conversions (CPA terms only); a second call
+ * for the same partner or tier and goal replaces it. Conversions already recorded keep their payout
+ * until corrected.
  */
 export async function setPayoutOverride(db: Queryable, principal: Principal, offerId: number, input: PayoutOverrideInput): Promise<PayoutOverride> {
   await changeableOffer(db, principal, offerId);
   const goalId = input.goalId ?? null;
   const flatMicros = input.payoutFlatMicros ?? 0n;
   const percentPpm = input.payoutPercentPpm ?? 0;
+  const partnerId = input.partnerId ?? null;
+  const tierId = input.tierId ?? null;
+  if ((partnerId === null) === (tierId === null)) throw new ValidationError('partnerId', 'name one partner, or one tier by tierId: one of the two');
   checkPricing('payout', input.payoutType, flatMicros, percentPpm, goalId === null ? PRICING_TYPES : CPA_TYPES);
-  await checkPartner(db, input.partnerId);
+  await checkPartner(db, partnerId);
+  await checkTier(db, tierId);
   await checkGoalOf(db, offerId, goalId);
   const [row] = await db.query<PayoutOverride>(
-    `INSERT INTO payout_overrides (offer_id, partner_id, goal_id, payout_type, payout_flat_micros, payout_percent_ppm)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (offer_id, partner_id, coalesce(goal_id, 0))
+    `INSERT INTO payout_overrides (offer_id, partner_id, tier_id, goal_id, payout_type, payout_flat_micros, payout_percent_ppm)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (offer_id, coalesce(partner_id, 0), coalesce(tier_id, 0), coalesce(goal_id, 0))
      DO UPDATE SET payout_type = EXCLUDED.payout_type, payout_flat_micros = EXCLUDED.payout_flat_micros,
                    payout_percent_ppm = EXCLUDED.payout_percent_ppm
      RETURNING ${OVERRIDE_FIELDS}`,
-    [offerId, input.partnerId, goalId, input.payoutType, flatMicros, percentPpm],
+    [offerId, partnerId, tierId, goalId, input.payoutType, flatMicros, percentPpm],
   );
   return row!;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, idSchema, nullableIdSchema, strictBody } from '../http/schema-types.ts';
+import { errorBody, idParams, idSchema, itemParams, nullableIdSchema, strictBody } from '../http/schema-types.ts';
 import { CAP_METRICS, CAP_PERIODS, CPA_TYPES, isMoneyMetric, PRICING_TYPES, type CapMetric, type CapPeriod, type CpaType, type PricingType } from '../offers/offer-rules.ts';
 import {
   createGoal,
@@ -30,8 +30,6 @@ export const TERMS_FIELD_NAMES = {
   revenueFlatMicros: 'revenue',
   revenuePercentPpm: 'percentRevenue',
 };
-
-const itemParams = (item: string) => ({ type: 'object', properties: { id: idSchema, [item]: idSchema }, required: ['id', item] }) as const;
 
 // ---- Goals ------------------------------------------------------------------------------------
 
@@ -160,7 +158,8 @@ const payoutSchema = {
   properties: {
     id: { type: 'integer' },
     offerId: { type: 'integer' },
-    partnerId: { type: 'integer' },
+    partnerId: { type: ['integer', 'null'] },
+    tierId: { type: ['integer', 'null'], description: 'The partner tier it pays, where it names no partner' },
     goalId: { type: ['integer', 'null'] },
     payoutType: { type: 'string', enum: [...PRICING_TYPES] },
     payout: { type: 'string' },
@@ -170,7 +169,8 @@ const payoutSchema = {
 } as const;
 
 interface PayoutBody {
-  partnerId: number;
+  partnerId?: number;
+  tierId?: number;
   goalId?: number | null;
   payoutType: PricingType;
   payout?: number | string;
@@ -300,7 +300,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     '/offers/:id/partner-payouts',
     {
       schema: {
-        ...doc("What partners earn on an offer by terms of their own (the network, its advertiser and the advertiser's agency)"),
+        ...doc("What partners, and the partners of tiers, earn on an offer by terms of their own (the network, its advertiser and the advertiser's agency)"),
         params: idParams,
         response: { 200: { type: 'array', items: payoutSchema }, 403: errorBody, 404: errorBody },
       },
@@ -313,22 +313,25 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     {
       schema: {
         ...doc(
-          "Set a partner's own payout on an offer, or on one of its goals",
-          'It replaces the offer\'s (or goal\'s) payout for this partner; what the advertiser is charged does not change. Without ' +
+          "Set a partner's own payout, or a partner tier's, on an offer or on one of its goals",
+          'It replaces the offer\'s (or goal\'s) payout for this partner, or with `tierId` for every partner of the tier (see ' +
+            '/partner-tiers); a partner\'s own ranks above its tier\'s. What the advertiser is charged does not change. Without ' +
             '`goalId` it prices the offer\'s default conversion and, with `cpc` or `cpm`, the partner\'s clicks or impressions (times ' +
-            'the sub-ID\'s bid factor); a goal takes CPA terms only. Conversions show it as `payoutRule: "partner override"`. Setting ' +
-            'the same partner and goal again replaces it, so the call is safe to retry; conversions already recorded keep their payout.',
+            'the sub-ID\'s bid factor); a goal takes CPA terms only. Conversions show it as `payoutRule: "partner override"` or ' +
+            '`"partner tier"`. Setting the same partner (or tier) and goal again replaces it, so the call is safe to retry; conversions ' +
+            'already recorded keep their payout.',
         ),
         params: idParams,
         body: strictBody(
           {
             partnerId: idSchema,
+            tierId: idSchema,
             goalId: nullableIdSchema,
             payoutType: { type: 'string', enum: [...PRICING_TYPES] },
             payout: { ...moneySchema, description: 'The flat part (cpa_flat, cpa_both), per click (cpc) or per thousand impressions (cpm)' },
             percentPayout: { ...percentSchema, description: 'The share of the sale (cpa_percentage, cpa_both)' },
           },
-          { required: ['partnerId', 'payoutType'] },
+          { required: ['payoutType'] },
         ),
         response: { 200: payoutSchema, 400: errorBody, 403: errorBody, 404: errorBody },
       },
@@ -349,7 +352,7 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     '/offers/:id/partner-payouts/:payoutId',
     {
       schema: {
-        ...doc("Remove a partner's own payout: the offer's (or goal's) applies again"),
+        ...doc("Remove a partner's or a tier's own payout: the tier's (for a partner in one) or the offer's (or goal's) applies again"),
         params: itemParams('payoutId'),
         response: { 200: payoutSchema, 403: errorBody, 404: errorBody },
       },

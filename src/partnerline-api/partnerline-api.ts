@@ -7,10 +7,11 @@ import { registerKeyRoutes } from './keys-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerNotificationRoutes } from './notifications-routes.ts';
 import { registerOfferTermsRoutes, TERMS_FIELD_NAMES } from './offer-terms-routes.ts';
+import { registerPartnerTierRoutes } from './partner-tiers-routes.ts';
 import { registerPostbackRoutes } from './postbacks-routes.ts';
 import { registerReportRoutes } from './reports-routes.ts';
 
-/** Partnerline's own API (v1): keys, the network's settings, offers' goals, caps and partner payouts, clicks, conversions and their ledger, postbacks, notifications, tracking links. */
+/** Partnerline's own API (v1): keys, the network's settings, offers' goals, caps and partner payouts, partner tiers, clicks, conversions and their ledger, postbacks, notifications, tracking links. */
 const LIMITS = {
   perKey: { name: 'v1-key', points: 1200, durationSeconds: 60 },
   identical: { name: 'v1-same', points: 10, durationSeconds: 60 },
@@ -24,6 +25,7 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   registerClickRoutes(app, platform);
   registerConversionRoutes(app, platform);
   registerOfferTermsRoutes(app, platform);
+  registerPartnerTierRoutes(app, platform);
   registerPostbackRoutes(app, platform);
   registerNotificationRoutes(app, platform);
   registerReportRoutes(app, platform);

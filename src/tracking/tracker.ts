@@ -10,7 +10,7 @@ import { isAllowedDeepLink } from './deep-links.ts';
 import { IpClickCounts, sharedIpClickCounts } from './ip-click-counts.ts';
 import { expandMacros } from './macros.ts';
 import { SpendCounters, type CountedTraffic } from './spend-counters.ts';
-import { approvalKey, catalogVersion, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
+import { approvalKey, catalogVersion, customPayout, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
 import { unitPrice, type TrafficUnit } from './traffic-prices.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 import { newTransactionId } from './transaction-ids.ts';
@@ -142,7 +142,7 @@ export class Tracker {
     const subIds = subIdsOf(partner.id, source);
     const bidFactorE4 = subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000;
     const costMicros = unitPrice(offer.revenueType, offer.revenueFlatMicros, unit, bidFactorE4);
-    const ownPayout = offer.partnerPayouts.get(partner.id);
+    const ownPayout = customPayout(offer, partner);
     const payoutMicros = ownPayout
       ? unitPrice(ownPayout.type, ownPayout.flatMicros, unit, bidFactorE4)
       : unitPrice(offer.payoutType, offer.payoutFlatMicros, unit, bidFactorE4);

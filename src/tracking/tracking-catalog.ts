@@ -28,7 +28,9 @@ export interface TrackedOffer extends OfferTerms {
   urls: Map<number, string>;
   bidFactors: Map<string, number>;
   /** Partners paid by terms of their own on the offer's default conversion, clicks and impressions. */
-  partnerPayouts: Map<number, { type: PricingType; flatMicros: bigint }>;
+  partnerPayouts: Map<number, ClickPayout>;
+  /** The same, for the partners of a tier, by tier id: a partner's own terms rank first. */
+  tierPayouts: Map<number, ClickPayout>;
   clickCaps: ClickCap[];
 }
 
@@ -40,10 +42,18 @@ export interface ClickCap {
   limit: bigint;
 }
 
+type ClickPayout = { type: PricingType; flatMicros: bigint };
+
 export interface TrackedPartner {
   id: number;
   status: string;
   channelIds: Set<number>;
+  tierId: number | null;
+}
+
+/** What the partner is paid on the offer's clicks and impressions beyond the offer's own terms: its own, else its tier's. */
+export function customPayout(offer: TrackedOffer, partner: TrackedPartner): ClickPayout | undefined {
+  return offer.partnerPayouts.get(partner.id) ?? (partner.tierId === null ? undefined : offer.tierPayouts.get(partner.tierId));
 }
 
 export interface TrackingCatalog {
@@ -111,8 +121,8 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     `SELECT offer_id AS "offerId", partner_id AS "partnerId", metric, period, cap_limit AS limit
      FROM caps WHERE metric IN ('clicks', 'budget') AND goal_id IS NULL`,
   );
-  const partnerPayouts = await db.query<{ offerId: number; partnerId: number; type: PricingType; flatMicros: bigint }>(
-    `SELECT offer_id AS "offerId", partner_id AS "partnerId", payout_type AS type, payout_flat_micros AS "flatMicros"
+  const customPayouts = await db.query<{ offerId: number; partnerId: number | null; tierId: number | null } & ClickPayout>(
+    `SELECT offer_id AS "offerId", partner_id AS "partnerId", tier_id AS "tierId", payout_type AS type, payout_flat_micros AS "flatMicros"
      FROM payout_overrides WHERE goal_id IS NULL`,
   );
   const lists = await db.query<ListRow>(
@@ -121,8 +131,8 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
             array(SELECT offer_id FROM control_list_offers lo WHERE lo.control_list_id = l.id) AS "offerIds"
      FROM control_lists l`,
   );
-  const partnerRows = await db.query<{ id: number; status: string; channelIds: number[] }>(
-    `SELECT p.id, p.status, array_remove(array_append(
+  const partnerRows = await db.query<{ id: number; status: string; channelIds: number[]; tierId: number | null }>(
+    `SELECT p.id, p.status, p.tier_id AS "tierId", array_remove(array_append(
               array(SELECT channel_id FROM traffic_sources t WHERE t.partner_id = p.id AND t.channel_id IS NOT NULL
                     AND t.status = 'active'), p.channel_id), NULL) AS "channelIds"
      FROM partners p`,
@@ -167,12 +177,17 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
       urls: new Map(),
       bidFactors: new Map(),
       partnerPayouts: new Map(),
+      tierPayouts: new Map(),
       clickCaps: [],
     });
   }
   for (const url of urls) offers.get(url.offerId)?.urls.set(url.id, url.url);
   for (const factor of factors) offers.get(factor.offerId)?.bidFactors.set(factor.subId, factor.factorE4);
-  for (const { offerId, partnerId, ...payout } of partnerPayouts) offers.get(offerId)?.partnerPayouts.set(partnerId, payout);
+  for (const { offerId, partnerId, tierId, ...payout } of customPayouts) {
+    const offer = offers.get(offerId);
+    if (partnerId !== null) offer?.partnerPayouts.set(partnerId, payout);
+    else offer?.tierPayouts.set(tierId!, payout);
+  }
   for (const { offerId, ...cap } of caps) offers.get(offerId)?.clickCaps.push(cap);
 
   return {
@@ -183,7 +198,7 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     blockedReferrers: network!.blockedReferrers.length > 0 ? new Set(network!.blockedReferrers) : null,
     clickLimitPerIpPerHour: network!.clickLimitPerIpPerHour,
     offers,
-    partners: new Map(partnerRows.map((row) => [row.id, { id: row.id, status: row.status, channelIds: new Set(row.channelIds) }])),
+    partners: new Map(partnerRows.map((row) => [row.id, { ...row, channelIds: new Set(row.channelIds) }])),
     approvals: new Map(approvalRows.map((row) => [approvalKey(row.offerId, row.partnerId), row.status])),
   };
 }

@@ -180,6 +180,9 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal(data.Offer.max_payout, undefined);
     assert.match(data.TrackingLink.click_url, new RegExp(`/aff_c\\?offer_id=${bookClub}&aff_id=${trailblazer}$`));
     assert.deepEqual(Object.values(data.Goal).map((goal) => (goal as { name: string }).name).sort(), ['Paid membership', 'Trial']);
+    for (const goal of Object.values(data.Goal) as Array<Record<string, unknown>>) {
+      assert.deepEqual([goal.max_payout, goal.max_percent_payout, goal.revenue_type], [undefined, undefined, undefined], 'what the advertiser pays is not shown');
+    }
     assert.deepEqual(data.Thumbnail, []);
     const hidden = await asAffiliate(server.keys.trailblazer, 'Target=Affiliate_Offer&Method=findAll&fields[]=offer_url');
     assert.equal(hidden.response.errorMessage, "Field 'offer_url' does not exist or is not allowed to be used.");

@@ -4,8 +4,7 @@ import { OPERATOR } from '../../src/accounts/principal.ts';
 import { approveHeldConversions } from '../../src/ledger/hold-period.ts';
 import { capStatusCode, STATUS_CODE } from '../../src/ledger/status-codes.ts';
 import { createGoal, setCap } from '../../src/offers/offer-terms.ts';
-import { createOffer } from '../../src/offers/offers.ts';
-import { IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+import { cpaOffer, IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
   let server: TestServer;
@@ -24,18 +23,6 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
   };
   const conversion = async (id: string) =>
     (await server.store.query<Record<string, unknown>>(`SELECT * FROM conversions WHERE id = $1`, [id]))[0]!;
-
-  /** A CPA offer paying 1.00 and earning 2.00 a conversion, for the caps' tests. */
-  const cpaOffer = (name: string) =>
-    createOffer(server.store, OPERATOR, {
-      advertiserId: server.demo.advertiserIds[0]!,
-      name,
-      destinationUrl: 'https://acme-outdoor.example/capped?tid={transaction_id}',
-      payoutType: 'cpa_flat',
-      payoutFlatMicros: 1_000_000n,
-      revenueType: 'cpa_flat',
-      revenueFlatMicros: 2_000_000n,
-    });
 
   before(async () => {
     server = await startTestServer({ TRUST_PROXY: 'true' });
@@ -194,31 +181,31 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
   });
 
   test('caps refuse conversions past the limit, as rejected with the cap\'s code', async () => {
-    const capped = await cpaOffer('Capped signups');
-    await setCap(server.store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
-    await setCap(server.store, OPERATOR, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 1_000_000n });
+    const capped = await cpaOffer(server, 'Capped signups');
+    await setCap(server.store, OPERATOR, capped, { metric: 'conversions', period: 'day', limit: 3n });
+    await setCap(server.store, OPERATOR, capped, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 1_000_000n });
     await server.platform.afterWrite();
     const codes = [];
     for (const partner of [trailblazer, couponCrate, couponCrate, trailblazer, trailblazer]) {
-      const { transactionId } = await clickFor(capped.id, partner);
+      const { transactionId } = await clickFor(capped, partner);
       const reply = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&format=json`);
       codes.push(reply.body.status_code);
     }
     // The partner's monthly payout cap (1.00) stops its second; the offer's daily cap (3) stops the fifth.
     assert.deepEqual(codes, [43, 43, 83, 43, 17]);
-    const totals = await statsTotals(server.store, capped.id);
+    const totals = await statsTotals(server.store, capped);
     assert.equal(totals.approved, 3n);
     assert.equal(totals.rejected, 2n);
   });
 
   test('postbacks arriving together on a capped offer fill its caps exactly, retries included', async () => {
-    const capped = await cpaOffer('Capped rush');
-    await setCap(server.store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 5n });
-    await setCap(server.store, OPERATOR, capped.id, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 3_000_000n });
+    const capped = await cpaOffer(server, 'Capped rush');
+    await setCap(server.store, OPERATOR, capped, { metric: 'conversions', period: 'day', limit: 5n });
+    await setCap(server.store, OPERATOR, capped, { partnerId: couponCrate, metric: 'payout', period: 'month', limit: 3_000_000n });
     await server.platform.afterWrite();
     const clicks = [];
     for (const partner of [trailblazer, couponCrate, trailblazer, couponCrate, trailblazer, couponCrate, couponCrate, trailblazer, couponCrate, trailblazer, trailblazer, couponCrate]) {
-      clicks.push({ partner, ...(await clickFor(capped.id, partner)) });
+      clicks.push({ partner, ...(await clickFor(capped, partner)) });
     }
     // Every click's postback at once, and the first two sent twice more, as impatient advertisers do.
     const sent = [...clicks, clicks[0]!, clicks[1]!, clicks[0]!, clicks[1]!];
@@ -230,7 +217,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
 
     const rows = await server.store.query<{ partner_id: number; status: string; status_code: number }>(
       'SELECT partner_id, status, status_code FROM conversions WHERE offer_id = $1',
-      [capped.id],
+      [capped],
     );
     assert.equal(rows.length, clicks.length);
     const approved = rows.filter((row) => row.status === 'approved');
@@ -238,18 +225,18 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     assert.ok(approved.filter((row) => row.partner_id === couponCrate).length <= 3, 'the partner\'s payout cap holds');
     const capCodes: number[] = [capStatusCode('conversions', 'day', false), capStatusCode('payout', 'month', true)];
     for (const row of rows.filter((row) => row.status === 'rejected')) assert.ok(capCodes.includes(row.status_code), `status code ${row.status_code}`);
-    const totals = await statsTotals(server.store, capped.id);
+    const totals = await statsTotals(server.store, capped);
     assert.equal(totals.approved, 5n);
     assert.equal(totals.rejected, 7n);
     assert.equal(totals.approved_payout_micros, 5_000_000n);
   });
 
   test('a retry inside a batch on a capped offer takes no place under the cap', async () => {
-    const capped = await cpaOffer('Capped with retries');
-    await setCap(server.store, OPERATOR, capped.id, { metric: 'conversions', period: 'day', limit: 3n });
+    const capped = await cpaOffer(server, 'Capped with retries');
+    await setCap(server.store, OPERATOR, capped, { metric: 'conversions', period: 'day', limit: 3n });
     await server.platform.afterWrite();
     const transactionIds = [];
-    for (let count = 0; count < 5; count += 1) transactionIds.push((await clickFor(capped.id, trailblazer)).transactionId);
+    for (let count = 0; count < 5; count += 1) transactionIds.push((await clickFor(capped, trailblazer)).transactionId);
     await server.platform.tracker.writer.flush();
     const [first, second, third, fourth, fifth] = transactionIds as [string, string, string, string, string];
     // The pipeline's unit of work, one transaction: the first postback's retry sits between the others.
@@ -257,16 +244,16 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     const outcomes = await server.store.runTask('recordConversions', [first, first, second, third, fourth, fifth].map(postback));
     const statuses = outcomes.map((outcome) => (outcome.ok ? `${outcome.conversion.status}${outcome.created ? '' : ' (again)'}` : 'refused'));
     assert.deepEqual(statuses, ['approved', 'approved (again)', 'approved', 'approved', 'rejected', 'rejected']);
-    assert.equal((await statsTotals(server.store, capped.id)).approved, 3n);
+    assert.equal((await statsTotals(server.store, capped)).approved, 3n);
   });
 
   test('caps count by the network\'s local day, also in a zone half an hour off UTC', async () => {
     await server.store.query(`UPDATE network SET time_zone = 'Asia/Kolkata'`);
     try {
-      const offer = await cpaOffer('Capped in India');
-      const goal = await createGoal(server.store, OPERATOR, offer.id, { name: 'lead', payoutType: 'cpa_flat', payoutFlatMicros: 500_000n, revenueType: 'cpa_flat', revenueFlatMicros: 900_000n });
-      await setCap(server.store, OPERATOR, offer.id, { partnerId: trailblazer, metric: 'conversions', period: 'day', limit: 1n });
-      await setCap(server.store, OPERATOR, offer.id, { goalId: goal.id, metric: 'conversions', period: 'day', limit: 1n });
+      const offer = await cpaOffer(server, 'Capped in India');
+      const goal = await createGoal(server.store, OPERATOR, offer, { name: 'lead', payoutType: 'cpa_flat', payoutFlatMicros: 500_000n, revenueType: 'cpa_flat', revenueFlatMicros: 900_000n });
+      await setCap(server.store, OPERATOR, offer, { partnerId: trailblazer, metric: 'conversions', period: 'day', limit: 1n });
+      await setCap(server.store, OPERATOR, offer, { goalId: goal.id, metric: 'conversions', period: 'day', limit: 1n });
       await server.platform.afterWrite();
       // Two days ago in India: 00:10 there is 18:40 UTC the day before, inside a UTC hour that began on the previous local day.
       const day = new Date(Date.now() - 2 * 86_400_000 + 5.5 * 3_600_000).toISOString().slice(0, 10);
@@ -275,7 +262,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
       const convert = async (partnerId: number, convertedAt: string, goalId?: number) => {
         const reply = await server.request('POST', '/api/v1/conversions', {
           key: server.keys.acme,
-          body: { offerId: offer.id, partnerId, convertedAt, orderId: `IN-${partnerId}-${convertedAt}`, ...(goalId ? { goalId } : {}) },
+          body: { offerId: offer, partnerId, convertedAt, orderId: `IN-${partnerId}-${convertedAt}`, ...(goalId ? { goalId } : {}) },
         });
         assert.equal(reply.status, 201, reply.text);
         return [reply.body.conversion.status, reply.body.conversion.statusCode];

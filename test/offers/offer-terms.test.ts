@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { OPERATOR } from '../../src/accounts/principal.ts';
-import { createOffer } from '../../src/offers/offers.ts';
-import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+import { cpaOffer, IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe("an offer's terms through the v1 API: goals, caps and partners' own payouts", () => {
   let server: TestServer;
@@ -28,20 +26,6 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
     ) : [];
     return { body: reply.text, conversion: row };
   };
-  /** A fresh CPA offer of Acme's paying 1.00 and earning 2.00 a conversion, open to every partner. */
-  const cpaOffer = async (name: string) =>
-    (
-      await createOffer(server.store, OPERATOR, {
-        advertiserId: server.demo.advertiserIds[0]!,
-        name,
-        destinationUrl: 'https://acme-outdoor.example/terms?tid={transaction_id}',
-        payoutType: 'cpa_flat',
-        payoutFlatMicros: 1_000_000n,
-        revenueType: 'cpa_flat',
-        revenueFlatMicros: 2_000_000n,
-      })
-    ).id;
-
   before(async () => {
     server = await startTestServer({ TRUST_PROXY: 'true' });
     [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
@@ -49,7 +33,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
   after(() => server.close());
 
   test('a goal added through the API prices the conversions that name it, and its name is its own in any case', async () => {
-    const offer = await cpaOffer('Goals offer');
+    const offer = await cpaOffer(server, 'Goals offer');
     const goalBody = { name: 'Purchase', payoutType: 'cpa_both', payout: '2.50', percentPayout: 10, revenueType: 'cpa_percentage', percentRevenue: '15' };
     const added = await api('POST', `/offers/${offer}/goals`, goalBody, server.keys.admin, { 'idempotency-key': 'goal-purchase-1' });
     assert.equal(added.status, 201, added.text);
@@ -72,7 +56,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
   });
 
   test('a goal changes for conversions to come; removed, it is refused as unknown and keeps what it had', async () => {
-    const offer = await cpaOffer('Changing goal offer');
+    const offer = await cpaOffer(server, 'Changing goal offer');
     const goal = (await api('POST', `/offers/${offer}/goals`, { name: 'Lead', payoutType: 'cpa_flat', payout: 3, revenueType: 'cpa_flat', revenue: 5 })).body;
     const first = await convert(`transaction_id=${await clickFor(offer, trailblazer)}&goal_id=${goal.id}`);
     const changed = await api('PATCH', `/offers/${offer}/goals/${goal.id}`, { payout: '3.25', approveConversions: true });
@@ -89,7 +73,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
   });
 
   test('goals refuse what they cannot price, naming the field as the API writes it', async () => {
-    const offer = await cpaOffer('Refusing goal offer');
+    const offer = await cpaOffer(server, 'Refusing goal offer');
     const refusals: Array<[unknown, RegExp]> = [
       [{ name: 'Click', payoutType: 'cpc', revenueType: 'cpa_flat' }, /^payoutType: /],
       [{ name: 'Big', payoutType: 'cpa_percentage', percentPayout: 101, revenueType: 'cpa_flat' }, /^percentPayout: must be a percentage from 0 to 100/],
@@ -109,7 +93,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
   });
 
   test('a conversion cap set through the API holds; set again it changes its limit, and removed it lets conversions through', async () => {
-    const offer = await cpaOffer('Capped through the API');
+    const offer = await cpaOffer(server, 'Capped through the API');
     const cap = await api('PUT', `/offers/${offer}/caps`, { metric: 'conversions', period: 'day', limit: 1 });
     assert.equal(cap.status, 200, cap.text);
     assert.deepEqual({ ...cap.body, id: undefined, createdAt: undefined }, { id: undefined, offerId: offer, partnerId: null, goalId: null, metric: 'conversions', period: 'day', limit: 1, createdAt: undefined });
@@ -133,7 +117,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
   });
 
   test('caps refuse a limit that does not fit their metric, a goal on clicks, and strangers', async () => {
-    const offer = await cpaOffer('Refusing caps');
+    const offer = await cpaOffer(server, 'Refusing caps');
     const goal = (await api('POST', `/offers/${offer}/goals`, { name: 'Sale', payoutType: 'cpa_flat', revenueType: 'cpa_flat' })).body;
     const refusals: Array<[unknown, number, RegExp]> = [
       [{ metric: 'conversions', period: 'day', limit: 1.5 }, 400, /^limit: a conversions cap counts conversions: it must be a whole number/],
@@ -154,7 +138,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
   });
 
   test("a partner's own CPA payout prices its conversions on the offer and on a goal; removed, the offer's applies again", async () => {
-    const offer = await cpaOffer('Partner payouts');
+    const offer = await cpaOffer(server, 'Partner payouts');
     const goal = (await api('POST', `/offers/${offer}/goals`, { name: 'Upsell', payoutType: 'cpa_flat', payout: 4, revenueType: 'cpa_flat', revenue: 6 })).body;
     const own = await api('PUT', `/offers/${offer}/partner-payouts`, { partnerId: trailblazer, payoutType: 'cpa_percentage', percentPayout: '12.5' });
     assert.equal(own.status, 200, own.text);

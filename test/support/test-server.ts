@@ -1,6 +1,8 @@
+import { OPERATOR } from '../../src/accounts/principal.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { createOffer } from '../../src/offers/offers.ts';
 import { Platform, type PlatformOptions } from '../../src/platform.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -58,6 +60,20 @@ export const USER_AGENTS = {
 export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
 
 /** `shared`: another server's store, for a second process on one PostgreSQL database; its owner removes it. */
+/** A fresh CPA offer of Acme's paying 1.00 and earning 2.00 a conversion, open to every partner: its id. */
+export async function cpaOffer(server: TestServer, name: string): Promise<number> {
+  const offer = await createOffer(server.store, OPERATOR, {
+    advertiserId: server.demo.advertiserIds[0]!,
+    name,
+    destinationUrl: 'https://acme-outdoor.example/cpa?tid={transaction_id}',
+    payoutType: 'cpa_flat',
+    payoutFlatMicros: 1_000_000n,
+    revenueType: 'cpa_flat',
+    revenueFlatMicros: 2_000_000n,
+  });
+  return offer.id;
+}
+
 export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}, shared?: TestStoreLocation): Promise<TestServer> {
   const location = shared ?? (await testStoreLocation());
   const config = loadConfig({ ...location.env, LOG_LEVEL: 'silent', ...env });

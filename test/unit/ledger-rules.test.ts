@@ -28,15 +28,17 @@ test('conversions are priced by flat, percent of sale, or both, to the micro', (
   }
 });
 
-test('the most specific terms win: partner override for the goal, then goal, then offer', () => {
+test('the most specific terms win: custom payout for the goal (the partner\'s or its tier\'s), then goal, then offer', () => {
   const offer = { payout: percent(8), revenue: percent(12) };
   const goal = { payout: flat(1), revenue: flat(2) };
   const cases: Array<[string, Parameters<typeof chooseTerms>[0], number | null, string, Pricing]> = [
     ['offer alone', { offer }, null, 'offer', offer.payout],
     ['goal terms', { offer, goal }, 5, 'goal', goal.payout],
-    ['override for the default conversion', { offer, override: { goalId: null, payout: percent(10) } }, null, 'partner override', percent(10)],
-    ['offer override does not touch a goal', { offer, goal, override: { goalId: null, payout: percent(10) } }, 5, 'goal', goal.payout],
-    ['goal override', { offer, goal, override: { goalId: 5, payout: flat(3) } }, 5, 'partner override', flat(3)],
+    ['override for the default conversion', { offer, override: { goalId: null, payout: percent(10), rule: 'partner override' } }, null, 'partner override', percent(10)],
+    ['tier payout for the default conversion', { offer, override: { goalId: null, payout: flat(4), rule: 'partner tier' } }, null, 'partner tier', flat(4)],
+    ['offer override does not touch a goal', { offer, goal, override: { goalId: null, payout: percent(10), rule: 'partner override' } }, 5, 'goal', goal.payout],
+    ['goal override', { offer, goal, override: { goalId: 5, payout: flat(3), rule: 'partner override' } }, 5, 'partner override', flat(3)],
+    ['tier payout for the goal', { offer, goal, override: { goalId: 5, payout: flat(2), rule: 'partner tier' } }, 5, 'partner tier', flat(2)],
   ];
   for (const [name, source, goalId, rule, payout] of cases) {
     const terms = chooseTerms(source, goalId);
