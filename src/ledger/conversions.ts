@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CapMetric, CapPeriod } from '../offers/offer-rules.ts';
+import { PERIOD_ADJECTIVES, type CapMetric, type CapPeriod } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';
@@ -345,12 +345,11 @@ async function decideCapped(tx: Queryable, capped: Pending[], usages: CapUsages,
 }
 
 function applyCap(wanted: NewConversion, cap: CapRow): NewConversion {
-  const period = cap.period === 'lifetime' ? 'lifetime' : cap.period === 'day' ? 'daily' : 'monthly';
   return {
     ...wanted,
     status: 'rejected',
     statusCode: capStatusCode(cap.metric, cap.period, cap.partnerId !== null),
-    reason: `${period} ${cap.metric} cap of ${cap.limit} reached`,
+    reason: `${PERIOD_ADJECTIVES[cap.period]} ${cap.metric} cap of ${cap.limit} reached`,
     holdUntil: null,
   };
 }

@@ -26,6 +26,7 @@ export const STATUS_CODE = {
   PARTNER_MONTHLY_REVENUE_CAP: 85,
   LIFETIME_CAP: 86,
   BUDGET_CAP: 87,
+  WEEKLY_CAP: 88,
   INVALID_REQUEST: 90,
   UNKNOWN_TRANSACTION: 91,
   SESSION_EXPIRED: 92,
@@ -44,6 +45,7 @@ export type StatusCode = (typeof STATUS_CODE)[keyof typeof STATUS_CODE];
 /** The code a conversion refused by a cap carries. */
 export function capStatusCode(metric: CapMetric, period: CapPeriod, perPartner: boolean): StatusCode {
   if (period === 'lifetime') return STATUS_CODE.LIFETIME_CAP;
+  if (period === 'week') return STATUS_CODE.WEEKLY_CAP;
   if (metric === 'budget' || metric === 'clicks') return STATUS_CODE.BUDGET_CAP;
   const daily = period === 'day';
   const table = perPartner

@@ -2,7 +2,7 @@ import { capDays, periodKey } from '../ledger/cap-windows.ts';
 import { getNetwork } from '../network/network.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { Queryable } from '../store/store.ts';
-import type { CapMetric, CapPeriod } from './offer-rules.ts';
+import { CAP_PERIODS, PERIOD_ADJECTIVES, type CapMetric, type CapPeriod } from './offer-rules.ts';
 
 /**
  * Tells an offer's advertiser (and a partner, of a cap of its own) when a daily budget or a cap is
@@ -78,8 +78,7 @@ function amountText(limit: OfferLimit, amount: bigint): string {
 
 function limitName(limit: OfferLimit): string {
   if (limit.capId === null) return 'daily budget';
-  const period = limit.period === 'day' ? 'daily' : limit.period === 'month' ? 'monthly' : 'lifetime';
-  return `${period} ${limit.metric} cap${limit.partnerId === null ? '' : ` for partner ${limit.partnerId}`}`;
+  return `${PERIOD_ADJECTIVES[limit.period]} ${limit.metric} cap${limit.partnerId === null ? '' : ` for partner ${limit.partnerId}`}`;
 }
 
 /** The alert a limit's usage calls for in the period holding `now`, if any. */
@@ -113,7 +112,7 @@ export async function raiseLimitAlerts(db: Queryable, now = new Date()): Promise
      FROM caps c JOIN offers o ON o.id = c.offer_id WHERE o.status = 'active' AND c.goal_id IS NULL`,
   );
   const alerts: LimitAlert[] = [];
-  for (const period of ['day', 'month', 'lifetime'] as const) {
+  for (const period of CAP_PERIODS) {
     const watched = limits.filter((limit) => limit.period === period);
     if (watched.length === 0) continue;
     const days = capDays(period, now, timeZone);

@@ -59,8 +59,10 @@ export function pricingProblem({ type, flatMicros, percentPpm }: PricingInput, a
 
 export const CAP_METRICS = ['clicks', 'conversions', 'payout', 'revenue', 'budget'] as const;
 export type CapMetric = (typeof CAP_METRICS)[number];
-export const CAP_PERIODS = ['day', 'month', 'lifetime'] as const;
+/** Local days, weeks (Monday to Sunday, as ISO 8601 counts them) and months of the network's time zone, or for ever. */
+export const CAP_PERIODS = ['day', 'week', 'month', 'lifetime'] as const;
 export type CapPeriod = (typeof CAP_PERIODS)[number];
+export const PERIOD_ADJECTIVES: Record<CapPeriod, string> = { day: 'daily', week: 'weekly', month: 'monthly', lifetime: 'lifetime' };
 
 /** Caps on money hold micros of the offer's currency; the others hold counts. */
 export const isMoneyMetric = (metric: CapMetric) => metric === 'payout' || metric === 'revenue' || metric === 'budget';

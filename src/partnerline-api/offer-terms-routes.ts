@@ -259,11 +259,12 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
     {
       schema: {
         ...doc(
-          'Set a cap: the most clicks, conversions, payout, revenue or click budget in a local day, a local month or ever',
+          'Set a cap: the most clicks, conversions, payout, revenue or click budget in a local day, week or month, or ever',
           'Of the whole offer, or of one partner (`partnerId`) or one goal (`goalId`, for conversions, payout and revenue). ' +
-            'Setting the same metric, period, partner and goal again changes its limit, so the call is safe to retry. Days and months ' +
-            'are the network time zone\'s. Past a click or budget cap, clicks go to the fallback URL (`click_cap_reached`, `budget_exhausted`); past a ' +
-            'conversion, payout or revenue cap, conversions are recorded rejected with the HasOffers status code for it (17, 61–65, 80–87). ' +
+            'Setting the same metric, period, partner and goal again changes its limit, so the call is safe to retry. Days, weeks ' +
+            '(Monday to Sunday) and months are the network time zone\'s. Past a click or budget cap, clicks go to the fallback URL (`click_cap_reached`, `budget_exhausted`); past a ' +
+            'conversion, payout or revenue cap, conversions are recorded rejected with the HasOffers status code for it (17, 61–65, 80–87; ' +
+            'Partnerline\'s 88 for a weekly cap, which HasOffers does not have). ' +
             'The advertiser (and the partner, of its own cap) is told at 80 % and at 100 %.',
         ),
         params: idParams,

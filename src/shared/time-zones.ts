@@ -110,8 +110,11 @@ export function localDay(instant: Date, timeZone: string): string {
   return shifted.toISOString().slice(0, 10);
 }
 
-/** The day after a calendar day. */
-export function nextDay(day: string): string {
+/** The calendar day `days` after (or before, when negative) a calendar day. */
+export function addDays(day: string, days: number): string {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
+  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
 }
+
+/** The day after a calendar day. */
+export const nextDay = (day: string) => addDays(day, 1);

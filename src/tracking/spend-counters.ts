@@ -1,5 +1,5 @@
 import { capDays, periodKey } from '../ledger/cap-windows.ts';
-import type { CapPeriod } from '../offers/offer-rules.ts';
+import { CAP_PERIODS, type CapPeriod } from '../offers/offer-rules.ts';
 import type { Queryable } from '../store/store.ts';
 import type { TrackedOffer } from './tracking-catalog.ts';
 
@@ -7,8 +7,6 @@ interface Tally {
   clicks: bigint;
   costMicros: bigint;
 }
-
-const PERIODS: CapPeriod[] = ['day', 'month', 'lifetime'];
 
 function addTo(tallies: Map<string, Tally>, key: string, { clicks, costMicros }: Tally): void {
   const tally = tallies.get(key) ?? { clicks: 0n, costMicros: 0n };
@@ -27,7 +25,7 @@ export interface CountedTraffic extends Tally {
 
 /**
  * Clicks and what traffic cost (CPC clicks, CPM impressions) per offer, and per partner on it, by
- * local day, month and lifetime, kept in memory so budgets and click caps are checked without a
+ * local day, week, month and lifetime, kept in memory so budgets and click caps are checked without a
  * query. Loaded from the statistics at start, and again every few seconds when several processes
  * share a PostgreSQL server.
  */
@@ -53,14 +51,14 @@ export class SpendCounters {
   }
 
   private count(tallies: Map<string, Tally>, { offerId, partnerId, at, clicks, costMicros }: CountedTraffic, timeZone: string): void {
-    for (const period of PERIODS) {
+    for (const period of CAP_PERIODS) {
       for (const who of [null, partnerId]) addTo(tallies, this.key(offerId, who, period, at, timeZone), { clicks, costMicros });
     }
   }
 
   /** Forgets the tallies of days and months that have ended: no click counts in them again, and they would pile up. */
   forgetPast(now: Date, timeZone: string): void {
-    const current = new Set(PERIODS.map((period) => periodKey(period, now, timeZone)));
+    const current = new Set(CAP_PERIODS.map((period) => periodKey(period, now, timeZone)));
     for (const key of this.tallies.keys()) {
       const period = key.slice(key.indexOf('|', key.indexOf('|') + 1) + 1);
       if (!current.has(period)) this.tallies.delete(key);
@@ -97,7 +95,7 @@ export class SpendCounters {
     try {
       const limitedIds = new Set([...offers].filter(hasLimits).map((offer) => offer.id));
       // One query a period for all such offers: this runs every few seconds on a shared server.
-      for (const period of limitedIds.size === 0 ? [] : PERIODS) {
+      for (const period of limitedIds.size === 0 ? [] : CAP_PERIODS) {
         const days = capDays(period, now, timeZone);
         const rows = await db.query<{ offerId: number; partnerId: number; clicks: bigint; costMicros: bigint }>(
           `SELECT offer_id AS "offerId", partner_id AS "partnerId", sum(gross_clicks)::int8 AS clicks, sum(click_cost_micros)::int8 AS "costMicros"

@@ -116,6 +116,26 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
     }
   });
 
+  test("a weekly cap counts the local week's conversions and clicks, with a code of its own", async () => {
+    const offer = await cpaOffer(server, 'Weekly caps');
+    const cap = await api('PUT', `/offers/${offer}/caps`, { metric: 'conversions', period: 'week', limit: 2, partnerId: trailblazer });
+    assert.deepEqual([cap.status, cap.body.period], [200, 'week']);
+    for (let index = 0; index < 2; index += 1) {
+      assert.equal((await convert(`transaction_id=${await clickFor(offer, trailblazer)}`)).conversion!.status, 'approved');
+    }
+    const over = await server.request('GET', `/aff_lsr?transaction_id=${await clickFor(offer, trailblazer)}`);
+    const [refused] = await server.store.query<{ status: string; statusCode: number; reason: string }>(
+      'SELECT status, status_code AS "statusCode", reason FROM conversions WHERE id = $1',
+      [over.headers.get('x-partnerline-conversion-id')],
+    );
+    assert.deepEqual(refused, { status: 'rejected', statusCode: 88, reason: 'weekly conversions cap of 2 reached' });
+    assert.equal((await convert(`transaction_id=${await clickFor(offer, couponCrate)}`)).conversion!.status, 'approved', "another partner's week is its own");
+
+    await api('PUT', `/offers/${offer}/caps`, { metric: 'clicks', period: 'week', limit: 4 });
+    const click = await server.request('GET', `/aff_c?offer_id=${offer}&aff_id=${couponCrate}`, { headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US } });
+    assert.equal(click.headers.get('x-partnerline-click'), 'click_cap_reached', "the week's four clicks fill a cap of four");
+  });
+
   test('caps refuse a limit that does not fit their metric, a goal on clicks, and strangers', async () => {
     const offer = await cpaOffer(server, 'Refusing caps');
     const goal = (await api('POST', `/offers/${offer}/goals`, { name: 'Sale', payoutType: 'cpa_flat', revenueType: 'cpa_flat' })).body;
@@ -123,7 +143,7 @@ describe("an offer's terms through the v1 API: goals, caps and partners' own pay
       [{ metric: 'conversions', period: 'day', limit: 1.5 }, 400, /^limit: a conversions cap counts conversions: it must be a whole number/],
       [{ metric: 'clicks', period: 'day', limit: 10, goalId: goal.id }, 400, /^goalId: a clicks cap counts every click/],
       [{ metric: 'payout', period: 'day', limit: 0 }, 400, /^limit: must be more than 0/],
-      [{ metric: 'conversions', period: 'week', limit: 1 }, 400, /period/],
+      [{ metric: 'conversions', period: 'fortnight', limit: 1 }, 400, /period/],
       [{ metric: 'conversions', period: 'day', limit: 1, partnerId: 999999 }, 400, /^partnerId: unknown partner 999999/],
       [{ metric: 'conversions', period: 'day', limit: 1, goalId: 999999 }, 400, /^goalId: offer \d+ has no goal 999999/],
     ];

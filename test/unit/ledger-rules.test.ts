@@ -143,6 +143,11 @@ test('cap windows follow the network calendar', () => {
     ['day', '2026-03-08T12:00:00Z', 'America/New_York', { from: '2026-03-08', to: '2026-03-09' }],
     ['day', '2026-03-08T18:40:00Z', 'Asia/Kolkata', { from: '2026-03-09', to: '2026-03-10' }],
     ['day', '2026-03-08T18:20:00Z', 'Asia/Kolkata', { from: '2026-03-08', to: '2026-03-09' }],
+    ['week', '2026-03-08T12:00:00Z', 'America/New_York', { from: '2026-03-02', to: '2026-03-09' }],
+    ['week', '2026-03-09T03:59:00Z', 'America/New_York', { from: '2026-03-02', to: '2026-03-09' }],
+    ['week', '2026-03-09T04:00:00Z', 'America/New_York', { from: '2026-03-09', to: '2026-03-16' }],
+    ['week', '2026-12-31T23:00:00Z', 'UTC', { from: '2026-12-28', to: '2027-01-04' }],
+    ['week', '2027-01-03T18:30:00Z', 'Asia/Kolkata', { from: '2027-01-04', to: '2027-01-11' }],
     ['month', '2026-12-31T18:30:00Z', 'Asia/Kolkata', { from: '2027-01-01', to: '2027-02-01' }],
     ['month', '2026-12-31T23:00:00Z', 'UTC', { from: '2026-12-01', to: '2027-01-01' }],
     ['lifetime', '2026-12-31T23:00:00Z', 'UTC', { from: '0001-01-01', to: '9999-12-31' }],
@@ -150,6 +155,9 @@ test('cap windows follow the network calendar', () => {
   for (const [period, at, zone, expected] of days) assert.deepEqual(capDays(period, new Date(at), zone), expected, `${period} ${at} ${zone}`);
   assert.equal(periodKey('day', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), '2026-02-28');
   assert.equal(periodKey('month', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), '2026-02');
+  assert.equal(periodKey('week', new Date('2026-03-01T04:59:00Z'), 'America/New_York'), 'week of 2026-02-23');
+  // A week that spans a change to summer time is still seven local days long.
+  assert.deepEqual(capWindow('week', at, 'America/New_York'), { from: new Date('2026-03-02T05:00:00Z'), to: new Date('2026-03-09T04:00:00Z') });
 });
 
 test('cap status codes follow the HasOffers table', () => {
@@ -159,6 +167,7 @@ test('cap status codes follow the HasOffers table', () => {
   assert.equal(capStatusCode('revenue', 'month', false), 65);
   assert.equal(capStatusCode('conversions', 'month', true), 81);
   assert.equal(capStatusCode('payout', 'month', true), 83);
+  assert.equal(capStatusCode('revenue', 'week', true), 88, 'Partnerline\'s own code: HasOffers has no weekly caps');
 });
 
 test('a status change moves figures between buckets, and deltas merge per cell', () => {
