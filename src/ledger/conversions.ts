@@ -4,7 +4,8 @@ import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
-import { capDays, capWindow, periodKey } from './cap-windows.ts';
+import { capUsage, USAGE_OF, type CapRow, type CapUsage } from './cap-usage.ts';
+import { periodKey } from './cap-windows.ts';
 import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
 import {
   decideConversion,
@@ -214,55 +215,6 @@ async function collisions(tx: Queryable, pending: Pending[]): Promise<Array<{ ex
   });
 }
 
-/** The caps a conversion is checked against: the click path keeps the clicks' caps. */
-type ConversionCapMetric = Exclude<CapMetric, 'clicks'>;
-
-interface CapRow {
-  id: number;
-  offerId: number;
-  partnerId: number | null;
-  goalId: number | null;
-  metric: ConversionCapMetric;
-  period: CapPeriod;
-  limit: bigint;
-}
-
-interface CapUsage {
-  conversions: bigint;
-  payout: bigint;
-  revenue: bigint;
-  spend: bigint;
-}
-
-/** Which figure of the usage each cap metric limits. */
-const USAGE_OF: Record<ConversionCapMetric, keyof CapUsage> = { conversions: 'conversions', payout: 'payout', revenue: 'revenue', budget: 'spend' };
-
-/** What counts against a cap in its period: approved and pending conversions, and for spend the clicks bought. */
-async function capUsage(tx: Queryable, wanted: NewConversion, cap: CapRow, timeZone: string): Promise<CapUsage> {
-  if (cap.goalId === null) {
-    const days = capDays(cap.period, wanted.convertedAt, timeZone);
-    const [used] = await tx.query<CapUsage>(
-      `SELECT coalesce(sum(approved + pending), 0)::int8 AS conversions,
-              coalesce(sum(approved_payout_micros + pending_payout_micros), 0)::int8 AS payout,
-              coalesce(sum(approved_revenue_micros + pending_revenue_micros), 0)::int8 AS revenue,
-              coalesce(sum(approved_revenue_micros + pending_revenue_micros + click_cost_micros), 0)::int8 AS spend
-       FROM stats_daily_offer_partner WHERE offer_id = $1 AND day >= $2::date AND day < $3::date AND ($4::int IS NULL OR partner_id = $4)`,
-      [wanted.offerId, days.from, days.to, cap.partnerId],
-    );
-    return used!;
-  }
-  // The daily roll-ups have no goals, and clicks none either: a goal's cap counts its conversions.
-  const window = capWindow(cap.period, wanted.convertedAt, timeZone);
-  const [used] = await tx.query<CapUsage>(
-    `SELECT count(*)::int8 AS conversions, coalesce(sum(payout_micros), 0)::int8 AS payout,
-            coalesce(sum(revenue_micros), 0)::int8 AS revenue, coalesce(sum(revenue_micros), 0)::int8 AS spend
-     FROM conversions WHERE offer_id = $1 AND goal_id = $2 AND status IN ('approved', 'pending')
-       AND converted_at >= $3 AND converted_at < $4 AND ($5::int IS NULL OR partner_id = $5)`,
-    [wanted.offerId, cap.goalId, window.from, window.to, cap.partnerId],
-  );
-  return used!;
-}
-
 function capCovers(cap: CapRow, conversion: Pick<NewConversion, 'offerId' | 'partnerId' | 'goalId'>): boolean {
   return (
     cap.offerId === conversion.offerId &&
@@ -311,7 +263,7 @@ class CapUsages {
     const key = `${cap.id} ${period}`;
     const known = this.read.get(key);
     if (known) return known.used;
-    const used = { ...(await capUsage(tx, wanted, cap, this.timeZone)) };
+    const used = { ...(await capUsage(tx, cap, wanted.convertedAt, this.timeZone)) };
     for (const conversion of this.counted) {
       if (period === periodKey(cap.period, conversion.convertedAt, this.timeZone)) countAgainst(used, cap, conversion);
     }

@@ -22,20 +22,35 @@ function visibleTo(principal: Principal, params: SqlParams): string {
   return `n.advertiser_id IN (SELECT a.id FROM advertisers a WHERE ${visibleAdvertisers(principal, 'a', params)})`;
 }
 
+export interface NotificationPage {
+  notifications: Notification[];
+  /** The id to ask `before` for the next (older) page; null when this page holds the oldest. */
+  nextCursor: string | null;
+}
+
 /**
- * The latest 200 a caller may read, newest first, each with when this user read it (only the
- * unread ones, if asked): a partner's own, an advertiser's (or agency's) own, the network all.
+ * A page of what a caller may read, newest first, older than `before` if given, each with when
+ * this user read it (only the unread ones, if asked): a partner's own, an advertiser's (or
+ * agency's) own, the network all.
  */
-export async function listNotifications(db: Queryable, principal: Principal, unreadOnly = false): Promise<Notification[]> {
+export async function listNotifications(
+  db: Queryable,
+  principal: Principal,
+  { unreadOnly = false, before, limit }: { unreadOnly?: boolean; before?: bigint; limit: number },
+): Promise<NotificationPage> {
   const params = new SqlParams();
   const user = params.add(principal.userId);
-  return db.query<Notification>(
+  const older = before === undefined ? '' : `AND n.id < ${params.add(String(before))}`;
+  const rows = await db.query<Notification>(
     `SELECT n.id::text, n.partner_id AS "partnerId", n.advertiser_id AS "advertiserId", n.offer_id AS "offerId", n.kind,
             n.message, n.created_at AS "createdAt", r.read_at AS "readAt"
      FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.user_id = ${user}
-     WHERE ${visibleTo(principal, params)} ${unreadOnly ? 'AND r.read_at IS NULL' : ''} ORDER BY n.id DESC LIMIT 200`,
+     WHERE ${visibleTo(principal, params)} ${unreadOnly ? 'AND r.read_at IS NULL' : ''} ${older}
+     ORDER BY n.id DESC LIMIT ${params.add(limit + 1)}`,
     params.values,
   );
+  const notifications = rows.slice(0, limit);
+  return { notifications, nextCursor: rows.length > limit ? notifications.at(-1)!.id : null };
 }
 
 /**

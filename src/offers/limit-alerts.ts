@@ -1,3 +1,4 @@
+import { capUsage } from '../ledger/cap-usage.ts';
 import { capDays, periodKey } from '../ledger/cap-windows.ts';
 import { getNetwork } from '../network/network.ts';
 import { formatMoney } from '../shared/money.ts';
@@ -14,7 +15,7 @@ import { CAP_PERIODS, PERIOD_ADJECTIVES, type CapMetric, type CapPeriod } from '
 export const ALERT_THRESHOLDS = [80, 100] as const;
 export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];
 
-/** A daily budget, or a cap on the offer as a whole or on one partner's traffic (goal caps are not watched). */
+/** A daily budget, or a cap on the offer as a whole, on one partner's traffic or on one goal. */
 export interface OfferLimit {
   offerId: number;
   offerName: string;
@@ -23,6 +24,7 @@ export interface OfferLimit {
   /** The cap's id, or null for the offer's daily budget. */
   capId: number | null;
   partnerId: number | null;
+  goalId: number | null;
   metric: CapMetric;
   period: CapPeriod;
   /** A count, or micros of the offer's currency. */
@@ -78,7 +80,8 @@ function amountText(limit: OfferLimit, amount: bigint): string {
 
 function limitName(limit: OfferLimit): string {
   if (limit.capId === null) return 'daily budget';
-  return `${PERIOD_ADJECTIVES[limit.period]} ${limit.metric} cap${limit.partnerId === null ? '' : ` for partner ${limit.partnerId}`}`;
+  const goal = limit.goalId === null ? '' : ` on goal ${limit.goalId}`;
+  return `${PERIOD_ADJECTIVES[limit.period]} ${limit.metric} cap${goal}${limit.partnerId === null ? '' : ` for partner ${limit.partnerId}`}`;
 }
 
 /** The alert a limit's usage calls for in the period holding `now`, if any. */
@@ -105,15 +108,15 @@ export async function raiseLimitAlerts(db: Queryable, now = new Date()): Promise
   const { timeZone } = await getNetwork(db);
   const limits = await db.query<OfferLimit>(
     `SELECT o.id AS "offerId", o.name AS "offerName", o.advertiser_id AS "advertiserId", trim(o.currency) AS currency,
-            NULL::int AS "capId", NULL::int AS "partnerId", 'budget' AS metric, 'day' AS period, o.daily_budget_micros AS limit
+            NULL::int AS "capId", NULL::int AS "partnerId", NULL::int AS "goalId", 'budget' AS metric, 'day' AS period, o.daily_budget_micros AS limit
      FROM offers o WHERE o.status = 'active' AND o.daily_budget_micros > 0
      UNION ALL
-     SELECT o.id, o.name, o.advertiser_id, trim(o.currency), c.id, c.partner_id, c.metric, c.period, c.cap_limit
-     FROM caps c JOIN offers o ON o.id = c.offer_id WHERE o.status = 'active' AND c.goal_id IS NULL`,
+     SELECT o.id, o.name, o.advertiser_id, trim(o.currency), c.id, c.partner_id, c.goal_id, c.metric, c.period, c.cap_limit
+     FROM caps c JOIN offers o ON o.id = c.offer_id WHERE o.status = 'active'`,
   );
   const alerts: LimitAlert[] = [];
   for (const period of CAP_PERIODS) {
-    const watched = limits.filter((limit) => limit.period === period);
+    const watched = limits.filter((limit) => limit.period === period && limit.goalId === null);
     if (watched.length === 0) continue;
     const days = capDays(period, now, timeZone);
     // Each offer's usage as a whole, and each partner's on it, summed by the store in one pass.
@@ -131,6 +134,13 @@ export async function raiseLimitAlerts(db: Queryable, now = new Date()): Promise
       const alert = limitAlert(limit, usage.get(`${limit.offerId}|${limit.partnerId}`) ?? NONE, periodKey(period, now, timeZone));
       if (alert) alerts.push(alert);
     }
+  }
+  // The daily roll-ups have no goals: each goal cap counts its conversions, as the ledger does.
+  for (const limit of limits.filter((each) => each.goalId !== null)) {
+    const used = await capUsage(db, limit, now, timeZone);
+    const usage = { ...NONE, conversions: used.conversions, payoutMicros: used.payout, revenueMicros: used.revenue };
+    const alert = limitAlert(limit, usage, periodKey(limit.period, now, timeZone));
+    if (alert) alerts.push(alert);
   }
   if (alerts.length === 0) return 0;
   const inserted = await db.query(

@@ -20,22 +20,39 @@ const notification = {
 
 export function registerNotificationRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = { tags: ['Notifications'], security: [{ apiKey: [] }] };
-  app.get<{ Querystring: { unread?: boolean } }>(
+  app.get<{ Querystring: { unread?: boolean; before?: string; limit: number } }>(
     '/notifications',
     {
       schema: {
         ...doc,
-        summary: 'Messages for your account, newest first (the latest 200)',
+        summary: 'Messages for your account, newest first, a page at a time',
         description:
           'A partner: its postbacks parked after repeated failure, an offer it sent traffic in the last week stopped, and its own caps on ' +
           'an offer nearly used up or reached. An advertiser ' +
           "(or agency): its offers' daily budgets and caps at 80 % and at 100 %, once per limit and period (checked every minute). " +
-          'The network: all. unread=true leaves out those you marked read.',
-        querystring: { type: 'object', properties: { unread: { type: 'boolean' } } },
+          'The network: all. unread=true leaves out those you marked read. A page holds up to `limit`; when older ones remain, the ' +
+          'X-Next-Cursor header gives the id to pass as `before` for the next page.',
+        querystring: {
+          type: 'object',
+          properties: {
+            unread: { type: 'boolean' },
+            before: { type: 'string', pattern: '^[1-9][0-9]{0,17}$', description: 'X-Next-Cursor of the page before: only older notifications' },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 200 },
+          },
+        },
         response: { 200: { type: 'array', items: notification } },
       },
     },
-    (request) => listNotifications(platform.store, request.principal, request.query.unread === true),
+    async (request, reply) => {
+      const { unread, before, limit } = request.query;
+      const page = await listNotifications(platform.store, request.principal, {
+        unreadOnly: unread === true,
+        before: before === undefined ? undefined : BigInt(before),
+        limit,
+      });
+      if (page.nextCursor !== null) reply.header('x-next-cursor', page.nextCursor);
+      return page.notifications;
+    },
   );
 
   app.post<{ Body: { upTo: string } }>(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setCap } from '../../src/offers/offer-terms.ts';
+import { createGoal, setCap } from '../../src/offers/offer-terms.ts';
 import { OPERATOR } from '../../src/accounts/principal.ts';
-import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+import { cpaOffer, IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe('notifications: budget and cap alerts, offers stopped, read marks', () => {
   let server: TestServer;
@@ -63,6 +63,24 @@ describe('notifications: budget and cap alerts, offers stopped, read marks', () 
     assert.equal((await notes(server.keys.admin)).filter((note) => note.offerId === offerId).length, 2);
   });
 
+  test("a goal's cap is watched too: its advertiser and the partner it caps hear when the goal's conversions reach it", async () => {
+    const offerId = await cpaOffer(server, 'Goal alerts');
+    const goal = await createGoal(server.store, OPERATOR, offerId, { name: 'Trial', payoutType: 'cpa_flat', payoutFlatMicros: 500_000n, revenueType: 'cpa_flat', revenueFlatMicros: 900_000n });
+    await setCap(server.store, OPERATOR, offerId, { partnerId: trailblazer, goalId: goal.id, metric: 'conversions', period: 'day', limit: 2n });
+    await server.platform.afterWrite();
+    for (let index = 0; index < 2; index += 1) {
+      const click = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${trailblazer}`, { headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US } });
+      const transactionId = new URL(click.headers.get('location')!).searchParams.get('tid');
+      assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&goal_id=${goal.id}`)).text, 'success=true;');
+    }
+    await server.platform.raiseAlerts.run();
+    const expected = `Offer ${offerId} (Goal alerts) has used 2 conversions of its daily conversions cap on goal ${goal.id} for partner ${trailblazer} of 2 conversions (day): further traffic is refused until the period ends or the limit is raised.`;
+    for (const key of [server.keys.acme, server.keys.trailblazer]) {
+      const alerts = (await notes(key)).filter((note) => note.offerId === offerId);
+      assert.deepEqual(alerts.map((note) => [note.kind, note.message.replace(/\(\d{4}-\d\d-\d\d\)/, '(day)')]), [['limit_reached', expected]]);
+    }
+  });
+
   test('partners that sent an offer traffic lately hear at once that it stopped, others do not', async () => {
     const campaign = await server.request('POST', '/affiliate/v2/campaigns', {
       key: server.keys.acme,
@@ -100,5 +118,25 @@ describe('notifications: budget and cap alerts, offers stopped, read marks', () 
     const bad = await read(server.keys.acme, 'newest');
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /^upTo: /);
+  });
+
+  test('the network pages through every notification, newest first, by the cursor each page gives', async () => {
+    const all = (await server.request('GET', '/api/v1/notifications', { key: server.keys.admin })).body as Array<{ id: string }>;
+    assert.ok(all.length >= 3, `${all.length} notifications to page through`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: Array<{ id: string }>; headers: Headers } = await server.request(
+        'GET',
+        `/api/v1/notifications?limit=2${cursor === null ? '' : `&before=${cursor}`}`,
+        { key: server.keys.admin },
+      );
+      assert.equal(page.status, 200);
+      assert.ok(page.body.length <= 2);
+      seen.push(...page.body.map((note) => note.id));
+      cursor = page.headers.get('x-next-cursor');
+    } while (cursor !== null);
+    assert.deepEqual(seen, all.map((note) => note.id), 'each once, in order');
+    assert.equal((await server.request('GET', '/api/v1/notifications?limit=0', { key: server.keys.admin })).status, 400);
   });
 });
