@@ -74,14 +74,16 @@ export async function markNotificationsRead(db: Queryable, principal: Principal,
 const RECENT_TRAFFIC_DAYS = 7;
 
 /**
- * Tells every partner that sent an offer counted clicks or impressions in the last week, in the
- * caller's transaction: those are the partners whose traffic the news changes. Answers how many.
+ * Tells every partner that sent an offer counted clicks or impressions in the last week (local
+ * days of the network, as the statistics count them), in the caller's transaction: those are the
+ * partners whose traffic the news changes. Answers how many.
  */
 export async function notifyOfferPartners(db: Queryable, offerId: number, kind: string, message: string): Promise<number> {
   const told = await db.query(
     `INSERT INTO notifications (partner_id, offer_id, kind, message)
      SELECT DISTINCT d.partner_id, d.offer_id, $2, $3 FROM stats_daily_offer_partner d JOIN partners p ON p.id = d.partner_id
-     WHERE d.offer_id = $1 AND d.day >= current_date - $4::int AND d.gross_clicks + d.impressions > 0
+     WHERE d.offer_id = $1 AND d.day >= (SELECT (now() AT TIME ZONE time_zone)::date FROM network) - $4::int
+       AND d.gross_clicks + d.impressions > 0
      RETURNING id`,
     [offerId, kind, message, RECENT_TRAFFIC_DAYS],
   );

@@ -270,7 +270,7 @@ export async function updateOffer(
   const assignments = COLUMNS.map(([field, column]) => `${column} = ${params.add(settings[field])}`);
   await db.query(`UPDATE offers SET ${assignments.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`, params.values);
   await writeChannels(db, id, settings.channelIds);
-  // Its partners' clicks now go to the fallback and count for nothing: they hear of it at once.
+  // Its partners' clicks now go to the fallback and count for nothing, or count again: they hear of it at once.
   if (current.status === 'active' && settings.status !== 'active') {
     await notifyOfferPartners(
       db,
@@ -278,6 +278,8 @@ export async function updateOffer(
       'offer_stopped',
       `Offer ${id} (${settings.name}) is now ${settings.status}: its clicks go to the fallback URL and are not counted until it is active again.`,
     );
+  } else if (current.status !== 'active' && settings.status === 'active') {
+    await notifyOfferPartners(db, id, 'offer_resumed', `Offer ${id} (${settings.name}) is active again: its clicks count from now on.`);
   }
   return (await findOffer(db, id))!;
 }

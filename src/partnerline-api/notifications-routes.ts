@@ -11,7 +11,7 @@ const notification = {
     partnerId: { type: ['integer', 'null'] },
     advertiserId: { type: ['integer', 'null'] },
     offerId: { type: ['integer', 'null'] },
-    kind: { type: 'string', description: 'postback_parked, offer_stopped, limit_nearly_reached (80 %) or limit_reached' },
+    kind: { type: 'string', description: 'postback_parked, offer_stopped, offer_resumed, limit_nearly_reached (80 %) or limit_reached' },
     message: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     readAt: { type: ['string', 'null'], format: 'date-time', description: 'When you marked it read' },

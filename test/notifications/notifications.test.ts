@@ -81,7 +81,7 @@ describe('notifications: budget and cap alerts, offers stopped, read marks', () 
     }
   });
 
-  test('partners that sent an offer traffic lately hear at once that it stopped, others do not', async () => {
+  test('partners that sent an offer traffic lately hear at once that it stopped and that it resumed, others do not', async () => {
     const campaign = await server.request('POST', '/affiliate/v2/campaigns', {
       key: server.keys.acme,
       body: { name: 'Stopping', start: '2026-01-01', dailyBudget: 100, cpc: 0.1, trackingUrl: 'https://acme-outdoor.example/s?c={clickid}', geoTargeting: [], strategyId: 3, advertiserId: server.demo.advertiserIds[0] },
@@ -98,6 +98,9 @@ describe('notifications: budget and cap alerts, offers stopped, read marks', () 
     assert.deepEqual((await notes(server.keys.trailblazer)).filter((note) => note.offerId === offerId), [], 'a partner without traffic on it is not told');
     await server.request('POST', `/affiliate/v2/campaigns/${offerId}`, { key: server.keys.acme, body: { active: false } });
     assert.equal((await notes(server.keys.couponCrate)).filter((note) => note.offerId === offerId).length, 1, 'pausing it again tells no one again');
+    await server.request('POST', `/affiliate/v2/campaigns/${offerId}`, { key: server.keys.acme, body: { active: true } });
+    const resumed = (await notes(server.keys.couponCrate)).filter((note) => note.offerId === offerId);
+    assert.deepEqual(resumed[0] && [resumed[0].kind, resumed[0].message], ['offer_resumed', `Offer ${offerId} (Stopping) is active again: its clicks count from now on.`]);
   });
 
   test('each user marks its notifications read, up to the newest it has seen', async () => {
