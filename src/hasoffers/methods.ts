@@ -7,7 +7,17 @@ import { adjustSaleAmount, approveConversion, markPending, overrideAmounts, reje
 import { advertiserScopeOf } from '../ledger/ledger-access.ts';
 import { createOffer, findOffer, updateOffer, type OfferSettings } from '../offers/offers.ts';
 import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingType } from '../offers/offer-rules.ts';
-import { clearCap, createGoal, setCap, updateGoal, type CapInput, type GoalSettings } from '../offers/offer-terms.ts';
+import {
+  clearCap,
+  createGoal,
+  ownPayoutType,
+  removePayoutOverrideOf,
+  setCap,
+  setPayoutOverride,
+  updateGoal,
+  type CapInput,
+  type GoalSettings,
+} from '../offers/offer-terms.ts';
 import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
 import { createPartner, getPartner, updatePartner, type PartnerStatus } from '../partners/partners.ts';
 import { setPartnerTier } from '../partners/partner-tiers.ts';
@@ -92,6 +102,36 @@ const idAttribute = (action: string, input: Params, name: string): number | unde
   if (id === undefined) throw invalidAttribute(action, name, `${name} must be a whole number`);
   return id;
 };
+
+/** The core's names for a custom payout's fields, as Offer::setPayout and setTierPayout call them. */
+const CUSTOM_PAYOUT_NAMES = { payoutFlatMicros: 'payout', payoutPercentPpm: 'percent_payout', goalId: 'goal_id', partnerId: 'affiliate_id', tierId: 'affiliate_tier_id' };
+
+/** goal_id of a custom payout: absent, empty or 0 for the offer's default conversion. */
+const customPayoutGoal = (action: string, context: MethodContext) => idAttribute(action, context.params, 'goal_id') || null;
+
+/**
+ * Offer::setPayout and setTierPayout: what an affiliate (or a tier's affiliates) earns on the offer
+ * or one goal, in amounts alone (`payout`, `percent_payout`): the offer's or goal's payout type stays.
+ */
+async function setCustomPayout(context: WriteContext, whose: { partnerId?: number; tierId?: number }): Promise<true> {
+  const offerId = requireId(context);
+  const goalId = customPayoutGoal('Could not set payout.', context);
+  const read = attributeReader('Could not set payout.', context.params);
+  await setPayoutOverride(context.db, OPERATOR, offerId, {
+    ...whose,
+    goalId,
+    payoutType: await ownPayoutType(context.db, OPERATOR, offerId, goalId),
+    payoutFlatMicros: read.money('payout'),
+    payoutPercentPpm: read.percent('percent_payout'),
+  });
+  return true;
+}
+
+/** Offer::removePayout and removeTierPayout: the offer's or goal's own payout applies again. Removing one that is not there changes nothing. */
+async function removeCustomPayout(context: WriteContext, whose: { partnerId?: number; tierId?: number }): Promise<true> {
+  await removePayoutOverrideOf(context.db, OPERATOR, requireId(context), { ...whose, goalId: customPayoutGoal('Could not remove payout.', context) });
+  return true;
+}
 
 /** data[affiliate_tier_id]: the partner tier whose payouts the affiliate shares; 0 takes it out of any. */
 async function setTierAttribute(context: WriteContext, action: string, input: Params, partnerId: number): Promise<void> {
@@ -422,6 +462,10 @@ const NETWORK: Record<string, Record<string, Method>> = {
       await setApproval(context.db, id, partnerId, status as ApprovalStatus, param(context.params, 'notes') ?? null);
       return true;
     }),
+    setPayout: writes('Could not set payout.', (context) => setCustomPayout(context, { partnerId: requireId(context, 'affiliate_id') }), { names: CUSTOM_PAYOUT_NAMES }),
+    removePayout: writes('Could not remove payout.', (context) => removeCustomPayout(context, { partnerId: requireId(context, 'affiliate_id') })),
+    setTierPayout: writes('Could not set tier payout.', (context) => setCustomPayout(context, { tierId: requireId(context, 'affiliate_tier_id') }), { names: CUSTOM_PAYOUT_NAMES }),
+    removeTierPayout: writes('Could not remove tier payout.', (context) => removeCustomPayout(context, { tierId: requireId(context, 'affiliate_tier_id') })),
     getAffiliateApprovalStatus: async (context) => {
       const id = requireId(context);
       const partnerId = requireId(context, 'affiliate_id');

@@ -269,5 +269,33 @@ export async function setPayoutOverride(db: Queryable, principal: Principal, off
   return row!;
 }
 
+/**
+ * Removes the custom payout of this partner (or tier) on the offer's default conversion or on one
+ * goal, if there is one: the way HasOffers names them, by whose and where rather than by id.
+ */
+export async function removePayoutOverrideOf(
+  db: Queryable,
+  principal: Principal,
+  offerId: number,
+  { partnerId = null, tierId = null, goalId = null }: { partnerId?: number | null; tierId?: number | null; goalId?: number | null },
+): Promise<PayoutOverride | undefined> {
+  await changeableOffer(db, principal, offerId);
+  const [removed] = await db.query<PayoutOverride>(
+    `DELETE FROM payout_overrides WHERE offer_id = $1 AND partner_id IS NOT DISTINCT FROM $2 AND tier_id IS NOT DISTINCT FROM $3
+       AND goal_id IS NOT DISTINCT FROM $4 RETURNING ${OVERRIDE_FIELDS}`,
+    [offerId, partnerId, tierId, goalId],
+  );
+  return removed;
+}
+
+/** How the offer's default conversion, or one of its goals, pays: a custom payout given in amounts alone keeps it. */
+export async function ownPayoutType(db: Queryable, principal: Principal, offerId: number, goalId: number | null): Promise<PricingType> {
+  const offer = await changeableOffer(db, principal, offerId);
+  if (goalId === null) return offer.payoutType;
+  await checkGoalOf(db, offerId, goalId);
+  const [goal] = await db.query<{ payoutType: PricingType }>('SELECT payout_type AS "payoutType" FROM goals WHERE id = $1', [goalId]);
+  return goal!.payoutType;
+}
+
 export const removePayoutOverride = (db: Queryable, principal: Principal, offerId: number, overrideId: number) =>
   removeTerm<PayoutOverride>(db, principal, offerId, { table: 'payout_overrides', fields: OVERRIDE_FIELDS, entity: 'partner payout' }, overrideId);

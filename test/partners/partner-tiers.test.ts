@@ -11,6 +11,11 @@ describe('partner tiers: partners who share custom payouts, between the offer\'s
   const api = (method: string, path: string, body?: unknown, key = server.keys.admin, headers: Record<string, string> = {}) =>
     server.request(method, `/api/v1${path}`, { key, body, headers });
   const hasOffers = async (query: string) => (await server.request('GET', `/Apiv3/json?${query}`)).body.response;
+  /** Calls the HasOffers network API with a key of its own, so no test spends another's call budget. */
+  const hasOffersNetwork = async (keyName: string) => {
+    const token = (await api('POST', '/keys', { name: keyName })).body.key as string;
+    return (query: string) => hasOffers(`NetworkId=partnerline&NetworkToken=${token}&${query}`);
+  };
   const clickFor = async (offerId: number, partnerId: number) => {
     const reply = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}`, {
       headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
@@ -138,8 +143,7 @@ describe('partner tiers: partners who share custom payouts, between the offer\'s
   });
 
   test('through HasOffers: affiliate_tier_id places an affiliate, which then sees its own payout and none of the revenue', async () => {
-    const networkToken = (await api('POST', '/keys', { name: 'HasOffers tiers' })).body.key as string;
-    const network = (query: string) => hasOffers(`NetworkId=partnerline&NetworkToken=${networkToken}&${query}`);
+    const network = await hasOffersNetwork('HasOffers tiers');
     const offer = await cpaOffer(server, 'HasOffers tier offer');
     const goal = (await api('POST', `/offers/${offer}/goals`, { name: 'Signup', payoutType: 'cpa_flat', payout: 2, revenueType: 'cpa_flat', revenue: 3 })).body;
     const tier = (await api('POST', '/partner-tiers', { name: 'HasOffers tier' })).body;
@@ -161,5 +165,36 @@ describe('partner tiers: partners who share custom payouts, between the offer\'s
 
     await network(`Target=Affiliate&Method=update&id=${couponCrate}&data[affiliate_tier_id]=0`);
     assert.deepEqual((await api('GET', `/partner-tiers/${tier.id}`)).body.partnerIds, []);
+  });
+
+  test('through HasOffers: Offer::setPayout and setTierPayout keep the offer\'s payout type; removePayout and removeTierPayout undo them', async () => {
+    const network = await hasOffersNetwork('HasOffers custom payouts');
+    const offer = await cpaOffer(server, 'HasOffers custom payouts');
+    const goal = (await api('POST', `/offers/${offer}/goals`, { name: 'Demo booked', payoutType: 'cpa_percentage', percentPayout: 5, revenueType: 'cpa_flat', revenue: 3 })).body;
+    const tier = (await api('POST', '/partner-tiers', { name: 'HasOffers payouts tier' })).body;
+    await api('PUT', `/partner-tiers/${tier.id}/partners/${couponCrate}`);
+
+    assert.equal((await network(`Target=Offer&Method=setPayout&id=${offer}&affiliate_id=${trailblazer}&payout=1.60`)).data, true);
+    assert.equal((await network(`Target=Offer&Method=setTierPayout&id=${offer}&affiliate_tier_id=${tier.id}&goal_id=${goal.id}&percent_payout=7.5`)).data, true);
+    const listed = (await api('GET', `/offers/${offer}/partner-payouts`)).body as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      listed.map(({ partnerId, tierId, goalId, payoutType, payout, percentPayout }) => [partnerId, tierId, goalId, payoutType, payout, percentPayout]),
+      [[trailblazer, null, null, 'cpa_flat', '1.600000', 0], [null, tier.id, goal.id, 'cpa_percentage', '0.000000', 7.5]],
+    );
+    assert.deepEqual(await convert(offer, trailblazer).then(({ payout, rule }) => [payout, rule]), [1_600_000n, 'partner override']);
+    assert.deepEqual(await convert(offer, couponCrate, `&goal_id=${goal.id}`).then(({ payout, rule }) => [payout, rule]), [3_750_000n, 'partner tier'], '7.5 % of 50.00');
+
+    assert.equal((await network(`Target=Offer&Method=removePayout&id=${offer}&affiliate_id=${trailblazer}`)).data, true);
+    assert.equal((await network(`Target=Offer&Method=removePayout&id=${offer}&affiliate_id=${trailblazer}`)).data, true, 'safe to send again');
+    assert.equal((await network(`Target=Offer&Method=removeTierPayout&id=${offer}&affiliate_tier_id=${tier.id}&goal_id=${goal.id}`)).data, true);
+    assert.deepEqual((await api('GET', `/offers/${offer}/partner-payouts`)).body, []);
+    assert.deepEqual(await convert(offer, trailblazer).then(({ payout, rule }) => [payout, rule]), [1_000_000n, 'offer']);
+
+    // A refusal names the attribute and why, as HasOffers' validation errors do.
+    const refusal = async (query: string) => JSON.stringify((await network(query)).errors);
+    assert.match(await refusal(`Target=Offer&Method=setPayout&id=${offer}&affiliate_id=${trailblazer}&payout=-1`), /"attribute_name":"payout"/);
+    assert.match(await refusal(`Target=Offer&Method=setTierPayout&id=${offer}&affiliate_tier_id=999999&payout=1`), /unknown partner tier 999999.*"affiliate_tier_id"/);
+    assert.match(await refusal(`Target=Offer&Method=setPayout&id=${offer}&affiliate_id=${trailblazer}&goal_id=999999&payout=1`), /has no goal 999999.*"goal_id"/);
+    await api('DELETE', `/partner-tiers/${tier.id}/partners/${couponCrate}`);
   });
 });
