@@ -4,7 +4,8 @@ import { OPERATOR, ROLES, type Role } from '../accounts/principal.ts';
 import { createUser, listUsers } from '../accounts/users.ts';
 import { ensureDemoNetwork } from '../demo/demo-network.ts';
 import { getNetwork, networkSettings, updateNetwork } from '../network/network.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { createTier, getTier, listTiers, removePartnerFromTier, removeTier, renameTier, setPartnerTier, type PartnerTier } from '../partners/partner-tiers.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseId } from '../shared/ids.ts';
 import type { Store } from '../store/store.ts';
 
@@ -39,7 +40,13 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
               [--blocked-ips IP,CIDR,...] [--blocked-referrers HOST,...] [--click-limit-per-ip N]
               [--min-seconds-to-conversion S]
                                          change them; --fallback-url=, --blocked-ips= and --blocked-referrers= (empty) clear,
-                                         --click-limit-per-ip 0 and --min-seconds-to-conversion 0 remove them`;
+                                         --click-limit-per-ip 0 and --min-seconds-to-conversion 0 remove them
+  tier list                              payout tiers and their partners
+  tier create --name N
+  tier rename TIER_ID --name N
+  tier remove TIER_ID                    only a tier without partners; its payouts go with it
+  tier add TIER_ID --partner ID          put the partner in the tier (it leaves any other)
+  tier drop TIER_ID --partner ID         take the partner out of the tier`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -79,6 +86,10 @@ function listOption(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
+function tierOutput(tier: PartnerTier, done: string): CommandOutput {
+  return { json: tier, text: `${done}: tier ${tier.id} ${tier.name}, partners ${tier.partnerIds.join(', ') || '(none)'}` };
+}
+
 function networkOutput(settings: Record<string, unknown>): CommandOutput {
   const shown = (value: unknown) => (Array.isArray(value) ? value.join(', ') || '(none)' : (value ?? '-'));
   return { json: settings, text: Object.entries(settings).map(([key, value]) => `${key}: ${shown(value)}`).join('\n') };
@@ -95,7 +106,7 @@ export async function runCommand(context: CommandContext, args: string[]): Promi
   try {
     return await dispatch(context, positionals, values);
   } catch (error) {
-    if (error instanceof ValidationError || error instanceof NotFoundError || error instanceof ForbiddenError) {
+    if (error instanceof ValidationError || error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError) {
       throw new CommandError(error.message);
     }
     throw error;
@@ -180,6 +191,27 @@ async function dispatch(
       };
       if (Object.values(changes).every((value) => value === undefined)) throw new CommandError(`network set: name a setting to change\n\n${USAGE}`);
       return networkOutput(networkSettings(await store.transaction((tx) => updateNetwork(tx, OPERATOR, changes)), OPERATOR));
+    }
+    case 'tier list': {
+      const tiers = await listTiers(store, OPERATOR);
+      return { json: tiers, text: table(tiers.map(({ id, name, partnerIds }) => ({ id, name, partners: partnerIds.join(',') || null }))) };
+    }
+    case 'tier create':
+      return tierOutput(await store.transaction((tx) => createTier(tx, OPERATOR, values.name ?? '')), 'Created');
+    case 'tier rename':
+      return tierOutput(await store.transaction((tx) => renameTier(tx, OPERATOR, id(argument, 'TIER_ID'), values.name ?? '')), 'Renamed');
+    case 'tier remove':
+      return tierOutput(await store.transaction((tx) => removeTier(tx, OPERATOR, id(argument, 'TIER_ID'))), 'Removed');
+    case 'tier add':
+    case 'tier drop': {
+      const tierId = id(argument, 'TIER_ID');
+      const partnerId = id(values.partner, '--partner');
+      const tier = await store.transaction(async (tx) => {
+        if (subcommand === 'add') await setPartnerTier(tx, OPERATOR, partnerId, tierId);
+        else await removePartnerFromTier(tx, OPERATOR, tierId, partnerId);
+        return getTier(tx, OPERATOR, tierId);
+      });
+      return tierOutput(tier, subcommand === 'add' ? `Partner ${partnerId} added` : `Partner ${partnerId} dropped`);
     }
     default:
       throw new CommandError(USAGE);

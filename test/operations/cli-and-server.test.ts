@@ -111,6 +111,16 @@ describe('operator command line', () => {
     assert.equal(badZone.code, 2);
     assert.match(badZone.stderr, /^timeZone: must be an IANA time zone/);
     assert.match((await cli(location, 'network', 'set')).stderr, /network set: name a setting to change/);
+    const tier = JSON.parse((await cli(location, 'tier', 'create', '--name', 'Gold', '--json')).stdout);
+    const joined = await cli(location, 'tier', 'add', String(tier.id), '--partner', String(network.partnerIds[1]));
+    assert.equal(joined.stdout.trim(), `Partner ${network.partnerIds[1]} added: tier ${tier.id} Gold, partners ${network.partnerIds[1]}`);
+    const inUse = await cli(location, 'tier', 'remove', String(tier.id));
+    assert.equal(inUse.code, 2);
+    assert.match(inUse.stderr, /still has partners/);
+    await cli(location, 'tier', 'drop', String(tier.id), '--partner', String(network.partnerIds[1]));
+    assert.deepEqual(JSON.parse((await cli(location, 'tier', 'list', '--json')).stdout).map((entry: { name: string; partnerIds: number[] }) => [entry.name, entry.partnerIds]), [['Gold', []]]);
+    assert.match((await cli(location, 'tier', 'create', '--name', 'gold')).stderr, /already a partner tier named "gold"/);
+    assert.equal((await cli(location, 'tier', 'remove', String(tier.id))).code, 0);
     const unknown = await cli(location, 'frobnicate');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Usage: npm run cli/);
