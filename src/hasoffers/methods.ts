@@ -10,7 +10,6 @@ import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingType } from '
 import {
   clearCap,
   createGoal,
-  ownPayoutType,
   removePayoutOverrideOf,
   setCap,
   setPayoutOverride,
@@ -114,13 +113,10 @@ const customPayoutGoal = (action: string, context: MethodContext) => idAttribute
  * or one goal, in amounts alone (`payout`, `percent_payout`): the offer's or goal's payout type stays.
  */
 async function setCustomPayout(context: WriteContext, whose: { partnerId?: number; tierId?: number }): Promise<true> {
-  const offerId = requireId(context);
-  const goalId = customPayoutGoal('Could not set payout.', context);
   const read = attributeReader('Could not set payout.', context.params);
-  await setPayoutOverride(context.db, OPERATOR, offerId, {
+  await setPayoutOverride(context.db, OPERATOR, requireId(context), {
     ...whose,
-    goalId,
-    payoutType: await ownPayoutType(context.db, OPERATOR, offerId, goalId),
+    goalId: customPayoutGoal('Could not set payout.', context),
     payoutFlatMicros: read.money('payout'),
     payoutPercentPpm: read.percent('percent_payout'),
   });

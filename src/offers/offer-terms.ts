@@ -19,10 +19,15 @@ import { changeableOffer, checkPricing, getOffer } from './offers.ts';
  * may change the offer (the network, its advertiser, the advertiser's agency) may change these.
  */
 
-async function checkGoalOf(db: Queryable, offerId: number, goalId: number | null): Promise<void> {
-  if (goalId === null) return;
-  const [goal] = await db.query('SELECT 1 FROM goals WHERE id = $1 AND offer_id = $2 AND status = $3', [goalId, offerId, 'active']);
+/** Checks the goal is one of the offer's, and answers how it pays; nothing for no goal. */
+async function checkGoalOf(db: Queryable, offerId: number, goalId: number | null): Promise<PricingType | undefined> {
+  if (goalId === null) return undefined;
+  const [goal] = await db.query<{ payoutType: PricingType }>(
+    'SELECT payout_type AS "payoutType" FROM goals WHERE id = $1 AND offer_id = $2 AND status = $3',
+    [goalId, offerId, 'active'],
+  );
   if (!goal) throw new ValidationError('goalId', `offer ${offerId} has no goal ${goalId}`);
+  return goal.payoutType;
 }
 
 async function checkPartner(db: Queryable, partnerId: number | null): Promise<void> {
@@ -210,7 +215,8 @@ export interface PayoutOverrideInput {
   partnerId?: number | null;
   tierId?: number | null;
   goalId?: number | null;
-  payoutType: PricingType;
+  /** Absent, the offer's (or goal's) own: a custom payout given in amounts alone, as HasOffers sets them. */
+  payoutType?: PricingType;
   payoutFlatMicros?: bigint;
   payoutPercentPpm?: number;
 }
@@ -246,17 +252,18 @@ export async function listPayoutOverrides(db: Queryable, principal: Principal, o
  * until corrected.
  */
 export async function setPayoutOverride(db: Queryable, principal: Principal, offerId: number, input: PayoutOverrideInput): Promise<PayoutOverride> {
-  await changeableOffer(db, principal, offerId);
+  const offer = await changeableOffer(db, principal, offerId);
   const goalId = input.goalId ?? null;
   const flatMicros = input.payoutFlatMicros ?? 0n;
   const percentPpm = input.payoutPercentPpm ?? 0;
   const partnerId = input.partnerId ?? null;
   const tierId = input.tierId ?? null;
   if ((partnerId === null) === (tierId === null)) throw new ValidationError('partnerId', 'name one partner, or one tier by tierId: one of the two');
-  checkPricing('payout', input.payoutType, flatMicros, percentPpm, goalId === null ? PRICING_TYPES : CPA_TYPES);
+  const goalPayoutType = await checkGoalOf(db, offerId, goalId);
+  const payoutType = input.payoutType ?? goalPayoutType ?? offer.payoutType;
+  checkPricing('payout', payoutType, flatMicros, percentPpm, goalId === null ? PRICING_TYPES : CPA_TYPES);
   await checkPartner(db, partnerId);
   await checkTier(db, tierId);
-  await checkGoalOf(db, offerId, goalId);
   const [row] = await db.query<PayoutOverride>(
     `INSERT INTO payout_overrides (offer_id, partner_id, tier_id, goal_id, payout_type, payout_flat_micros, payout_percent_ppm)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -264,7 +271,7 @@ export async function setPayoutOverride(db: Queryable, principal: Principal, off
      DO UPDATE SET payout_type = EXCLUDED.payout_type, payout_flat_micros = EXCLUDED.payout_flat_micros,
                    payout_percent_ppm = EXCLUDED.payout_percent_ppm
      RETURNING ${OVERRIDE_FIELDS}`,
-    [offerId, partnerId, tierId, goalId, input.payoutType, flatMicros, percentPpm],
+    [offerId, partnerId, tierId, goalId, payoutType, flatMicros, percentPpm],
   );
   return row!;
 }
@@ -286,15 +293,6 @@ export async function removePayoutOverrideOf(
     [offerId, partnerId, tierId, goalId],
   );
   return removed;
-}
-
-/** How the offer's default conversion, or one of its goals, pays: a custom payout given in amounts alone keeps it. */
-export async function ownPayoutType(db: Queryable, principal: Principal, offerId: number, goalId: number | null): Promise<PricingType> {
-  const offer = await changeableOffer(db, principal, offerId);
-  if (goalId === null) return offer.payoutType;
-  await checkGoalOf(db, offerId, goalId);
-  const [goal] = await db.query<{ payoutType: PricingType }>('SELECT payout_type AS "payoutType" FROM goals WHERE id = $1', [goalId]);
-  return goal!.payoutType;
 }
 
 export const removePayoutOverride = (db: Queryable, principal: Principal, offerId: number, overrideId: number) =>
