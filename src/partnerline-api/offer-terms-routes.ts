@@ -172,7 +172,7 @@ interface PayoutBody {
   partnerId?: number;
   tierId?: number;
   goalId?: number | null;
-  payoutType: PricingType;
+  payoutType?: PricingType;
   payout?: number | string;
   percentPayout?: number | string;
 }
@@ -328,11 +328,11 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
             partnerId: idSchema,
             tierId: idSchema,
             goalId: nullableIdSchema,
-            payoutType: { type: 'string', enum: [...PRICING_TYPES] },
+            payoutType: { type: 'string', enum: [...PRICING_TYPES], description: "Absent: the offer's (or goal's) own payout type" },
             payout: { ...moneySchema, description: 'The flat part (cpa_flat, cpa_both), per click (cpc) or per thousand impressions (cpm)' },
             percentPayout: { ...percentSchema, description: 'The share of the sale (cpa_percentage, cpa_both)' },
           },
-          { required: ['payoutType'] },
+          { minProperties: 1 },
         ),
         response: { 200: payoutSchema, 400: errorBody, 403: errorBody, 404: errorBody },
       },

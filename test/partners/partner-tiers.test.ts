@@ -75,7 +75,8 @@ describe('partner tiers: partners who share custom payouts, between the offer\'s
     const tierPayout = await api('PUT', `/offers/${offer}/partner-payouts`, { tierId: tier.id, payoutType: 'cpa_percentage', percentPayout: 10 }, server.keys.acme);
     assert.equal(tierPayout.status, 200, tierPayout.text);
     assert.deepEqual([tierPayout.body.tierId, tierPayout.body.partnerId, tierPayout.body.percentPayout], [tier.id, null, 10]);
-    await api('PUT', `/offers/${offer}/partner-payouts`, { tierId: tier.id, goalId: goal.id, payoutType: 'cpa_flat', payout: '4.50' });
+    const inGoalsType = await api('PUT', `/offers/${offer}/partner-payouts`, { tierId: tier.id, goalId: goal.id, payout: '4.50' });
+    assert.equal(inGoalsType.body.payoutType, 'cpa_flat', "without a payout type, the goal's own");
     await api('PUT', `/offers/${offer}/partner-payouts`, { partnerId: couponCrate, payoutType: 'cpa_flat', payout: '1.25' });
 
     assert.deepEqual(await convert(offer, trailblazer).then(({ payout, rule }) => [payout, rule]), [5_000_000n, 'partner tier']);
