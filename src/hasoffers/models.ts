@@ -139,7 +139,6 @@ export const AFFILIATE_OFFER_FIELDS = [
   'use_target_rules', 'use_payout_groups', 'approval_status',
 ] as const;
 
-/** The affiliate view adds its own standing on each offer; `$1` is the affiliate. */
 /**
  * What the partner is paid on the offer's default conversion (`alias` o) or on a goal (g): its own
  * terms or its tier's where it has them (partner_payout_terms), else the offer's or goal's.
@@ -155,7 +154,7 @@ function partnerPayoutFields(alias: 'o' | 'g', partnerParam: string): Record<str
   };
 }
 
-/** An offer as one affiliate sees it: its own standing and its own payout. */
+/** An offer as one affiliate sees it: its own standing and its own payout; `partnerParam` is the affiliate. */
 export function affiliateOfferModel(partnerParam: string): ModelDef {
   return {
     ...OFFER,
