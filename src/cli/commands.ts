@@ -87,7 +87,7 @@ function listOption(value: string | undefined): string[] | undefined {
 }
 
 function tierOutput(tier: PartnerTier, done: string): CommandOutput {
-  return { json: tier, text: `${done}: tier ${tier.id} ${tier.name}, partners ${tier.partnerIds.join(', ') || '(none)'}` };
+  return { json: tier, text: `${done}: tier ${tier.id} ${tier.name}, partners ${tier.partnerIds?.join(', ') || '(none)'}` };
 }
 
 function networkOutput(settings: Record<string, unknown>): CommandOutput {
@@ -194,7 +194,7 @@ async function dispatch(
     }
     case 'tier list': {
       const tiers = await listTiers(store, OPERATOR);
-      return { json: tiers, text: table(tiers.map(({ id, name, partnerIds }) => ({ id, name, partners: partnerIds.join(',') || null }))) };
+      return { json: tiers, text: table(tiers.map(({ id, name, partnerIds }) => ({ id, name, partners: partnerIds?.join(',') || null }))) };
     }
     case 'tier create':
       return tierOutput(await store.transaction((tx) => createTier(tx, OPERATOR, values.name ?? '')), 'Created');

@@ -19,7 +19,7 @@ const tierSchema = {
   properties: {
     id: { type: 'integer' },
     name: { type: 'string' },
-    partnerIds: { type: 'array', items: { type: 'integer' } },
+    partnerIds: { type: 'array', items: { type: 'integer' }, description: 'Its partners (shown to the network only)' },
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;
@@ -35,7 +35,7 @@ export function registerPartnerTierRoutes(app: FastifyInstance, platform: Platfo
     {
       schema: {
         ...doc(
-          'Partner tiers and their partners (the network; advertisers and agencies read them to pay one)',
+          'Partner tiers (the network, with their partners; advertisers and agencies read their names to pay one)',
           'A tier groups partners who share custom payouts on offers: see PUT /offers/{id}/partner-payouts with `tierId`.',
         ),
         response: { 200: { type: 'array', items: tierSchema }, 403: errorBody },

@@ -14,21 +14,24 @@ import { getPartner } from './partners.ts';
 export interface PartnerTier {
   id: number;
   name: string;
-  partnerIds: number[];
+  /** Which partners are in it: the network's to know, left out for advertisers and agencies. */
+  partnerIds?: number[];
   createdAt: Date;
 }
 
-const TIER_FIELDS = `t.id, t.name, t.created_at AS "createdAt",
-  array(SELECT p.id FROM partners p WHERE p.tier_id = t.id ORDER BY p.id) AS "partnerIds"`;
+/** The tiers' columns; their members only for the network. */
+const tierFields = (principal: Principal) =>
+  `t.id, t.name, t.created_at AS "createdAt"` +
+  (principal.role === 'network_admin' ? `, array(SELECT p.id FROM partners p WHERE p.tier_id = t.id ORDER BY p.id) AS "partnerIds"` : '');
 
 export async function listTiers(db: Queryable, principal: Principal): Promise<PartnerTier[]> {
   requireAdvertiserSide(principal);
-  return db.query<PartnerTier>(`SELECT ${TIER_FIELDS} FROM partner_tiers t ORDER BY t.id`);
+  return db.query<PartnerTier>(`SELECT ${tierFields(principal)} FROM partner_tiers t ORDER BY t.id`);
 }
 
 export async function getTier(db: Queryable, principal: Principal, id: number): Promise<PartnerTier> {
   requireAdvertiserSide(principal);
-  const tier = first(await db.query<PartnerTier>(`SELECT ${TIER_FIELDS} FROM partner_tiers t WHERE t.id = $1`, [id]));
+  const tier = first(await db.query<PartnerTier>(`SELECT ${tierFields(principal)} FROM partner_tiers t WHERE t.id = $1`, [id]));
   if (!tier) throw new NotFoundError('partner tier', id);
   return tier;
 }
@@ -62,8 +65,9 @@ export async function renameTier(db: Queryable, principal: Principal, id: number
 export async function removeTier(db: Queryable, principal: Principal, id: number): Promise<PartnerTier> {
   requireNetworkAdmin(principal);
   const tier = await getTier(db, principal, id);
-  if (tier.partnerIds.length > 0) {
-    throw new ConflictError(`Partner tier ${id} still has partners (${tier.partnerIds.join(', ')}); move them out of it first`);
+  const members = await db.query<{ id: number }>('SELECT id FROM partners WHERE tier_id = $1 ORDER BY id', [id]);
+  if (members.length > 0) {
+    throw new ConflictError(`Partner tier ${id} still has partners (${members.map((member) => member.id).join(', ')}); move them out of it first`);
   }
   await db.query('DELETE FROM partner_tiers WHERE id = $1', [id]);
   return tier;
