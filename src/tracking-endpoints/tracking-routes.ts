@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { quietLogLevel } from '../http/request-log.ts';
 import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions.ts';
@@ -8,41 +7,14 @@ import type { Platform } from '../platform.ts';
 import { parseId } from '../shared/ids.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ShortLinkCache } from '../tracking/short-links.ts';
-import { describeVisitor } from '../tracking/visitor.ts';
+import { answerClick, cookieValue, sessionCookie, visitorOf } from './click-answer.ts';
 import { TRACKING_DOCS } from './tracking-docs.ts';
-import { clickRequest, id, text, type Query } from './tracking-params.ts';
+import { id, text, type Query } from './tracking-params.ts';
 
 /** The tracking face: HasOffers' click, impression and conversion endpoints. */
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-const VISITOR_COOKIE = 'pl_vid';
-const VISITOR_COOKIE_DAYS = 365;
-const sessionCookie = (offerId: number) => `pl_s${offerId}`;
 const CONVERSION_STATUSES: ConversionStatus[] = ['approved', 'pending', 'rejected'];
-
-/** Our cookie values are hex or base64url, so they need no encoding. */
-function setCookie(reply: FastifyReply, request: FastifyRequest, name: string, value: string, maxAgeSeconds: number): void {
-  // A conversion pixel fires on the advertiser's site: a third-party context needs SameSite=None, which needs https.
-  const attributes = request.protocol === 'https' ? 'Secure; SameSite=None' : 'SameSite=Lax';
-  reply.header('set-cookie', `${name}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; ${attributes}`);
-}
-
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const pair of header.split(';')) {
-    const separator = pair.indexOf('=');
-    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
-  }
-  return undefined;
-}
-
-function visitorOf(platform: Platform, request: FastifyRequest) {
-  const header = platform.config.countryHeader ? request.headers[platform.config.countryHeader] : undefined;
-  const visitor = describeVisitor(request.ip, request.headers['user-agent'] ?? '', Array.isArray(header) ? header[0] : header);
-  // HEAD is how link checkers and monitors look at a link; no person follows it.
-  return request.method === 'HEAD' ? { ...visitor, isBot: true } : visitor;
-}
 
 function conversionInput(platform: Platform, request: FastifyRequest, query: Query, channel: ConversionChannel) {
   const amount = text(query, 'amount', 'sale_amount');
@@ -104,23 +76,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
   const shortLinks = new ShortLinkCache(platform.store);
   const trafficLog = { logLevel: quietLogLevel(platform.config.logLevel) };
 
-  const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
-    const knownVisitor = cookieValue(request, VISITOR_COOKIE);
-    const visitor = visitorOf(platform, request);
-    const visitorId = knownVisitor ?? hash('sha256', `${visitor.ip}|${visitor.userAgent}`, 'base64url');
-    const result = platform.tracker.click(clickRequest(query, visitorId, request.headers.referer), visitor);
-    // The first visit's fingerprint becomes the cookie, so the visitor is the same one with or without it.
-    if (!knownVisitor) setCookie(reply, request, VISITOR_COOKIE, visitorId, VISITOR_COOKIE_DAYS * 86_400);
-    if (result.outcome === 'counted' || result.outcome === 'bot') {
-      setCookie(reply, request, sessionCookie(result.offerId!), result.transactionId, result.sessionHours * 3600);
-    }
-    return reply
-      .code(302)
-      .header('location', result.location)
-      .header('cache-control', 'no-store')
-      .header('x-partnerline-click', result.outcome)
-      .send();
-  };
+  const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => reply.code(302).headers(answerClick(platform, request, query)).send();
 
   app.get('/aff_c', { ...TRACKING_DOCS.click, ...trafficLog }, (request, reply) => click(request, reply, request.query as Query));
 
