@@ -59,7 +59,6 @@ export const USER_AGENTS = {
 /** Public addresses the offline GeoIP places in these countries. */
 export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
 
-/** `shared`: another server's store, for a second process on one PostgreSQL database; its owner removes it. */
 /** A fresh CPA offer of Acme's paying 1.00 and earning 2.00 a conversion, open to every partner: its id. */
 export async function cpaOffer(server: TestServer, name: string): Promise<number> {
   const offer = await createOffer(server.store, OPERATOR, {
@@ -74,6 +73,7 @@ export async function cpaOffer(server: TestServer, name: string): Promise<number
   return offer.id;
 }
 
+/** `shared`: another server's store, for a second process on one PostgreSQL database; its owner removes it. */
 export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}, shared?: TestStoreLocation): Promise<TestServer> {
   const location = shared ?? (await testStoreLocation());
   const config = loadConfig({ ...location.env, LOG_LEVEL: 'silent', ...env });
