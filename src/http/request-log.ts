@@ -27,3 +27,6 @@ export function serializeRequest(request: FastifyRequest) {
 export function quietLogLevel(level: LogLevel): LogLevel {
   return level === 'info' ? 'warn' : level;
 }
+
+/** Whether clicks and impressions are logged line by line: at debug and trace only. */
+export const logsEachClick = (level: LogLevel) => level === 'debug' || level === 'trace';

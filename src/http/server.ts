@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import qs from 'qs';
 import { hasOffersApi, PARSE_OPTIONS } from '../hasoffers/hasoffers-plugin.ts';
 import { partnerlineApi } from '../partnerline-api/partnerline-api.ts';
 import { adminApi } from '../admin/admin-api.ts';
 import type { Platform } from '../platform.ts';
 import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
+import { clickFastPath } from '../tracking-endpoints/click-fast-path.ts';
 import { trackingRoutes } from '../tracking-endpoints/tracking-routes.ts';
 import { healthRoutes } from './health.ts';
 import { sendJsonError } from './json-api.ts';
-import { serializeRequest } from './request-log.ts';
+import { logsEachClick, serializeRequest } from './request-log.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface ServerOptions {
@@ -23,6 +25,26 @@ export interface ServerOptions {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
+  // PHP-style brackets (fields[]=a, filters[Stat.date][values][]=…) as HasOffers clients send them.
+  const parseQuery = (query: string) => qs.parse(query, PARSE_OPTIONS);
+  const fastClicks = logsEachClick(platform.config.logLevel)
+    ? undefined
+    : clickFastPath(platform, parseQuery, (error) => app.log.error({ err: error }, 'a click could not be answered'));
+  // Clicks are answered ahead of the router where they are not logged (see clickFastPath).
+  const serverFactory: FastifyServerFactory<Server> | undefined =
+    fastClicks &&
+    ((handler, settings) => {
+      const server = createServer((request, response) => {
+        if (!fastClicks(request, response)) handler(request, response);
+      });
+      // What Fastify sets on a server it makes itself, from its settings with their defaults filled in.
+      const timing = settings as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number };
+      server.keepAliveTimeout = timing.keepAliveTimeout;
+      server.requestTimeout = timing.requestTimeout;
+      server.setTimeout(timing.connectionTimeout);
+      if (timing.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = timing.maxRequestsPerSocket;
+      return server;
+    });
   const app = Fastify({
     logger:
       options.logger === false
@@ -39,8 +61,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     },
     trustProxy: platform.config.trustProxy,
     bodyLimit: 10 * 1024 * 1024,
-    // PHP-style brackets (fields[]=a, filters[Stat.date][values][]=…) as HasOffers clients send them.
-    routerOptions: { querystringParser: (query) => qs.parse(query, PARSE_OPTIONS) },
+    routerOptions: { querystringParser: parseQuery },
+    serverFactory,
     // A path that cannot be decoded (%ZZ) reaches no route: a short link's is unknown, the APIs' is answered in their format.
     frameworkErrors: (error, request, reply: FastifyReply) => {
       if (request.url.startsWith('/t/')) return reply.code(404).type('text/plain').send('Unknown tracking link');

@@ -1,0 +1,57 @@
+import proxyAddr from '@fastify/proxy-addr';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Platform } from '../platform.ts';
+import { answerClick, type TrafficRequest } from './click-answer.ts';
+import type { Query } from './tracking-params.ts';
+
+const CLICK_PATH = '/aff_c';
+
+/** Who may tell the visitor's address and protocol (TRUST_PROXY), read as Fastify reads it. */
+function trustFunction(trustProxy: boolean | string): ((address: string, hop: number) => boolean) | undefined {
+  if (trustProxy === false) return undefined;
+  if (trustProxy === true) return () => true;
+  return proxyAddr.compile(trustProxy.split(',').map((entry) => entry.trim()));
+}
+
+/** The last value of a header a proxy may have set more than once. */
+const lastEntry = (header: string) => header.slice(header.lastIndexOf(',') + 1).trim();
+
+/**
+ * GET and HEAD /aff_c answered ahead of Fastify's router, the same way its route answers them
+ * (answerClick). Fastify's own work on a request (routing, its request and reply objects, a child
+ * logger, the request id) cost about a third of a click's time on the HTTP thread: measured with
+ * the benchmark, 48 against 33 µs a click, and 29 % more clicks a second. Only where clicks are not
+ * logged line by line (see quietLogLevel); where they are, and for every other request, this
+ * answers false and Fastify serves it.
+ */
+export function clickFastPath(
+  platform: Platform,
+  parseQuery: (query: string) => Query,
+  onError: (error: unknown) => void,
+): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const trusts = trustFunction(platform.config.trustProxy);
+  const trafficRequest = (request: IncomingMessage): TrafficRequest => {
+    const socket = request.socket;
+    const forwardedProto = request.headers['x-forwarded-proto'];
+    const protocolTrusted = trusts !== undefined && typeof forwardedProto === 'string' && trusts(socket.remoteAddress ?? '', 0);
+    return {
+      method: request.method!,
+      ip: trusts === undefined ? socket.remoteAddress! : proxyAddr(request, trusts),
+      protocol: protocolTrusted ? lastEntry(forwardedProto) : 'encrypted' in socket && socket.encrypted ? 'https' : 'http',
+      headers: request.headers,
+    };
+  };
+  return (request, response) => {
+    const url = request.url!;
+    if (!url.startsWith(CLICK_PATH) || (url.length > CLICK_PATH.length && url[CLICK_PATH.length] !== '?')) return false;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    try {
+      const headers = answerClick(platform, trafficRequest(request), parseQuery(url.slice(CLICK_PATH.length + 1)));
+      response.writeHead(302, { ...headers, 'content-length': 0 }).end();
+    } catch (error) {
+      onError(error);
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('The click could not be recorded');
+    }
+    return true;
+  };
+}
