@@ -1,8 +1,14 @@
-import { createServer } from 'node:http';
+import { createServer, type OutgoingHttpHeaders } from 'node:http';
 
-/** The ceiling: a bare node:http server that answers every request with a 302 and nothing else. */
+/**
+ * The ceiling: a bare node:http server that answers every request with a 302 and nothing else;
+ * with CEILING_HEADERS (JSON), with those headers: a click's own answer, for comparison.
+ */
+const headers: OutgoingHttpHeaders = process.env.CEILING_HEADERS
+  ? JSON.parse(process.env.CEILING_HEADERS)
+  : { location: 'https://advertiser.example/landing?tid=10abcdef' };
 const server = createServer((_request, response) => {
-  response.writeHead(302, { location: 'https://advertiser.example/landing?tid=10abcdef' }).end();
+  response.writeHead(302, headers).end();
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();

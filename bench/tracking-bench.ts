@@ -46,6 +46,7 @@ async function prepareNetwork(databaseUrl: string | undefined, dataDir: string):
 
 export interface TrackingFigures {
   ceiling: LoadResult;
+  ceilingWithClickAnswer: LoadResult;
   clicks: LoadResult;
   halfRate: LoadResult;
   conversions: LoadResult;
@@ -53,12 +54,17 @@ export interface TrackingFigures {
   checks: string[];
 }
 
+/** What a connection's hop and the clock add to an answer; the ceiling's server adds its own. */
+const SERVER_HEADERS = new Set(['date', 'connection', 'keep-alive']);
+
 /**
  * (a) the ceiling, measured again before each store's run: this host's speed drifts, and b/a
- * compares like with like. It is sent the clicks' own requests.
+ * compares like with like. It is sent the clicks' own requests. With `answer`, the ceiling's server
+ * answers with those headers instead: what a click's bigger answer alone costs.
  */
-async function measureCeiling(clickPath: string): Promise<LoadResult> {
-  const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
+async function measureCeiling(clickPath: string, answer?: IncomingHttpHeaders): Promise<LoadResult> {
+  const headers = answer && Object.fromEntries(Object.entries(answer).filter(([name]) => !SERVER_HEADERS.has(name.toLowerCase())));
+  const ceilingServer = await startProcess('bench/ceiling-server.ts', headers ? { CEILING_HEADERS: JSON.stringify(headers) } : {});
   try {
     const request = { url: `${ceilingServer.url}${clickPath}`, headers: BROWSER };
     await load({ ...request, duration: 2 });
@@ -84,8 +90,10 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
   const clickUrl = `${server.url}${clickPath(offerId)}`;
   /** The warm-up's clicks, by the offer's landing page (`bench` or `capped`). */
   const transactionIds: Record<string, string[]> = { '/bench': [], '/capped': [] };
+  let clickAnswer: IncomingHttpHeaders | undefined;
   const collect = (status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
     if (status !== 302 || headers?.['x-partnerline-click'] !== 'counted') return;
+    clickAnswer ??= headers;
     const landing = new URL(headers.location!);
     transactionIds[landing.pathname]!.push(landing.searchParams.get('tid')!);
   };
@@ -121,6 +129,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
       headers: BROWSER,
       requests: [offerId, cappedOfferId].map((offer) => ({ path: clickPath(offer), onResponse: collect })),
     });
+    const ceilingWithClickAnswer = await measureCeiling(clickPath(offerId), clickAnswer);
     const clicks = await accountCpu(server.child.pid!, () => load({ url: clickUrl, amount: Math.round(warmup.rps * SECONDS), headers: BROWSER }));
     const half = Math.max(1, Math.round(clicks.rps / 2));
     const halfRate = await steadyLoad({ url: clickUrl, rate: half, seconds: SECONDS, streams: 20, headers: BROWSER });
@@ -158,6 +167,8 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     console.log(`\n[${storeLabel}]`);
     console.log(`  (a) ceiling, bare node:http 302, just before: ${format(ceiling)}`);
     if (ceiling.cpu) console.log(`      ${formatCpu(ceiling.cpu)}`);
+    console.log(`      the same server answering a click's own 302 headers: ${format(ceilingWithClickAnswer)}`);
+    if (ceilingWithClickAnswer.cpu) console.log(`      ${formatCpu(ceilingWithClickAnswer.cpu)}`);
     console.log(`  (b) /aff_c, every click persisted: ${format(clicks)}  → b/a = ${(clicks.rps / ceiling.rps).toFixed(2)}`);
     if (clicks.cpu) console.log(`      ${formatCpu(clicks.cpu)}`);
     console.log(`      at half of b's peak, ${half.toLocaleString('en-US')} req/s spread over each second: p50 ${halfRate.p50} ms, p99 ${halfRate.p99} ms`);
@@ -166,7 +177,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     console.log(`      on an offer with a daily cap: ${format(capped.result)}`);
     if (capped.result.cpu) console.log(`      ${formatCpu(capped.result.cpu)}`);
     for (const line of checks) console.log(`      ${line}`);
-    return { ceiling, clicks, halfRate, conversions: uncapped.result, cappedConversions: capped.result, checks };
+    return { ceiling, ceilingWithClickAnswer, clicks, halfRate, conversions: uncapped.result, cappedConversions: capped.result, checks };
   } catch (error) {
     await server.stop().catch(() => undefined);
     throw error;
