@@ -4,7 +4,7 @@ import { OPERATOR, type Role } from '../accounts/principal.ts';
 import { createUser } from '../accounts/users.ts';
 import { createAdvertiser } from '../advertisers/advertisers.ts';
 import { ensureCatalogItem } from '../catalog/catalog.ts';
-import { createGoal, setCap, setPayoutOverride } from '../offers/offer-terms.ts';
+import { createGoal, setCap, setCustomTerms } from '../offers/offer-terms.ts';
 import { createOffer } from '../offers/offers.ts';
 import { setApproval } from '../partners/approvals.ts';
 import { addTrafficSource, createPartner } from '../partners/partners.ts';
@@ -212,7 +212,7 @@ async function seed(db: Queryable): Promise<void> {
   });
   await setCap(db, OPERATOR, newsletter.id, { metric: 'conversions', period: 'day', limit: 500n });
   await setCap(db, OPERATOR, bookClub.id, { partnerId: couponCrate.id, metric: 'payout', period: 'month', limit: cents(500000) });
-  await setPayoutOverride(db, OPERATOR, bestsellers.id, { partnerId: trailblazer.id, payoutType: 'cpa_percentage', payoutPercentPpm: percent(10) });
+  await setCustomTerms(db, OPERATOR, bestsellers.id, 'payout', { partnerId: trailblazer.id, type: 'cpa_percentage', percentPpm: percent(10) });
   await setApproval(db, bestsellers.id, trailblazer.id, 'approved');
   await setApproval(db, bestsellers.id, couponCrate.id, 'pending', 'Asked to describe the coupon site.');
   await setApproval(db, bookClub.id, trailblazer.id, 'approved', 'Invited by the network.');

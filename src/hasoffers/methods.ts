@@ -6,13 +6,13 @@ import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { adjustSaleAmount, approveConversion, markPending, overrideAmounts, rejectConversion } from '../ledger/corrections.ts';
 import { advertiserScopeOf } from '../ledger/ledger-access.ts';
 import { createOffer, findOffer, updateOffer, type OfferSettings } from '../offers/offers.ts';
-import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingType } from '../offers/offer-rules.ts';
+import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingSide, type PricingType } from '../offers/offer-rules.ts';
 import {
   clearCap,
   createGoal,
-  removePayoutOverrideOf,
+  removeCustomTermsOf,
   setCap,
-  setPayoutOverride,
+  setCustomTerms as setOfferCustomTerms,
   updateGoal,
   type CapInput,
   type GoalSettings,
@@ -102,30 +102,48 @@ const idAttribute = (action: string, input: Params, name: string): number | unde
   return id;
 };
 
-/** The core's names for a custom payout's fields, as Offer::setPayout and setTierPayout call them. */
-const CUSTOM_PAYOUT_NAMES = { payoutFlatMicros: 'payout', payoutPercentPpm: 'percent_payout', goalId: 'goal_id', partnerId: 'affiliate_id', tierId: 'affiliate_tier_id' };
+/** The amounts of one side's custom terms, as Offer::setPayout|setRevenue and their tier forms name them. */
+const CUSTOM_TERMS_PARAMS: Record<PricingSide, { flat: string; percent: string }> = {
+  payout: { flat: 'payout', percent: 'percent_payout' },
+  revenue: { flat: 'revenue', percent: 'percent_revenue' },
+};
 
-/** goal_id of a custom payout: absent, empty or 0 for the offer's default conversion. */
-const customPayoutGoal = (action: string, context: MethodContext) => idAttribute(action, context.params, 'goal_id') || null;
+/** The core's names for one side's custom terms, as HasOffers calls them, for its errors. */
+const customTermsNames = (side: PricingSide) => ({
+  [`${side}FlatMicros`]: CUSTOM_TERMS_PARAMS[side].flat,
+  [`${side}PercentPpm`]: CUSTOM_TERMS_PARAMS[side].percent,
+  goalId: 'goal_id',
+  partnerId: 'affiliate_id',
+  tierId: 'affiliate_tier_id',
+});
+
+/** goal_id of custom terms: absent, empty or 0 for the offer's default conversion. */
+const customTermsGoal = (action: string, context: MethodContext) => idAttribute(action, context.params, 'goal_id') || null;
+
+type Whose = { partnerId?: number; tierId?: number };
+const oneAffiliate = (context: MethodContext): Whose => ({ partnerId: requireId(context, 'affiliate_id') });
+const oneTier = (context: MethodContext): Whose => ({ tierId: requireId(context, 'affiliate_tier_id') });
 
 /**
- * Offer::setPayout and setTierPayout: what an affiliate (or a tier's affiliates) earns on the offer
- * or one goal, in amounts alone (`payout`, `percent_payout`): the offer's or goal's payout type stays.
+ * Offer::setPayout, setTierPayout, setRevenue and setTierRevenue: what an affiliate (or a tier's
+ * affiliates) earns, or what the advertiser pays for their traffic, on the offer or one goal, in
+ * amounts alone: the offer's or goal's pricing type on that side stays.
  */
-async function setCustomPayout(context: WriteContext, whose: { partnerId?: number; tierId?: number }): Promise<true> {
-  const read = attributeReader('Could not set payout.', context.params);
-  await setPayoutOverride(context.db, OPERATOR, requireId(context), {
+async function setCustomTerms(context: WriteContext, side: PricingSide, whose: Whose): Promise<true> {
+  const action = `Could not set ${side}.`;
+  const read = attributeReader(action, context.params);
+  await setOfferCustomTerms(context.db, OPERATOR, requireId(context), side, {
     ...whose,
-    goalId: customPayoutGoal('Could not set payout.', context),
-    payoutFlatMicros: read.money('payout'),
-    payoutPercentPpm: read.percent('percent_payout'),
+    goalId: customTermsGoal(action, context),
+    flatMicros: read.money(CUSTOM_TERMS_PARAMS[side].flat),
+    percentPpm: read.percent(CUSTOM_TERMS_PARAMS[side].percent),
   });
   return true;
 }
 
-/** Offer::removePayout and removeTierPayout: the offer's or goal's own payout applies again. Removing one that is not there changes nothing. */
-async function removeCustomPayout(context: WriteContext, whose: { partnerId?: number; tierId?: number }): Promise<true> {
-  await removePayoutOverrideOf(context.db, OPERATOR, requireId(context), { ...whose, goalId: customPayoutGoal('Could not remove payout.', context) });
+/** Offer::removePayout, removeRevenue and their tier forms: the offer's or goal's own terms apply again. Removing terms that are not there changes nothing. */
+async function removeCustomTerms(context: WriteContext, side: PricingSide, whose: Whose): Promise<true> {
+  await removeCustomTermsOf(context.db, OPERATOR, requireId(context), side, { ...whose, goalId: customTermsGoal(`Could not remove ${side}.`, context) });
   return true;
 }
 
@@ -458,10 +476,14 @@ const NETWORK: Record<string, Record<string, Method>> = {
       await setApproval(context.db, id, partnerId, status as ApprovalStatus, param(context.params, 'notes') ?? null);
       return true;
     }),
-    setPayout: writes('Could not set payout.', (context) => setCustomPayout(context, { partnerId: requireId(context, 'affiliate_id') }), { names: CUSTOM_PAYOUT_NAMES }),
-    removePayout: writes('Could not remove payout.', (context) => removeCustomPayout(context, { partnerId: requireId(context, 'affiliate_id') })),
-    setTierPayout: writes('Could not set tier payout.', (context) => setCustomPayout(context, { tierId: requireId(context, 'affiliate_tier_id') }), { names: CUSTOM_PAYOUT_NAMES }),
-    removeTierPayout: writes('Could not remove tier payout.', (context) => removeCustomPayout(context, { tierId: requireId(context, 'affiliate_tier_id') })),
+    setPayout: writes('Could not set payout.', (context) => setCustomTerms(context, 'payout', oneAffiliate(context)), { names: customTermsNames('payout') }),
+    removePayout: writes('Could not remove payout.', (context) => removeCustomTerms(context, 'payout', oneAffiliate(context))),
+    setTierPayout: writes('Could not set tier payout.', (context) => setCustomTerms(context, 'payout', oneTier(context)), { names: customTermsNames('payout') }),
+    removeTierPayout: writes('Could not remove tier payout.', (context) => removeCustomTerms(context, 'payout', oneTier(context))),
+    setRevenue: writes('Could not set revenue.', (context) => setCustomTerms(context, 'revenue', oneAffiliate(context)), { names: customTermsNames('revenue') }),
+    removeRevenue: writes('Could not remove revenue.', (context) => removeCustomTerms(context, 'revenue', oneAffiliate(context))),
+    setTierRevenue: writes('Could not set tier revenue.', (context) => setCustomTerms(context, 'revenue', oneTier(context)), { names: customTermsNames('revenue') }),
+    removeTierRevenue: writes('Could not remove tier revenue.', (context) => removeCustomTerms(context, 'revenue', oneTier(context))),
     getAffiliateApprovalStatus: async (context) => {
       const id = requireId(context);
       const partnerId = requireId(context, 'affiliate_id');

@@ -1,4 +1,4 @@
-import { isMoneyMetric, type CapMetric, type CapPeriod } from '../offers/offer-rules.ts';
+import { isMoneyMetric, type CapMetric, type CapPeriod, type PricingSide } from '../offers/offer-rules.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { FieldDef, ModelDef } from './find.ts';
 
@@ -21,6 +21,8 @@ const localTime = (sql: string): FieldDef => ({
   sql: `coalesce(to_char((${sql}) AT TIME ZONE n.time_zone, 'YYYY-MM-DD HH24:MI:SS'), '0000-00-00 00:00:00')`,
   out: (value) => String(value),
 });
+/** use_payout_groups, use_revenue_groups: whether tiers have terms of their own on that side, where `where` holds (alias po). */
+const usesTierTerms = (side: PricingSide, where: string) => flag(`EXISTS (SELECT 1 FROM ${side}_overrides po WHERE ${where} AND po.tier_id IS NOT NULL)`);
 const unixTime = (sql: string): FieldDef => ({ sql: `extract(epoch FROM ${sql})::int8`, numeric: true, out: (value) => Number(value) });
 /** The offer-wide caps HasOffers shows and takes as fields of the offer ("0": no cap). */
 export const OFFER_CAPS: Record<string, { metric: CapMetric; period: CapPeriod }> = {
@@ -114,8 +116,8 @@ export const OFFER: ModelDef = {
     enable_offer_whitelist: constant('0'),
     note: constant(null),
     use_target_rules: constant('0'),
-    use_payout_groups: flag('EXISTS (SELECT 1 FROM payout_overrides po WHERE po.offer_id = o.id AND po.goal_id IS NULL AND po.tier_id IS NOT NULL)'),
-    use_revenue_groups: constant('0'),
+    use_payout_groups: usesTierTerms('payout', 'po.offer_id = o.id AND po.goal_id IS NULL'),
+    use_revenue_groups: usesTierTerms('revenue', 'po.offer_id = o.id AND po.goal_id IS NULL'),
     website_links_copy_static_params: constant('0'),
     create_date_utc: { sql: `to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`, out: (value) => String(value) },
     lifetime_revenue_cap: cap('lifetime_revenue_cap'),
@@ -247,8 +249,8 @@ export const GOAL: ModelDef = {
     max_percent_payout: percent2('g.revenue_percent_ppm'),
     tiered_payout: constant('0'),
     tiered_revenue: constant('0'),
-    use_payout_groups: flag('EXISTS (SELECT 1 FROM payout_overrides po WHERE po.goal_id = g.id AND po.tier_id IS NOT NULL)'),
-    use_revenue_groups: constant('0'),
+    use_payout_groups: usesTierTerms('payout', 'po.goal_id = g.id'),
+    use_revenue_groups: usesTierTerms('revenue', 'po.goal_id = g.id'),
     advertiser_id: s('o.advertiser_id', true),
     display_advertiser: constant('1'),
     protocol: s('o.protocol'),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Conversion, ConversionStatus } from './conversion-record.ts';
-import { chooseTerms, priceConversion, type CustomPayoutRule, type Pricing, type PricedConversion } from './payouts.ts';
+import { chooseTerms, priceConversion, type CustomTerm, type Pricing, type PricedConversion } from './payouts.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
 /** How a conversion reached us; it sets the approved status code and whether the token applies. */
@@ -78,7 +78,8 @@ export interface ConversionFacts {
   offer: OfferConversionTerms | undefined;
   /** undefined: no goal asked for; null: asked for, and the offer has no such goal. */
   goal: GoalConversionTerms | null | undefined;
-  override: { goalId: number | null; payout: Pricing; rule: CustomPayoutRule } | undefined;
+  customPayout?: CustomTerm | undefined;
+  customRevenue?: CustomTerm | undefined;
   partnerKnown: boolean;
 }
 
@@ -111,7 +112,7 @@ export function subjectOf(request: ConversionRequest, click: ClickSession | unde
  * priced conversion with its status. Caps are applied afterwards, against the store's counts.
  */
 export function decideConversion(facts: ConversionFacts): ConversionDecision {
-  const { request, click, offer, goal, override } = facts;
+  const { request, click, offer, goal, customPayout, customRevenue } = facts;
   const convertedAt = request.convertedAt ?? facts.now;
   if (convertedAt.getTime() - facts.now.getTime() > CLOCK_SKEW_MS) {
     return refused(STATUS_CODE.INVALID_REQUEST, `the conversion is dated ${convertedAt.toISOString()}, in the future`);
@@ -150,7 +151,7 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
   }
 
   const saleAmountMicros = request.saleAmountMicros ?? 0n;
-  const priced = priceConversion(chooseTerms({ offer, goal: goal ?? undefined, override }, goal?.id ?? null), saleAmountMicros);
+  const priced = priceConversion(chooseTerms({ offer, goal: goal ?? undefined, customPayout, customRevenue }, goal?.id ?? null), saleAmountMicros);
   const needsApproval = (goal ?? offer).approveConversions || offer.holdHours !== null;
   const tooSoon = tooSoonAfterClick(request, offer, click, convertedAt);
   const status: ConversionStatus = tooSoon ? 'rejected' : (request.status ?? (needsApproval ? 'pending' : 'approved'));

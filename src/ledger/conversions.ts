@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PERIOD_ADJECTIVES, type CapMetric, type CapPeriod } from '../offers/offer-rules.ts';
+import { PERIOD_ADJECTIVES, type CapMetric, type CapPeriod, type PricingSide } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';
@@ -18,8 +18,7 @@ import {
   type OfferConversionTerms,
 } from './conversion-rules.ts';
 import { recordEvents, statsMove } from './ledger-writes.ts';
-import type { CustomPayoutRule } from './payouts.ts';
-import { pricingJson, toPricing, type RawPricing } from './pricing-sql.ts';
+import { customTermOf, customTermsSql, pricingJson, toPricing, type CustomTermsRow, type RawPricing } from './pricing-sql.ts';
 import { capStatusCode, STATUS_CODE } from './status-codes.ts';
 
 export type { ConversionChannel, ConversionRequest } from './conversion-rules.ts';
@@ -33,11 +32,11 @@ export interface ClickSessions {
   ensureWritten(transactionId: string): Promise<void>;
 }
 
-const PRICING = (side: 'payout' | 'revenue', alias: string) => `${pricingJson(side, alias)} AS ${side}`;
+const PRICING = (side: PricingSide, alias: string) => `${pricingJson(side, alias)} AS ${side}`;
 
 const asksGoal = (request: ConversionRequest) => request.goalId !== undefined || request.goalName !== undefined;
 
-/** The terms of every offer, goal, override and partner the requests name: at most four queries for the whole batch. */
+/** The terms of every offer, goal and partner the requests name, custom terms included: at most five queries for the whole batch. */
 async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date) {
   const transactionIds = requests.map((request) => request.transactionId).filter((id): id is string => Boolean(id));
   const clicks = new Map(
@@ -77,11 +76,10 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
          FROM goals g WHERE g.offer_id = ANY($1::int[]) AND g.status = 'active'`,
         [offerIds],
       );
-  const overrides = await tx.query<{ offerId: number; partnerId: number; goalId: number | null; payout: RawPricing; rule: CustomPayoutRule }>(
-    `SELECT offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", ${PRICING('payout', 'p')}, rule
-     FROM partner_payout_terms p WHERE offer_id = ANY($1::int[]) AND partner_id = ANY($2::int[])`,
-    [offerIds, partnerIds],
-  );
+  const customTerms = await tx.query<CustomTermsRow>(customTermsSql('p.offer_id = ANY($1::int[]) AND p.partner_id = ANY($2::int[])'), [
+    offerIds,
+    partnerIds,
+  ]);
   const knownPartners = new Set(
     (await tx.query<{ id: number }>('SELECT id FROM partners WHERE id = ANY($1::int[])', [partnerIds])).map((row) => row.id),
   );
@@ -98,16 +96,14 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
         )
       : undefined;
     const goal = asksGoal(request) ? (goalRow ? { ...goalRow, payout: toPricing(goalRow.payout), revenue: toPricing(goalRow.revenue) } : null) : undefined;
-    const overrideRow = overrides.find(
-      (row) => row.offerId === offerId && row.partnerId === partnerId && row.goalId === (goal?.id ?? null),
-    );
     return {
       request,
       now,
       click,
       offer,
       goal,
-      override: overrideRow ? { goalId: overrideRow.goalId, payout: toPricing(overrideRow.payout), rule: overrideRow.rule } : undefined,
+      customPayout: customTermOf(customTerms, 'payout', offerId, partnerId, goal?.id ?? null),
+      customRevenue: customTermOf(customTerms, 'revenue', offerId, partnerId, goal?.id ?? null),
       partnerKnown: partnerId !== undefined && knownPartners.has(partnerId),
     };
   });

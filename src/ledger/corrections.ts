@@ -5,8 +5,8 @@ import type { Queryable, Transaction } from '../store/store.ts';
 import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import { recordConversionIn } from './conversions.ts';
 import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
-import { chooseTerms, priceConversion, type CustomPayoutRule } from './payouts.ts';
-import { pricingJson, toPricing, type RawPricing } from './pricing-sql.ts';
+import { chooseTerms, priceConversion } from './payouts.ts';
+import { customTermOf, customTermsSql, pricingJson, toPricing, type CustomTermsRow, type RawPricing } from './pricing-sql.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
 /** Who corrects: a name for the ledger, and the advertisers whose conversions it may touch (all when undefined). */
@@ -86,8 +86,6 @@ interface TermsRow {
   offerRevenue: RawPricing;
   goalPayout: RawPricing | null;
   goalRevenue: RawPricing | null;
-  overridePayout: RawPricing | null;
-  overrideRule: CustomPayoutRule | null;
 }
 
 /** Corrects the sale amount; payout and revenue are priced again by the offer's current rules. */
@@ -105,23 +103,24 @@ export async function adjustSaleAmount(
   const [terms] = await tx.query<TermsRow>(
     `SELECT ${pricingJson('payout', 'o')} AS "offerPayout", ${pricingJson('revenue', 'o')} AS "offerRevenue",
             (SELECT ${pricingJson('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
-            (SELECT ${pricingJson('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue",
-            p.payout AS "overridePayout", p.rule AS "overrideRule"
-     FROM offers o
-     LEFT JOIN LATERAL (SELECT ${pricingJson('payout', 'p')} AS payout, p.rule FROM partner_payout_terms p
-                        WHERE p.offer_id = o.id AND p.partner_id = $3 AND p.goal_id IS NOT DISTINCT FROM $2) p ON true
-     WHERE o.id = $1`,
-    [before.offerId, before.goalId, before.partnerId],
+            (SELECT ${pricingJson('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue"
+     FROM offers o WHERE o.id = $1`,
+    [before.offerId, before.goalId],
   );
+  const customTerms = await tx.query<CustomTermsRow>(customTermsSql('p.offer_id = $1 AND p.partner_id = $2 AND p.goal_id IS NOT DISTINCT FROM $3'), [
+    before.offerId,
+    before.partnerId,
+    before.goalId,
+  ]);
   const goalPayout = toPricing(terms!.goalPayout);
   const goalRevenue = toPricing(terms!.goalRevenue);
-  const overridePayout = toPricing(terms!.overridePayout);
   const priced = priceConversion(
     chooseTerms(
       {
         offer: { payout: toPricing(terms!.offerPayout), revenue: toPricing(terms!.offerRevenue) },
         goal: goalPayout && goalRevenue ? { payout: goalPayout, revenue: goalRevenue } : undefined,
-        override: overridePayout ? { goalId: before.goalId, payout: overridePayout, rule: terms!.overrideRule! } : undefined,
+        customPayout: customTermOf(customTerms, 'payout', before.offerId, before.partnerId, before.goalId),
+        customRevenue: customTermOf(customTerms, 'revenue', before.offerId, before.partnerId, before.goalId),
       },
       before.goalId,
     ),

@@ -41,30 +41,35 @@ export function amountFor(pricing: Pricing, saleMicros: bigint): bigint {
   }
 }
 
+/** A partner's custom terms on one side (its own, else its tier's): for one goal, or for the offer's default conversion (null). */
+export interface CustomTerm {
+  goalId: number | null;
+  pricing: Pricing;
+  rule: CustomPayoutRule;
+}
+
 export interface TermsSource {
   offer: { payout: Pricing; revenue: Pricing };
   goal?: { payout: Pricing; revenue: Pricing } | undefined;
-  /**
-   * The partner's custom payout on this offer (its own, else its tier's): for the goal converted,
-   * or for the offer's default conversion.
-   */
-  override?: { goalId: number | null; payout: Pricing; rule: CustomPayoutRule } | undefined;
+  /** What the partner earns by terms of its own on this offer. */
+  customPayout?: CustomTerm | undefined;
+  /** What the advertiser pays for the partner's traffic by terms of its own on this offer. */
+  customRevenue?: CustomTerm | undefined;
 }
 
 /**
- * Which terms price a conversion, most specific first: the partner's custom payout for exactly
- * this goal (or for the default conversion), else the goal's own terms, else the offer's. The
- * revenue side always follows the goal or offer: custom payouts change what the partner earns, not
- * what the advertiser pays.
+ * Which terms price a conversion, side by side, most specific first: the partner's custom terms for
+ * exactly this goal (or for the default conversion), else the goal's own, else the offer's. The
+ * rule names where the payout came from.
  */
 export function chooseTerms(source: TermsSource, goalId: number | null): PricedTerms {
   const base = source.goal ?? source.offer;
-  const baseRule: PayoutRule = source.goal ? 'goal' : 'offer';
-  const override = source.override && source.override.goalId === goalId ? source.override : undefined;
+  const applies = (custom: CustomTerm | undefined) => (custom?.goalId === goalId ? custom : undefined);
+  const payout = applies(source.customPayout);
   return {
-    payout: override ? override.payout : base.payout,
-    revenue: base.revenue,
-    rule: override ? override.rule : baseRule,
+    payout: payout?.pricing ?? base.payout,
+    revenue: applies(source.customRevenue)?.pricing ?? base.revenue,
+    rule: payout?.rule ?? (source.goal ? 'goal' : 'offer'),
   };
 }
 

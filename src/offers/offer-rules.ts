@@ -2,6 +2,8 @@ import countries from 'i18n-iso-countries';
 
 export const PRICING_TYPES = ['cpc', 'cpm', 'cpa_flat', 'cpa_percentage', 'cpa_both'] as const;
 export type PricingType = (typeof PRICING_TYPES)[number];
+/** The two sides of a price: what the partner earns, and what the advertiser pays. */
+export type PricingSide = 'payout' | 'revenue';
 
 export const DEVICES = ['desktop', 'mobile', 'tablet'] as const;
 export type Device = (typeof DEVICES)[number];

@@ -10,24 +10,25 @@ import {
   type CapMetric,
   type CapPeriod,
   type CpaType,
+  type PricingSide,
   type PricingType,
 } from './offer-rules.ts';
 import { changeableOffer, checkPricing, getOffer } from './offers.ts';
 
 /**
- * Goals, caps and per-partner payouts: the terms an offer pays by, beside its own pricing. Whoever
+ * Goals, caps and partners' custom payouts and revenues: the terms an offer pays by, beside its own pricing. Whoever
  * may change the offer (the network, its advertiser, the advertiser's agency) may change these.
  */
 
-/** Checks the goal is one of the offer's, and answers how it pays; nothing for no goal. */
-async function checkGoalOf(db: Queryable, offerId: number, goalId: number | null): Promise<PricingType | undefined> {
+/** Checks the goal is one of the offer's, and answers how it prices each side; nothing for no goal. */
+async function checkGoalOf(db: Queryable, offerId: number, goalId: number | null): Promise<Record<PricingSide, PricingType> | undefined> {
   if (goalId === null) return undefined;
-  const [goal] = await db.query<{ payoutType: PricingType }>(
-    'SELECT payout_type AS "payoutType" FROM goals WHERE id = $1 AND offer_id = $2 AND status = $3',
+  const [goal] = await db.query<Record<PricingSide, PricingType>>(
+    'SELECT payout_type AS payout, revenue_type AS revenue FROM goals WHERE id = $1 AND offer_id = $2 AND status = $3',
     [goalId, offerId, 'active'],
   );
   if (!goal) throw new ValidationError('goalId', `offer ${offerId} has no goal ${goalId}`);
-  return goal.payoutType;
+  return goal;
 }
 
 async function checkPartner(db: Queryable, partnerId: number | null): Promise<void> {
@@ -42,7 +43,7 @@ async function checkTier(db: Queryable, tierId: number | null): Promise<void> {
   if (!tier) throw new ValidationError('tierId', `unknown partner tier ${tierId}`);
 }
 
-/** Removes one of the offer's caps or partner payouts, and answers what it was. */
+/** Removes one of the offer's caps or partners' custom terms, and answers what it was. */
 async function removeTerm<Row>(db: Queryable, principal: Principal, offerId: number, kind: { table: string; fields: string; entity: string }, id: number): Promise<Row> {
   await changeableOffer(db, principal, offerId);
   const [removed] = await db.query<Row>(`DELETE FROM ${kind.table} WHERE id = $1 AND offer_id = $2 RETURNING ${kind.fields}`, [id, offerId]);
@@ -208,92 +209,104 @@ export async function clearCap(db: Queryable, principal: Principal, offerId: num
 export const removeCap = (db: Queryable, principal: Principal, offerId: number, capId: number) =>
   removeTerm<Cap>(db, principal, offerId, { table: 'caps', fields: CAP_FIELDS, entity: 'cap' }, capId);
 
-// ---- Partner payouts --------------------------------------------------------------------------
+// ---- Partners' custom terms --------------------------------------------------------------------
 
-/** Whose a custom payout is: one partner's, or every partner's in a tier. */
-export interface PayoutOverrideInput {
+/** Whose custom terms these are (one partner's, or every partner's in a tier), where, and what they price. */
+export interface CustomTermsInput {
   partnerId?: number | null;
   tierId?: number | null;
   goalId?: number | null;
-  /** Absent, the offer's (or goal's) own: a custom payout given in amounts alone, as HasOffers sets them. */
-  payoutType?: PricingType;
-  payoutFlatMicros?: bigint;
-  payoutPercentPpm?: number;
+  /** Absent, the offer's (or goal's) own type on this side: custom terms given in amounts alone, as HasOffers sets them. */
+  type?: PricingType;
+  flatMicros?: bigint;
+  percentPpm?: number;
 }
 
 /**
- * What one partner, or the partners of one tier, earn on an offer (or one of its goals) instead of
- * the offer's or goal's own payout. A partner's own ranks above its tier's.
+ * What one partner, or the partners of one tier, earn (payout) or what the advertiser pays for
+ * their traffic (revenue) on an offer, or one of its goals, instead of the offer's or goal's own
+ * terms on that side. A partner's own rank above its tier's.
  */
-export interface PayoutOverride {
+export interface CustomTerms {
   id: number;
   offerId: number;
   partnerId: number | null;
   tierId: number | null;
   goalId: number | null;
-  payoutType: PricingType;
-  payoutFlatMicros: bigint;
-  payoutPercentPpm: number;
+  type: PricingType;
+  flatMicros: bigint;
+  percentPpm: number;
   createdAt: Date;
 }
 
-const OVERRIDE_FIELDS = `id, offer_id AS "offerId", partner_id AS "partnerId", tier_id AS "tierId", goal_id AS "goalId", payout_type AS "payoutType",
-  payout_flat_micros AS "payoutFlatMicros", payout_percent_ppm AS "payoutPercentPpm", created_at AS "createdAt"`;
+/** Each side's custom terms live in a table of their own, with that side's pricing columns, as offers and goals have them. */
+const customTermsTable = (side: PricingSide) => `${side}_overrides`;
 
-export async function listPayoutOverrides(db: Queryable, principal: Principal, offerId: number): Promise<PayoutOverride[]> {
+const customTermsFields = (side: PricingSide) =>
+  `id, offer_id AS "offerId", partner_id AS "partnerId", tier_id AS "tierId", goal_id AS "goalId", ${side}_type AS type,
+   ${side}_flat_micros AS "flatMicros", ${side}_percent_ppm AS "percentPpm", created_at AS "createdAt"`;
+
+export async function listCustomTerms(db: Queryable, principal: Principal, offerId: number, side: PricingSide): Promise<CustomTerms[]> {
   await getOffer(db, principal, offerId);
-  return db.query<PayoutOverride>(`SELECT ${OVERRIDE_FIELDS} FROM payout_overrides WHERE offer_id = $1 ORDER BY id`, [offerId]);
+  return db.query<CustomTerms>(`SELECT ${customTermsFields(side)} FROM ${customTermsTable(side)} WHERE offer_id = $1 ORDER BY id`, [offerId]);
 }
 
 /**
- * Sets what the partner (or the tier's partners) earns on the offer's default conversion and its
- * clicks and impressions (no goal), or on one goal's conversions (CPA terms only); a second call
- * for the same partner or tier and goal replaces it. Conversions already recorded keep their payout
- * until corrected.
+ * Sets one side of what the partner's (or the tier's partners') conversions on the offer's default
+ * conversion and its clicks and impressions (no goal), or on one goal's conversions (CPA terms
+ * only), are priced at; a second call for the same partner or tier and goal replaces it.
+ * Conversions already recorded keep their amounts until corrected.
  */
-export async function setPayoutOverride(db: Queryable, principal: Principal, offerId: number, input: PayoutOverrideInput): Promise<PayoutOverride> {
+export async function setCustomTerms(db: Queryable, principal: Principal, offerId: number, side: PricingSide, input: CustomTermsInput): Promise<CustomTerms> {
   const offer = await changeableOffer(db, principal, offerId);
   const goalId = input.goalId ?? null;
-  const flatMicros = input.payoutFlatMicros ?? 0n;
-  const percentPpm = input.payoutPercentPpm ?? 0;
+  const flatMicros = input.flatMicros ?? 0n;
+  const percentPpm = input.percentPpm ?? 0;
   const partnerId = input.partnerId ?? null;
   const tierId = input.tierId ?? null;
   if ((partnerId === null) === (tierId === null)) throw new ValidationError('partnerId', 'name one partner, or one tier by tierId: one of the two');
-  const goalPayoutType = await checkGoalOf(db, offerId, goalId);
-  const payoutType = input.payoutType ?? goalPayoutType ?? offer.payoutType;
-  checkPricing('payout', payoutType, flatMicros, percentPpm, goalId === null ? PRICING_TYPES : CPA_TYPES);
+  const goalTypes = await checkGoalOf(db, offerId, goalId);
+  const type = input.type ?? goalTypes?.[side] ?? offer[`${side}Type` as const];
+  checkPricing(side, type, flatMicros, percentPpm, goalId === null ? PRICING_TYPES : CPA_TYPES);
   await checkPartner(db, partnerId);
   await checkTier(db, tierId);
-  const [row] = await db.query<PayoutOverride>(
-    `INSERT INTO payout_overrides (offer_id, partner_id, tier_id, goal_id, payout_type, payout_flat_micros, payout_percent_ppm)
+  const [row] = await db.query<CustomTerms>(
+    `INSERT INTO ${customTermsTable(side)} (offer_id, partner_id, tier_id, goal_id, ${side}_type, ${side}_flat_micros, ${side}_percent_ppm)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (offer_id, coalesce(partner_id, 0), coalesce(tier_id, 0), coalesce(goal_id, 0))
-     DO UPDATE SET payout_type = EXCLUDED.payout_type, payout_flat_micros = EXCLUDED.payout_flat_micros,
-                   payout_percent_ppm = EXCLUDED.payout_percent_ppm
-     RETURNING ${OVERRIDE_FIELDS}`,
-    [offerId, partnerId, tierId, goalId, payoutType, flatMicros, percentPpm],
+     DO UPDATE SET ${side}_type = EXCLUDED.${side}_type, ${side}_flat_micros = EXCLUDED.${side}_flat_micros,
+                   ${side}_percent_ppm = EXCLUDED.${side}_percent_ppm
+     RETURNING ${customTermsFields(side)}`,
+    [offerId, partnerId, tierId, goalId, type, flatMicros, percentPpm],
   );
   return row!;
 }
 
 /**
- * Removes the custom payout of this partner (or tier) on the offer's default conversion or on one
- * goal, if there is one: the way HasOffers names them, by whose and where rather than by id.
+ * Removes this side of the partner's (or tier's) custom terms on the offer's default conversion or
+ * on one goal, if there are any: the way HasOffers names them, by whose and where rather than by id.
  */
-export async function removePayoutOverrideOf(
+export async function removeCustomTermsOf(
   db: Queryable,
   principal: Principal,
   offerId: number,
+  side: PricingSide,
   { partnerId = null, tierId = null, goalId = null }: { partnerId?: number | null; tierId?: number | null; goalId?: number | null },
-): Promise<PayoutOverride | undefined> {
+): Promise<CustomTerms | undefined> {
   await changeableOffer(db, principal, offerId);
-  const [removed] = await db.query<PayoutOverride>(
-    `DELETE FROM payout_overrides WHERE offer_id = $1 AND partner_id IS NOT DISTINCT FROM $2 AND tier_id IS NOT DISTINCT FROM $3
-       AND goal_id IS NOT DISTINCT FROM $4 RETURNING ${OVERRIDE_FIELDS}`,
+  const [removed] = await db.query<CustomTerms>(
+    `DELETE FROM ${customTermsTable(side)} WHERE offer_id = $1 AND partner_id IS NOT DISTINCT FROM $2 AND tier_id IS NOT DISTINCT FROM $3
+       AND goal_id IS NOT DISTINCT FROM $4 RETURNING ${customTermsFields(side)}`,
     [offerId, partnerId, tierId, goalId],
   );
   return removed;
 }
 
-export const removePayoutOverride = (db: Queryable, principal: Principal, offerId: number, overrideId: number) =>
-  removeTerm<PayoutOverride>(db, principal, offerId, { table: 'payout_overrides', fields: OVERRIDE_FIELDS, entity: 'partner payout' }, overrideId);
+export const removeCustomTerms = (db: Queryable, principal: Principal, offerId: number, side: PricingSide, termsId: number) =>
+  removeTerm<CustomTerms>(
+    db,
+    principal,
+    offerId,
+    { table: customTermsTable(side), fields: customTermsFields(side), entity: `partner ${side}` },
+    termsId,
+  );

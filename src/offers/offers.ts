@@ -20,6 +20,7 @@ import {
   VISIBILITIES,
   type Device,
   type OfferStatus,
+  type PricingSide,
   type PricingType,
   type Visibility,
 } from './offer-rules.ts';
@@ -131,7 +132,7 @@ export async function getOffer(db: Queryable, principal: Principal, id: number):
 }
 
 /** One side's pricing checked, with the field at fault named as the caller wrote it (`payoutType`, `revenuePercentPpm`...). */
-export function checkPricing(side: 'payout' | 'revenue', type: PricingType, flatMicros: bigint, percentPpm: number, allowed: readonly PricingType[]): void {
+export function checkPricing(side: PricingSide, type: PricingType, flatMicros: bigint, percentPpm: number, allowed: readonly PricingType[]): void {
   const problem = pricingProblem({ type, flatMicros, percentPpm }, allowed);
   if (problem) throw new ValidationError(`${side}${problem.part}`, problem.detail);
 }

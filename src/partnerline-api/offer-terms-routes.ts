@@ -1,22 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, idSchema, itemParams, nullableIdSchema, strictBody } from '../http/schema-types.ts';
-import { CAP_METRICS, CAP_PERIODS, CPA_TYPES, isMoneyMetric, PRICING_TYPES, type CapMetric, type CapPeriod, type CpaType, type PricingType } from '../offers/offer-rules.ts';
+import { CAP_METRICS, CAP_PERIODS, CPA_TYPES, isMoneyMetric, PRICING_TYPES, type CapMetric, type CapPeriod, type CpaType, type PricingSide, type PricingType } from '../offers/offer-rules.ts';
 import {
   createGoal,
   listCaps,
   listGoals,
-  listPayoutOverrides,
+  listCustomTerms,
   removeCap,
-  removePayoutOverride,
+  removeCustomTerms,
   setCap,
-  setPayoutOverride,
+  setCustomTerms,
   updateGoal,
   type Cap,
   type Goal,
   type GoalInput,
   type GoalSettings,
-  type PayoutOverride,
+  type CustomTerms,
 } from '../offers/offer-terms.ts';
 import type { Platform } from '../platform.ts';
 import { ValidationError } from '../shared/errors.ts';
@@ -151,35 +151,124 @@ function capView(cap: Cap) {
   return { ...cap, limit: isMoneyMetric(cap.metric) ? formatMoney(cap.limit) : Number(cap.limit) };
 }
 
-// ---- Partner payouts --------------------------------------------------------------------------
+// ---- Partners' custom terms ------------------------------------------------------------------
 
-const payoutSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    offerId: { type: 'integer' },
-    partnerId: { type: ['integer', 'null'] },
-    tierId: { type: ['integer', 'null'], description: 'The partner tier it pays, where it names no partner' },
-    goalId: { type: ['integer', 'null'] },
-    payoutType: { type: 'string', enum: [...PRICING_TYPES] },
-    payout: { type: 'string' },
-    percentPayout: { type: 'number' },
-    createdAt: { type: 'string', format: 'date-time' },
+/** One side's custom terms as this API names them, and what its documentation says of them. */
+const CUSTOM_TERMS = {
+  payout: {
+    path: 'partner-payouts',
+    fields: { type: 'payoutType', flat: 'payout', percent: 'percentPayout' },
+    list: "What partners, and the partners of tiers, earn on an offer by terms of their own (the network, its advertiser and the advertiser's agency)",
+    set: "Set a partner's own payout, or a partner tier's, on an offer or on one of its goals",
+    setDetail:
+      'It replaces the offer\'s (or goal\'s) payout for this partner, or with `tierId` for every partner of the tier (see ' +
+      '/partner-tiers); a partner\'s own ranks above its tier\'s. What the advertiser is charged does not change. Without ' +
+      '`goalId` it prices the offer\'s default conversion and, with `cpc` or `cpm`, the partner\'s clicks or impressions (times ' +
+      'the sub-ID\'s bid factor); a goal takes CPA terms only. Conversions show it as `payoutRule: "partner override"` or ' +
+      '`"partner tier"`. Setting the same partner (or tier) and goal again replaces it, so the call is safe to retry; conversions ' +
+      'already recorded keep their payout.',
+    remove: "Remove a partner's or a tier's own payout: the tier's (for a partner in one) or the offer's (or goal's) applies again",
+  },
+  revenue: {
+    path: 'partner-revenues',
+    fields: { type: 'revenueType', flat: 'revenue', percent: 'percentRevenue' },
+    list: "What the advertiser pays for the traffic of partners, and of tiers' partners, on an offer by terms of their own (the network, its advertiser and the advertiser's agency)",
+    set: "Set what the advertiser pays for one partner's traffic, or a partner tier's, on an offer or on one of its goals",
+    setDetail:
+      'It replaces the offer\'s (or goal\'s) revenue for this partner\'s conversions, or with `tierId` for those of every partner ' +
+      'of the tier; a partner\'s own ranks above its tier\'s. What the partner earns does not change. Without `goalId` it prices ' +
+      'the offer\'s default conversion and, with `cpc` or `cpm`, what the partner\'s clicks or impressions cost (times the ' +
+      'sub-ID\'s bid factor, drawn from the offer\'s budget); a goal takes CPA terms only. Setting the same partner (or tier) and ' +
+      'goal again replaces it, so the call is safe to retry; conversions already recorded keep their revenue.',
+    remove: "Remove a partner's or a tier's own revenue: the tier's (for a partner in one) or the offer's (or goal's) applies again",
   },
 } as const;
 
-interface PayoutBody {
+function customTermsSchema(side: PricingSide) {
+  const { fields } = CUSTOM_TERMS[side];
+  return {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      offerId: { type: 'integer' },
+      partnerId: { type: ['integer', 'null'] },
+      tierId: { type: ['integer', 'null'], description: 'The partner tier it prices, where it names no partner' },
+      goalId: { type: ['integer', 'null'] },
+      [fields.type]: { type: 'string', enum: [...PRICING_TYPES] },
+      [fields.flat]: { type: 'string' },
+      [fields.percent]: { type: 'number' },
+      createdAt: { type: 'string', format: 'date-time' },
+    },
+  };
+}
+
+interface CustomTermsBody {
   partnerId?: number;
   tierId?: number;
   goalId?: number | null;
-  payoutType?: PricingType;
-  payout?: number | string;
-  percentPayout?: number | string;
+  [amountOrType: string]: number | string | null | undefined;
 }
 
-function payoutView(override: PayoutOverride) {
-  const { payoutFlatMicros, payoutPercentPpm, ...rest } = override;
-  return { ...rest, payout: formatMoney(payoutFlatMicros), percentPayout: ppmToPercent(payoutPercentPpm) };
+function customTermsView(side: PricingSide, { type, flatMicros, percentPpm, ...rest }: CustomTerms) {
+  const { fields } = CUSTOM_TERMS[side];
+  return { ...rest, [fields.type]: type, [fields.flat]: formatMoney(flatMicros), [fields.percent]: ppmToPercent(percentPpm) };
+}
+
+/** GET, PUT and DELETE of one side's custom terms on an offer. */
+function registerCustomTermsRoutes(app: FastifyInstance, platform: Platform, doc: (summary: string, description?: string) => object, side: PricingSide): void {
+  const { path, fields, ...text } = CUSTOM_TERMS[side];
+  const schema = customTermsSchema(side);
+  app.get<{ Params: { id: number } }>(
+    `/offers/:id/${path}`,
+    { schema: { ...doc(text.list), params: idParams, response: { 200: { type: 'array', items: schema }, 403: errorBody, 404: errorBody } } },
+    async (request) => (await listCustomTerms(platform.store, request.principal, request.params.id, side)).map((terms) => customTermsView(side, terms)),
+  );
+
+  app.put<{ Params: { id: number }; Body: CustomTermsBody }>(
+    `/offers/:id/${path}`,
+    {
+      schema: {
+        ...doc(text.set, text.setDetail),
+        params: idParams,
+        body: strictBody(
+          {
+            partnerId: idSchema,
+            tierId: idSchema,
+            goalId: nullableIdSchema,
+            [fields.type]: { type: 'string', enum: [...PRICING_TYPES], description: `Absent: the offer's (or goal's) own ${side} type` },
+            [fields.flat]: { ...moneySchema, description: 'The flat part (cpa_flat, cpa_both), per click (cpc) or per thousand impressions (cpm)' },
+            [fields.percent]: { ...percentSchema, description: 'The share of the sale (cpa_percentage, cpa_both)' },
+          },
+          { minProperties: 1 },
+        ),
+        response: { 200: schema, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => {
+        const { partnerId, tierId, goalId } = request.body;
+        const terms = await setCustomTerms(tx, request.principal, request.params.id, side, {
+          partnerId,
+          tierId,
+          goalId,
+          type: request.body[fields.type] as PricingType | undefined,
+          flatMicros: amountInput(fields.flat, request.body[fields.flat] ?? undefined),
+          percentPpm: percentInput(fields.percent, request.body[fields.percent] ?? undefined),
+        });
+        return { statusCode: 200, body: customTermsView(side, terms) };
+      }),
+  );
+
+  const termsId = `${side}Id` as const;
+  app.delete<{ Params: { id: number } & Record<typeof termsId, number> }>(
+    `/offers/:id/${path}/:${termsId}`,
+    { schema: { ...doc(text.remove), params: itemParams(termsId), response: { 200: schema, 403: errorBody, 404: errorBody } } },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: customTermsView(side, await removeCustomTerms(tx, request.principal, request.params.id, side, request.params[termsId])),
+      })),
+  );
 }
 
 // ---- Routes -----------------------------------------------------------------------------------
@@ -297,71 +386,6 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
       sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: capView(await removeCap(tx, request.principal, request.params.id, request.params.capId)) })),
   );
 
-  app.get<{ Params: { id: number } }>(
-    '/offers/:id/partner-payouts',
-    {
-      schema: {
-        ...doc("What partners, and the partners of tiers, earn on an offer by terms of their own (the network, its advertiser and the advertiser's agency)"),
-        params: idParams,
-        response: { 200: { type: 'array', items: payoutSchema }, 403: errorBody, 404: errorBody },
-      },
-    },
-    async (request) => (await listPayoutOverrides(db, request.principal, request.params.id)).map(payoutView),
-  );
-
-  app.put<{ Params: { id: number }; Body: PayoutBody }>(
-    '/offers/:id/partner-payouts',
-    {
-      schema: {
-        ...doc(
-          "Set a partner's own payout, or a partner tier's, on an offer or on one of its goals",
-          'It replaces the offer\'s (or goal\'s) payout for this partner, or with `tierId` for every partner of the tier (see ' +
-            '/partner-tiers); a partner\'s own ranks above its tier\'s. What the advertiser is charged does not change. Without ' +
-            '`goalId` it prices the offer\'s default conversion and, with `cpc` or `cpm`, the partner\'s clicks or impressions (times ' +
-            'the sub-ID\'s bid factor); a goal takes CPA terms only. Conversions show it as `payoutRule: "partner override"` or ' +
-            '`"partner tier"`. Setting the same partner (or tier) and goal again replaces it, so the call is safe to retry; conversions ' +
-            'already recorded keep their payout.',
-        ),
-        params: idParams,
-        body: strictBody(
-          {
-            partnerId: idSchema,
-            tierId: idSchema,
-            goalId: nullableIdSchema,
-            payoutType: { type: 'string', enum: [...PRICING_TYPES], description: "Absent: the offer's (or goal's) own payout type" },
-            payout: { ...moneySchema, description: 'The flat part (cpa_flat, cpa_both), per click (cpc) or per thousand impressions (cpm)' },
-            percentPayout: { ...percentSchema, description: 'The share of the sale (cpa_percentage, cpa_both)' },
-          },
-          { minProperties: 1 },
-        ),
-        response: { 200: payoutSchema, 400: errorBody, 403: errorBody, 404: errorBody },
-      },
-    },
-    (request, reply) =>
-      sendWrite(platform, request, reply, async (tx) => {
-        const { payout, percentPayout, ...rest } = request.body;
-        const override = await setPayoutOverride(tx, request.principal, request.params.id, {
-          ...rest,
-          payoutFlatMicros: amountInput('payout', payout),
-          payoutPercentPpm: percentInput('percentPayout', percentPayout),
-        });
-        return { statusCode: 200, body: payoutView(override) };
-      }),
-  );
-
-  app.delete<{ Params: { id: number; payoutId: number } }>(
-    '/offers/:id/partner-payouts/:payoutId',
-    {
-      schema: {
-        ...doc("Remove a partner's or a tier's own payout: the tier's (for a partner in one) or the offer's (or goal's) applies again"),
-        params: itemParams('payoutId'),
-        response: { 200: payoutSchema, 403: errorBody, 404: errorBody },
-      },
-    },
-    (request, reply) =>
-      sendWrite(platform, request, reply, async (tx) => ({
-        statusCode: 200,
-        body: payoutView(await removePayoutOverride(tx, request.principal, request.params.id, request.params.payoutId)),
-      })),
-  );
+  registerCustomTermsRoutes(app, platform, doc, 'payout');
+  registerCustomTermsRoutes(app, platform, doc, 'revenue');
 }

@@ -36,7 +36,8 @@ export function registerPartnerTierRoutes(app: FastifyInstance, platform: Platfo
       schema: {
         ...doc(
           'Partner tiers (the network, with their partners; advertisers and agencies read their names to pay one)',
-          'A tier groups partners who share custom payouts on offers: see PUT /offers/{id}/partner-payouts with `tierId`.',
+          'A tier groups partners who share custom terms on offers: see PUT /offers/{id}/partner-payouts and ' +
+            '/offers/{id}/partner-revenues with `tierId`.',
         ),
         response: { 200: { type: 'array', items: tierSchema }, 403: errorBody },
       },
@@ -81,7 +82,7 @@ export function registerPartnerTierRoutes(app: FastifyInstance, platform: Platfo
     {
       schema: {
         ...doc(
-          'Remove a partner tier and the payouts that name it (network admins)',
+          'Remove a partner tier and the payouts and revenues that name it (network admins)',
           'A tier that still has partners is refused with 409: move them out first, so that nobody\'s pay changes unseen.',
         ),
         params: idParams,
@@ -111,14 +112,14 @@ export function registerPartnerTierRoutes(app: FastifyInstance, platform: Platfo
   membership(
     'PUT',
     'Put a partner in a tier (network admins)',
-    "A partner is in one tier at most: one in another tier moves. Its next clicks and conversions are paid by the tier's " +
-      'payouts where it has none of its own; conversions already recorded keep their payout.',
+    "A partner is in one tier at most: one in another tier moves. Its next clicks and conversions are priced by the tier's " +
+      'payouts and revenues where it has none of its own; conversions already recorded keep their amounts.',
     (tx, principal, tierId, partnerId) => setPartnerTier(tx, principal, partnerId, tierId),
   );
   membership(
     'DELETE',
     'Take a partner out of a tier (network admins)',
-    "The offers' own payouts apply to it again, where it has none of its own.",
+    "The offers' own payouts and revenues apply to it again, where it has none of its own.",
     removePartnerFromTier,
   );
 }

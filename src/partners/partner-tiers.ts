@@ -7,8 +7,8 @@ import { getPartner } from './partners.ts';
 
 /**
  * Payout tiers: the network puts partners in a tier (one at most), and an offer's custom payouts
- * may name a tier instead of a partner. A partner's own payout ranks above its tier's, which ranks
- * above the offer's or goal's own. The network manages tiers; whoever may change an offer may read
+ * and revenues may name a tier instead of a partner. A partner's own terms rank above its tier's,
+ * which rank above the offer's or goal's own. The network manages tiers; whoever may change an offer may read
  * them, to pay one.
  */
 export interface PartnerTier {
@@ -59,7 +59,7 @@ export async function renameTier(db: Queryable, principal: Principal, id: number
 }
 
 /**
- * Removes a tier and the custom payouts that name it. A tier that still has partners is refused:
+ * Removes a tier and the custom payouts and revenues that name it. A tier that still has partners is refused:
  * removing it would change what they are paid without anyone deciding so partner by partner.
  */
 export async function removeTier(db: Queryable, principal: Principal, id: number): Promise<PartnerTier> {
@@ -75,7 +75,7 @@ export async function removeTier(db: Queryable, principal: Principal, id: number
 
 /**
  * Puts the partner in the tier (`tierId`), or in none (null); a partner in another tier leaves it.
- * Its next click and conversion are priced by its new tier's payouts; recorded ones keep theirs.
+ * Its next click and conversion are priced by its new tier's terms; recorded ones keep theirs.
  * The click path learns of it with the catalog's version, which any change to partners moves.
  */
 export async function setPartnerTier(db: Queryable, principal: Principal, partnerId: number, tierId: number | null): Promise<void> {

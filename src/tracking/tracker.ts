@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { oneAtATime } from '../shared/one-at-a-time.ts';
+import type { PricingSide } from '../offers/offer-rules.ts';
 import type { Store } from '../store/store.ts';
 import { ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
 import { isBlockedReferrer } from '../traffic-control/referrer-rules.ts';
@@ -10,7 +11,7 @@ import { isAllowedDeepLink } from './deep-links.ts';
 import { IpClickCounts, sharedIpClickCounts } from './ip-click-counts.ts';
 import { expandMacros } from './macros.ts';
 import { SpendCounters, type CountedTraffic } from './spend-counters.ts';
-import { approvalKey, catalogVersion, customPayout, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
+import { approvalKey, catalogVersion, clickPrice, loadTrackingCatalog, type TrackedOffer, type TrackedPartner, type TrackingCatalog } from './tracking-catalog.ts';
 import { unitPrice, type TrafficUnit } from './traffic-prices.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 import { newTransactionId } from './transaction-ids.ts';
@@ -141,11 +142,12 @@ export class Tracker {
     const catalog = this.catalog;
     const subIds = subIdsOf(partner.id, source);
     const bidFactorE4 = subIds.map((subId) => offer.bidFactors.get(subId)).find((factor) => factor !== undefined) ?? 10_000;
-    const costMicros = unitPrice(offer.revenueType, offer.revenueFlatMicros, unit, bidFactorE4);
-    const ownPayout = customPayout(offer, partner);
-    const payoutMicros = ownPayout
-      ? unitPrice(ownPayout.type, ownPayout.flatMicros, unit, bidFactorE4)
-      : unitPrice(offer.payoutType, offer.payoutFlatMicros, unit, bidFactorE4);
+    const price = (side: PricingSide) => {
+      const { type, flatMicros } = clickPrice(offer, partner, side);
+      return unitPrice(type, flatMicros, unit, bidFactorE4);
+    };
+    const costMicros = price('revenue');
+    const payoutMicros = price('payout');
     const limits = this.counters.check(offer, partner.id, now, catalog.timeZone, costMicros);
     const ipKey = unit === 'click' && catalog.clickLimitPerIpPerHour > 0 ? ipClickKey(visitor.ip) : undefined;
     const outcome = decideClick(offer, {

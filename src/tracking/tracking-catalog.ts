@@ -1,5 +1,5 @@
 import type { BlockList } from 'node:net';
-import type { Device, PricingType } from '../offers/offer-rules.ts';
+import type { Device, PricingSide, PricingType } from '../offers/offer-rules.ts';
 import type { CapMetric, CapPeriod } from '../offers/offer-rules.ts';
 import type { ApprovalStatus } from '../partners/approvals.ts';
 import type { Queryable } from '../store/store.ts';
@@ -20,18 +20,21 @@ export interface TrackedOffer extends OfferTerms {
   domains: ReadonlySet<string>;
   currency: string;
   attributionWindowHours: number;
-  revenueType: PricingType;
-  revenueFlatMicros: bigint;
-  payoutType: PricingType;
-  payoutFlatMicros: bigint;
   dailyBudgetMicros: bigint | null;
   urls: Map<number, string>;
   bidFactors: Map<string, number>;
-  /** Partners paid by terms of their own on the offer's default conversion, clicks and impressions. */
-  partnerPayouts: Map<number, ClickPayout>;
-  /** The same, for the partners of a tier, by tier id: a partner's own terms rank first. */
-  tierPayouts: Map<number, ClickPayout>;
+  /** How its clicks and impressions are priced, on each side. */
+  clickPrices: Record<PricingSide, ClickPrices>;
   clickCaps: ClickCap[];
+}
+
+type ClickPrice = { type: PricingType; flatMicros: bigint };
+
+/** One side's price of an offer's traffic: the offer's own, and the terms of partners and tiers (by id) on its default conversion. */
+interface ClickPrices {
+  offer: ClickPrice;
+  partners: Map<number, ClickPrice>;
+  tiers: Map<number, ClickPrice>;
 }
 
 /** Caps the click path enforces: on clicks, and on spend (budget). */
@@ -42,8 +45,6 @@ export interface ClickCap {
   limit: bigint;
 }
 
-type ClickPayout = { type: PricingType; flatMicros: bigint };
-
 export interface TrackedPartner {
   id: number;
   status: string;
@@ -51,9 +52,10 @@ export interface TrackedPartner {
   tierId: number | null;
 }
 
-/** What the partner is paid on the offer's clicks and impressions beyond the offer's own terms: its own, else its tier's. */
-export function customPayout(offer: TrackedOffer, partner: TrackedPartner): ClickPayout | undefined {
-  return offer.partnerPayouts.get(partner.id) ?? (partner.tierId === null ? undefined : offer.tierPayouts.get(partner.tierId));
+/** One side's price of the partner's clicks and impressions on the offer: the partner's own terms, else its tier's, else the offer's. */
+export function clickPrice(offer: TrackedOffer, partner: TrackedPartner, side: PricingSide): ClickPrice {
+  const prices = offer.clickPrices[side];
+  return prices.partners.get(partner.id) ?? (partner.tierId === null ? undefined : prices.tiers.get(partner.tierId)) ?? prices.offer;
 }
 
 export interface TrackingCatalog {
@@ -96,8 +98,12 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
   type OfferRow = Pick<
     TrackedOffer,
     | 'id' | 'advertiserId' | 'status' | 'startsAt' | 'endsAt' | 'destinationUrl' | 'fallbackUrl' | 'allowDeepLink' | 'visibility'
-    | 'currency' | 'attributionWindowHours' | 'revenueType' | 'revenueFlatMicros' | 'payoutType' | 'payoutFlatMicros' | 'dailyBudgetMicros'
-  > & { agencyId: number | null; businessUrl: string; extraDomains: string[]; geoTargeting: string[]; deviceTargeting: Device[]; channelIds: number[] };
+    | 'currency' | 'attributionWindowHours' | 'dailyBudgetMicros'
+  > & {
+    revenueType: PricingType;
+    revenueFlatMicros: bigint;
+    payoutType: PricingType;
+    payoutFlatMicros: bigint; agencyId: number | null; businessUrl: string; extraDomains: string[]; geoTargeting: string[]; deviceTargeting: Device[]; channelIds: number[] };
   const offerRows = await db.query<OfferRow>(
     `SELECT o.id, o.advertiser_id AS "advertiserId", a.agency_id AS "agencyId", a.business_url AS "businessUrl",
             a.extra_domains AS "extraDomains", CASE WHEN a.status = 'active' THEN o.status ELSE 'paused' END AS status,
@@ -121,9 +127,14 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     `SELECT offer_id AS "offerId", partner_id AS "partnerId", metric, period, cap_limit AS limit
      FROM caps WHERE metric IN ('clicks', 'budget') AND goal_id IS NULL`,
   );
-  const customPayouts = await db.query<{ offerId: number; partnerId: number | null; tierId: number | null } & ClickPayout>(
-    `SELECT offer_id AS "offerId", partner_id AS "partnerId", tier_id AS "tierId", payout_type AS type, payout_flat_micros AS "flatMicros"
-     FROM payout_overrides WHERE goal_id IS NULL`,
+  const customPrices = await db.query<{ side: PricingSide; offerId: number; partnerId: number | null; tierId: number | null } & ClickPrice>(
+    (['payout', 'revenue'] as const)
+      .map(
+        (side) => `SELECT '${side}' AS side, offer_id AS "offerId", partner_id AS "partnerId", tier_id AS "tierId",
+                          ${side}_type AS type, ${side}_flat_micros AS "flatMicros"
+                   FROM ${side}_overrides WHERE goal_id IS NULL`,
+      )
+      .join(' UNION ALL '),
   );
   const lists = await db.query<ListRow>(
     `SELECT l.id, l.type, l.global, l.agency_id AS "agencyId", l.advertiser_id AS "advertiserId",
@@ -169,24 +180,22 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
       domains: advertiserDomains(row.businessUrl, row.extraDomains),
       currency: row.currency,
       attributionWindowHours: row.attributionWindowHours,
-      revenueType: row.revenueType,
-      revenueFlatMicros: row.revenueFlatMicros,
-      payoutType: row.payoutType,
-      payoutFlatMicros: row.payoutFlatMicros,
       dailyBudgetMicros: row.dailyBudgetMicros,
       urls: new Map(),
       bidFactors: new Map(),
-      partnerPayouts: new Map(),
-      tierPayouts: new Map(),
+      clickPrices: {
+        payout: { offer: { type: row.payoutType, flatMicros: row.payoutFlatMicros }, partners: new Map(), tiers: new Map() },
+        revenue: { offer: { type: row.revenueType, flatMicros: row.revenueFlatMicros }, partners: new Map(), tiers: new Map() },
+      },
       clickCaps: [],
     });
   }
   for (const url of urls) offers.get(url.offerId)?.urls.set(url.id, url.url);
   for (const factor of factors) offers.get(factor.offerId)?.bidFactors.set(factor.subId, factor.factorE4);
-  for (const { offerId, partnerId, tierId, ...payout } of customPayouts) {
-    const offer = offers.get(offerId);
-    if (partnerId !== null) offer?.partnerPayouts.set(partnerId, payout);
-    else offer?.tierPayouts.set(tierId!, payout);
+  for (const { side, offerId, partnerId, tierId, ...price } of customPrices) {
+    const prices = offers.get(offerId)?.clickPrices[side];
+    if (partnerId !== null) prices?.partners.set(partnerId, price);
+    else prices?.tiers.set(tierId!, price);
   }
   for (const { offerId, ...cap } of caps) offers.get(offerId)?.clickCaps.push(cap);
 

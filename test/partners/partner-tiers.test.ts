@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cpaOffer, IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+import { countedClick, cpaOffer, postbackConversion, startTestServer, type TestServer } from '../support/test-server.ts';
 
 describe('partner tiers: partners who share custom payouts, between the offer\'s own and a partner\'s own', () => {
   let server: TestServer;
@@ -16,20 +16,8 @@ describe('partner tiers: partners who share custom payouts, between the offer\'s
     const token = (await api('POST', '/keys', { name: keyName })).body.key as string;
     return (query: string) => hasOffers(`NetworkId=partnerline&NetworkToken=${token}&${query}`);
   };
-  const clickFor = async (offerId: number, partnerId: number) => {
-    const reply = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}`, {
-      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
-    });
-    assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
-    return new URL(reply.headers.get('location')!).searchParams.get('tid')!;
-  };
-  /** A conversion of the partner's click through the server postback: its id, payout and the rule that priced it. */
-  const convert = async (offerId: number, partnerId: number, extra = '') => {
-    const reply = await server.request('GET', `/aff_lsr?transaction_id=${await clickFor(offerId, partnerId)}&amount=50${extra}`);
-    const id = reply.headers.get('x-partnerline-conversion-id')!;
-    const [row] = await server.store.query<{ payout: bigint; rule: string }>('SELECT payout_micros AS payout, payout_rule AS rule FROM conversions WHERE id = $1', [id]);
-    return { id, ...row! };
-  };
+  const clickFor = (offerId: number, partnerId: number) => countedClick(server, offerId, partnerId);
+  const convert = (offerId: number, partnerId: number, extra = '') => postbackConversion(server, offerId, partnerId, extra);
   before(async () => {
     server = await startTestServer({ TRUST_PROXY: 'true' });
     [trailblazer, couponCrate, socialSpark] = server.demo.partnerIds as [number, number, number];

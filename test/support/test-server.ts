@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { OPERATOR } from '../../src/accounts/principal.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ensureDemoNetwork, type DemoNetwork } from '../../src/demo/demo-network.ts';
@@ -58,6 +59,26 @@ export const USER_AGENTS = {
 
 /** Public addresses the offline GeoIP places in these countries. */
 export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
+
+/** A counted click of the partner on the offer, from a US phone (the server must trust the proxy's address): its transaction id. */
+export async function countedClick(server: TestServer, offerId: number, partnerId: number): Promise<string> {
+  const reply = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}`, {
+    headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+  });
+  assert.equal(reply.headers.get('x-partnerline-click'), 'counted');
+  return new URL(reply.headers.get('location')!).searchParams.get('tid')!;
+}
+
+/** A sale of 50.00 on a new counted click, through the server postback: its conversion's id, and the amounts and rule it was priced at. */
+export async function postbackConversion(server: TestServer, offerId: number, partnerId: number, extra = '') {
+  const reply = await server.request('GET', `/aff_lsr?transaction_id=${await countedClick(server, offerId, partnerId)}&amount=50${extra}`);
+  const id = reply.headers.get('x-partnerline-conversion-id')!;
+  const [row] = await server.store.query<{ payout: bigint; revenue: bigint; rule: string }>(
+    'SELECT payout_micros AS payout, revenue_micros AS revenue, payout_rule AS rule FROM conversions WHERE id = $1',
+    [id],
+  );
+  return { id, ...row! };
+}
 
 /** A fresh CPA offer of Acme's paying 1.00 and earning 2.00 a conversion, open to every partner: its id. */
 export async function cpaOffer(server: TestServer, name: string): Promise<number> {

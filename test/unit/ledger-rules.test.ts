@@ -28,23 +28,29 @@ test('conversions are priced by flat, percent of sale, or both, to the micro', (
   }
 });
 
-test('the most specific terms win: custom payout for the goal (the partner\'s or its tier\'s), then goal, then offer', () => {
+test('the most specific terms win, on each side: custom terms for the goal (the partner\'s or its tier\'s), then goal, then offer', () => {
   const offer = { payout: percent(8), revenue: percent(12) };
   const goal = { payout: flat(1), revenue: flat(2) };
-  const cases: Array<[string, Parameters<typeof chooseTerms>[0], number | null, string, Pricing]> = [
-    ['offer alone', { offer }, null, 'offer', offer.payout],
-    ['goal terms', { offer, goal }, 5, 'goal', goal.payout],
-    ['override for the default conversion', { offer, override: { goalId: null, payout: percent(10), rule: 'partner override' } }, null, 'partner override', percent(10)],
-    ['tier payout for the default conversion', { offer, override: { goalId: null, payout: flat(4), rule: 'partner tier' } }, null, 'partner tier', flat(4)],
-    ['offer override does not touch a goal', { offer, goal, override: { goalId: null, payout: percent(10), rule: 'partner override' } }, 5, 'goal', goal.payout],
-    ['goal override', { offer, goal, override: { goalId: 5, payout: flat(3), rule: 'partner override' } }, 5, 'partner override', flat(3)],
-    ['tier payout for the goal', { offer, goal, override: { goalId: 5, payout: flat(2), rule: 'partner tier' } }, 5, 'partner tier', flat(2)],
+  const own = (goalId: number | null, pricing: Pricing) => ({ goalId, pricing, rule: 'partner override' as const });
+  const tier = (goalId: number | null, pricing: Pricing) => ({ goalId, pricing, rule: 'partner tier' as const });
+  const cases: Array<[string, Parameters<typeof chooseTerms>[0], number | null, string, Pricing, Pricing]> = [
+    ['offer alone', { offer }, null, 'offer', offer.payout, offer.revenue],
+    ['goal terms', { offer, goal }, 5, 'goal', goal.payout, goal.revenue],
+    ['custom payout for the default conversion', { offer, customPayout: own(null, percent(10)) }, null, 'partner override', percent(10), offer.revenue],
+    ['tier payout for the default conversion', { offer, customPayout: tier(null, flat(4)) }, null, 'partner tier', flat(4), offer.revenue],
+    ["the offer's custom payout does not touch a goal", { offer, goal, customPayout: own(null, percent(10)) }, 5, 'goal', goal.payout, goal.revenue],
+    ['custom payout for the goal', { offer, goal, customPayout: own(5, flat(3)) }, 5, 'partner override', flat(3), goal.revenue],
+    ['tier payout for the goal', { offer, goal, customPayout: tier(5, flat(2)) }, 5, 'partner tier', flat(2), goal.revenue],
+    ['custom revenue for the default conversion', { offer, customRevenue: own(null, flat(7)) }, null, 'offer', offer.payout, flat(7)],
+    ['tier revenue for the goal', { offer, goal, customRevenue: tier(5, percent(20)) }, 5, 'goal', goal.payout, percent(20)],
+    ["the offer's custom revenue does not touch a goal", { offer, goal, customRevenue: own(null, flat(7)) }, 5, 'goal', goal.payout, goal.revenue],
+    ['both sides custom', { offer, customPayout: tier(null, flat(4)), customRevenue: own(null, flat(6)) }, null, 'partner tier', flat(4), flat(6)],
   ];
-  for (const [name, source, goalId, rule, payout] of cases) {
+  for (const [name, source, goalId, rule, payout, revenue] of cases) {
     const terms = chooseTerms(source, goalId);
     assert.equal(terms.rule, rule, name);
     assert.deepEqual(terms.payout, payout, name);
-    assert.deepEqual(terms.revenue, (source.goal && goalId !== null ? source.goal : offer).revenue, `${name}: revenue follows goal or offer`);
+    assert.deepEqual(terms.revenue, revenue, name);
   }
 });
 
@@ -84,7 +90,6 @@ test('a conversion is dated within its click\'s session and not in the future, g
       click: onClick ? sessionClick : undefined,
       offer: sessionOffer,
       goal: undefined,
-      override: undefined,
       partnerKnown: true,
     });
     if (code === undefined) {
@@ -122,7 +127,6 @@ test("a conversion sooner after its click than the network's minimum is recorded
       click: onClick ? sessionClick : undefined,
       offer: { ...sessionOffer, minSecondsToConversion: minSeconds },
       goal: undefined,
-      override: undefined,
       partnerKnown: true,
     });
     assert.ok('conversion' in decision, name);
