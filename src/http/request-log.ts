@@ -18,11 +18,12 @@ export function serializeRequest(request: FastifyRequest) {
 }
 
 /**
- * How requests that come constantly and are recorded elsewhere are logged: clicks and impressions
- * (by the thousand a second, each a row in the store with its outcome) and health probes (every few
- * seconds, from the load balancer). At the default level only their warnings and errors are
- * logged: a line per click would cost more than deciding it. At debug and trace they are logged
- * like any request.
+ * How requests that come constantly and are recorded elsewhere are logged: clicks, impressions and
+ * conversion postbacks (by the thousand a second, each leaving its outcome in the store: a click, a
+ * conversion, or a refusal among the conversion attempts) and health probes (every few seconds, from
+ * the load balancer). At the default level only their warnings and errors are logged: a line per
+ * click would cost more than deciding it, and a line per postback a tenth of the conversions a
+ * second on the embedded store. At debug and trace they are logged like any request.
  */
 export function quietLogLevel(level: LogLevel): LogLevel {
   return level === 'info' ? 'warn' : level;

@@ -31,6 +31,11 @@ export interface ConversionRequest {
   copy?: number;
   /** Only these advertisers' offers may be converted (an advertiser's API key); undefined for any. */
   advertiserScope?: number[];
+  /**
+   * Why the request is refused, found in what was sent before it reached the ledger (an amount that
+   * is none, a pixel without its session): it is refused with this, and the refusal recorded like any.
+   */
+  refusal?: { statusCode: number; reason: string };
 }
 
 export interface ClickSession {
@@ -113,6 +118,7 @@ export function subjectOf(request: ConversionRequest, click: ClickSession | unde
  */
 export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const { request, click, offer, goal, customPayout, customRevenue } = facts;
+  if (request.refusal) return { refused: request.refusal };
   const convertedAt = request.convertedAt ?? facts.now;
   if (convertedAt.getTime() - facts.now.getTime() > CLOCK_SKEW_MS) {
     return refused(STATUS_CODE.INVALID_REQUEST, `the conversion is dated ${convertedAt.toISOString()}, in the future`);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { quietLogLevel } from '../http/request-log.ts';
-import type { ConversionChannel, ConversionOutcome } from '../ledger/conversions.ts';
+import type { ConversionChannel, ConversionOutcome, ConversionRequest } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { STATUS_CODE } from '../ledger/status-codes.ts';
 import type { Platform } from '../platform.ts';
@@ -16,40 +16,47 @@ import { id, text, type Query } from './tracking-params.ts';
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const CONVERSION_STATUSES: ConversionStatus[] = ['approved', 'pending', 'rejected'];
 
-function conversionInput(platform: Platform, request: FastifyRequest, query: Query, channel: ConversionChannel) {
+/** A conversion endpoint's request to the ledger; what is wrong with it as sent is its refusal. */
+function conversionInput(request: FastifyRequest, query: Query, channel: ConversionChannel, goal: boolean): ConversionRequest {
   const amount = text(query, 'amount', 'sale_amount');
   const saleAmountMicros = amount === undefined ? undefined : parseMoney(amount);
   const status = text(query, 'status')?.toLowerCase();
   // A goal named wrongly must not pass for the offer's own conversion and its payout; 0 is HasOffers' "no goal".
-  const goal = text(query, 'goal_id');
-  const goalId = goal === undefined ? undefined : parseId(goal);
+  const goalParam = text(query, 'goal_id');
+  const goalId = goalParam === undefined ? undefined : parseId(goalParam);
+  const goalName = text(query, 'goal_name');
   const problem =
     amount !== undefined && (saleAmountMicros === undefined || saleAmountMicros < 0n)
       ? `amount "${amount}" is not a non-negative amount with ${AMOUNT_FORM}`
       : status !== undefined && !CONVERSION_STATUSES.includes(status as ConversionStatus)
         ? `status must be one of ${CONVERSION_STATUSES.join(', ')}`
-        : goal !== undefined && goalId === undefined
-          ? `goal_id "${goal}" is not a goal id`
-          : undefined;
-  return {
-    problem,
-    request: {
-      channel,
-      actor: channel === 'pixel' ? 'advertiser pixel' : 'advertiser postback',
-      transactionId: text(query, 'transaction_id'),
-      offerId: id(query, 'offer_id'),
-      partnerId: id(query, 'aff_id', 'affiliate_id'),
-      goalId: goalId || undefined,
-      goalName: text(query, 'goal_name'),
-      saleAmountMicros,
-      advSubs: [text(query, 'adv_sub', 'adv_sub1'), text(query, 'adv_sub2'), text(query, 'adv_sub3'), text(query, 'adv_sub4'), text(query, 'adv_sub5')],
-      orderId: text(query, 'order_id'),
-      status: status as ConversionStatus | undefined,
-      securityToken: text(query, 'security_token'),
-      ip: request.ip,
-      userAgent: request.headers['user-agent'],
-    },
+        : goalParam !== undefined && goalId === undefined
+          ? `goal_id "${goalParam}" is not a goal id`
+          : goal && !goalId && goalName === undefined
+            ? 'aff_goal needs goal_id or goal_name'
+            : undefined;
+  const conversion: ConversionRequest = {
+    channel,
+    actor: channel === 'pixel' ? 'advertiser pixel' : 'advertiser postback',
+    transactionId: text(query, 'transaction_id'),
+    offerId: id(query, 'offer_id'),
+    partnerId: id(query, 'aff_id', 'affiliate_id'),
+    goalId: goalId || undefined,
+    goalName,
+    saleAmountMicros: problem ? undefined : saleAmountMicros,
+    advSubs: [text(query, 'adv_sub', 'adv_sub1'), text(query, 'adv_sub2'), text(query, 'adv_sub3'), text(query, 'adv_sub4'), text(query, 'adv_sub5')],
+    orderId: text(query, 'order_id'),
+    status: problem ? undefined : (status as ConversionStatus | undefined),
+    securityToken: text(query, 'security_token'),
+    ip: request.ip,
+    userAgent: request.headers['user-agent'],
+    refusal: problem === undefined ? undefined : { statusCode: STATUS_CODE.INVALID_REQUEST, reason: problem },
   };
+  if (channel === 'pixel' && !conversion.transactionId && conversion.offerId !== undefined) {
+    conversion.transactionId = cookieValue(request, sessionCookie(conversion.offerId));
+    if (!conversion.transactionId) conversion.refusal ??= { statusCode: STATUS_CODE.SESSION_EXPIRED, reason: 'no session cookie for this offer' };
+  }
+  return conversion;
 }
 
 function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: boolean, pixel: boolean): FastifyReply {
@@ -99,20 +106,8 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
 
   const convert = async (request: FastifyRequest, reply: FastifyReply, channel: ConversionChannel, goal: boolean) => {
     const query = request.query as Query;
-    const asJson = text(query, 'format') === 'json';
-    const pixel = channel === 'pixel';
-    const { problem, request: conversion } = conversionInput(platform, request, query, channel);
-    if (problem) return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: problem }, asJson, pixel);
-    if (goal && conversion.goalId === undefined && conversion.goalName === undefined) {
-      return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.INVALID_REQUEST, reason: 'aff_goal needs goal_id or goal_name' }, asJson, pixel);
-    }
-    if (pixel && !conversion.transactionId && conversion.offerId !== undefined) {
-      conversion.transactionId = cookieValue(request, sessionCookie(conversion.offerId));
-      if (!conversion.transactionId) {
-        return sendOutcome(reply, { ok: false, statusCode: STATUS_CODE.SESSION_EXPIRED, reason: 'no session cookie for this offer' }, asJson, pixel);
-      }
-    }
-    return sendOutcome(reply, await platform.conversions.submit(conversion), asJson, pixel);
+    const outcome = await platform.conversions.submit(conversionInput(request, query, channel, goal));
+    return sendOutcome(reply, outcome, text(query, 'format') === 'json', channel === 'pixel');
   };
 
   // A HEAD (a link checker testing the URL an advertiser saves) answers as a GET would look, and records nothing.
@@ -122,10 +117,10 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
       const type = text(query, 'format') === 'json' ? 'application/json' : pixel(query) ? 'image/gif' : 'text/plain';
       return reply.type(type).header('cache-control', 'no-store').send();
     });
-  const getOnly = { exposeHeadRoute: false };
-  app.get('/aff_lsr', { ...TRACKING_DOCS.serverPostback, ...getOnly }, (request, reply) => convert(request, reply, 'server_postback', false));
-  app.get('/aff_l', { ...TRACKING_DOCS.pixel, ...getOnly }, (request, reply) => convert(request, reply, 'pixel', false));
-  app.get('/aff_goal', { ...TRACKING_DOCS.goal, ...getOnly }, (request, reply) => {
+  const postback = { exposeHeadRoute: false, ...trafficLog };
+  app.get('/aff_lsr', { ...TRACKING_DOCS.serverPostback, ...postback }, (request, reply) => convert(request, reply, 'server_postback', false));
+  app.get('/aff_l', { ...TRACKING_DOCS.pixel, ...postback }, (request, reply) => convert(request, reply, 'pixel', false));
+  app.get('/aff_goal', { ...TRACKING_DOCS.goal, ...postback }, (request, reply) => {
     const mode = text(request.query as Query, 'a');
     return convert(request, reply, mode === 'l' ? 'pixel' : 'server_postback', true);
   });

@@ -130,6 +130,26 @@ describe('the conversions lists: GET /api/v1/conversions and /api/v1/refused-con
     assert.match(partner.body.error, /GET \/api\/v1\/conversions/);
   });
 
+  test('a postback wrong as sent (an amount that is none, a pixel without its session) is refused and listed for its advertiser too', async () => {
+    const click = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${trailblazer}`, {
+      headers: { 'user-agent': USER_AGENTS.iphone, 'x-forwarded-for': IPS.US },
+    });
+    const transactionId = new URL(click.headers.get('location')!).searchParams.get('tid')!;
+    const badAmount = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=12,50`);
+    assert.deepEqual([badAmount.text, badAmount.headers.get('x-partnerline-status-code')], ['success=false;', '90']);
+    const noSession = await server.request('GET', `/aff_l?offer_id=${newsletter}&format=json`);
+    assert.deepEqual(noSession.body, { success: false, status_code: 92, reason: 'no session cookie for this offer' });
+
+    const refused = async (statusCode: number) =>
+      (await server.request('GET', `/api/v1/refused-conversions?statusCode=${statusCode}`, { key: server.keys.acme })).body.refused as Array<Record<string, unknown>>;
+    const [amount] = await refused(90);
+    assert.deepEqual([amount!.channel, amount!.offerId, amount!.transactionId], ['server_postback', newsletter, transactionId]);
+    assert.match(amount!.reason as string, /^amount "12,50" is not a non-negative amount/);
+    const [pixel] = await refused(92);
+    assert.deepEqual([pixel!.channel, pixel!.offerId, pixel!.reason], ['pixel', newsletter, 'no session cookie for this offer']);
+    assert.equal((await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=12.50`)).text, 'success=true;', 'the click still converts once sent right');
+  });
+
   test('bad input is answered 400 with what is wrong', async () => {
     for (const [query, error] of [
       ['from=2026-02-30', 'from: must be a date written YYYY-MM-DD'],

@@ -198,7 +198,7 @@ describe('operator command line', () => {
     }
   });
 
-  test('at the default log level every API request is logged, but not clicks and impressions (the store is their record) nor health probes', async () => {
+  test('at the default log level every API request is logged, but not clicks, impressions and conversion postbacks (the store is their record) nor health probes', async () => {
     const { offerIds, partnerIds } = JSON.parse((await cli(location, 'demo', '--json')).stdout);
     for (const [level, quietLogged] of [['info', false], ['debug', true]] as const) {
       const server = await startServer(location, { LOG_LEVEL: level });
@@ -207,6 +207,8 @@ describe('operator command line', () => {
         headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' },
       });
       assert.equal(click.headers.get('x-partnerline-click'), 'counted');
+      const transactionId = new URL(click.headers.get('location')!).searchParams.get('tid');
+      assert.equal(await (await fetch(`${server.url}/aff_lsr?transaction_id=${transactionId}`)).text(), 'success=true;');
       assert.equal((await fetch(`${server.url}/aff_i?offer_id=${offerIds[1]}&aff_id=${partnerIds[0]}`)).status, 200);
       assert.equal((await fetch(`${server.url}/affiliate/v2/categories`)).status, 401);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
@@ -221,12 +223,16 @@ describe('operator command line', () => {
       assert.ok(logged.some((url) => url.startsWith('/affiliate/v2/categories')), `${level}: the API request is logged`);
       assert.equal(logged.some((url) => url.startsWith('/aff_c')), quietLogged, `${level}: clicks logged`);
       assert.equal(logged.some((url) => url.startsWith('/aff_i')), quietLogged, `${level}: impressions logged`);
+      assert.equal(logged.some((url) => url.startsWith('/aff_lsr')), quietLogged, `${level}: conversion postbacks logged`);
       assert.equal(logged.some((url) => url.startsWith('/readyz')), quietLogged, `${level}: health probes logged`);
     }
     const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
     try {
-      const [row] = await store.query<{ clicks: number }>(`SELECT count(*)::int AS clicks FROM clicks WHERE aff_sub1 LIKE 'log-%'`);
-      assert.equal(row!.clicks, 2);
+      const [row] = await store.query<{ clicks: number; conversions: number }>(
+        `SELECT count(*)::int AS clicks, count(v.id)::int AS conversions FROM clicks c LEFT JOIN conversions v ON v.transaction_id = c.transaction_id
+         WHERE c.aff_sub1 LIKE 'log-%'`,
+      );
+      assert.deepEqual(row, { clicks: 2, conversions: 2 });
     } finally {
       await store.close();
       await lock?.release();
