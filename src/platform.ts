@@ -11,6 +11,7 @@ import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from '
 import { Periodic } from './shared/periodic.ts';
 import type { Store } from './store/store.ts';
 import { forgetOldLogs } from './store/log-retention.ts';
+import { ShortLinkCache } from './tracking/short-links.ts';
 import { Tracker } from './tracking/tracker.ts';
 
 /** How often a process re-reads switches another process may have flipped in the shared store. */
@@ -32,6 +33,8 @@ export class Platform {
   readonly store: Store;
   readonly rateLimits: RateLimits;
   readonly tracker: Tracker;
+  /** Short tracking links by code, shared by the click fast path and the router's route. */
+  readonly shortLinks: ShortLinkCache;
   readonly deliveries: DeliveryWorker;
   readonly conversions: ConversionPipeline;
   private readonly redis: Redis | undefined;
@@ -70,6 +73,7 @@ export class Platform {
       },
       redis,
     );
+    this.shortLinks = new ShortLinkCache(store);
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,

@@ -9,6 +9,7 @@ import { partnerlineApi } from '../partnerline-api/partnerline-api.ts';
 import { adminApi } from '../admin/admin-api.ts';
 import type { Platform } from '../platform.ts';
 import { sourceKnowledgeApi } from '../sourceknowledge/sk-plugin.ts';
+import { UNKNOWN_SHORT_LINK } from '../tracking-endpoints/click-answer.ts';
 import { clickFastPath } from '../tracking-endpoints/click-fast-path.ts';
 import { trackingRoutes } from '../tracking-endpoints/tracking-routes.ts';
 import { healthRoutes } from './health.ts';
@@ -65,7 +66,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     serverFactory,
     // A path that cannot be decoded (%ZZ) reaches no route: a short link's is unknown, the APIs' is answered in their format.
     frameworkErrors: (error, request, reply: FastifyReply) => {
-      if (request.url.startsWith('/t/')) return reply.code(404).type('text/plain').send('Unknown tracking link');
+      if (request.url.startsWith('/t/')) return reply.code(404).type('text/plain').send(UNKNOWN_SHORT_LINK);
       return sendJsonError(reply, 400, error.message);
     },
   });

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Platform } from '../platform.ts';
+import type { ShortLink } from '../tracking/short-links.ts';
 import { describeVisitor } from '../tracking/visitor.ts';
 import { clickRequest, type Query } from './tracking-params.ts';
 
@@ -40,6 +41,16 @@ export function visitorOf(platform: Platform, request: TrafficRequest) {
   // HEAD is how link checkers and monitors look at a link; no person follows it.
   return request.method === 'HEAD' ? { ...visitor, isBot: true } : visitor;
 }
+
+export const UNKNOWN_SHORT_LINK = 'Unknown tracking link';
+
+/** A short link's click: the link's offer, partner and values over what the visitor's URL adds. */
+export const shortLinkQuery = (query: Query, link: ShortLink): Query => ({
+  ...query,
+  ...link.params,
+  offer_id: String(link.offerId),
+  aff_id: String(link.partnerId),
+});
 
 /** Decides a click and answers the headers of its 302: where the visitor goes, and the cookies that remember it. */
 export function answerClick(platform: Platform, request: TrafficRequest, query: Query): OutgoingHttpHeaders {

@@ -1,7 +1,7 @@
 import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Platform } from '../platform.ts';
-import { answerClick, type TrafficRequest } from './click-answer.ts';
+import { answerClick, shortLinkQuery, UNKNOWN_SHORT_LINK, type TrafficRequest } from './click-answer.ts';
 import type { Query } from './tracking-params.ts';
 
 const CLICK_PATH = '/aff_c';
@@ -16,13 +16,17 @@ function trustFunction(trustProxy: boolean | string): ((address: string, hop: nu
 /** The last value of a header a proxy may have set more than once. */
 const lastEntry = (header: string) => header.slice(header.lastIndexOf(',') + 1).trim();
 
+/** A short link's path whose code the router would pass on as written: one segment, no escapes. */
+const SHORT_LINK_PATH = /^\/t\/([^/%]+)$/;
+
 /**
- * GET and HEAD /aff_c answered ahead of Fastify's router, the same way its route answers them
- * (answerClick). Fastify's own work on a request (routing, its request and reply objects, a child
- * logger, the request id) is a good part of a click's time on the HTTP thread: in back-to-back
- * runs of the benchmark's clicks, 37–42 µs a click here against 42–51 µs through the router, and
- * 9–16 % more clicks a second. Only where clicks are not logged line by line (logsEachClick);
- * where they are, and for every other request, this answers false and Fastify serves it.
+ * GET and HEAD of clicks (/aff_c, and short links /t/{code}) answered ahead of Fastify's router, the
+ * same way its routes answer them (answerClick). Fastify's own work on a request (routing, its
+ * request and reply objects, a child logger, the request id) is a good part of a click's time on the
+ * HTTP thread: in back-to-back runs of the benchmark's clicks, 37–42 µs a click here against 42–51 µs
+ * through the router, and 9–16 % more clicks a second. Only where clicks are not logged line by line
+ * (logsEachClick); where they are, and for every other request, this answers false and Fastify
+ * serves it.
  */
 export function clickFastPath(
   platform: Platform,
@@ -41,17 +45,36 @@ export function clickFastPath(
       headers: request.headers,
     };
   };
-  return (request, response) => {
-    const url = request.url!;
-    if (!url.startsWith(CLICK_PATH) || (url.length > CLICK_PATH.length && url[CLICK_PATH.length] !== '?')) return false;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const fail = (response: ServerResponse, error: unknown) => {
+    onError(error);
+    response.writeHead(500, { 'content-type': 'text/plain' }).end('The click could not be recorded');
+  };
+  const answer = (request: IncomingMessage, response: ServerResponse, query: Query) => {
     try {
-      const headers = answerClick(platform, trafficRequest(request), parseQuery(url.slice(CLICK_PATH.length + 1)));
-      response.writeHead(302, { ...headers, 'content-length': 0 }).end();
+      response.writeHead(302, { ...answerClick(platform, trafficRequest(request), query), 'content-length': 0 }).end();
     } catch (error) {
-      onError(error);
-      response.writeHead(500, { 'content-type': 'text/plain' }).end('The click could not be recorded');
+      fail(response, error);
     }
+  };
+  return (request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const url = request.url!;
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    if (path === CLICK_PATH) {
+      answer(request, response, parseQuery(query));
+      return true;
+    }
+    const code = SHORT_LINK_PATH.exec(path)?.[1];
+    if (code === undefined) return false;
+    platform.shortLinks.resolve(code).then(
+      (link) => {
+        if (link) answer(request, response, shortLinkQuery(parseQuery(query), link));
+        else response.writeHead(404, { 'content-type': 'text/plain', 'content-length': UNKNOWN_SHORT_LINK.length }).end(UNKNOWN_SHORT_LINK);
+      },
+      (error: unknown) => fail(response, error),
+    );
     return true;
   };
 }

@@ -6,8 +6,7 @@ import { STATUS_CODE } from '../ledger/status-codes.ts';
 import type { Platform } from '../platform.ts';
 import { parseId } from '../shared/ids.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
-import { ShortLinkCache } from '../tracking/short-links.ts';
-import { answerClick, cookieValue, sessionCookie, visitorOf } from './click-answer.ts';
+import { answerClick, cookieValue, sessionCookie, shortLinkQuery, UNKNOWN_SHORT_LINK, visitorOf } from './click-answer.ts';
 import { TRACKING_DOCS } from './tracking-docs.ts';
 import { id, text, type Query } from './tracking-params.ts';
 
@@ -80,7 +79,6 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 }
 
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
-  const shortLinks = new ShortLinkCache(platform.store);
   const trafficLog = { logLevel: quietLogLevel(platform.config.logLevel) };
 
   const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => reply.code(302).headers(answerClick(platform, request, query)).send();
@@ -88,9 +86,9 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
   app.get('/aff_c', { ...TRACKING_DOCS.click, ...trafficLog }, (request, reply) => click(request, reply, request.query as Query));
 
   app.get<{ Params: { code: string } }>('/t/:code', { ...TRACKING_DOCS.shortLink, ...trafficLog }, async (request, reply) => {
-    const link = await shortLinks.resolve(request.params.code);
-    if (!link) return reply.code(404).type('text/plain').send('Unknown tracking link');
-    return click(request, reply, { ...(request.query as Query), ...link.params, offer_id: String(link.offerId), aff_id: String(link.partnerId) });
+    const link = await platform.shortLinks.resolve(request.params.code);
+    if (!link) return reply.code(404).type('text/plain').send(UNKNOWN_SHORT_LINK);
+    return click(request, reply, shortLinkQuery(request.query as Query, link));
   });
 
   app.get('/aff_i', { ...TRACKING_DOCS.impression, ...trafficLog }, (request, reply) => {

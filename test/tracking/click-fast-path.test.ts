@@ -68,4 +68,35 @@ describe('a click gets the same answer on the fast path and through the router',
     assert.equal((await fast.request('GET', '/aff_cx')).status, 404, 'a longer path is not a click');
     assert.equal((await fast.request('POST', `/aff_c?offer_id=${springGear}`)).status, 404, 'nor another method');
   });
+  test('a short link: its counted click, a link checker, an unknown code; other paths under /t/ are the router\'s', async () => {
+    const [springGear] = fast.demo.offerIds as [number];
+    const [trailblazer] = fast.demo.partnerIds as [number];
+    /** The same link made on each server, whose stores are their own: its code there. */
+    const codeOn = async (server: TestServer) =>
+      (await server.request('POST', '/api/v1/tracking-links', { key: server.keys.admin, body: { offerId: springGear, partnerId: trailblazer, params: { aff_sub: 'short' } } })).body
+        .code as string;
+    const [fastCode, routedCode] = [await codeOn(fast), await codeOn(routed)];
+    const cases: Array<[string, string, Record<string, string>]> = [
+      ['GET', '?aff_sub2=extra', forwarded],
+      ['GET', '', { 'user-agent': USER_AGENTS.iphone }],
+      ['HEAD', '', forwarded],
+    ];
+    for (const [method, query, headers] of cases) {
+      const fastAnswer = await answer(fast, method, `/t/${fastCode}${query}`, headers);
+      assert.equal(fastAnswer.status, 302, `${method} ${query}`);
+      assert.deepEqual(await answer(routed, method, `/t/${routedCode}${query}`, headers), fastAnswer, `${method} ${query}`);
+    }
+    // The fast path's answer is not logged, so it carries no request id: that is how to tell which answered.
+    const requestId = async (server: TestServer, path: string) => (await server.request('GET', path, { headers: forwarded })).headers.get('x-request-id');
+    assert.deepEqual([await requestId(fast, `/t/${fastCode}`), await requestId(fast, '/aff_c')], [null, null], 'the fast path answered');
+    assert.notEqual(await requestId(routed, `/t/${routedCode}`), null, 'the router answered');
+    const counted = await answer(fast, 'GET', `/t/${fastCode}?aff_sub=mine`, forwarded);
+    assert.equal(counted.headers['x-partnerline-click'], 'counted');
+    assert.match(String(counted.headers.location), /[?&]sub=short(&|$)/, "the link's own values stand over the visitor's");
+    for (const path of ['/t/nosuchcode', '/t/UPPER', '/t/%7A%7A%7A%7A%7A%7A', '/t/abcdefgh/more']) {
+      const fastAnswer = await answer(fast, 'GET', path, forwarded);
+      assert.equal(fastAnswer.status, 404, path);
+      assert.deepEqual(await answer(routed, 'GET', path, forwarded), fastAnswer, path);
+    }
+  });
 });
