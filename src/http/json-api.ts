@@ -26,9 +26,13 @@ export function sendJsonError(reply: FastifyReply, statusCode: number, message: 
   return reply.code(statusCode).type('application/json').send(JSON.stringify({ error: message }));
 }
 
+/** A core field's name as the API writes it; of a nested one (`steps[1].payoutFlatMicros`), its last part. */
+const apiField = (field: string, fieldNames: Record<string, string>) =>
+  fieldNames[field] ?? field.replace(/(?<=\.)\w+$/, (name) => fieldNames[name] ?? name);
+
 function errorStatus(error: FastifyError | Error, fieldNames: Record<string, string>): { statusCode: number; message: string } {
   if (error instanceof ValidationError) {
-    return { statusCode: 400, message: `${fieldNames[error.field] ?? error.field}: ${error.detail}` };
+    return { statusCode: 400, message: `${apiField(error.field, fieldNames)}: ${error.detail}` };
   }
   if (error instanceof NotFoundError) return { statusCode: 404, message: error.inWords(fieldNames) };
   if (error instanceof ForbiddenError) return { statusCode: 403, message: error.message };

@@ -60,6 +60,8 @@ export interface OfferConversionTerms {
   holdHours: number | null;
   allowMultiple: boolean;
   hasCaps: boolean;
+  /** Its payout rises with each partner's volume (on the offer or a goal): conversions are counted in order, as under caps. */
+  hasVolumePayouts: boolean;
   /** A conversion sooner than this after its click is rejected for review (the network's rule); 0: none. */
   minSecondsToConversion: number;
   payout: Pricing;

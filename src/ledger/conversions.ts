@@ -5,6 +5,8 @@ import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
 import { capUsage, USAGE_OF, type CapRow, type CapUsage } from './cap-usage.ts';
+import { volumeStepFor, withVolumeStep } from './payouts.ts';
+import { loadVolumeSchedules, scheduleFor, type VolumeSchedule } from './volume-payouts.ts';
 import { periodKey } from './cap-windows.ts';
 import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
 import {
@@ -61,6 +63,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
                 o.attribution_window_hours AS "attributionWindowHours", o.approve_conversions AS "approveConversions",
                 o.hold_hours AS "holdHours", o.allow_multiple_conversions AS "allowMultiple",
                 EXISTS (SELECT 1 FROM caps c WHERE c.offer_id = o.id AND c.metric <> 'clicks') AS "hasCaps",
+                EXISTS (SELECT 1 FROM volume_payouts v WHERE v.offer_id = o.id) AS "hasVolumePayouts",
                 (SELECT min_seconds_to_conversion FROM network) AS "minSecondsToConversion",
                 ${PRICING('payout', 'o')}, ${PRICING('revenue', 'o')}
          FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE o.id = ANY($1::int[]) AND o.status <> 'deleted'`,
@@ -239,11 +242,24 @@ class CapUsages {
   async exceeded(tx: Queryable, wanted: NewConversion): Promise<CapRow | undefined> {
     for (const cap of this.caps) {
       if (!capCovers(cap, wanted)) continue;
-      const next = { ...(await this.usage(tx, cap, wanted)) };
+      const next = { ...(await this.usage(tx, `cap ${cap.id}`, cap, wanted)) };
       countAgainst(next, cap, wanted);
       if (next[USAGE_OF[cap.metric]] > cap.limit) return cap;
     }
     return undefined;
+  }
+
+  /**
+   * The conversion priced by the volume step its partner reaches with it, where its offer or goal
+   * has steps: its partner's conversions there in the period are counted as a cap of the
+   * partner's own would count them.
+   */
+  async priceByVolume(tx: Queryable, wanted: NewConversion, schedules: Map<string, VolumeSchedule>): Promise<NewConversion> {
+    const schedule = scheduleFor(schedules, wanted.offerId, wanted.goalId);
+    if (!schedule) return wanted;
+    const scope: CapRow = { id: 0, offerId: wanted.offerId, partnerId: wanted.partnerId, goalId: wanted.goalId, metric: 'conversions', period: schedule.period, limit: 0n };
+    const used = await this.usage(tx, `volume ${wanted.offerId} ${wanted.partnerId} ${wanted.goalId ?? 0}`, scope, wanted);
+    return withVolumeStep(wanted, volumeStepFor(schedule.steps, Number(used.conversions) + 1));
   }
 
   /** Counts a conversion the batch will make against every cap it comes under. */
@@ -254,9 +270,9 @@ class CapUsages {
     }
   }
 
-  private async usage(tx: Queryable, cap: CapRow, wanted: NewConversion): Promise<CapUsage> {
+  private async usage(tx: Queryable, scope: string, cap: CapRow, wanted: NewConversion): Promise<CapUsage> {
     const period = periodKey(cap.period, wanted.convertedAt, this.timeZone);
-    const key = `${cap.id} ${period}`;
+    const key = `${scope} ${period}`;
     const known = this.read.get(key);
     if (known) return known.used;
     const used = { ...(await capUsage(tx, cap, wanted.convertedAt, this.timeZone)) };
@@ -278,16 +294,23 @@ function countAgainst(used: CapUsage, cap: CapRow, conversion: NewConversion): v
 }
 
 /**
- * Decides each capped conversion in the order they came, against every one before it, except
- * those known to exist already: they will make nothing.
+ * Decides each conversion counted in order (its offer has caps or volume payouts) in the order they
+ * came, against every one before it, except those known to exist already: they will make nothing.
+ * Priced by volume first, so that payout caps count the payout made.
  */
-async function decideCapped(tx: Queryable, capped: Pending[], usages: CapUsages, existing: ReadonlySet<string>) {
-  const decided: Array<{ pending: Pending; refused: boolean; counted: boolean }> = [];
-  for (const pending of capped) {
-    const cap = await usages.exceeded(tx, pending.wanted);
+async function decideInOrder(tx: Queryable, inOrder: Pending[], usages: CapUsages, schedules: Map<string, VolumeSchedule>, existing: ReadonlySet<string>) {
+  const decided: Array<{ pending: Pending; refused: boolean; stepped: boolean; counted: boolean }> = [];
+  for (const pending of inOrder) {
+    const wanted = await usages.priceByVolume(tx, pending.wanted, schedules);
+    const cap = await usages.exceeded(tx, wanted);
     const counted = !cap && !existing.has(pending.seq);
-    if (counted) usages.count(pending.wanted);
-    decided.push({ pending: cap ? { ...pending, wanted: applyCap(pending.wanted, cap) } : pending, refused: cap !== undefined, counted });
+    if (counted) usages.count(wanted);
+    decided.push({
+      pending: { ...pending, wanted: cap ? applyCap(wanted, cap) : wanted },
+      refused: cap !== undefined,
+      stepped: wanted.rule === 'volume step',
+      counted,
+    });
   }
   return decided;
 }
@@ -313,11 +336,14 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
   const facts = await loadFacts(tx, requests, now);
   const outcomes: Array<ConversionOutcome | undefined> = new Array(requests.length);
   const open: Pending[] = [];
-  const capped: Pending[] = [];
+  const inOrder: Pending[] = [];
   facts.forEach((fact, index) => {
     const decision = decideConversion(fact);
     if ('refused' in decision) outcomes[index] = { ok: false, ...decision.refused };
-    else (fact.offer!.hasCaps && decision.conversion.status !== 'rejected' ? capped : open).push({ index, seq: randomUUID(), wanted: decision.conversion });
+    else {
+      const countsInOrder = (fact.offer!.hasCaps || fact.offer!.hasVolumePayouts) && decision.conversion.status !== 'rejected';
+      (countsInOrder ? inOrder : open).push({ index, seq: randomUUID(), wanted: decision.conversion });
+    }
   });
 
   const created: Conversion[] = [];
@@ -348,10 +374,11 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
 
   await settle(open);
   await applyStatsDeltas(tx, created.map((conversion) => statsMove(null, conversion)));
-  if (capped.length > 0) {
-    const offerIds = [...new Set(capped.map(({ wanted }) => wanted.offerId))].sort((a, b) => a - b);
+  if (inOrder.length > 0) {
+    const offerIds = [...new Set(inOrder.map(({ wanted }) => wanted.offerId))].sort((a, b) => a - b);
     for (const offerId of offerIds) {
-      // Conversions on one capped offer queue here, so two cannot both take the last place under a cap.
+      // Conversions on one such offer queue here, so two cannot both take the last place under a
+      // cap, nor the same place on a volume step.
       await tx.query('SELECT pg_advisory_xact_lock(727276, $1)', [offerId]);
     }
     const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
@@ -360,18 +387,19 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
        FROM caps WHERE offer_id = ANY($1::int[]) AND metric <> 'clicks' ORDER BY id`,
       [offerIds],
     );
+    const schedules = await loadVolumeSchedules(tx, offerIds);
     // Decided together and written in one statement. A conversion that turned out to exist already
-    // was counted against the caps for nothing: if that could have refused a later one, the batch
-    // is decided again without it.
+    // was counted for nothing: if that could have refused a later one under a cap, or put it on a
+    // volume step, the batch is decided again without it.
     const madeBefore = created.length;
     const existing = new Set<string>();
     for (;;) {
-      const decided = await decideCapped(tx, capped, new CapUsages(caps, timeZone), existing);
+      const decided = await decideInOrder(tx, inOrder, new CapUsages(caps, timeZone), schedules, existing);
       await tx.query('SAVEPOINT capped_conversions');
       await settle(decided.map(({ pending }) => pending));
       const made = new Set(created.slice(madeBefore).map((conversion) => conversion.seq));
       const miscounted = decided.findIndex(({ pending, counted }) => counted && !made.has(pending.seq));
-      if (miscounted === -1 || !decided.slice(miscounted).some(({ refused }) => refused)) {
+      if (miscounted === -1 || !decided.slice(miscounted).some(({ refused, stepped }) => refused || stepped)) {
         await tx.query('RELEASE SAVEPOINT capped_conversions');
         break;
       }

@@ -5,7 +5,8 @@ import type { Queryable, Transaction } from '../store/store.ts';
 import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import { recordConversionIn } from './conversions.ts';
 import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
-import { chooseTerms, priceConversion } from './payouts.ts';
+import { chooseTerms, priceConversion, volumeStepFor, withVolumeStep, type VolumeStep } from './payouts.ts';
+import { conversionsBefore, loadVolumeSchedules, scheduleFor } from './volume-payouts.ts';
 import { customTermOf, customTermsSql, pricingJson, toPricing, type CustomTermsRow, type RawPricing } from './pricing-sql.ts';
 import { STATUS_CODE } from './status-codes.ts';
 
@@ -81,6 +82,14 @@ export async function reverseConversion(tx: Transaction, corrector: Corrector, i
   return setStatus(tx, corrector, id, 'rejected', 'reversed', reason);
 }
 
+/** The volume step the conversion's place among its partner's conversions of the period reaches, where its offer or goal has steps. */
+async function reachedVolumeStep(tx: Queryable, conversion: Conversion): Promise<VolumeStep | undefined> {
+  const schedule = scheduleFor(await loadVolumeSchedules(tx, [conversion.offerId]), conversion.offerId, conversion.goalId);
+  if (!schedule) return undefined;
+  const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
+  return volumeStepFor(schedule.steps, (await conversionsBefore(tx, conversion, schedule.period, timeZone)) + 1);
+}
+
 interface TermsRow {
   offerPayout: RawPricing;
   offerRevenue: RawPricing;
@@ -126,10 +135,11 @@ export async function adjustSaleAmount(
     ),
     saleAmountMicros,
   );
+  const repriced = withVolumeStep({ ...priced, saleAmountMicros }, await reachedVolumeStep(tx, before));
   await tx.query(
     `UPDATE conversions SET sale_amount_micros = $2, payout_micros = $3, revenue_micros = $4, payout_type = $5,
        revenue_type = $6, payout_rule = $7, updated_at = now() WHERE id = $1`,
-    [String(id), String(saleAmountMicros), String(priced.payoutMicros), String(priced.revenueMicros), priced.payoutType, priced.revenueType, priced.rule],
+    [String(id), String(saleAmountMicros), String(repriced.payoutMicros), String(repriced.revenueMicros), repriced.payoutType, repriced.revenueType, repriced.rule],
   );
   const after = await reload(tx, id);
   await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);

@@ -16,7 +16,7 @@ export interface PricedTerms {
 
 /** Custom payouts: a partner's own, or its tier's. */
 export type CustomPayoutRule = 'partner override' | 'partner tier';
-export type PayoutRule = 'offer' | 'goal' | CustomPayoutRule;
+export type PayoutRule = 'offer' | 'goal' | 'volume step' | CustomPayoutRule;
 
 export interface PricedConversion {
   payoutMicros: bigint;
@@ -71,6 +71,28 @@ export function chooseTerms(source: TermsSource, goalId: number | null): PricedT
     revenue: applies(source.customRevenue)?.pricing ?? base.revenue,
     rule: payout?.rule ?? (source.goal ? 'goal' : 'offer'),
   };
+}
+
+/** One step of a payout that rises with volume: what the partner earns from its `fromConversion`th conversion of a period on. */
+export interface VolumeStep {
+  fromConversion: number;
+  pricing: Pricing;
+}
+
+/** The step that prices a partner's `ordinal`th conversion of the period: the highest it has reached; none before the first. */
+export function volumeStepFor(steps: readonly VolumeStep[], ordinal: number): VolumeStep | undefined {
+  let reached: VolumeStep | undefined;
+  for (const step of steps) if (step.fromConversion <= ordinal && (!reached || step.fromConversion > reached.fromConversion)) reached = step;
+  return reached;
+}
+
+/**
+ * A conversion priced by its offer's or goal's own payout, priced again by the volume step it
+ * reached. A partner's custom payout, its own or its tier's, ranks above volume.
+ */
+export function withVolumeStep<T extends PricedConversion & { saleAmountMicros: bigint }>(priced: T, step: VolumeStep | undefined): T {
+  if (!step || (priced.rule !== 'offer' && priced.rule !== 'goal')) return priced;
+  return { ...priced, payoutMicros: amountFor(step.pricing, priced.saleAmountMicros), payoutType: step.pricing.type, rule: 'volume step' };
 }
 
 export function priceConversion(terms: PricedTerms, saleMicros: bigint): PricedConversion {

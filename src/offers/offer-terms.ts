@@ -5,7 +5,9 @@ import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 import {
   capProblem,
+  CAP_PERIODS,
   CPA_TYPES,
+  pricingProblem,
   PRICING_TYPES,
   type CapMetric,
   type CapPeriod,
@@ -310,3 +312,104 @@ export const removeCustomTerms = (db: Queryable, principal: Principal, offerId: 
     { table: customTermsTable(side), fields: customTermsFields(side), entity: `partner ${side}` },
     termsId,
   );
+
+// ---- Volume payouts ---------------------------------------------------------------------------
+
+export interface VolumePayoutStep {
+  /** From which of a partner's conversions in the period on (2 or more: the first is the offer's own). */
+  fromConversion: number;
+  payoutType: CpaType;
+  payoutFlatMicros: bigint;
+  payoutPercentPpm: number;
+}
+
+/**
+ * A payout that rises with volume: from its Nth approved or pending conversion on the offer (or on
+ * one goal) in a local period, a partner earns the highest step it has reached instead of the
+ * offer's or goal's own payout. A partner's own payout, or its tier's, ranks above.
+ */
+export interface VolumePayouts {
+  offerId: number;
+  goalId: number | null;
+  period: CapPeriod;
+  steps: VolumePayoutStep[];
+}
+
+export interface VolumePayoutsInput {
+  goalId?: number | null;
+  period: CapPeriod;
+  /** Absent types are the offer's (or goal's) own payout type, where it is one per conversion. */
+  steps: Array<{ fromConversion: number; payoutType?: CpaType; payoutFlatMicros?: bigint; payoutPercentPpm?: number }>;
+}
+
+const MAX_VOLUME_STEPS = 20;
+const MAX_FROM_CONVERSION = 1_000_000;
+
+async function volumePayoutsOf(db: Queryable, offerId: number): Promise<VolumePayouts[]> {
+  const rows = await db.query<VolumePayoutStep & { goalId: number | null; period: CapPeriod }>(
+    `SELECT goal_id AS "goalId", period, from_conversion AS "fromConversion", payout_type AS "payoutType",
+            payout_flat_micros AS "payoutFlatMicros", payout_percent_ppm AS "payoutPercentPpm"
+     FROM volume_payouts WHERE offer_id = $1 ORDER BY goal_id NULLS FIRST, from_conversion`,
+    [offerId],
+  );
+  const schedules: VolumePayouts[] = [];
+  for (const { goalId, period, ...step } of rows) {
+    const last = schedules.at(-1);
+    if (last && last.goalId === goalId) last.steps.push(step);
+    else schedules.push({ offerId, goalId, period, steps: [step] });
+  }
+  return schedules;
+}
+
+/** The offer's volume payouts: on its default conversion, then on each goal that has them. */
+export async function listVolumePayouts(db: Queryable, principal: Principal, offerId: number): Promise<VolumePayouts[]> {
+  await getOffer(db, principal, offerId);
+  return volumePayoutsOf(db, offerId);
+}
+
+/**
+ * Sets the offer's (or one goal's) volume payouts, all steps at once: they replace the ones before,
+ * so the call is safe to retry, and no steps remove them. Conversions already recorded keep their
+ * payout until corrected.
+ */
+export async function setVolumePayouts(db: Queryable, principal: Principal, offerId: number, input: VolumePayoutsInput): Promise<VolumePayouts> {
+  const offer = await changeableOffer(db, principal, offerId);
+  const goalId = input.goalId ?? null;
+  const ownType = (await checkGoalOf(db, offerId, goalId))?.payout ?? offer.payoutType;
+  const ownCpaType = (CPA_TYPES as readonly PricingType[]).includes(ownType) ? (ownType as CpaType) : undefined;
+  if (!CAP_PERIODS.includes(input.period)) throw new ValidationError('period', `must be one of ${CAP_PERIODS.join(', ')}`);
+  if (input.steps.length > MAX_VOLUME_STEPS) throw new ValidationError('steps', `at most ${MAX_VOLUME_STEPS}`);
+  const seen = new Set<number>();
+  const steps = input.steps.map((step, index): VolumePayoutStep => {
+    const field = (name: string) => `steps[${index}].${name}`;
+    const { fromConversion } = step;
+    if (!Number.isInteger(fromConversion) || fromConversion < 2 || fromConversion > MAX_FROM_CONVERSION) {
+      throw new ValidationError(field('fromConversion'), `must be a whole number from 2 to ${MAX_FROM_CONVERSION}: a partner's first conversion is paid the offer's own payout`);
+    }
+    if (seen.has(fromConversion)) throw new ValidationError(field('fromConversion'), `${fromConversion} is the start of another step`);
+    seen.add(fromConversion);
+    const payoutType = step.payoutType ?? ownCpaType;
+    if (payoutType === undefined) throw new ValidationError(field('payoutType'), `is needed: the offer pays ${ownType}, and steps price conversions`);
+    const priced = { type: payoutType, flatMicros: step.payoutFlatMicros ?? 0n, percentPpm: step.payoutPercentPpm ?? 0 };
+    const problem = pricingProblem(priced, CPA_TYPES);
+    if (problem) throw new ValidationError(field(`payout${problem.part}`), problem.detail);
+    return { fromConversion, payoutType, payoutFlatMicros: priced.flatMicros, payoutPercentPpm: priced.percentPpm };
+  });
+  await db.query('DELETE FROM volume_payouts WHERE offer_id = $1 AND goal_id IS NOT DISTINCT FROM $2', [offerId, goalId]);
+  if (steps.length > 0) {
+    await db.query(
+      `INSERT INTO volume_payouts (offer_id, goal_id, period, from_conversion, payout_type, payout_flat_micros, payout_percent_ppm)
+       SELECT $1, $2, $3, * FROM unnest($4::int[], $5::text[], $6::int8[], $7::int[])`,
+      [
+        offerId,
+        goalId,
+        input.period,
+        steps.map((step) => step.fromConversion),
+        steps.map((step) => step.payoutType),
+        steps.map((step) => String(step.payoutFlatMicros)),
+        steps.map((step) => step.payoutPercentPpm),
+      ],
+    );
+  }
+  return { offerId, goalId, period: input.period, steps: steps.sort((a, b) => a.fromConversion - b.fromConversion) };
+}

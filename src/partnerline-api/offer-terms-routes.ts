@@ -7,16 +7,19 @@ import {
   listCaps,
   listGoals,
   listCustomTerms,
+  listVolumePayouts,
   removeCap,
   removeCustomTerms,
   setCap,
   setCustomTerms,
+  setVolumePayouts,
   updateGoal,
   type Cap,
   type Goal,
   type GoalInput,
   type GoalSettings,
   type CustomTerms,
+  type VolumePayouts,
 } from '../offers/offer-terms.ts';
 import type { Platform } from '../platform.ts';
 import { ValidationError } from '../shared/errors.ts';
@@ -271,6 +274,42 @@ function registerCustomTermsRoutes(app: FastifyInstance, platform: Platform, doc
   );
 }
 
+// ---- Volume payouts ---------------------------------------------------------------------------
+
+const volumePayoutsSchema = {
+  type: 'object',
+  properties: {
+    offerId: { type: 'integer' },
+    goalId: { type: ['integer', 'null'] },
+    period: { type: 'string', enum: [...CAP_PERIODS] },
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          fromConversion: { type: 'integer' },
+          payoutType: { type: 'string', enum: [...CPA_TYPES] },
+          payout: { type: 'string' },
+          percentPayout: { type: 'number' },
+        },
+      },
+    },
+  },
+} as const;
+
+interface VolumePayoutsBody {
+  goalId?: number | null;
+  period: CapPeriod;
+  steps: Array<{ fromConversion: number; payoutType?: CpaType; payout?: number | string; percentPayout?: number | string }>;
+}
+
+function volumePayoutsView({ steps, ...schedule }: VolumePayouts) {
+  return {
+    ...schedule,
+    steps: steps.map(({ payoutFlatMicros, payoutPercentPpm, ...step }) => ({ ...step, payout: formatMoney(payoutFlatMicros), percentPayout: ppmToPercent(payoutPercentPpm) })),
+  };
+}
+
 // ---- Routes -----------------------------------------------------------------------------------
 
 export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platform): void {
@@ -388,4 +427,70 @@ export function registerOfferTermsRoutes(app: FastifyInstance, platform: Platfor
 
   registerCustomTermsRoutes(app, platform, doc, 'payout');
   registerCustomTermsRoutes(app, platform, doc, 'revenue');
+
+  app.get<{ Params: { id: number } }>(
+    '/offers/:id/volume-payouts',
+    {
+      schema: {
+        ...doc("An offer's payouts that rise with each partner's volume: on its default conversion, then on each goal that has them"),
+        params: idParams,
+        response: { 200: { type: 'array', items: volumePayoutsSchema }, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (request) => (await listVolumePayouts(db, request.principal, request.params.id)).map(volumePayoutsView),
+  );
+
+  app.put<{ Params: { id: number }; Body: VolumePayoutsBody }>(
+    '/offers/:id/volume-payouts',
+    {
+      schema: {
+        ...doc(
+          "Set the steps by which an offer's (or one goal's) payout rises with each partner's volume",
+          'From its `fromConversion`th approved or pending conversion on the offer in the local `period` (day, week Monday to ' +
+            'Sunday, month, or lifetime; on the goal, for a goal\'s steps), a partner earns the highest step it has reached instead ' +
+            'of the offer\'s (or goal\'s) own payout; its first conversions earn the offer\'s own. Conversions show it as ' +
+            '`payoutRule: "volume step"`. A partner\'s own payout, or its tier\'s, ranks above. Each call replaces all the steps of ' +
+            'the offer or goal, so it is safe to retry; no steps removes them. Conversions already recorded keep their payout until ' +
+            'corrected, and a corrected one is priced by the step its place in the period reaches.',
+        ),
+        params: idParams,
+        body: strictBody(
+          {
+            goalId: nullableIdSchema,
+            period: { type: 'string', enum: [...CAP_PERIODS] },
+            steps: {
+              type: 'array',
+              maxItems: 20,
+              items: strictBody(
+                {
+                  fromConversion: { type: 'integer', minimum: 2, description: "From which of the partner's conversions in the period on" },
+                  payoutType: { type: 'string', enum: [...CPA_TYPES], description: "Absent: the offer's (or goal's) own payout type" },
+                  payout: { ...moneySchema, description: 'The flat part (cpa_flat, cpa_both)' },
+                  percentPayout: { ...percentSchema, description: 'The share of the sale (cpa_percentage, cpa_both)' },
+                },
+                { required: ['fromConversion'] },
+              ),
+            },
+          },
+          { required: ['period', 'steps'] },
+        ),
+        response: { 200: volumePayoutsSchema, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => {
+        const { goalId, period, steps } = request.body;
+        const schedule = await setVolumePayouts(tx, request.principal, request.params.id, {
+          goalId,
+          period,
+          steps: steps.map((step, index) => ({
+            fromConversion: step.fromConversion,
+            payoutType: step.payoutType,
+            payoutFlatMicros: amountInput(`steps[${index}].payout`, step.payout),
+            payoutPercentPpm: percentInput(`steps[${index}].percentPayout`, step.percentPayout),
+          })),
+        });
+        return { statusCode: 200, body: volumePayoutsView(schedule) };
+      }),
+  );
 }

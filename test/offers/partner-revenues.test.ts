@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { countedClick, cpaOffer, postbackConversion, startTestServer, statsTotals, type TestServer } from '../support/test-server.ts';
+import { countedClick, cpaOffer, postbackConversion, termsTestServer, statsTotals, v1Api, type TestServer } from '../support/test-server.ts';
 
 describe("partners' own revenue: what the advertiser pays for one partner's or one tier's traffic", () => {
-  let server: TestServer;
-  let trailblazer: number;
-  let couponCrate: number;
-  let socialSpark: number;
+  let server: TestServer, api: ReturnType<typeof v1Api>, trailblazer: number, couponCrate: number, socialSpark: number;
 
-  const api = (method: string, path: string, body?: unknown, key = server.keys.admin) => server.request(method, `/api/v1${path}`, { key, body });
   const convert = (offerId: number, partnerId: number, extra = '') => postbackConversion(server, offerId, partnerId, extra);
   const amounts = ({ payout, revenue, rule }: { payout: bigint; revenue: bigint; rule: string }) => [payout, revenue, rule];
 
-  before(async () => {
-    server = await startTestServer({ TRUST_PROXY: 'true' });
-    [trailblazer, couponCrate, socialSpark] = server.demo.partnerIds as [number, number, number];
-  });
+  before(async () => ({ server, api, trailblazer, couponCrate, socialSpark } = await termsTestServer()));
   after(() => server.close());
 
   test("a partner's own revenue, else its tier's, prices what its conversions cost; payouts, corrections and the statistics follow", async () => {

@@ -60,6 +60,19 @@ export const USER_AGENTS = {
 /** Public addresses the offline GeoIP places in these countries. */
 export const IPS = { US: '8.8.8.8', GB: '81.2.69.142' };
 
+/** The v1 API of a test server, called with the network's key unless another is given. */
+export const v1Api =
+  (server: TestServer) =>
+  <T = any>(method: string, path: string, body?: unknown, key = server.keys.admin) =>
+    server.request<T>(method, `/api/v1${path}`, { key, body });
+
+/** For tests of an offer's terms: a server whose clicks come through a trusted proxy (see countedClick), its v1 API, and the demo's partners. */
+export async function termsTestServer() {
+  const server = await startTestServer({ TRUST_PROXY: 'true' });
+  const [trailblazer, couponCrate, socialSpark] = server.demo.partnerIds as [number, number, number];
+  return { server, api: v1Api(server), trailblazer, couponCrate, socialSpark };
+}
+
 /** A counted click of the partner on the offer, from a US phone (the server must trust the proxy's address): its transaction id. */
 export async function countedClick(server: TestServer, offerId: number, partnerId: number): Promise<string> {
   const reply = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${partnerId}`, {
@@ -69,15 +82,16 @@ export async function countedClick(server: TestServer, offerId: number, partnerI
   return new URL(reply.headers.get('location')!).searchParams.get('tid')!;
 }
 
-/** A sale of 50.00 on a new counted click, through the server postback: its conversion's id, and the amounts and rule it was priced at. */
+/** A sale of 50.00 on a new counted click, through the server postback: its conversion's id, its click's, and the amounts and rule it was priced at. */
 export async function postbackConversion(server: TestServer, offerId: number, partnerId: number, extra = '') {
-  const reply = await server.request('GET', `/aff_lsr?transaction_id=${await countedClick(server, offerId, partnerId)}&amount=50${extra}`);
+  const transactionId = await countedClick(server, offerId, partnerId);
+  const reply = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=50${extra}`);
   const id = reply.headers.get('x-partnerline-conversion-id')!;
   const [row] = await server.store.query<{ payout: bigint; revenue: bigint; rule: string }>(
     'SELECT payout_micros AS payout, revenue_micros AS revenue, payout_rule AS rule FROM conversions WHERE id = $1',
     [id],
   );
-  return { id, ...row! };
+  return { id, transactionId, ...row! };
 }
 
 /** A fresh CPA offer of Acme's paying 1.00 and earning 2.00 a conversion, open to every partner: its id. */

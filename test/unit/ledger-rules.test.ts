@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capDays, capWindow, periodKey, type Days } from '../../src/ledger/cap-windows.ts';
 import type { CapPeriod } from '../../src/offers/offer-rules.ts';
-import { chooseTerms, priceConversion, type Pricing } from '../../src/ledger/payouts.ts';
+import { chooseTerms, priceConversion, volumeStepFor, withVolumeStep, type PayoutRule, type Pricing } from '../../src/ledger/payouts.ts';
 import type { ConversionStatus } from '../../src/ledger/conversion-record.ts';
 import { decideConversion, type ClickSession, type ConversionRequest, type OfferConversionTerms } from '../../src/ledger/conversion-rules.ts';
 import { capStatusCode } from '../../src/ledger/status-codes.ts';
@@ -54,10 +54,40 @@ test('the most specific terms win, on each side: custom terms for the goal (the 
   }
 });
 
+test("a partner's Nth conversion of the period is paid by the highest volume step it reached; custom payouts rank above", () => {
+  const steps = [{ fromConversion: 11, pricing: percent(15) }, { fromConversion: 5, pricing: percent(12) }, { fromConversion: 50, pricing: both(1, 15) }];
+  const cases: Array<[number, Pricing | undefined]> = [
+    [1, undefined],
+    [4, undefined],
+    [5, percent(12)],
+    [10, percent(12)],
+    [11, percent(15)],
+    [49, percent(15)],
+    [50, both(1, 15)],
+    [5000, both(1, 15)],
+  ];
+  for (const [ordinal, pricing] of cases) assert.deepEqual(volumeStepFor(steps, ordinal)?.pricing, pricing, `conversion ${ordinal}`);
+  assert.equal(volumeStepFor([], 7), undefined, 'no steps');
+
+  const priced = { payoutMicros: 8_000_000n, revenueMicros: 12_000_000n, payoutType: 'cpa_percentage' as const, revenueType: 'cpa_percentage' as const, saleAmountMicros: 100_000_000n };
+  const step = { fromConversion: 5, pricing: both(1, 12) };
+  const repriced: Array<[string, PayoutRule, PayoutRule, bigint]> = [
+    ["the offer's own payout", 'offer', 'volume step', 13_000_000n],
+    ["the goal's own payout", 'goal', 'volume step', 13_000_000n],
+    ["the partner's own payout", 'partner override', 'partner override', 8_000_000n],
+    ["its tier's payout", 'partner tier', 'partner tier', 8_000_000n],
+  ];
+  for (const [name, rule, expectedRule, payout] of repriced) {
+    const result = withVolumeStep({ ...priced, rule }, step);
+    assert.deepEqual([result.rule, result.payoutMicros, result.revenueMicros], [expectedRule, payout, 12_000_000n], name);
+  }
+  assert.deepEqual(withVolumeStep({ ...priced, rule: 'offer' }, undefined), { ...priced, rule: 'offer' }, 'below the first step');
+});
+
 /** An offer whose sessions last a day, and a click on it. */
 const sessionOffer: OfferConversionTerms = {
   id: 1, advertiserId: 1, securityToken: null, currency: 'USD', attributionWindowHours: 24, approveConversions: false,
-  holdHours: null, allowMultiple: false, hasCaps: false, minSecondsToConversion: 0, payout: flat(1), revenue: flat(2),
+  holdHours: null, allowMultiple: false, hasCaps: false, hasVolumePayouts: false, minSecondsToConversion: 0, payout: flat(1), revenue: flat(2),
 };
 const sessionClick: ClickSession = {
   transactionId: '10abc', offerId: 1, partnerId: 2, outcome: 'counted', createdAt: new Date('2026-12-01T12:00:00Z'),
