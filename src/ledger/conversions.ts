@@ -5,8 +5,6 @@ import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
 import { capUsage, USAGE_OF, type CapRow, type CapUsage } from './cap-usage.ts';
-import { volumeStepFor, withVolumeStep } from './payouts.ts';
-import { loadVolumeSchedules, scheduleFor, type VolumeSchedule } from './volume-payouts.ts';
 import { periodKey } from './cap-windows.ts';
 import { CONVERSION_COLUMNS, type Conversion } from './conversion-record.ts';
 import {
@@ -20,8 +18,10 @@ import {
   type OfferConversionTerms,
 } from './conversion-rules.ts';
 import { recordEvents, statsMove } from './ledger-writes.ts';
+import { volumeStepFor, withVolumeStep } from './payouts.ts';
 import { customTermOf, customTermsSql, pricingJson, toPricing, type CustomTermsRow, type RawPricing } from './pricing-sql.ts';
 import { capStatusCode, STATUS_CODE } from './status-codes.ts';
+import { loadVolumeSchedules, scheduleFor, type VolumeSchedule } from './volume-payouts.ts';
 
 export type { ConversionChannel, ConversionRequest } from './conversion-rules.ts';
 
@@ -223,8 +223,9 @@ function capCovers(cap: CapRow, conversion: Pick<NewConversion, 'offerId' | 'par
 }
 
 /**
- * The capped offers' usage through one batch: each cap's period is read once, then moved in memory
- * by every conversion the batch is to make. None of them is in the store yet, and the offers'
+ * The usage through one batch of the caps of offers counted in order, and of each partner's volume
+ * on offers with volume payouts: each period is read once, then moved in memory by every
+ * conversion the batch is to make. None of them is in the store yet, and the offers'
  * advisory locks keep other writers' conversions out meanwhile.
  */
 class CapUsages {
@@ -395,15 +396,15 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
     const existing = new Set<string>();
     for (;;) {
       const decided = await decideInOrder(tx, inOrder, new CapUsages(caps, timeZone), schedules, existing);
-      await tx.query('SAVEPOINT capped_conversions');
+      await tx.query('SAVEPOINT conversions_in_order');
       await settle(decided.map(({ pending }) => pending));
       const made = new Set(created.slice(madeBefore).map((conversion) => conversion.seq));
       const miscounted = decided.findIndex(({ pending, counted }) => counted && !made.has(pending.seq));
       if (miscounted === -1 || !decided.slice(miscounted).some(({ refused, stepped }) => refused || stepped)) {
-        await tx.query('RELEASE SAVEPOINT capped_conversions');
+        await tx.query('RELEASE SAVEPOINT conversions_in_order');
         break;
       }
-      await tx.query('ROLLBACK TO SAVEPOINT capped_conversions');
+      await tx.query('ROLLBACK TO SAVEPOINT conversions_in_order');
       created.length = madeBefore;
       for (const { pending } of decided) if (!made.has(pending.seq)) existing.add(pending.seq);
     }
