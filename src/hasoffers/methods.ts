@@ -12,7 +12,7 @@ import {
   createGoal,
   removeCustomTermsOf,
   setCap,
-  setCustomTerms as setOfferCustomTerms,
+  setCustomTerms,
   updateGoal,
   type CapInput,
   type GoalSettings,
@@ -129,10 +129,10 @@ const oneTier = (context: MethodContext): Whose => ({ tierId: requireId(context,
  * affiliates) earns, or what the advertiser pays for their traffic, on the offer or one goal, in
  * amounts alone: the offer's or goal's pricing type on that side stays.
  */
-async function setCustomTerms(context: WriteContext, side: PricingSide, whose: Whose): Promise<true> {
+async function setAffiliateTerms(context: WriteContext, side: PricingSide, whose: Whose): Promise<true> {
   const action = `Could not set ${side}.`;
   const read = attributeReader(action, context.params);
-  await setOfferCustomTerms(context.db, OPERATOR, requireId(context), side, {
+  await setCustomTerms(context.db, OPERATOR, requireId(context), side, {
     ...whose,
     goalId: customTermsGoal(action, context),
     flatMicros: read.money(CUSTOM_TERMS_PARAMS[side].flat),
@@ -142,7 +142,7 @@ async function setCustomTerms(context: WriteContext, side: PricingSide, whose: W
 }
 
 /** Offer::removePayout, removeRevenue and their tier forms: the offer's or goal's own terms apply again. Removing terms that are not there changes nothing. */
-async function removeCustomTerms(context: WriteContext, side: PricingSide, whose: Whose): Promise<true> {
+async function removeAffiliateTerms(context: WriteContext, side: PricingSide, whose: Whose): Promise<true> {
   await removeCustomTermsOf(context.db, OPERATOR, requireId(context), side, { ...whose, goalId: customTermsGoal(`Could not remove ${side}.`, context) });
   return true;
 }
@@ -476,14 +476,14 @@ const NETWORK: Record<string, Record<string, Method>> = {
       await setApproval(context.db, id, partnerId, status as ApprovalStatus, param(context.params, 'notes') ?? null);
       return true;
     }),
-    setPayout: writes('Could not set payout.', (context) => setCustomTerms(context, 'payout', oneAffiliate(context)), { names: customTermsNames('payout') }),
-    removePayout: writes('Could not remove payout.', (context) => removeCustomTerms(context, 'payout', oneAffiliate(context))),
-    setTierPayout: writes('Could not set tier payout.', (context) => setCustomTerms(context, 'payout', oneTier(context)), { names: customTermsNames('payout') }),
-    removeTierPayout: writes('Could not remove tier payout.', (context) => removeCustomTerms(context, 'payout', oneTier(context))),
-    setRevenue: writes('Could not set revenue.', (context) => setCustomTerms(context, 'revenue', oneAffiliate(context)), { names: customTermsNames('revenue') }),
-    removeRevenue: writes('Could not remove revenue.', (context) => removeCustomTerms(context, 'revenue', oneAffiliate(context))),
-    setTierRevenue: writes('Could not set tier revenue.', (context) => setCustomTerms(context, 'revenue', oneTier(context)), { names: customTermsNames('revenue') }),
-    removeTierRevenue: writes('Could not remove tier revenue.', (context) => removeCustomTerms(context, 'revenue', oneTier(context))),
+    setPayout: writes('Could not set payout.', (context) => setAffiliateTerms(context, 'payout', oneAffiliate(context)), { names: customTermsNames('payout') }),
+    removePayout: writes('Could not remove payout.', (context) => removeAffiliateTerms(context, 'payout', oneAffiliate(context))),
+    setTierPayout: writes('Could not set tier payout.', (context) => setAffiliateTerms(context, 'payout', oneTier(context)), { names: customTermsNames('payout') }),
+    removeTierPayout: writes('Could not remove tier payout.', (context) => removeAffiliateTerms(context, 'payout', oneTier(context))),
+    setRevenue: writes('Could not set revenue.', (context) => setAffiliateTerms(context, 'revenue', oneAffiliate(context)), { names: customTermsNames('revenue') }),
+    removeRevenue: writes('Could not remove revenue.', (context) => removeAffiliateTerms(context, 'revenue', oneAffiliate(context))),
+    setTierRevenue: writes('Could not set tier revenue.', (context) => setAffiliateTerms(context, 'revenue', oneTier(context)), { names: customTermsNames('revenue') }),
+    removeTierRevenue: writes('Could not remove tier revenue.', (context) => removeAffiliateTerms(context, 'revenue', oneTier(context))),
     getAffiliateApprovalStatus: async (context) => {
       const id = requireId(context);
       const partnerId = requireId(context, 'affiliate_id');
