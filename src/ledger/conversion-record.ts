@@ -24,6 +24,11 @@ export interface Conversion {
   payoutType: PricingType;
   revenueType: PricingType;
   payoutRule: string;
+  /** The rates each side was priced at (see AppliedRate): null where it was not priced per conversion. */
+  payoutFlatMicros: bigint | null;
+  payoutPercentPpm: number | null;
+  revenueFlatMicros: bigint | null;
+  revenuePercentPpm: number | null;
   orderId: string | null;
   advSubs: Array<string | null>;
   ip: string | null;
@@ -46,7 +51,9 @@ export const CONVERSION_COLUMNS = `c.id, c.seq::text AS seq, c.transaction_id AS
   c.goal_id AS "goalId", c.partner_id AS "partnerId", c.advertiser_id AS "advertiserId", c.status,
   c.status_code AS "statusCode", c.reason, trim(c.currency) AS currency, c.sale_amount_micros AS "saleAmountMicros",
   c.payout_micros AS "payoutMicros", c.revenue_micros AS "revenueMicros", c.payout_type AS "payoutType",
-  c.revenue_type AS "revenueType", c.payout_rule AS "payoutRule", c.order_id AS "orderId",
+  c.revenue_type AS "revenueType", c.payout_rule AS "payoutRule", c.payout_flat_micros AS "payoutFlatMicros",
+  c.payout_percent_ppm AS "payoutPercentPpm", c.revenue_flat_micros AS "revenueFlatMicros", c.revenue_percent_ppm AS "revenuePercentPpm",
+  c.order_id AS "orderId",
   ARRAY[c.adv_sub1, c.adv_sub2, c.adv_sub3, c.adv_sub4, c.adv_sub5] AS "advSubs", c.ip, c.user_agent AS "userAgent",
   c.country, c.device, c.source, c.aff_sub1 AS "affSub1", c.click_at AS "clickAt", c.converted_at AS "convertedAt", c.hold_until AS "holdUntil",
   c.is_adjustment AS "isAdjustment", c.replaces_id AS "replacesId", c.replaced_by_id AS "replacedById",

@@ -114,7 +114,8 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
 
 const INSERT_COLUMNS = [
   'seq', 'transaction_id', 'offer_id', 'goal_id', 'partner_id', 'advertiser_id', 'status', 'status_code', 'reason', 'currency',
-  'sale_amount_micros', 'payout_micros', 'revenue_micros', 'payout_type', 'revenue_type', 'payout_rule', 'order_id',
+  'sale_amount_micros', 'payout_micros', 'revenue_micros', 'payout_type', 'revenue_type', 'payout_rule',
+  'payout_flat_micros', 'payout_percent_ppm', 'revenue_flat_micros', 'revenue_percent_ppm', 'order_id',
   'adv_sub1', 'adv_sub2', 'adv_sub3', 'adv_sub4', 'adv_sub5', 'ip', 'user_agent', 'country', 'device', 'source', 'aff_sub1', 'click_at', 'converted_at',
   'hold_until', 'is_adjustment', 'dedupe_transaction_key', 'dedupe_order_key', 'dedupe_request_key',
 ].join(', ');
@@ -158,6 +159,10 @@ async function insertConversions(tx: Queryable, pending: Pending[], requests: Co
     payout_type: wanted.payoutType,
     revenue_type: wanted.revenueType,
     payout_rule: wanted.rule,
+    payout_flat_micros: wanted.payoutFlatMicros === null ? null : String(wanted.payoutFlatMicros),
+    payout_percent_ppm: wanted.payoutPercentPpm,
+    revenue_flat_micros: wanted.revenueFlatMicros === null ? null : String(wanted.revenueFlatMicros),
+    revenue_percent_ppm: wanted.revenuePercentPpm,
     order_id: wanted.orderId,
     adv_sub1: wanted.advSubs[0],
     adv_sub2: wanted.advSubs[1],

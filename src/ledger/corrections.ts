@@ -138,8 +138,21 @@ export async function adjustSaleAmount(
   const repriced = withVolumeStep({ ...priced, saleAmountMicros }, await reachedVolumeStep(tx, before));
   await tx.query(
     `UPDATE conversions SET sale_amount_micros = $2, payout_micros = $3, revenue_micros = $4, payout_type = $5,
-       revenue_type = $6, payout_rule = $7, updated_at = now() WHERE id = $1`,
-    [String(id), String(saleAmountMicros), String(repriced.payoutMicros), String(repriced.revenueMicros), repriced.payoutType, repriced.revenueType, repriced.rule],
+       revenue_type = $6, payout_rule = $7, payout_flat_micros = $8, payout_percent_ppm = $9, revenue_flat_micros = $10,
+       revenue_percent_ppm = $11, updated_at = now() WHERE id = $1`,
+    [
+      String(id),
+      String(saleAmountMicros),
+      String(repriced.payoutMicros),
+      String(repriced.revenueMicros),
+      repriced.payoutType,
+      repriced.revenueType,
+      repriced.rule,
+      repriced.payoutFlatMicros === null ? null : String(repriced.payoutFlatMicros),
+      repriced.payoutPercentPpm,
+      repriced.revenueFlatMicros === null ? null : String(repriced.revenueFlatMicros),
+      repriced.revenuePercentPpm,
+    ],
   );
   const after = await reload(tx, id);
   await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
@@ -218,11 +231,14 @@ export async function overrideAmounts(
   const revenue = amounts.revenueMicros ?? before.revenueMicros;
   if (payout < 0n || revenue < 0n) throw new ValidationError('payout', 'must not be negative');
   if (payout === before.payoutMicros && revenue === before.revenueMicros) return { conversion: before, changed: false };
-  await tx.query(`UPDATE conversions SET payout_micros = $2, revenue_micros = $3, payout_rule = 'manual', updated_at = now() WHERE id = $1`, [
-    String(id),
-    String(payout),
-    String(revenue),
-  ]);
+  // An amount set by hand was priced at no rate: the side it changes keeps none.
+  await tx.query(
+    `UPDATE conversions SET payout_micros = $2, revenue_micros = $3, payout_rule = 'manual',
+       payout_flat_micros = CASE WHEN $4 THEN NULL ELSE payout_flat_micros END, payout_percent_ppm = CASE WHEN $4 THEN NULL ELSE payout_percent_ppm END,
+       revenue_flat_micros = CASE WHEN $5 THEN NULL ELSE revenue_flat_micros END, revenue_percent_ppm = CASE WHEN $5 THEN NULL ELSE revenue_percent_ppm END,
+       updated_at = now() WHERE id = $1`,
+    [String(id), String(payout), String(revenue), payout !== before.payoutMicros, revenue !== before.revenueMicros],
+  );
   const after = await reload(tx, id);
   await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
   await moveStats(tx, before, after);

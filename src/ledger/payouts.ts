@@ -18,12 +18,28 @@ export interface PricedTerms {
 export type CustomPayoutRule = 'partner override' | 'partner tier';
 export type PayoutRule = 'offer' | 'goal' | 'volume step' | CustomPayoutRule;
 
+/** The rate one side was priced at, kept with the conversion; null where it was not priced per conversion. */
+export interface AppliedRate {
+  flatMicros: bigint | null;
+  percentPpm: number | null;
+}
+
 export interface PricedConversion {
   payoutMicros: bigint;
   revenueMicros: bigint;
   payoutType: PricingType;
   revenueType: PricingType;
   rule: PayoutRule;
+  payoutFlatMicros: bigint | null;
+  payoutPercentPpm: number | null;
+  revenueFlatMicros: bigint | null;
+  revenuePercentPpm: number | null;
+}
+
+/** Click- and impression-priced terms have no rate per conversion. */
+export function appliedRate(pricing: Pricing): AppliedRate {
+  const perConversion = pricing.type !== 'cpc' && pricing.type !== 'cpm';
+  return { flatMicros: perConversion ? pricing.flatMicros : null, percentPpm: perConversion ? pricing.percentPpm : null };
 }
 
 /** What one conversion of the given sale earns under a pricing. Click- and impression-priced terms pay nothing per conversion. */
@@ -92,15 +108,28 @@ export function volumeStepFor(steps: readonly VolumeStep[], ordinal: number): Vo
  */
 export function withVolumeStep<T extends PricedConversion & { saleAmountMicros: bigint }>(priced: T, step: VolumeStep | undefined): T {
   if (!step || (priced.rule !== 'offer' && priced.rule !== 'goal')) return priced;
-  return { ...priced, payoutMicros: amountFor(step.pricing, priced.saleAmountMicros), payoutType: step.pricing.type, rule: 'volume step' };
+  return {
+    ...priced,
+    payoutMicros: amountFor(step.pricing, priced.saleAmountMicros),
+    payoutType: step.pricing.type,
+    rule: 'volume step',
+    payoutFlatMicros: step.pricing.flatMicros,
+    payoutPercentPpm: step.pricing.percentPpm,
+  };
 }
 
 export function priceConversion(terms: PricedTerms, saleMicros: bigint): PricedConversion {
+  const payoutRate = appliedRate(terms.payout);
+  const revenueRate = appliedRate(terms.revenue);
   return {
     payoutMicros: amountFor(terms.payout, saleMicros),
     revenueMicros: amountFor(terms.revenue, saleMicros),
     payoutType: terms.payout.type,
     revenueType: terms.revenue.type,
     rule: terms.rule,
+    payoutFlatMicros: payoutRate.flatMicros,
+    payoutPercentPpm: payoutRate.percentPpm,
+    revenueFlatMicros: revenueRate.flatMicros,
+    revenuePercentPpm: revenueRate.percentPpm,
   };
 }

@@ -1,7 +1,10 @@
 import type { Role } from '../accounts/principal.ts';
 import type { Conversion } from '../ledger/conversion-record.ts';
 import type { LedgerEntry } from '../ledger/ledger-access.ts';
-import { formatMoney } from '../shared/money.ts';
+import { formatMoney, ppmToPercent } from '../shared/money.ts';
+
+const rateFlat = (micros: bigint | null) => (micros === null ? null : formatMoney(micros));
+const ratePercent = (ppm: number | null) => (ppm === null ? null : ppmToPercent(ppm));
 
 /** A conversion as the v1 API shows it: money as exact decimal strings; a partner never sees revenue. */
 export function conversionView(conversion: Conversion, role: Role) {
@@ -21,6 +24,8 @@ export function conversionView(conversion: Conversion, role: Role) {
     payout: formatMoney(conversion.payoutMicros),
     payoutType: conversion.payoutType,
     payoutRule: conversion.payoutRule,
+    payoutFlat: rateFlat(conversion.payoutFlatMicros),
+    payoutPercent: ratePercent(conversion.payoutPercentPpm),
     orderId: conversion.orderId,
     advSubs: conversion.advSubs,
     convertedAt: conversion.convertedAt.toISOString(),
@@ -32,13 +37,16 @@ export function conversionView(conversion: Conversion, role: Role) {
   if (role !== 'partner') {
     view.revenue = formatMoney(conversion.revenueMicros);
     view.revenueType = conversion.revenueType;
+    view.revenueFlat = rateFlat(conversion.revenueFlatMicros);
+    view.revenuePercent = ratePercent(conversion.revenuePercentPpm);
   }
   return view;
 }
 
 const CSV_COLUMNS = [
   'id', 'seq', 'transactionId', 'offerId', 'goalId', 'partnerId', 'advertiserId', 'status', 'statusCode', 'reason', 'currency',
-  'saleAmount', 'payout', 'payoutType', 'payoutRule', 'revenue', 'revenueType', 'orderId', 'advSub1', 'advSub2', 'advSub3', 'advSub4',
+  'saleAmount', 'payout', 'payoutType', 'payoutRule', 'payoutFlat', 'payoutPercent', 'revenue', 'revenueType', 'revenueFlat',
+  'revenuePercent', 'orderId', 'advSub1', 'advSub2', 'advSub3', 'advSub4',
   'advSub5', 'convertedAt', 'clickAt', 'holdUntil', 'replacesId', 'replacedById',
 ];
 

@@ -28,7 +28,10 @@ describe("partners' own revenue: what the advertiser pays for one partner's or o
     await api('PUT', `/offers/${offer}/partner-revenues`, { tierId: tier.id, revenueType: 'cpa_both', revenue: 1, percentRevenue: 4 });
     await api('PUT', `/offers/${offer}/partner-revenues`, { tierId: tier.id, goalId: goal.id, revenue: '7.10' });
 
-    assert.deepEqual(amounts(await convert(offer, trailblazer)), [1_000_000n, 3_000_000n, 'offer'], "the tier's: 1.00 + 4 % of 50.00; the payout stays the offer's");
+    const tiered = await convert(offer, trailblazer);
+    assert.deepEqual(amounts(tiered), [1_000_000n, 3_000_000n, 'offer'], "the tier's: 1.00 + 4 % of 50.00; the payout stays the offer's");
+    const { revenueFlat, revenuePercent, payoutFlat } = (await api('GET', `/conversions/${tiered.id}`)).body.conversion;
+    assert.deepEqual([revenueFlat, revenuePercent, payoutFlat], ['1.000000', 4, '1.000000'], 'the conversion keeps the rates it was priced at');
     assert.deepEqual(amounts(await convert(offer, couponCrate)), [1_000_000n, 2_750_000n, 'offer'], "a partner's own ranks first");
     assert.deepEqual(amounts(await convert(offer, couponCrate, `&goal_id=${goal.id}`)), [4_000_000n, 7_100_000n, 'goal'], "the tier's for the goal");
     assert.deepEqual(amounts(await convert(offer, socialSpark)), [1_000_000n, 2_000_000n, 'offer'], 'outside the tier');

@@ -52,6 +52,17 @@ describe("volume payouts: an offer's payout that rises with each partner's conve
     assert.deepEqual([adjusted.body.conversion.payout, adjusted.body.conversion.payoutRule], ['6.000000', 'volume step'], 'the fifth: 1.00 + 5 % of 100.00');
     const first = await api('POST', `/conversions/${made[0]!.id}/adjust`, { saleAmount: 80, reason: 'bigger basket' }, server.keys.acme);
     assert.deepEqual([first.body.conversion.payout, first.body.conversion.payoutRule], ['1.000000', 'offer'], 'the first stays below the steps');
+
+    const rates = async (id: string, key = server.keys.admin) => {
+      const { payoutFlat, payoutPercent, revenueFlat, revenuePercent } = (await api('GET', `/conversions/${id}`, undefined, key)).body.conversion;
+      return [payoutFlat, payoutPercent, revenueFlat, revenuePercent];
+    };
+    assert.deepEqual(await rates(made[4]!.id), ['1.000000', 5, '2.000000', 0], 'the rates each side was priced at');
+    assert.deepEqual(await rates(made[2]!.id, server.keys.trailblazer), ['1.500000', 0, undefined, undefined], 'a partner sees its own rate, not the revenue');
+    const network = (await api('POST', '/keys', { name: 'HasOffers amounts by hand' })).body.key as string;
+    const byHand = await server.request('GET', `/Apiv3/json?NetworkToken=${network}&Target=Conversion&Method=update&id=${made[2]!.id}&data[payout]=9`);
+    assert.equal(byHand.body.response.status, 1, byHand.text);
+    assert.deepEqual(await rates(made[2]!.id), [null, null, '2.000000', 0], 'a payout set by hand keeps no rate');
   });
 
   test('conversions that arrive together are counted one after another: every place on the steps is paid once', async () => {

@@ -24,7 +24,11 @@ test('conversions are priced by flat, percent of sale, or both, to the micro', (
     ['cpc pays nothing per conversion', { type: 'cpc', flatMicros: 450_000n, percentPpm: 0 }, 50_000_000n, 0n],
   ];
   for (const [name, pricing, sale, expected] of cases) {
-    assert.equal(priceConversion({ payout: pricing, revenue: pricing, rule: 'offer' }, sale).payoutMicros, expected, name);
+    const priced = priceConversion({ payout: pricing, revenue: pricing, rule: 'offer' }, sale);
+    assert.equal(priced.payoutMicros, expected, name);
+    const rate = pricing.type === 'cpc' ? [null, null] : [pricing.flatMicros, pricing.percentPpm];
+    assert.deepEqual([priced.payoutFlatMicros, priced.payoutPercentPpm], rate, `${name}: the rate kept`);
+    assert.deepEqual([priced.revenueFlatMicros, priced.revenuePercentPpm], rate, `${name}: the revenue's rate kept`);
   }
 });
 
@@ -69,7 +73,10 @@ test("a partner's Nth conversion of the period is paid by the highest volume ste
   for (const [ordinal, pricing] of cases) assert.deepEqual(volumeStepFor(steps, ordinal)?.pricing, pricing, `conversion ${ordinal}`);
   assert.equal(volumeStepFor([], 7), undefined, 'no steps');
 
-  const priced = { payoutMicros: 8_000_000n, revenueMicros: 12_000_000n, payoutType: 'cpa_percentage' as const, revenueType: 'cpa_percentage' as const, saleAmountMicros: 100_000_000n };
+  const priced = {
+    ...priceConversion({ payout: percent(8), revenue: percent(12), rule: 'offer' }, 100_000_000n),
+    saleAmountMicros: 100_000_000n,
+  };
   const step = { fromConversion: 5, pricing: both(1, 12) };
   const repriced: Array<[string, PayoutRule, PayoutRule, bigint]> = [
     ["the offer's own payout", 'offer', 'volume step', 13_000_000n],
@@ -80,6 +87,8 @@ test("a partner's Nth conversion of the period is paid by the highest volume ste
   for (const [name, rule, expectedRule, payout] of repriced) {
     const result = withVolumeStep({ ...priced, rule }, step);
     assert.deepEqual([result.rule, result.payoutMicros, result.revenueMicros], [expectedRule, payout, 12_000_000n], name);
+    const rate = expectedRule === 'volume step' ? [1_000_000n, 120_000] : [0n, 80_000];
+    assert.deepEqual([result.payoutFlatMicros, result.payoutPercentPpm], rate, `${name}: the rate kept`);
   }
   assert.deepEqual(withVolumeStep({ ...priced, rule: 'offer' }, undefined), { ...priced, rule: 'offer' }, 'below the first step');
 });
