@@ -124,17 +124,18 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
     },
   );
 
-  app.get<{ Querystring: { from: string; to: string; offerId?: number; partnerId?: number; outcome?: string; page: number; limit: number; format?: 'json' | 'csv' } }>(
+  app.get<{ Querystring: { from: string; to: string; offerId?: number; partnerId?: number; outcome?: string; subId?: string; page: number; limit: number; format?: 'json' | 'csv' } }>(
     '/reports/refused-clicks',
     {
       schema: {
         tags: ['Reports'],
-        summary: 'Clicks sent on without being counted, and why: by local day, offer, partner and outcome, as JSON or CSV',
+        summary: 'Clicks sent on without being counted, and why: by local day, offer, partner, outcome and sub-ID, as JSON or CSV',
         description:
           "A refused click goes to the offer's fallback URL and a bot's to the offer, but neither enters the statistics or costs " +
           'anything. outcome is bot, or the reason: unknown_offer, unknown_partner, offer_inactive, offer_not_started, offer_ended, ' +
           'partner_inactive, not_approved, partner_blocked, sub_id_not_allowed, sub_id_blocked, ip_blocked, referrer_blocked, channel_not_targeted, ' +
           'geo_not_targeted, device_not_targeted, bid_factor_zero, budget_exhausted, click_cap_reached or ip_click_limit. offerId and partnerId are 0 where the link named none. ' +
+          "subId is the sub-ID the click was judged by (the partner's id and source as partner_source, else the partner's id), '' where the offer or partner was unknown. " +
           'A partner sees the clicks naming it, an advertiser (or agency) those on its offers, the network all.',
         security: [{ apiKey: [] }],
         querystring: {
@@ -145,6 +146,7 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
             offerId: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
             partnerId: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
             outcome: { type: 'string', pattern: '^[a-z_]{1,40}$' },
+            subId: { type: 'string', maxLength: 255 },
             page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
             limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
             format: { type: 'string', enum: ['json', 'csv'] },
@@ -159,7 +161,7 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
       const range = parseDayRange(from, to);
       const { timeZone } = await getNetwork(platform.store);
       const page = await refusedClicksByDay(platform.store, await statsScopeFor(platform.store, request.principal), { ...query, ...range, timeZone });
-      return sendReport(reply, format, ['date', 'offerId', 'partnerId', 'outcome', 'clicks'], page.items, {
+      return sendReport(reply, format, ['date', 'offerId', 'partnerId', 'outcome', 'subId', 'clicks'], page.items, {
         timeZone,
         ...range,
         page: page.page,

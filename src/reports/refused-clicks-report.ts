@@ -13,6 +13,8 @@ export type RefusedClicksRow = {
   partnerId: number;
   /** 'bot', or why the click was refused (see src/tracking/click-rules.ts). */
   outcome: string;
+  /** The sub-ID the click was judged by; '' where it had none. */
+  subId: string;
   clicks: number;
 };
 
@@ -21,12 +23,13 @@ export interface RefusedClicksQuery extends DayRange {
   offerId?: number;
   partnerId?: number;
   outcome?: string;
+  subId?: string;
   page: number;
   limit: number;
 }
 
 /**
- * Clicks sent on without being counted, by local day, offer, partner and outcome, from their
+ * Clicks sent on without being counted, by local day, offer, partner, outcome and sub-ID, from their
  * quarter-hour counts: a partner sees those naming it, an advertiser those on its offers, the
  * network all.
  */
@@ -42,12 +45,13 @@ export async function refusedClicksByDay(db: Queryable, scope: StatsScope, query
   if (query.offerId !== undefined) where.push(`r.offer_id = ${sql.add(query.offerId)}`);
   if (query.partnerId !== undefined) where.push(`r.partner_id = ${sql.add(query.partnerId)}`);
   if (query.outcome !== undefined) where.push(`r.outcome = ${sql.add(query.outcome)}`);
+  if (query.subId !== undefined) where.push(`r.sub_id = ${sql.add(query.subId)}`);
   const { limit, offset } = pageWindow(query.page, query.limit);
   const rows = await db.query<RefusedClicksRow>(
     `SELECT to_char(r.quarter AT TIME ZONE ${zone}, 'YYYY-MM-DD') AS date, r.offer_id AS "offerId", r.partner_id AS "partnerId",
-            r.outcome, sum(r.clicks)::int8 AS clicks
+            r.outcome, r.sub_id AS "subId", sum(r.clicks)::int8 AS clicks
      FROM refused_clicks r WHERE ${where.join(' AND ')}
-     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 LIMIT ${sql.add(limit)} OFFSET ${sql.add(offset)}`,
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 LIMIT ${sql.add(limit)} OFFSET ${sql.add(offset)}`,
     sql.values,
   );
   return toPage(

@@ -171,8 +171,19 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.deepEqual(added(advertiser!, before[2]!), { [`${bestsellers}|${couponCrate}|not_approved`]: 1 });
     const csv = await server.request('GET', `/api/v1/reports/refused-clicks?${range}&format=csv&outcome=not_approved&offerId=${bestsellers}`, { key: server.keys.admin });
     const [header, ...lines] = csv.text.trim().split('\n');
-    assert.equal(header, 'date,offerId,partnerId,outcome,clicks');
-    assert.ok(lines.length >= 1 && lines.every((line) => line.includes(`,${bestsellers},${couponCrate},not_approved,`)), csv.text);
+    assert.equal(header, 'date,offerId,partnerId,outcome,subId,clicks');
+    assert.ok(lines.length >= 1 && lines.every((line) => line.includes(`,${bestsellers},${couponCrate},not_approved,${couponCrate},`)), csv.text);
+
+    // By sub-ID: which of a partner's sources is refused, and why; an unknown offer's click had none.
+    await click(`offer_id=${springGear}&aff_id=${trailblazer}&source=uk-newsletter`, { ip: IPS.GB });
+    await server.platform.tracker.writer.flush();
+    const bySource = await server.request('GET', `/api/v1/reports/refused-clicks?${range}&subId=${trailblazer}_uk-newsletter`, { key: server.keys.trailblazer });
+    assert.deepEqual(
+      bySource.body.rows.map(({ offerId, outcome, subId, clicks }: Record<string, unknown>) => [offerId, outcome, subId, clicks]),
+      [[springGear, 'geo_not_targeted', `${trailblazer}_uk-newsletter`, 1]],
+    );
+    const unknown = await server.request('GET', `/api/v1/reports/refused-clicks?${range}&outcome=unknown_offer&offerId=99999`, { key: server.keys.admin });
+    assert.deepEqual(unknown.body.rows.map(({ subId }: { subId: string }) => subId), [''], 'an unknown offer judges no sub-ID');
     const missing = await server.request('GET', '/api/v1/reports/refused-clicks?from=2026-12-01', { key: server.keys.admin });
     assert.equal(missing.status, 400);
     assert.match(missing.body.error, /to/);
