@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { networkTimeZone } from '../network/network.ts';
 import { PERIOD_ADJECTIVES, type CapMetric, type CapPeriod, type PricingSide } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
@@ -387,7 +388,7 @@ export async function recordConversions(tx: Transaction, requests: ConversionReq
       // cap, nor the same place on a volume step.
       await tx.query('SELECT pg_advisory_xact_lock(727276, $1)', [offerId]);
     }
-    const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
+    const timeZone = await networkTimeZone(tx);
     const caps = await tx.query<CapRow>(
       `SELECT id, offer_id AS "offerId", partner_id AS "partnerId", goal_id AS "goalId", metric, period, cap_limit AS limit
        FROM caps WHERE offer_id = ANY($1::int[]) AND metric <> 'clicks' ORDER BY id`,

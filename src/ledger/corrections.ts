@@ -1,3 +1,4 @@
+import { networkTimeZone } from '../network/network.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { first } from '../shared/sql.ts';
@@ -6,9 +7,9 @@ import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './co
 import { recordConversionIn } from './conversions.ts';
 import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
 import { chooseTerms, priceConversion, volumeStepFor, withVolumeStep, type VolumeStep } from './payouts.ts';
-import { conversionsBefore, loadVolumeSchedules, scheduleFor } from './volume-payouts.ts';
 import { customTermOf, customTermsSql, pricingJson, toPricing, type CustomTermsRow, type RawPricing } from './pricing-sql.ts';
 import { STATUS_CODE } from './status-codes.ts';
+import { conversionsBefore, loadVolumeSchedules, scheduleFor } from './volume-payouts.ts';
 
 /** Who corrects: a name for the ledger, and the advertisers whose conversions it may touch (all when undefined). */
 export interface Corrector {
@@ -86,8 +87,7 @@ export async function reverseConversion(tx: Transaction, corrector: Corrector, i
 async function reachedVolumeStep(tx: Queryable, conversion: Conversion): Promise<VolumeStep | undefined> {
   const schedule = scheduleFor(await loadVolumeSchedules(tx, [conversion.offerId]), conversion.offerId, conversion.goalId);
   if (!schedule) return undefined;
-  const [{ timeZone }] = (await tx.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network')) as [{ timeZone: string }];
-  return volumeStepFor(schedule.steps, (await conversionsBefore(tx, conversion, schedule.period, timeZone)) + 1);
+  return volumeStepFor(schedule.steps, (await conversionsBefore(tx, conversion, schedule.period, await networkTimeZone(tx))) + 1);
 }
 
 interface TermsRow {

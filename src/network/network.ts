@@ -27,6 +27,12 @@ export interface Network {
   minSecondsToConversion: number;
 }
 
+/** The network's time zone alone: the local days of caps, budgets, volume steps and the daily roll-ups. */
+export async function networkTimeZone(db: Queryable): Promise<string> {
+  const [network] = await db.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network');
+  return network!.timeZone;
+}
+
 export async function getNetwork(db: Queryable): Promise<Network> {
   const rows = await db.query<Network>(
     `SELECT id, name, time_zone AS "timeZone", currency, fallback_url AS "fallbackUrl",

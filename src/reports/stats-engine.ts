@@ -1,3 +1,4 @@
+import { networkTimeZone } from '../network/network.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { likePattern, SqlParams } from '../shared/sql.ts';
 import { isCalendarDate, nextDay, startOfLocalDay, zoneOffsetMs } from '../shared/time-zones.ts';
@@ -354,8 +355,7 @@ function orderSql(dimension: Dimension, expression: string, daily: DailyRollup |
 
 export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsResult> {
   // The daily roll-ups are kept in the network's zone; a report in another zone cannot use them.
-  const [network] = await db.query<{ timeZone: string }>('SELECT time_zone AS "timeZone" FROM network');
-  return statsIn(db, query, network!.timeZone);
+  return statsIn(db, query, await networkTimeZone(db));
 }
 
 async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Promise<StatsResult> {

@@ -1,6 +1,5 @@
 import type { BlockList } from 'node:net';
-import type { Device, PricingSide, PricingType } from '../offers/offer-rules.ts';
-import type { CapMetric, CapPeriod } from '../offers/offer-rules.ts';
+import type { CapMetric, CapPeriod, Device, PricingSide, PricingType } from '../offers/offer-rules.ts';
 import type { ApprovalStatus } from '../partners/approvals.ts';
 import type { Queryable } from '../store/store.ts';
 import { ipBlockList } from '../traffic-control/ip-rules.ts';
@@ -103,7 +102,14 @@ export async function loadTrackingCatalog(db: Queryable): Promise<TrackingCatalo
     revenueType: PricingType;
     revenueFlatMicros: bigint;
     payoutType: PricingType;
-    payoutFlatMicros: bigint; agencyId: number | null; businessUrl: string; extraDomains: string[]; geoTargeting: string[]; deviceTargeting: Device[]; channelIds: number[] };
+    payoutFlatMicros: bigint;
+    agencyId: number | null;
+    businessUrl: string;
+    extraDomains: string[];
+    geoTargeting: string[];
+    deviceTargeting: Device[];
+    channelIds: number[];
+  };
   const offerRows = await db.query<OfferRow>(
     `SELECT o.id, o.advertiser_id AS "advertiserId", a.agency_id AS "agencyId", a.business_url AS "businessUrl",
             a.extra_domains AS "extraDomains", CASE WHEN a.status = 'active' THEN o.status ELSE 'paused' END AS status,
