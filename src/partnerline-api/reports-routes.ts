@@ -38,7 +38,8 @@ function parseFilter(text: string): StatsFilter {
 function names<T extends string>(text: string | undefined, known: Record<string, unknown>, what: string): T[] {
   const list = (text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   for (const name of list) if (!Object.hasOwn(known, name)) throw new ValidationError(what, `unknown ${what.slice(0, -1)} "${name}"; known: ${Object.keys(known).join(', ')}`);
-  return list as T[];
+  // A column asked for twice is one column.
+  return [...new Set(list)] as T[];
 }
 
 function formatMetric(metric: Metric, value: unknown): string | number {

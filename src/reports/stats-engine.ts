@@ -230,7 +230,7 @@ const DAY_DIMENSIONS: Dimension[] = ['date', 'week', 'month', 'year'];
 /** Smallest first: a report reads the first that serves it. */
 const DAILY_ROLLUPS: DailyRollup[] = [
   { table: 'stats_daily_geo', key: ['country', 'device'], serves: ['country', 'device'] },
-  { table: 'stats_daily_partner_sub', key: ['partner_id', 'source', 'sub1'], serves: ['partner_id', 'partner_name', 'source', 'sub1', 'sub_id'] },
+  { table: 'stats_daily_partner_sub', key: ['partner_id', 'source', 'sub1'], serves: ['partner_id', 'partner_name', 'source', 'sub1'] },
   {
     table: 'stats_daily_offer_partner',
     key: ['offer_id', 'partner_id'],

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DIMENSIONS } from '../../src/reports/stats-engine.ts';
 import { localDay } from '../../src/shared/time-zones.ts';
 import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
@@ -59,6 +60,17 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
       { date: '2026-03-07', conversions: 2 },
       { date: '2026-03-08', conversions: 2 },
     ]);
+  });
+
+  test('every dimension answers, alone, by day and beside a partner, and its rows add up to the totals', async () => {
+    const expected = await report('metrics=clicks,conversions&from=2026-03-01&to=2026-03-31&totals=true');
+    for (const dimension of Object.keys(DIMENSIONS)) {
+      for (const dimensions of [dimension, `date,${dimension}`, `partner_id,${dimension}`]) {
+        const reply = await report(`dimensions=${dimensions}&metrics=clicks,conversions&from=2026-03-01&to=2026-03-31&totals=true`);
+        assert.equal(reply.status, 200, `${dimensions}: ${reply.text}`);
+        assert.deepEqual(reply.body.totals, expected.body.totals, dimensions);
+      }
+    }
   });
 
   test('dimensions not rolled up come from the raw clicks; filters, sort and paging', async () => {
