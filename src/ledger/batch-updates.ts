@@ -2,7 +2,8 @@ import { parse } from 'csv-parse/sync';
 import { MAX_ID, parseId } from '../shared/ids.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import type { Queryable, Store } from '../store/store.ts';
+import type { Queryable, Store, Transaction } from '../store/store.ts';
+import { findConversion, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import type { ClickSessions } from './conversions.ts';
 import {
   adjustSaleAmount,
@@ -97,11 +98,12 @@ export function parseBatchCsv(text: string): BatchRow[] {
 }
 
 /**
- * The conversion a row means. A conversion re-attributed since is found where its order went: each
- * match is followed to the conversion that replaced it, so a batch keyed by the old transaction_id
- * still finds the order when it is sent again, or when a refund for it comes later.
+ * The live conversion a row means. A conversion re-attributed since is found where its order went:
+ * each match is followed to the conversion that replaced it, so a batch keyed by the old
+ * transaction_id still finds the order when it is sent again, or when a refund for it comes later.
+ * UNION stops the walk at a conversion it has seen, so no chain can hold it for good.
  */
-async function findTarget(db: Queryable, corrector: Corrector, row: BatchRow): Promise<bigint> {
+async function findTarget(db: Queryable, corrector: Corrector, row: BatchRow): Promise<bigint | undefined> {
   if (!row.transactionId && !row.orderId) throw new ValidationError('row', 'name a transaction_id or an order_id');
   const matches = await db.query<{ id: bigint; advertiserId: number }>(
     `WITH RECURSIVE chain (id, advertiser_id, replaced_by_id) AS (
@@ -111,10 +113,10 @@ async function findTarget(db: Queryable, corrector: Corrector, row: BatchRow): P
        UNION
        SELECT c.id, c.advertiser_id, c.replaced_by_id FROM conversions c JOIN chain ON c.id = chain.replaced_by_id
      )
-     SELECT id, advertiser_id AS "advertiserId" FROM chain WHERE replaced_by_id IS NULL ORDER BY id LIMIT 2`,
+     SELECT DISTINCT id, advertiser_id AS "advertiserId" FROM chain WHERE replaced_by_id IS NULL ORDER BY id LIMIT 2`,
     [row.transactionId ?? null, row.orderId ?? null, row.offerId ?? null, row.goalId ?? null],
   );
-  if (matches.length === 0) throw new NotFoundError('conversion for', row.transactionId ?? row.orderId!);
+  if (matches.length === 0) return undefined;
   if (matches.length > 1) throw new ValidationError('row', 'more than one conversion matches; add offer_id or goal_id');
   if (corrector.advertiserScope && !corrector.advertiserScope.includes(matches[0]!.advertiserId)) {
     throw new ForbiddenError('that conversion is not on one of your offers');
@@ -122,54 +124,127 @@ async function findTarget(db: Queryable, corrector: Corrector, row: BatchRow): P
   return matches[0]!.id;
 }
 
+/** Everything a batch says of one conversion, in the order of its rows. */
+interface Group {
+  conversionId: bigint;
+  rows: Array<{ index: number; row: BatchRow; saleAmountMicros?: bigint }>;
+}
+
+/** What the rows of one group leave true, and the row that last said each part of it. */
+interface Intent {
+  holder?: { transactionId: string; row: number; reason: string | null };
+  saleAmount?: { micros: bigint; row: number; reason: string | null };
+  status?: { status: ConversionStatus; reversal: boolean; row: number; reason: string | null };
+}
+
+const errorOutcome = (index: number, error: Error): BatchRowResult => ({ row: index + 1, conversionId: null, outcome: 'error', message: error.message });
+
+const isCallersMistake = (error: unknown): error is Error =>
+  error instanceof ValidationError || error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError;
+
 /**
- * Applies a batch in one transaction, each row on its own savepoint: a bad row is reported and
- * skipped, the others apply. Every step sets a state rather than adding to one, so sending the
- * same batch again changes nothing.
+ * Folds a group's rows, in file order, into what they leave true of the conversion. A row that
+ * could not apply (a reversal of what is not approved) is an error and leaves the rest standing.
+ */
+function foldGroup(current: Conversion, group: Group, errors: Map<number, Error>): Intent {
+  const intent: Intent = {};
+  let status: ConversionStatus = current.status;
+  for (const { index, row, saleAmountMicros } of group.rows) {
+    const reason = row.reason?.trim() || null;
+    if (row.status === 'reversed' && status === 'pending') {
+      errors.set(index, new ConflictError(`Only an approved conversion can be reversed; ${current.id} is pending`));
+      continue;
+    }
+    if (row.reattributeTo) intent.holder = { transactionId: row.reattributeTo, row: index, reason };
+    if (saleAmountMicros !== undefined) intent.saleAmount = { micros: saleAmountMicros, row: index, reason };
+    if (row.status === 'reversed') {
+      intent.status = status === 'approved' || intent.status?.reversal ? { status: 'rejected', reversal: true, row: index, reason } : intent.status;
+      status = 'rejected';
+    } else if (row.status) {
+      status = row.status;
+      intent.status = { status, reversal: false, row: index, reason };
+    }
+  }
+  return intent;
+}
+
+/**
+ * Brings one conversion to what its rows leave true, changing only what differs: the order's
+ * click, then its sale amount, then its status. Answers the rows whose word changed something.
+ */
+async function applyIntent(tx: Transaction, corrector: Corrector, current: Conversion, intent: Intent): Promise<{ id: bigint; changedRows: Set<number> }> {
+  const changedRows = new Set<number>();
+  let id = current.id;
+  if (intent.holder && intent.holder.transactionId !== current.transactionId) {
+    id = (await reattributeConversion(tx, corrector, id, intent.holder.transactionId, intent.holder.reason ?? 're-attributed')).conversion.id;
+    changedRows.add(intent.holder.row);
+  }
+  if (intent.saleAmount && (await adjustSaleAmount(tx, corrector, id, intent.saleAmount.micros, intent.saleAmount.reason)).changed) {
+    changedRows.add(intent.saleAmount.row);
+  }
+  if (intent.status) {
+    const { status, reversal, row, reason } = intent.status;
+    const fallbackReason = reason ?? `marked ${reversal ? 'reversed' : status} by batch update`;
+    const result =
+      status === 'approved'
+        ? await approveConversion(tx, corrector, id, reason)
+        : status === 'pending'
+          ? await markPending(tx, corrector, id, reason)
+          : await rejectConversion(tx, corrector, id, fallbackReason, reversal ? 'reversed' : 'rejected');
+    if (result.changed) changedRows.add(row);
+  }
+  return { id, changedRows };
+}
+
+/**
+ * Applies a batch in one transaction. A batch says what is now true of each conversion it names:
+ * its rows for one conversion are folded in file order, and only what differs from the ledger is
+ * changed, so sending any batch again changes nothing, whatever its rows. A bad row is reported
+ * and skipped; the others apply, each conversion on its own savepoint.
  */
 export async function applyBatch(store: Store, sessions: ClickSessions, corrector: Corrector, rows: BatchRow[]): Promise<BatchRowResult[]> {
   for (const row of rows) if (row.reattributeTo) await sessions.ensureWritten(row.reattributeTo);
   return store.transaction(async (tx) => {
-    const results: BatchRowResult[] = [];
+    const results = new Array<BatchRowResult>(rows.length);
+    const errors = new Map<number, Error>();
+    const groups = new Map<bigint, Group>();
+    // A row may name the order by the click an earlier row of the batch gives it.
+    const movedTo = new Map<string, bigint>();
     for (const [index, row] of rows.entries()) {
-      await tx.query('SAVEPOINT batch_row');
       try {
         if (row.status && !STATUSES.includes(row.status)) throw new ValidationError('status', `must be one of ${STATUSES.join(', ')}`);
-        let id = await findTarget(tx, corrector, row);
-        let changed = false;
-        const reason = row.reason?.trim() || null;
-        if (row.reattributeTo) {
-          const result = await reattributeConversion(tx, corrector, id, row.reattributeTo, reason ?? 're-attributed');
-          id = result.conversion.id;
-          changed ||= result.changed;
+        const saleAmountMicros = row.saleAmount === undefined ? undefined : parseMoney(row.saleAmount);
+        if (row.saleAmount !== undefined && (saleAmountMicros === undefined || saleAmountMicros < 0n)) {
+          throw new ValidationError('sale_amount', `must be an amount with ${AMOUNT_FORM}, not negative`);
         }
-        if (row.saleAmount !== undefined) {
-          const micros = parseMoney(row.saleAmount);
-          if (micros === undefined) throw new ValidationError('sale_amount', `must be an amount with ${AMOUNT_FORM}`);
-          changed ||= (await adjustSaleAmount(tx, corrector, id, micros, reason)).changed;
-        }
-        if (row.status) {
-          const fallbackReason = reason ?? `marked ${row.status} by batch update`;
-          const result =
-            row.status === 'approved'
-              ? await approveConversion(tx, corrector, id, reason)
-              : row.status === 'pending'
-                ? await markPending(tx, corrector, id, reason)
-                : row.status === 'reversed'
-                  ? await reverseConversion(tx, corrector, id, fallbackReason)
-                  : await rejectConversion(tx, corrector, id, fallbackReason);
-          changed ||= result.changed;
-        }
-        await tx.query('RELEASE SAVEPOINT batch_row');
-        results.push({ row: index + 1, conversionId: String(id), outcome: changed ? 'updated' : 'unchanged' });
+        const id = (await findTarget(tx, corrector, row)) ?? (row.transactionId && !row.orderId ? movedTo.get(row.transactionId) : undefined);
+        if (id === undefined) throw new NotFoundError('conversion for', row.transactionId ?? row.orderId!);
+        if (row.reattributeTo) movedTo.set(row.reattributeTo, id);
+        const group = groups.get(id) ?? { conversionId: id, rows: [] };
+        group.rows.push({ index, row, ...(saleAmountMicros === undefined ? {} : { saleAmountMicros }) });
+        groups.set(id, group);
       } catch (error) {
-        await tx.query('ROLLBACK TO SAVEPOINT batch_row');
-        if (!(error instanceof ValidationError || error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError)) {
-          throw error;
-        }
-        results.push({ row: index + 1, conversionId: null, outcome: 'error', message: error.message });
+        if (!isCallersMistake(error)) throw error;
+        errors.set(index, error);
       }
     }
+    for (const group of groups.values()) {
+      const current = (await findConversion(tx, group.conversionId))!;
+      const intent = foldGroup(current, group, errors);
+      await tx.query('SAVEPOINT batch_conversion');
+      try {
+        const { id, changedRows } = await applyIntent(tx, corrector, current, intent);
+        await tx.query('RELEASE SAVEPOINT batch_conversion');
+        for (const { index } of group.rows) {
+          if (!errors.has(index)) results[index] = { row: index + 1, conversionId: String(id), outcome: changedRows.has(index) ? 'updated' : 'unchanged' };
+        }
+      } catch (error) {
+        await tx.query('ROLLBACK TO SAVEPOINT batch_conversion');
+        if (!isCallersMistake(error)) throw error;
+        for (const { index } of group.rows) if (!errors.has(index)) errors.set(index, error);
+      }
+    }
+    for (const [index, error] of errors) results[index] = errorOutcome(index, error);
     return results;
   });
 }

@@ -36,6 +36,12 @@ export interface ConversionRequest {
    * is none, a pixel without its session): it is refused with this, and the refusal recorded like any.
    */
   refusal?: { statusCode: number; reason: string };
+  /**
+   * A new revision of an order re-attributed to this click. It is known by its order and by the
+   * chain of revisions, never by its click or content: the click may have a sale of its own, and
+   * an earlier revision of the same order may still hold the click's key.
+   */
+  revision?: boolean;
 }
 
 export interface ClickSession {
@@ -178,11 +184,11 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const advSubs = [0, 1, 2, 3, 4].map((index) => request.advSubs?.[index] || null);
   const orderId = request.orderId || advSubs[0] || null;
   const goalKey = goal?.id ?? 0;
-  const transactionKey = click && !(goal ?? offer).allowMultiple ? `${click.transactionId}:${goalKey}` : null;
+  const transactionKey = click && !(goal ?? offer).allowMultiple && !request.revision ? `${click.transactionId}:${goalKey}` : null;
   const orderKey = orderId ? `${offer.id}:${goalKey}:${orderId}` : null;
   // With neither a click nor an order id to go by, a postback is known by its whole content.
   const requestKey =
-    !transactionKey && !orderKey
+    !transactionKey && !orderKey && !request.revision
       ? createHash('sha256')
           .update(
             JSON.stringify([

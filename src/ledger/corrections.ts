@@ -6,7 +6,7 @@ import type { Queryable, Transaction } from '../store/store.ts';
 import { CONVERSION_COLUMNS, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import { recordConversionIn } from './conversions.ts';
 import { moveStats, recordEvent, type LedgerEventType } from './ledger-writes.ts';
-import { chooseTerms, priceConversion, volumeStepFor, withVolumeStep, type VolumeStep } from './payouts.ts';
+import { chooseTerms, priceConversion, repriceAtKeptRates, volumeStepFor, withVolumeStep, type PricedConversion, type VolumeStep } from './payouts.ts';
 import { customTermOf, customTermsSql, pricingJson, toPricing, type CustomTermsRow, type RawPricing } from './pricing-sql.ts';
 import { STATUS_CODE } from './status-codes.ts';
 import { conversionsBefore, loadVolumeSchedules, scheduleFor } from './volume-payouts.ts';
@@ -69,9 +69,10 @@ export function markPending(tx: Transaction, corrector: Corrector, id: bigint, r
   return setStatus(tx, corrector, id, 'pending', 'pending', reason);
 }
 
-export function rejectConversion(tx: Transaction, corrector: Corrector, id: bigint, reason: string) {
+/** Rejects a conversion; a batch that approved it and then took it back records the rejection as a reversal. */
+export function rejectConversion(tx: Transaction, corrector: Corrector, id: bigint, reason: string, as: 'rejected' | 'reversed' = 'rejected') {
   if (!reason.trim()) throw new ValidationError('reason', 'a rejection needs a reason the partner can read');
-  return setStatus(tx, corrector, id, 'rejected', 'rejected', reason);
+  return setStatus(tx, corrector, id, 'rejected', as, reason);
 }
 
 /** Takes back an approved conversion after a refund or chargeback; the partner sees the reason. */
@@ -97,7 +98,43 @@ interface TermsRow {
   goalRevenue: RawPricing | null;
 }
 
-/** Corrects the sale amount; payout and revenue are priced again by the offer's current rules. */
+/** The conversion priced by the terms that apply to it today: for one recorded before conversions kept their rates. */
+async function priceByCurrentTerms(tx: Queryable, conversion: Conversion, saleAmountMicros: bigint): Promise<PricedConversion> {
+  const [terms] = await tx.query<TermsRow>(
+    `SELECT ${pricingJson('payout', 'o')} AS "offerPayout", ${pricingJson('revenue', 'o')} AS "offerRevenue",
+            (SELECT ${pricingJson('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
+            (SELECT ${pricingJson('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue"
+     FROM offers o WHERE o.id = $1`,
+    [conversion.offerId, conversion.goalId],
+  );
+  const customTerms = await tx.query<CustomTermsRow>(customTermsSql('p.offer_id = $1 AND p.partner_id = $2 AND p.goal_id IS NOT DISTINCT FROM $3'), [
+    conversion.offerId,
+    conversion.partnerId,
+    conversion.goalId,
+  ]);
+  const goalPayout = toPricing(terms!.goalPayout);
+  const goalRevenue = toPricing(terms!.goalRevenue);
+  const priced = priceConversion(
+    chooseTerms(
+      {
+        offer: { payout: toPricing(terms!.offerPayout), revenue: toPricing(terms!.offerRevenue) },
+        goal: goalPayout && goalRevenue ? { payout: goalPayout, revenue: goalRevenue } : undefined,
+        customPayout: customTermOf(customTerms, 'payout', conversion.offerId, conversion.partnerId, conversion.goalId),
+        customRevenue: customTermOf(customTerms, 'revenue', conversion.offerId, conversion.partnerId, conversion.goalId),
+      },
+      conversion.goalId,
+    ),
+    saleAmountMicros,
+  );
+  return withVolumeStep({ ...priced, saleAmountMicros }, await reachedVolumeStep(tx, conversion));
+}
+
+/**
+ * Corrects the sale amount. Payout and revenue follow it at the rates the conversion was priced at,
+ * which are what the partner and the advertiser agreed to when it happened: a change of the offer's
+ * terms since then does not reach back. An amount set by hand stays as it was set. Only a
+ * conversion recorded before conversions kept their rates is priced by today's terms.
+ */
 export async function adjustSaleAmount(
   tx: Transaction,
   corrector: Corrector,
@@ -109,33 +146,19 @@ export async function adjustSaleAmount(
   const before = await lockConversion(tx, corrector, id);
   if (before.replacedById !== null) throw new ConflictError(`Conversion ${id} was re-attributed to conversion ${before.replacedById}; correct that one`);
   if (before.saleAmountMicros === saleAmountMicros) return { conversion: before, changed: false };
-  const [terms] = await tx.query<TermsRow>(
-    `SELECT ${pricingJson('payout', 'o')} AS "offerPayout", ${pricingJson('revenue', 'o')} AS "offerRevenue",
-            (SELECT ${pricingJson('payout', 'g')} FROM goals g WHERE g.id = $2) AS "goalPayout",
-            (SELECT ${pricingJson('revenue', 'g')} FROM goals g WHERE g.id = $2) AS "goalRevenue"
-     FROM offers o WHERE o.id = $1`,
-    [before.offerId, before.goalId],
-  );
-  const customTerms = await tx.query<CustomTermsRow>(customTermsSql('p.offer_id = $1 AND p.partner_id = $2 AND p.goal_id IS NOT DISTINCT FROM $3'), [
-    before.offerId,
-    before.partnerId,
-    before.goalId,
-  ]);
-  const goalPayout = toPricing(terms!.goalPayout);
-  const goalRevenue = toPricing(terms!.goalRevenue);
-  const priced = priceConversion(
-    chooseTerms(
-      {
-        offer: { payout: toPricing(terms!.offerPayout), revenue: toPricing(terms!.offerRevenue) },
-        goal: goalPayout && goalRevenue ? { payout: goalPayout, revenue: goalRevenue } : undefined,
-        customPayout: customTermOf(customTerms, 'payout', before.offerId, before.partnerId, before.goalId),
-        customRevenue: customTermOf(customTerms, 'revenue', before.offerId, before.partnerId, before.goalId),
-      },
-      before.goalId,
-    ),
-    saleAmountMicros,
-  );
-  const repriced = withVolumeStep({ ...priced, saleAmountMicros }, await reachedVolumeStep(tx, before));
+  const kept = repriceAtKeptRates(before, saleAmountMicros);
+  const repriced = kept
+    ? {
+        ...kept,
+        payoutType: before.payoutType,
+        revenueType: before.revenueType,
+        rule: before.payoutRule,
+        payoutFlatMicros: before.payoutFlatMicros,
+        payoutPercentPpm: before.payoutPercentPpm,
+        revenueFlatMicros: before.revenueFlatMicros,
+        revenuePercentPpm: before.revenuePercentPpm,
+      }
+    : await priceByCurrentTerms(tx, before, saleAmountMicros);
   await tx.query(
     `UPDATE conversions SET sale_amount_micros = $2, payout_micros = $3, revenue_micros = $4, payout_type = $5,
        revenue_type = $6, payout_rule = $7, payout_flat_micros = $8, payout_percent_ppm = $9, revenue_flat_micros = $10,
@@ -174,7 +197,12 @@ export async function reattributeConversion(
   reason: string | null,
 ): Promise<CorrectionResult> {
   let current = await lockConversion(tx, corrector, id);
-  while (current.replacedById !== null) current = await lockConversion(tx, corrector, current.replacedById);
+  const seen = new Set([current.id]);
+  while (current.replacedById !== null) {
+    if (seen.has(current.replacedById)) throw new ConflictError(`Conversion ${id}'s chain of re-attributions loops back to ${current.replacedById}`);
+    seen.add(current.replacedById);
+    current = await lockConversion(tx, corrector, current.replacedById);
+  }
   if (current.transactionId === transactionId) return { conversion: current, changed: false };
   const [click] = await tx.query<{ offerId: number | null; outcome: string }>(
     `SELECT offer_id AS "offerId", outcome FROM clicks WHERE transaction_id = $1`,
@@ -203,6 +231,7 @@ export async function reattributeConversion(
     orderId: current.orderId ?? undefined,
     status: statusBefore,
     convertedAt: current.convertedAt,
+    revision: true,
   });
   if (!replacement.ok) throw new ValidationError('transactionId', `the order cannot go to ${transactionId}: ${replacement.reason}`);
   const newId = replacement.conversion.id;

@@ -133,3 +133,52 @@ export function priceConversion(terms: PricedTerms, saleMicros: bigint): PricedC
     revenuePercentPpm: revenueRate.percentPpm,
   };
 }
+
+/** One side of a conversion as it was priced: its amount, its type and the rate it kept. */
+interface PricedSide {
+  micros: bigint;
+  type: PricingType;
+  flatMicros: bigint | null;
+  percentPpm: number | null;
+}
+
+/**
+ * One side priced again for a new sale amount at the rate it kept. A side priced per click or
+ * impression, or set by hand, kept no rate and keeps its amount. Undefined where a side priced per
+ * conversion kept no rate although nobody set it: it was recorded before conversions kept rates.
+ */
+function repriceSide(side: PricedSide, saleMicros: bigint, setByHand: boolean): bigint | undefined {
+  if (side.flatMicros !== null && side.percentPpm !== null) {
+    return amountFor({ type: side.type, flatMicros: side.flatMicros, percentPpm: side.percentPpm }, saleMicros);
+  }
+  return setByHand || side.type === 'cpc' || side.type === 'cpm' ? side.micros : undefined;
+}
+
+/** What a conversion keeps of how it was priced. */
+export interface KeptPricing {
+  payoutRule: string;
+  payoutMicros: bigint;
+  revenueMicros: bigint;
+  payoutType: PricingType;
+  revenueType: PricingType;
+  payoutFlatMicros: bigint | null;
+  payoutPercentPpm: number | null;
+  revenueFlatMicros: bigint | null;
+  revenuePercentPpm: number | null;
+}
+
+/** A conversion's amounts for a corrected sale amount at the rates it was priced at; undefined where it kept none to go by. */
+export function repriceAtKeptRates(kept: KeptPricing, saleMicros: bigint): { payoutMicros: bigint; revenueMicros: bigint } | undefined {
+  const setByHand = kept.payoutRule === 'manual';
+  const payoutMicros = repriceSide(
+    { micros: kept.payoutMicros, type: kept.payoutType, flatMicros: kept.payoutFlatMicros, percentPpm: kept.payoutPercentPpm },
+    saleMicros,
+    setByHand,
+  );
+  const revenueMicros = repriceSide(
+    { micros: kept.revenueMicros, type: kept.revenueType, flatMicros: kept.revenueFlatMicros, percentPpm: kept.revenuePercentPpm },
+    saleMicros,
+    setByHand,
+  );
+  return payoutMicros === undefined || revenueMicros === undefined ? undefined : { payoutMicros, revenueMicros };
+}
