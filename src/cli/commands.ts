@@ -38,7 +38,7 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   network show                           the network's settings
   network set [--name N] [--time-zone Z] [--currency C] [--fallback-url URL] [--cpc-partner-share PERCENT]
               [--blocked-ips IP,CIDR,...] [--blocked-referrers HOST,...] [--click-limit-per-ip N]
-              [--min-seconds-to-conversion S]
+              [--min-seconds-to-conversion S] [--review-bot-conversions on|off]
                                          change them; --fallback-url=, --blocked-ips= and --blocked-referrers= (empty) clear,
                                          --click-limit-per-ip 0 and --min-seconds-to-conversion 0 remove them
   tier list                              payout tiers and their partners
@@ -65,6 +65,7 @@ const OPTIONS = {
   'blocked-referrers': { type: 'string' },
   'click-limit-per-ip': { type: 'string' },
   'min-seconds-to-conversion': { type: 'string' },
+  'review-bot-conversions': { type: 'string' },
 } as const;
 
 function id(value: string | undefined, what: string): number {
@@ -178,6 +179,11 @@ async function dispatch(
         if (value !== undefined && !/^\d{1,10}$/.test(value)) throw new CommandError(`--${option} must be a whole number`);
         return value === undefined ? undefined : Number(value);
       };
+      const onOff = (option: 'review-bot-conversions') => {
+        const value = values[option];
+        if (value !== undefined && value !== 'on' && value !== 'off') throw new CommandError(`--${option} must be on or off`);
+        return value === undefined ? undefined : value === 'on';
+      };
       const changes = {
         name: values.name,
         timeZone: values['time-zone'],
@@ -188,6 +194,7 @@ async function dispatch(
         blockedReferrers: listOption(values['blocked-referrers']),
         clickLimitPerIpPerHour: wholeNumber('click-limit-per-ip'),
         minSecondsToConversion: wholeNumber('min-seconds-to-conversion'),
+        reviewBotConversions: onOff('review-bot-conversions'),
       };
       if (Object.values(changes).every((value) => value === undefined)) throw new CommandError(`network set: name a setting to change\n\n${USAGE}`);
       return networkOutput(networkSettings(await store.transaction((tx) => updateNetwork(tx, OPERATOR, changes)), OPERATOR));

@@ -70,6 +70,8 @@ export interface OfferConversionTerms {
   hasVolumePayouts: boolean;
   /** A conversion sooner than this after its click is rejected for review (the network's rule); 0: none. */
   minSecondsToConversion: number;
+  /** A conversion on a click judged a bot is rejected for review (the network's rule). */
+  reviewBotConversions: boolean;
   payout: Pricing;
   revenue: Pricing;
 }
@@ -167,10 +169,10 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const saleAmountMicros = request.saleAmountMicros ?? 0n;
   const priced = priceConversion(chooseTerms({ offer, goal: goal ?? undefined, customPayout, customRevenue }, goal?.id ?? null), saleAmountMicros);
   const needsApproval = (goal ?? offer).approveConversions || offer.holdHours !== null;
-  const tooSoon = tooSoonAfterClick(request, offer, click, convertedAt);
-  const status: ConversionStatus = tooSoon ? 'rejected' : (request.status ?? (needsApproval ? 'pending' : 'approved'));
-  const statusCode = tooSoon
-    ? STATUS_CODE.TOO_SOON_AFTER_CLICK
+  const held = heldForReview(request, offer, click, convertedAt);
+  const status: ConversionStatus = held ? 'rejected' : (request.status ?? (needsApproval ? 'pending' : 'approved'));
+  const statusCode = held
+    ? held.statusCode
     : status === 'pending'
       ? STATUS_CODE.PENDING_APPROVAL
       : status === 'rejected'
@@ -216,7 +218,7 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
       advertiserId: offer.advertiserId,
       status,
       statusCode,
-      reason: tooSoon ?? (status === 'rejected' ? 'rejected by the advertiser' : null),
+      reason: held?.reason ?? (status === 'rejected' ? 'rejected by the advertiser' : null),
       currency: offer.currency,
       saleAmountMicros,
       orderId,
@@ -237,16 +239,28 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
 }
 
 /**
- * Why a conversion came too soon after its click to stand unreviewed, or undefined when it did
- * not. It is recorded rejected with this reason, so an advertiser or the network can approve it.
- * An adjustment is someone's deliberate correction (a re-attribution, a conversion added by hand)
- * and is taken as made.
+ * Why a conversion may not stand unreviewed, or undefined when it may: it came sooner after its
+ * click than the network's minimum, or on a click judged a bot. It is recorded rejected with this
+ * reason, so an advertiser or the network can approve it. An adjustment is someone's deliberate
+ * correction (a re-attribution, a conversion added by hand) and is taken as made.
  */
-function tooSoonAfterClick(request: ConversionRequest, offer: OfferConversionTerms, click: ClickSession | undefined, convertedAt: Date): string | undefined {
-  if (!click || offer.minSecondsToConversion === 0 || request.channel === 'adjustment') return undefined;
+function heldForReview(
+  request: ConversionRequest,
+  offer: OfferConversionTerms,
+  click: ClickSession | undefined,
+  convertedAt: Date,
+): { statusCode: number; reason: string } | undefined {
+  if (!click || request.channel === 'adjustment') return undefined;
+  if (click.outcome === 'bot' && offer.reviewBotConversions) {
+    return { statusCode: STATUS_CODE.BOT_CLICK, reason: 'converted on a click judged a bot (its user agent is a crawler\'s or a script\'s); held for review' };
+  }
+  if (offer.minSecondsToConversion === 0) return undefined;
   const seconds = (convertedAt.getTime() - click.createdAt.getTime()) / 1000;
   if (seconds >= offer.minSecondsToConversion) return undefined;
-  return `converted ${Math.max(0, Math.floor(seconds))} s after its click, sooner than the network's minimum of ${offer.minSecondsToConversion} s`;
+  return {
+    statusCode: STATUS_CODE.TOO_SOON_AFTER_CLICK,
+    reason: `converted ${Math.max(0, Math.floor(seconds))} s after its click, sooner than the network's minimum of ${offer.minSecondsToConversion} s`,
+  };
 }
 
 /** Whether an existing conversion is the one a retried request would have made. */

@@ -66,6 +66,7 @@ async function loadFacts(tx: Queryable, requests: ConversionRequest[], now: Date
                 EXISTS (SELECT 1 FROM caps c WHERE c.offer_id = o.id AND c.metric <> 'clicks') AS "hasCaps",
                 EXISTS (SELECT 1 FROM volume_payouts v WHERE v.offer_id = o.id) AS "hasVolumePayouts",
                 (SELECT min_seconds_to_conversion FROM network) AS "minSecondsToConversion",
+                (SELECT review_bot_conversions FROM network) AS "reviewBotConversions",
                 ${PRICING('payout', 'o')}, ${PRICING('revenue', 'o')}
          FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE o.id = ANY($1::int[]) AND o.status <> 'deleted'`,
         [offerIds],

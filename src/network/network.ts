@@ -25,6 +25,8 @@ export interface Network {
   clickLimitPerIpPerHour: number;
   /** A conversion sooner than this after its click is recorded rejected, for review; 0: no minimum. */
   minSecondsToConversion: number;
+  /** A conversion on a click judged a bot is recorded rejected, for review. */
+  reviewBotConversions: boolean;
 }
 
 /** The network's time zone alone: the local days of caps, budgets, volume steps and the daily roll-ups. */
@@ -37,7 +39,8 @@ export async function getNetwork(db: Queryable): Promise<Network> {
   const rows = await db.query<Network>(
     `SELECT id, name, time_zone AS "timeZone", currency, fallback_url AS "fallbackUrl",
             cpc_partner_share_ppm AS "cpcPartnerSharePpm", maintenance, blocked_ips AS "blockedIps", blocked_referrers AS "blockedReferrers",
-            click_limit_per_ip_hour AS "clickLimitPerIpPerHour", min_seconds_to_conversion AS "minSecondsToConversion" FROM network`,
+            click_limit_per_ip_hour AS "clickLimitPerIpPerHour", min_seconds_to_conversion AS "minSecondsToConversion",
+            review_bot_conversions AS "reviewBotConversions" FROM network`,
   );
   return rows[0]!;
 }
@@ -67,6 +70,7 @@ export interface NetworkChanges {
   blockedReferrers?: string[];
   clickLimitPerIpPerHour?: number;
   minSecondsToConversion?: number;
+  reviewBotConversions?: boolean;
 }
 
 /** The settings as the APIs show them; the operational ones only to the network. */
@@ -82,6 +86,7 @@ export function networkSettings(network: Network, principal: Principal) {
     blockedReferrers: network.blockedReferrers,
     clickLimitPerIpPerHour: network.clickLimitPerIpPerHour,
     minSecondsToConversion: network.minSecondsToConversion,
+    reviewBotConversions: network.reviewBotConversions,
   };
 }
 
@@ -157,6 +162,7 @@ async function columnsFor(db: Queryable, changes: NetworkChanges): Promise<Array
   if (changes.minSecondsToConversion !== undefined) {
     columns.push(['min_seconds_to_conversion', ruleNumber('minSecondsToConversion', changes.minSecondsToConversion, MAX_SECONDS_TO_CONVERSION, 'seconds')]);
   }
+  if (changes.reviewBotConversions !== undefined) columns.push(['review_bot_conversions', changes.reviewBotConversions]);
   return columns;
 }
 

@@ -19,6 +19,7 @@ const settings = {
     blockedReferrers: { type: 'array', items: { type: 'string' }, description: 'Host names (and their subdomains) whose pages may not send clicks or impressions (network only)' },
     clickLimitPerIpPerHour: { type: 'integer', description: 'Counted clicks one address (an IPv6 /64) may make in a clock hour; 0: no limit (network only)' },
     minSecondsToConversion: { type: 'integer', description: 'A conversion sooner than this after its click is recorded rejected, for review; 0: no minimum (network only)' },
+    reviewBotConversions: { type: 'boolean', description: 'Whether a conversion on a click judged a bot is recorded rejected, for review (network only)' },
   },
 } as const;
 
@@ -33,6 +34,7 @@ const changes = {
   blockedReferrers: { type: 'array', maxItems: MAX_BLOCKED_REFERRERS, items: { type: 'string', maxLength: 253 }, example: ['spam.example'] },
   clickLimitPerIpPerHour: { type: 'integer', minimum: 0, maximum: MAX_CLICK_LIMIT, example: 30 },
   minSecondsToConversion: { type: 'integer', minimum: 0, maximum: MAX_SECONDS_TO_CONVERSION, example: 10 },
+  reviewBotConversions: { type: 'boolean', example: true },
 } as const;
 
 export function registerNetworkRoutes(app: FastifyInstance, platform: Platform): void {
@@ -62,7 +64,8 @@ export function registerNetworkRoutes(app: FastifyInstance, platform: Platform):
             '(`referrer_blocked`). Beyond `clickLimitPerIpPerHour` counted clicks from one address (an IPv6 /64) in a clock ' +
             'hour, its further clicks that hour are refused (`ip_click_limit`); processes sharing REDIS_URL count together. A conversion made sooner than ' +
             '`minSecondsToConversion` after its click is recorded rejected with status code 99 and why, for an advertiser or the network to ' +
-            'approve if it was honest (corrections are exempt). The click path uses the change before this answers.',
+            'approve if it was honest (corrections are exempt). So is a conversion on a click judged a bot, with status code 89, while ' +
+            '`reviewBotConversions` is on (the default). The click path uses the change before this answers.',
         ),
         body: strictBody(changes, { minProperties: 1 }),
         response: { 200: settings, 400: errorBody, 403: errorBody },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
+import { cpaOffer, IPS, startTestServer, USER_AGENTS, type TestServer } from '../support/test-server.ts';
 
 describe("the network's settings: GET and PATCH /api/v1/network", () => {
   let server: TestServer;
@@ -20,7 +20,7 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
     assert.equal(partner.status, 200);
     assert.deepEqual(partner.body, { name: 'Partnerline Demo Network', timeZone: 'America/New_York', currency: 'USD' });
     const admin = await settings(server.keys.admin);
-    assert.deepEqual(admin.body, { ...partner.body, fallbackUrl: 'https://partnerline.example/offer-unavailable', cpcPartnerSharePercent: 70, maintenance: false, blockedIps: [], blockedReferrers: [], clickLimitPerIpPerHour: 0, minSecondsToConversion: 0 });
+    assert.deepEqual(admin.body, { ...partner.body, fallbackUrl: 'https://partnerline.example/offer-unavailable', cpcPartnerSharePercent: 70, maintenance: false, blockedIps: [], blockedReferrers: [], clickLimitPerIpPerHour: 0, minSecondsToConversion: 0, reviewBotConversions: true });
   });
 
   test('a change takes effect on the click path and in new campaigns before it is answered, and may be sent again', async () => {
@@ -47,6 +47,28 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
     assert.equal(await refusedClickGoesTo(), 'about:blank', 'with no fallback anywhere, nowhere');
   });
 
+  test('a conversion on a bot\'s click waits for review with its reason, until the network turns that off', async () => {
+    const offerId = await cpaOffer(server, 'Bot review');
+    await server.platform.tracker.reloadIfChanged();
+    const botClick = async () => {
+      const click = await server.request('GET', `/aff_c?offer_id=${offerId}&aff_id=${server.demo.partnerIds[0]}`, {
+        headers: { 'user-agent': 'curl/8.5.0', 'x-forwarded-for': IPS.US },
+      });
+      assert.equal(click.headers.get('x-partnerline-click'), 'bot');
+      return new URL(click.headers.get('location')!).searchParams.get('tid')!;
+    };
+    const convert = async (transactionId: string) => {
+      const id = (await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&amount=10`)).headers.get('x-partnerline-conversion-id')!;
+      return (await server.request('GET', `/api/v1/conversions/${id}`, { key: server.keys.acme })).body.conversion;
+    };
+    const held = await convert(await botClick());
+    assert.deepEqual([held.status, held.statusCode], ['rejected', 89]);
+    assert.match(held.reason, /judged a bot/);
+    assert.equal((await change({ reviewBotConversions: false })).body.reviewBotConversions, false);
+    assert.equal((await convert(await botClick())).status, 'approved');
+    await change({ reviewBotConversions: true });
+  });
+
   test('a time zone is stored by its canonical name, and the partners read it too', async () => {
     const changed = await change({ timeZone: 'asia/tokyo' });
     assert.equal(changed.status, 200, changed.text);
@@ -64,7 +86,7 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
     assert.match(forbidden.body.error, /Only network administrators/);
     for (const [body, error] of [
       [{}, /^body: must NOT have fewer than 1 properties$/],
-      [{ timezone: 'UTC' }, /^timezone: is not a field here; the fields are name, timeZone, currency, fallbackUrl, cpcPartnerSharePercent, blockedIps, blockedReferrers, clickLimitPerIpPerHour, minSecondsToConversion$/],
+      [{ timezone: 'UTC' }, /^timezone: is not a field here; the fields are name, timeZone, currency, fallbackUrl, cpcPartnerSharePercent, blockedIps, blockedReferrers, clickLimitPerIpPerHour, minSecondsToConversion, reviewBotConversions$/],
       [{ name: 'Renamed', timeZone: 'Mars/Olympus' }, /^timeZone: must be an IANA time zone/],
       [{ currency: 'ABC' }, /^currency: must be an ISO 4217 currency code$/],
       [{ fallbackUrl: 'javascript:alert(1)' }, /^fallbackUrl: must be an absolute http\(s\) URL/],
@@ -76,6 +98,7 @@ describe("the network's settings: GET and PATCH /api/v1/network", () => {
       [{ clickLimitPerIpPerHour: -1 }, /^clickLimitPerIpPerHour: must be >= 0$/],
       [{ clickLimitPerIpPerHour: 2.5 }, /^clickLimitPerIpPerHour: must be integer$/],
       [{ minSecondsToConversion: 86_401 }, /^minSecondsToConversion: must be <= 86400$/],
+      [{ reviewBotConversions: 'yes' }, /^reviewBotConversions: must be boolean$/],
     ] as const) {
       const refused = await change(body);
       assert.equal(refused.status, 400, JSON.stringify(body));

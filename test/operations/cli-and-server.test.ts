@@ -95,13 +95,14 @@ describe('operator command line', () => {
     assert.deepEqual([shown.timeZone, shown.currency, shown.cpcPartnerSharePercent, shown.fallbackUrl], ['Europe/Paris', 'USD', 62.5, 'https://partnerline.example/offer-unavailable']);
     const rules = JSON.parse(
       (
-        await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.7/24, 2001:DB8::1', '--blocked-referrers', '*.spam.example', '--click-limit-per-ip', '30', '--min-seconds-to-conversion', '10', '--json')
+        await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.7/24, 2001:DB8::1', '--blocked-referrers', '*.spam.example', '--click-limit-per-ip', '30', '--min-seconds-to-conversion', '10', '--review-bot-conversions', 'off', '--json')
       ).stdout,
     );
     assert.deepEqual(
-      [rules.blockedIps, rules.blockedReferrers, rules.clickLimitPerIpPerHour, rules.minSecondsToConversion],
-      [['203.0.113.0/24', '2001:db8::1'], ['spam.example'], 30, 10],
+      [rules.blockedIps, rules.blockedReferrers, rules.clickLimitPerIpPerHour, rules.minSecondsToConversion, rules.reviewBotConversions],
+      [['203.0.113.0/24', '2001:db8::1'], ['spam.example'], 30, 10, false],
     );
+    assert.match((await cli(location, 'network', 'set', '--review-bot-conversions', 'maybe')).stderr, /^--review-bot-conversions must be on or off/);
     assert.match((await cli(location, 'network', 'set', '--min-seconds-to-conversion', 'soon')).stderr, /^--min-seconds-to-conversion must be a whole number/);
     const badRange = await cli(location, 'network', 'set', '--blocked-ips', '203.0.113.0/24,10');
     assert.match(badRange.stderr, /^blockedIps\[1\]: must be an IP address or a CIDR range/);

@@ -96,7 +96,7 @@ test("a partner's Nth conversion of the period is paid by the highest volume ste
 /** An offer whose sessions last a day, and a click on it. */
 const sessionOffer: OfferConversionTerms = {
   id: 1, advertiserId: 1, securityToken: null, currency: 'USD', attributionWindowHours: 24, approveConversions: false,
-  holdHours: null, allowMultiple: false, hasCaps: false, hasVolumePayouts: false, minSecondsToConversion: 0, payout: flat(1), revenue: flat(2),
+  holdHours: null, allowMultiple: false, hasCaps: false, hasVolumePayouts: false, minSecondsToConversion: 0, reviewBotConversions: true, payout: flat(1), revenue: flat(2),
 };
 const sessionClick: ClickSession = {
   transactionId: '10abc', offerId: 1, partnerId: 2, outcome: 'counted', createdAt: new Date('2026-12-01T12:00:00Z'),
@@ -172,6 +172,30 @@ test("a conversion sooner after its click than the network's minimum is recorded
     assert.deepEqual([decision.conversion.status, decision.conversion.statusCode], [expectedStatus, code], name);
     if (reason) assert.match(decision.conversion.reason!, reason, name);
     else assert.equal(decision.conversion.reason, null, name);
+  }
+});
+
+test('a conversion on a click judged a bot is recorded rejected for review, unless the network turns that off', () => {
+  const botClick: ClickSession = { ...sessionClick, outcome: 'bot' };
+  const cases: Array<[string, ClickSession, boolean, ConversionRequest['channel'], [ConversionStatus, number]]> = [
+    ['a bot\'s click', botClick, true, 'server_postback', ['rejected', 89]],
+    ['a bot\'s click, the advertiser saying approved', botClick, true, 'api', ['rejected', 89]],
+    ['a bot\'s click, review turned off', botClick, false, 'server_postback', ['approved', 43]],
+    ['a bot\'s click, re-attributed to by hand', botClick, true, 'adjustment', ['approved', 52]],
+    ['a person\'s click', sessionClick, true, 'server_postback', ['approved', 43]],
+  ];
+  for (const [name, click, review, channel, expected] of cases) {
+    const decision = decideConversion({
+      request: { channel, actor: 'test', transactionId: click.transactionId, ...(channel === 'api' ? { status: 'approved' as const } : {}) },
+      now: new Date(click.createdAt.getTime() + 600_000),
+      click,
+      offer: { ...sessionOffer, reviewBotConversions: review },
+      goal: undefined,
+      partnerKnown: true,
+    });
+    assert.ok('conversion' in decision, name);
+    assert.deepEqual([decision.conversion.status, decision.conversion.statusCode], expected, name);
+    if (expected[1] === 89) assert.match(decision.conversion.reason!, /judged a bot/, name);
   }
 });
 
