@@ -206,6 +206,8 @@ export async function getStats(db: Queryable, caller: ReportCaller, params: Para
     totals: param(params, 'totals') === '1' || param(params, 'totals') === 'true',
     scope: caller.scope,
   });
+  // Where amounts in several currencies come apart, each row says its own.
+  if (!dimensions.includes('currency') && result.dimensions.includes('currency')) resolved.push({ name: 'Stat.currency', ...resolveField(caller, 'Stat.currency') });
   const shapeRow = (row: Record<string, string | number | bigint | null>, names: typeof resolved) =>
     grouped(names.map(({ name, dimension, metric }) => [name, formatValue(name, row[(dimension ?? metric)!] ?? null, metric)]));
   const data: Record<string, unknown> = {
@@ -217,6 +219,9 @@ export async function getStats(db: Queryable, caller: ReportCaller, params: Para
     dbSource: 'branddb',
   };
   if (result.totals) data.totals = shapeRow(result.totals, resolved.filter((field) => field.metric));
+  if (result.totalsByCurrency) {
+    data.totals_by_currency = result.totalsByCurrency.map((row) => shapeRow(row, resolved.filter((field) => field.metric || field.name === 'Stat.currency')));
+  }
   return data;
 }
 

@@ -108,19 +108,22 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
         totals: query.totals ?? false,
         scope: await statsScopeFor(platform.store, request.principal),
       });
+      const figures = (row: Record<string, unknown>) =>
+        Object.fromEntries(metrics.map((metric) => [metric, row[metric] === null ? null : formatMetric(metric, row[metric] ?? 0)]));
       const shape = (row: Record<string, unknown>) => ({
-        ...Object.fromEntries(dimensions.map((dimension) => [dimension, row[dimension] ?? null])),
-        ...Object.fromEntries(metrics.map((metric) => [metric, formatMetric(metric, row[metric] ?? 0)])),
+        ...Object.fromEntries(result.dimensions.map((dimension) => [dimension, row[dimension] ?? null])),
+        ...figures(row),
       });
       const rows = result.rows.map(shape);
-      return sendReport(reply, query.format, [...dimensions, ...metrics], rows, {
+      return sendReport(reply, query.format, [...result.dimensions, ...metrics], rows, {
         timeZone,
         from: range.from,
         to: range.to,
         count: result.count,
         page: query.page,
         rows,
-        ...(result.totals ? { totals: Object.fromEntries(metrics.map((metric) => [metric, formatMetric(metric, result.totals![metric] ?? 0)])) } : {}),
+        ...(result.totals ? { totals: figures(result.totals) } : {}),
+        ...(result.totalsByCurrency ? { totalsByCurrency: result.totalsByCurrency.map((row) => ({ currency: row.currency, ...figures(row) })) } : {}),
       });
     },
   );

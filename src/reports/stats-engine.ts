@@ -161,9 +161,13 @@ export interface StatsQuery {
 }
 
 export interface StatsResult {
+  /** The rows' dimensions: those asked for, and the currency where amounts in several would otherwise be added. */
+  dimensions: Dimension[];
   rows: Array<Record<string, string | number | bigint | null>>;
   count: number;
+  /** Money totals are null where the rows hold several currencies; totalsByCurrency then holds them. */
   totals?: Record<string, string | number | bigint | null>;
+  totalsByCurrency?: Array<Record<string, string | number | bigint | null>>;
 }
 
 function dimensionSql(dimension: Dimension, localTime: () => string): string {
@@ -353,9 +357,28 @@ function orderSql(dimension: Dimension, expression: string, daily: DailyRollup |
   return daily && dimension === 'date' ? 'f.day' : expression;
 }
 
+/**
+ * A report. Amounts in different currencies are never added: where the network's offers use more
+ * than one, a report with money figures is split by currency, each row and each total in one.
+ */
 export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsResult> {
   // The daily roll-ups are kept in the network's zone; a report in another zone cannot use them.
-  return statsIn(db, query, await networkTimeZone(db));
+  const zone = await networkTimeZone(db);
+  const money = query.metrics.filter((metric) => METRIC_KIND[metric] === 'money');
+  if (money.length === 0 || query.dimensions.includes('currency') || !(await severalCurrencies(db))) return statsIn(db, query, zone);
+  const result = await statsIn(db, { ...query, dimensions: [...query.dimensions, 'currency'], totals: false }, zone);
+  if (query.totals) {
+    const whole = { ...query, filters: query.filters.filter((filter) => isDimension(filter.field)), sort: [], limit: undefined, page: 1, totals: false };
+    const counts = await statsIn(db, { ...whole, dimensions: [], metrics: query.metrics.filter((metric) => METRIC_KIND[metric] !== 'money') }, zone);
+    result.totals = { ...counts.rows[0], ...Object.fromEntries(money.map((metric) => [metric, null])) };
+    result.totalsByCurrency = (await statsIn(db, { ...whole, dimensions: ['currency'], sort: [{ field: 'currency', direction: 'asc' }] }, zone)).rows;
+  }
+  return result;
+}
+
+async function severalCurrencies(db: Queryable): Promise<boolean> {
+  const [row] = await db.query<{ n: bigint }>('SELECT count(DISTINCT currency)::int8 AS n FROM offers');
+  return row!.n > 1n;
 }
 
 async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Promise<StatsResult> {
@@ -425,7 +448,7 @@ async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Pr
       count = Number(counted!.n);
     }
   }
-  const result: StatsResult = { rows: rows.map(shape), count };
+  const result: StatsResult = { dimensions: query.dimensions, rows: rows.map(shape), count };
   if (query.totals) {
     // Totals are the same facts under the same dimension filters, not grouped: rates come from the sums.
     const dimensionFilters = query.filters.filter((filter) => isDimension(filter.field));
