@@ -440,7 +440,7 @@ async function finishCreated(
     tx,
     all.map((conversion) => ({ type: 'created' as const, actor: actorOf.get(conversion.id)!, reason: conversion.reason, before: null, after: conversion })),
   );
-  await enqueuePostbacks(tx, all.filter((conversion) => conversion.status !== 'rejected'), 'create');
+  await enqueuePostbacks(tx, all.map((conversion) => ({ before: null, after: conversion })));
   const refusals = outcomes
     .map((outcome, index) => ({ outcome, request: requests[index]!, offerId: offerIds[index] }))
     .filter((entry): entry is { outcome: Extract<ConversionOutcome, { ok: false }>; request: ConversionRequest; offerId: number | undefined } => entry.outcome?.ok === false);

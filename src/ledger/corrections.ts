@@ -57,7 +57,7 @@ async function setStatus(
   const after = await reload(tx, id);
   await recordEvent(tx, eventType, corrector.actor, reason, before, after);
   await moveStats(tx, before, after);
-  await enqueuePostbacks(tx, [after], status === 'rejected' ? 'reject' : 'update');
+  await enqueuePostbacks(tx, [{ before: before.status, after }]);
   return { conversion: after, changed: true };
 }
 
@@ -180,7 +180,7 @@ export async function adjustSaleAmount(
   const after = await reload(tx, id);
   await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
   await moveStats(tx, before, after);
-  await enqueuePostbacks(tx, [after], 'update');
+  await enqueuePostbacks(tx, [{ before: before.status, after }]);
   return { conversion: after, changed: true };
 }
 
@@ -240,7 +240,7 @@ export async function reattributeConversion(
   const old = await reload(tx, current.id);
   await recordEvent(tx, 'reattributed', corrector.actor, why, current, old);
   await moveStats(tx, current, old);
-  await enqueuePostbacks(tx, [old], 'update');
+  await enqueuePostbacks(tx, [{ before: current.status, after: old }]);
   return { conversion: await reload(tx, newId), changed: true };
 }
 
@@ -271,6 +271,6 @@ export async function overrideAmounts(
   const after = await reload(tx, id);
   await recordEvent(tx, 'adjusted', corrector.actor, reason, before, after);
   await moveStats(tx, before, after);
-  await enqueuePostbacks(tx, [after], 'update');
+  await enqueuePostbacks(tx, [{ before: before.status, after }]);
   return { conversion: after, changed: true };
 }

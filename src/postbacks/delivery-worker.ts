@@ -46,7 +46,8 @@ interface Claimed {
 
 /**
  * Delivers queued postbacks: claims due ones (safely across processes), calls, logs, retries,
- * parks. Up to `MAX_IN_FLIGHT` calls run at once and a freed place is filled at once, so one
+ * parks. A conversion's news reaches each endpoint in the order it happened: a delivery waits
+ * while an earlier one to the same endpoint is undelivered (failing, waiting to retry, or parked). Up to `MAX_IN_FLIGHT` calls run at once and a freed place is filled at once, so one
  * slow or silent endpoint holds up only its own deliveries, not everyone's.
  */
 export class DeliveryWorker {
@@ -116,6 +117,8 @@ export class DeliveryWorker {
       `WITH due AS (
          SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
            AND conversion_id <> ALL($2::int8[])
+           AND NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.conversion_id = outbox.conversion_id
+             AND earlier.postback_id = outbox.postback_id AND earlier.id < outbox.id AND earlier.status <> 'delivered')
          ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE outbox o SET status = 'sending', next_attempt_at = now() + ${LEASE}
        FROM due, partner_postbacks p WHERE o.id = due.id AND p.id = o.postback_id

@@ -1,7 +1,8 @@
 import type { Conversion } from '../ledger/conversion-record.ts';
 import type { Queryable } from '../store/store.ts';
 import { expandMacros, macrosFrom } from '../tracking/macros.ts';
-import { postbackValues, type ClickContext, type PostbackOperation } from './postback-macros.ts';
+import type { ConversionStatus } from '../ledger/conversion-record.ts';
+import { operationFor, postbackValues, type ClickContext, type PostbackOperation } from './postback-macros.ts';
 
 interface PostbackRow {
   id: number;
@@ -13,25 +14,35 @@ interface PostbackRow {
   status: string;
 }
 
+/** A conversion as it is now, and its status before the change (null for a new one). */
+export interface ConversionChange {
+  before: ConversionStatus | null;
+  after: Conversion;
+}
+
 /**
- * Queues a delivery to every postback of each conversion's partner that listens for the operation
- * on that offer and goal (or on all offers). Called in the ledger event's transaction, so a change
- * and the news of it are committed together or not at all.
+ * Queues a delivery of what each change tells its partner (see operationFor) to every postback of
+ * the partner that listens for that operation on the offer and goal (or on all offers). Called in
+ * the ledger event's transaction, so a change and the news of it are committed together or not at all.
  */
-export async function enqueuePostbacks(db: Queryable, conversions: Conversion[], operation: PostbackOperation): Promise<number> {
-  if (conversions.length === 0) return 0;
+export async function enqueuePostbacks(db: Queryable, changes: ConversionChange[]): Promise<number> {
+  const told = changes.flatMap(({ before, after }) => {
+    const operation = operationFor(before, after.status);
+    return operation ? [{ conversion: after, operation }] : [];
+  });
+  if (told.length === 0) return 0;
   const postbacks = await db.query<PostbackRow>(
     `SELECT id, partner_id AS "partnerId", offer_id AS "offerId", goal_id AS "goalId", events, url, status
-     FROM partner_postbacks WHERE partner_id = ANY($1::int[]) AND status <> 'deleted' AND $2 = ANY(events) ORDER BY id`,
-    [[...new Set(conversions.map((conversion) => conversion.partnerId))], operation],
+     FROM partner_postbacks WHERE partner_id = ANY($1::int[]) AND status <> 'deleted' AND events && $2::text[] ORDER BY id`,
+    [[...new Set(told.map(({ conversion }) => conversion.partnerId))], [...new Set(told.map(({ operation }) => operation))]],
   );
-  const deliveries: Array<{ postback: PostbackRow; conversion: Conversion }> = [];
-  for (const conversion of conversions) {
+  const deliveries: Array<{ postback: PostbackRow; conversion: Conversion; operation: PostbackOperation }> = [];
+  for (const { conversion, operation } of told) {
     for (const postback of postbacks) {
-      if (postback.partnerId !== conversion.partnerId) continue;
+      if (postback.partnerId !== conversion.partnerId || !postback.events.includes(operation)) continue;
       if (postback.offerId !== null && postback.offerId !== conversion.offerId) continue;
       if (postback.goalId !== null && postback.goalId !== conversion.goalId) continue;
-      deliveries.push({ postback, conversion });
+      deliveries.push({ postback, conversion, operation });
     }
   }
   if (deliveries.length === 0) return 0;
@@ -57,7 +68,7 @@ export async function enqueuePostbacks(db: Queryable, conversions: Conversion[],
      SELECT postback_id, conversion_id, operation, url, status FROM json_populate_recordset(NULL::outbox, $1)`,
     [
       JSON.stringify(
-        deliveries.map(({ postback, conversion }) => ({
+        deliveries.map(({ postback, conversion, operation }) => ({
           postback_id: postback.id,
           conversion_id: String(conversion.id),
           operation,

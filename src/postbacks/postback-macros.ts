@@ -1,8 +1,22 @@
 import { createHmac } from 'node:crypto';
-import { formatMoney } from '../shared/money.ts';
-import type { Conversion } from '../ledger/conversion-record.ts';
+import { exactMoney } from '../shared/money.ts';
+import type { Conversion, ConversionStatus } from '../ledger/conversion-record.ts';
 
 export type PostbackOperation = 'create' | 'update' | 'reject';
+
+/**
+ * What a change of a conversion tells its partner, so that a partner who adds what `create` brings,
+ * replaces it on `update` and takes it away on `reject` holds its ledger: `create` when the
+ * conversion comes to count for it (approved or pending; at its creation, or when a rejected one
+ * is approved), `update` when one that counts changes (pending to approved, a new amount), `reject`
+ * when one that counted stops (rejected, reversed, re-attributed away). A rejected conversion
+ * that stays rejected tells nothing. `before` is null for a new conversion.
+ */
+export function operationFor(before: ConversionStatus | null, after: ConversionStatus): PostbackOperation | undefined {
+  const counted = (status: ConversionStatus | null) => status === 'approved' || status === 'pending';
+  if (counted(after)) return counted(before) ? 'update' : 'create';
+  return counted(before) ? 'reject' : undefined;
+}
 
 /** Katalys' words for the operation: a rejection is a "delete" there. */
 const KATALYS_OPERATION: Record<PostbackOperation, string> = { create: 'create', update: 'update', reject: 'delete' };
@@ -51,8 +65,8 @@ export function postbackValues(
     adv_sub3: conversion.advSubs[2] ?? null,
     adv_sub4: conversion.advSubs[3] ?? null,
     adv_sub5: conversion.advSubs[4] ?? null,
-    payout: formatMoney(conversion.payoutMicros, 2),
-    sale_amount: formatMoney(conversion.saleAmountMicros, 2),
+    payout: exactMoney(conversion.payoutMicros),
+    sale_amount: exactMoney(conversion.saleAmountMicros),
     currency: conversion.currency,
     status: conversion.status,
     conversion_status: conversion.statusCode,

@@ -51,6 +51,11 @@ export function formatMoney(micros: bigint, decimals = 6): string {
   return `${negative && magnitude !== 0n ? '-' : ''}${whole}${fraction}`;
 }
 
+/** The amount to the micro, with at least two decimals and no trailing zeros beyond them: 2.50, 9.999, 1.123456. */
+export function exactMoney(micros: bigint): string {
+  return formatMoney(micros).replace(/(\.\d\d\d*?)0+$/, '$1');
+}
+
 /** Micros as a JSON number, for APIs whose wire format is a float (150.5). Exact below 2^53 micros. */
 export function moneyToNumber(micros: bigint): number {
   return Number(formatMoney(micros));

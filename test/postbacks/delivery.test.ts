@@ -330,3 +330,67 @@ describe('postback destinations', () => {
     }
   });
 });
+
+describe('what a partner hears of a conversion, and in which order', () => {
+  let server: TestServer;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let newsletter: number;
+  let trailblazer: number;
+  let couponCrate: number;
+
+  before(async () => {
+    receiver = await startReceiver();
+    server = await startTestServer({ TRUST_PROXY: 'true', POSTBACK_ALLOW_PRIVATE: 'true' }, { delivery: { pollMs: 20, baseDelayMs: 800, maxDelayMs: 800 } });
+    [, newsletter] = server.demo.offerIds as [number, number];
+    [trailblazer, couponCrate] = server.demo.partnerIds as [number, number];
+  });
+  after(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  const click = async (partnerId: number, userAgent: string = USER_AGENTS.iphone) => {
+    const reply = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${partnerId}`, { headers: { 'user-agent': userAgent, 'x-forwarded-for': IPS.US } });
+    return new URL(reply.headers.get('location')!).searchParams.get('tid')!;
+  };
+  const register = async (key: string, path: string, events?: string[]) => {
+    const reply = await server.request('POST', '/api/v1/postbacks', {
+      key,
+      body: { offerId: newsletter, url: `${receiver.base}/${path}?click={transaction_id}&op={postback_operation}&pay={payout}&sale={sale_amount}`, ...(events ? { events } : {}) },
+    });
+    assert.equal(reply.status, 201, reply.text);
+    return reply.body.id as number;
+  };
+  const heard = (path: string, transactionId: string) =>
+    receiver.received.filter((item) => item.url.pathname === `/${path}` && item.url.searchParams.get('click') === transactionId).map((item) => item.url.searchParams.get('op'));
+
+  test('after a failed call, a later postback waits for the earlier one: the partner never hears them out of order', async () => {
+    const postbackId = await register(server.keys.trailblazer, 'ordered');
+    receiver.answerWith(503);
+    const transactionId = await click(trailblazer);
+    const id = (await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=ORDERED-1&amount=42.123456`)).headers.get('x-partnerline-conversion-id')!;
+    await eventually(() => heard('ordered', transactionId).length === 1);
+    receiver.answerWith(200);
+    const rejected = await server.request('POST', `/api/v1/conversions/${id}/reject`, { key: server.keys.admin, body: { reason: 'fraud' } });
+    assert.equal(rejected.status, 200, rejected.text);
+    await deliveriesWhen(server, postbackId, server.keys.trailblazer, (statuses) => statuses.length === 2 && allDelivered(statuses));
+    assert.deepEqual(heard('ordered', transactionId), ['create', 'create', 'delete']);
+    const create = receiver.received.find((item) => item.url.pathname === '/ordered' && item.url.searchParams.get('click') === transactionId)!;
+    assert.deepEqual([create.url.searchParams.get('sale'), create.url.searchParams.get('pay')], ['42.123456', '2.50'], 'the ledger\'s amounts, to the micro');
+  });
+
+  test('a partner listening to create and reject hears an order re-attributed away, and a held conversion approved as new', async () => {
+    await register(server.keys.trailblazer, 'lean', ['create', 'reject']);
+    await register(server.keys.couponCrate, 'lean', ['create', 'reject']);
+    const away = await click(trailblazer);
+    const to = await click(couponCrate);
+    const id = (await server.request('GET', `/aff_lsr?transaction_id=${away}&adv_sub=LEAN-1&amount=10`)).headers.get('x-partnerline-conversion-id')!;
+    const moved = await server.request('POST', `/api/v1/conversions/${id}/reattribute`, { key: server.keys.admin, body: { transactionId: to } });
+    assert.equal(moved.status, 200, moved.text);
+    const bot = await click(trailblazer, 'curl/8.5.0');
+    const held = (await server.request('GET', `/aff_lsr?transaction_id=${bot}&amount=10`)).headers.get('x-partnerline-conversion-id')!;
+    assert.equal((await server.request('POST', `/api/v1/conversions/${held}/approve`, { key: server.keys.admin, body: {} })).status, 200);
+    await eventually(() => heard('lean', away).length === 2 && heard('lean', to).length === 1 && heard('lean', bot).length === 1);
+    assert.deepEqual([heard('lean', away), heard('lean', to), heard('lean', bot)], [['create', 'delete'], ['create'], ['create']]);
+  });
+});

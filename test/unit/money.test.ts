@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatMoney, moneyToNumber, parseMoney, parsePercentToPpm, percentOf } from '../../src/shared/money.ts';
+import { exactMoney, formatMoney, moneyToNumber, parseMoney, parsePercentToPpm, percentOf } from '../../src/shared/money.ts';
 
 test('parseMoney reads decimal amounts exactly as micros, below a trillion so that they fit the store', () => {
   const cases: Array<[number | string, bigint | undefined]> = [
@@ -49,6 +49,18 @@ test('formatMoney writes fixed decimals, rounding half away from zero', () => {
   ];
   for (const [micros, decimals, expected] of cases) assert.equal(formatMoney(micros, decimals), expected, `formatMoney(${micros}, ${decimals})`);
   assert.equal(moneyToNumber(150_500_000n), 150.5);
+});
+
+test('exactMoney gives the ledger\'s amount to the micro, with at least two decimals', () => {
+  const cases: Array<[bigint, string]> = [
+    [2_500_000n, '2.50'],
+    [9_999_000n, '9.999'],
+    [1_123_456n, '1.123456'],
+    [0n, '0.00'],
+    [100_000_000n, '100.00'],
+    [-1_000_010n, '-1.00001'],
+  ];
+  for (const [micros, expected] of cases) assert.equal(exactMoney(micros), expected, `exactMoney(${micros})`);
 });
 
 test('percentOf takes a share of a sale to the micro', () => {
