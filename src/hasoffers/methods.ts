@@ -5,7 +5,7 @@ import { recordConversionIn } from '../ledger/conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
 import { adjustSaleAmount, approveConversion, markPending, overrideAmounts, rejectConversion } from '../ledger/corrections.ts';
 import { advertiserScopeOf } from '../ledger/ledger-access.ts';
-import { createOffer, findOffer, updateOffer, type OfferSettings } from '../offers/offers.ts';
+import { createOffer, findOffer, partnerSeesOffer, updateOffer, type OfferSettings } from '../offers/offers.ts';
 import { isMoneyMetric, OFFER_STATUSES, PRICING_TYPES, type PricingSide, type PricingType } from '../offers/offer-rules.ts';
 import {
   clearCap,
@@ -338,11 +338,9 @@ function goalSettings(input: Params): Partial<GoalSettings> {
 function offerWhereForAffiliate(context: MethodContext, sql: SqlParams, approvedOnly: boolean): { model: ModelDef; where: string[] } {
   const partner = sql.add(context.principal.partnerId);
   const model = affiliateOfferModel(partner);
-  const standing = `(SELECT ap.status FROM approvals ap WHERE ap.offer_id = o.id AND ap.partner_id = ${partner})`;
-  const where = [`o.status = 'active'`, `a.status = 'active'`, `coalesce(${standing}, '') NOT IN ('blocked', 'rejected')`];
+  const where = [`o.status = 'active'`, `a.status = 'active'`, partnerSeesOffer(partner)];
   // Approved offers: the open marketplace, plus the approval and invite-only offers this affiliate was approved for.
-  if (approvedOnly) where.push(`(o.visibility = 'open' OR ${standing} = 'approved')`);
-  else where.push(`(o.visibility <> 'private' OR ${standing} = 'approved')`);
+  if (approvedOnly) where.push(`(o.visibility = 'open' OR (SELECT ap.status FROM approvals ap WHERE ap.offer_id = o.id AND ap.partner_id = ${partner}) = 'approved')`);
   return { model, where };
 }
 

@@ -267,15 +267,24 @@ const CONVERSION_FIELDS: Record<string, { sql: string; kind?: 'money' | 'country
   'ConversionsMobile.adv_sub5': { sql: 'c.adv_sub5' },
 };
 
+/** Visitors' addresses are for the network alone, as in the v1 API. */
+const NETWORK_ONLY_CONVERSION_FIELDS = ['Stat.ip', 'Stat.session_ip'];
+
+/**
+ * A conversion field as the caller may read it: a partner and an advertiser see no visitor's
+ * address, and an advertiser's payout is what it pays, as in its statistics.
+ */
+function conversionField(caller: ReportCaller, name: string) {
+  const hidden = caller.role === 'partner' ? HIDDEN_FROM_AFFILIATES : caller.role === 'network_admin' ? new Set<string>() : HIDDEN_FROM_ADVERTISERS;
+  const field = CONVERSION_FIELDS[name];
+  if (!field || hidden.has(name) || (caller.role !== 'network_admin' && NETWORK_ONLY_CONVERSION_FIELDS.includes(name))) throw unknownField(name);
+  return caller.role !== 'network_admin' && caller.role !== 'partner' && name === 'Stat.payout' ? CONVERSION_FIELDS['Stat.revenue']! : field;
+}
+
 export async function getConversions(db: Queryable, caller: ReportCaller, params: Params) {
   const fields = list(params.fields);
   if (fields.length === 0) throw missingArgument('fields');
-  const hidden = caller.role === 'partner' ? HIDDEN_FROM_AFFILIATES : caller.role === 'network_admin' ? new Set<string>() : HIDDEN_FROM_ADVERTISERS;
-  const fieldSql = (name: string) => {
-    const field = CONVERSION_FIELDS[name];
-    if (!field || hidden.has(name)) throw unknownField(name);
-    return field;
-  };
+  const fieldSql = (name: string) => conversionField(caller, name);
   fields.forEach(fieldSql);
   const hourOffset = hourOffsetOf(params);
   const sql = new SqlParams();

@@ -117,6 +117,29 @@ export async function listOffers(db: Queryable, principal: Principal, filter: Of
   return toPage(rows, filter.page, filter.perPage);
 }
 
+/**
+ * SQL: the partner (a bound parameter) may see and promote offer `o`: it is not blocked or rejected
+ * there, and an invite-only (private) offer has approved it.
+ */
+export function partnerSeesOffer(partner: string): string {
+  const standing = `(SELECT ap.status FROM approvals ap WHERE ap.offer_id = o.id AND ap.partner_id = ${partner})`;
+  return `coalesce(${standing}, '') NOT IN ('blocked', 'rejected') AND (o.visibility <> 'private' OR ${standing} = 'approved')`;
+}
+
+/**
+ * Checks that the caller may act on an offer: the network on any, an advertiser or agency on its
+ * own, a partner on those it may see. Any other is as unknown as one that does not exist, so the
+ * answer tells nothing of offers outside the caller's scope.
+ */
+export async function requireOfferInScope(db: Queryable, principal: Principal, offerId: number, field = 'offerId'): Promise<void> {
+  const params = new SqlParams();
+  const conditions = [`o.id = ${params.add(offerId)}`, `o.status <> 'deleted'`];
+  if (principal.role === 'partner') conditions.push(partnerSeesOffer(params.add(principal.partnerId)));
+  else conditions.push(visibleAdvertisers(principal, 'a', params));
+  const found = await db.query(`SELECT 1 FROM offers o JOIN advertisers a ON a.id = o.advertiser_id WHERE ${conditions.join(' AND ')}`, params.values);
+  if (found.length === 0) throw new ValidationError(field, `unknown offer ${offerId}`);
+}
+
 /** Any offer by id, regardless of the caller. */
 export async function findOffer(db: Queryable, id: number): Promise<Offer | undefined> {
   return first(await db.query<Offer>(`${SELECT_OFFER} WHERE o.id = $1`, [id]));

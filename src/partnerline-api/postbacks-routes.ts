@@ -17,6 +17,7 @@ import {
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
 import { testPostback } from '../postbacks/postback-test.ts';
 import { shortLinkFor } from '../tracking/short-links.ts';
+import { requireOfferInScope } from '../offers/offers.ts';
 
 const postback = {
   type: 'object',
@@ -163,6 +164,7 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
           throw new ForbiddenError('You may make links only for yourself');
         }
         if (partnerId === undefined) throw new ValidationError('partnerId', 'is required');
+        await requireOfferInScope(tx, principal, request.body.offerId);
         const params = request.body.params ?? {};
         for (const name of Object.keys(params)) {
           if (['offer_id', 'aff_id', 'affiliate_id'].includes(name)) throw new ValidationError(`params.${name}`, 'is set by the link itself');

@@ -4,7 +4,7 @@ import { errorBody } from '../http/schema-types.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { refusedClicksByDay } from '../reports/refused-clicks-report.ts';
-import { metricAllowed, statsScopeFor } from '../reports/report-access.ts';
+import { fieldAllowed, statsScopeFor } from '../reports/report-access.ts';
 import { parseDayRange } from '../reports/sk-stats.ts';
 import { DIMENSIONS, METRIC_KIND, METRICS, runStats, type Dimension, type FilterOperator, type Metric, type StatsFilter } from '../reports/stats-engine.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
@@ -84,10 +84,10 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
       const query = request.query;
       const dimensions = names<Dimension>(query.dimensions, DIMENSIONS, 'dimensions');
       const metrics = names<Metric>(query.metrics, METRICS, 'metrics');
-      for (const metric of metrics) if (!metricAllowed(request.principal, metric)) throw new ForbiddenError(`The metric ${metric} is not available to partners`);
+      for (const field of [...dimensions, ...metrics]) if (!fieldAllowed(request.principal, field)) throw new ForbiddenError(`The field ${field} is not available to partners`);
       const range = parseDayRange(query.from, query.to);
       const filters = (Array.isArray(query.filter) ? query.filter : query.filter ? [query.filter] : []).map(parseFilter);
-      for (const filter of filters) if (!metricAllowed(request.principal, filter.field as Metric)) throw new ForbiddenError(`The metric ${filter.field} is not available to partners`);
+      for (const filter of filters) if (!fieldAllowed(request.principal, filter.field)) throw new ForbiddenError(`The field ${filter.field} is not available to partners`);
       const sort = (query.sort ?? '').split(',').filter(Boolean).map((item) => {
         const field = item.replace(/^-/, '');
         if (!dimensions.includes(field as Dimension) && !metrics.includes(field as Metric)) throw new ValidationError('sort', `"${field}" is not among the report's columns`);

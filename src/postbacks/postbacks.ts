@@ -1,5 +1,6 @@
 import type { Principal } from '../accounts/principal.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { requireOfferInScope } from '../offers/offers.ts';
 import { first, SqlParams } from '../shared/sql.ts';
 import { isHttpUrlTemplate, withMacrosFilled } from '../shared/urls.ts';
 import type { Queryable } from '../store/store.ts';
@@ -73,9 +74,7 @@ export async function createPostback(
   if ((await db.query('SELECT 1 FROM partners WHERE id = $1', [partnerId])).length === 0) {
     throw new ValidationError('partnerId', `unknown partner ${partnerId}`);
   }
-  if (input.offerId != null && (await db.query(`SELECT 1 FROM offers WHERE id = $1 AND status <> 'deleted'`, [input.offerId])).length === 0) {
-    throw new ValidationError('offerId', `unknown offer ${input.offerId}`);
-  }
+  if (input.offerId != null) await requireOfferInScope(db, principal, input.offerId);
   if (input.goalId != null) {
     if (input.offerId == null) throw new ValidationError('goalId', 'a goal postback names its offer too');
     if ((await db.query('SELECT 1 FROM goals WHERE id = $1 AND offer_id = $2', [input.goalId, input.offerId])).length === 0) {
