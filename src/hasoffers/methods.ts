@@ -793,6 +793,13 @@ export function methodOf(target: string, method: string): Method | undefined {
   return name ? methods[name] : undefined;
 }
 
+/** Every Target and Method answered, each API's in turn: what the documentation lists, and what the sweeps of the tests call. */
+export function allMethods(): Array<{ target: string; method: string }> {
+  return [NETWORK, AFFILIATE_API, ADVERTISER_API].flatMap((table) =>
+    Object.entries(table).flatMap(([target, methods]) => Object.keys(methods).map((method) => ({ target, method }))),
+  );
+}
+
 export function targetExists(target: string): boolean {
   return Object.hasOwn(NETWORK, target) || Object.hasOwn(AFFILIATE_API, target) || Object.hasOwn(ADVERTISER_API, target);
 }
