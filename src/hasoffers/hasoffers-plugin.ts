@@ -9,7 +9,7 @@ import type { RateLimitRule } from '../http/rate-limits.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { ConflictError, ValidationError } from '../shared/errors.ts';
-import { isDataException } from '../store/store.ts';
+import { isDataException, sqlState } from '../store/store.ts';
 import { failure, HasOffersError, preDispatchFailure, requestEcho, success, type Params } from './envelope.ts';
 import { apiOf, methodOf, targetExists, type Api, type MethodContext, type Write } from './methods.ts';
 import { param } from './values.ts';
@@ -118,7 +118,11 @@ export async function hasOffersApi(app: FastifyInstance, { platform }: { platfor
     } catch (error) {
       if (error instanceof HasOffersError) return fail(error);
       if (error instanceof ValidationError || error instanceof ConflictError) return fail(new HasOffersError(error.message));
-      if (isDataException(error)) return fail(new HasOffersError(`Invalid value: ${(error as Error).message}`));
+      // The store's own words name its tables and columns: the caller is told what it can mend.
+      if (isDataException(error)) {
+        const what = sqlState(error) === '2201B' ? 'invalid regular expression' : 'a parameter is out of range or not of its type';
+        return fail(new HasOffersError(`Invalid value: ${what}`));
+      }
       request.log.error({ err: error }, 'HasOffers API call failed');
       const trackable = `SE-${request.id.replace(/[^a-f0-9]/gi, '').slice(0, 13)}`;
       return fail(new HasOffersError(`There was a database error with the trackable id [${trackable}]. Contact support for more assistance.`));

@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { Queryable, Store, Transaction } from '../store/store.ts';
 import { findConversion, type Conversion, type ConversionStatus } from './conversion-record.ts';
 import type { ClickSessions } from './conversions.ts';
+import { MAX_ORDER_ID_LENGTH } from './conversion-rules.ts';
 import {
   adjustSaleAmount,
   approveConversion,
@@ -37,7 +38,7 @@ export interface BatchRowResult {
 const STATUSES = ['approved', 'pending', 'rejected', 'reversed'] as const;
 
 /** The longest text each field of a row may hold, whichever form the batch came in. */
-export const BATCH_TEXT_LIMITS = { transactionId: 64, orderId: 255, reason: 1000, saleAmount: 32, reattributeTo: 64 } as const;
+export const BATCH_TEXT_LIMITS = { transactionId: 64, orderId: MAX_ORDER_ID_LENGTH, reason: 1000, saleAmount: 32, reattributeTo: 64 } as const;
 const TEXT_LIMITS: Partial<Record<keyof BatchRow, number>> = BATCH_TEXT_LIMITS;
 
 /** CSV columns, with the aliases advertisers' exports use. */

@@ -6,6 +6,9 @@ import { STATUS_CODE } from './status-codes.ts';
 /** How a conversion reached us; it sets the approved status code and whether the token applies. */
 export type ConversionChannel = 'server_postback' | 'pixel' | 'api' | 'adjustment';
 
+/** The longest order id (and adv_sub) the ledger keeps: a longer one is refused, never cut, so two orders sharing a beginning stay two. */
+export const MAX_ORDER_ID_LENGTH = 255;
+
 export interface ConversionRequest {
   channel: ConversionChannel;
   actor: string;
@@ -129,6 +132,10 @@ export function subjectOf(request: ConversionRequest, click: ClickSession | unde
 export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const { request, click, offer, goal, customPayout, customRevenue } = facts;
   if (request.refusal) return { refused: request.refusal };
+  const tooLong = [request.orderId, ...(request.advSubs ?? [])].find((value) => value !== undefined && value.length > MAX_ORDER_ID_LENGTH);
+  if (tooLong !== undefined) {
+    return refused(STATUS_CODE.INVALID_REQUEST, `an order id or adv_sub is longer than ${MAX_ORDER_ID_LENGTH} characters (${tooLong.length})`);
+  }
   const convertedAt = request.convertedAt ?? facts.now;
   if (convertedAt.getTime() - facts.now.getTime() > CLOCK_SKEW_MS) {
     return refused(STATUS_CODE.INVALID_REQUEST, `the conversion is dated ${convertedAt.toISOString()}, in the future`);

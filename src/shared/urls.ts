@@ -25,3 +25,14 @@ export function withMacrosFilled(template: string): string {
 export function isHttpUrlTemplate(template: string): boolean {
   return isHttpUrl(withMacrosFilled(template));
 }
+
+/**
+ * A URL as a Location header carries it: parsed and written again, so what is not ASCII is
+ * percent-encoded as UTF-8, tabs and line breaks are gone, and a backslash is the slash every
+ * browser reads it as. A text that is no URL sends the visitor nowhere (about:blank).
+ */
+export function redirectTarget(url: string): string {
+  if (!URL.canParse(url)) return 'about:blank';
+  const { href } = new URL(url);
+  return /^[\x21-\x7e]+$/.test(href) ? href : 'about:blank';
+}

@@ -8,15 +8,27 @@ import type { ClickRequest } from '../tracking/tracker.ts';
 /** As the query-string parser leaves it: a bracketed name (`aff_sub[x]=1`) arrives as an object, which no parameter here is. */
 export type Query = Record<string, unknown>;
 
-export function text(query: Query, ...names: string[]): string | undefined {
+/** The longest value a tracking parameter keeps. */
+export const MAX_VALUE_LENGTH = 1000;
+
+/** A parameter's whole value as sent: its first, where it is sent twice. */
+export function fullText(query: Query, ...names: string[]): string | undefined {
   for (const name of names) {
     const value = query[name];
     const single: unknown = Array.isArray(value) ? value[0] : value;
     // A NUL would fail the batch of clicks or postbacks that stores it; the rest of the value is kept.
-    const kept = typeof single === 'string' ? withoutNul(single).slice(0, 1000) : '';
+    const kept = typeof single === 'string' ? withoutNul(single) : '';
     if (kept !== '') return kept;
   }
   return undefined;
+}
+
+/** A parameter's value, cut to MAX_VALUE_LENGTH between two characters, never inside one (an emoji is two code units). */
+export function text(query: Query, ...names: string[]): string | undefined {
+  const value = fullText(query, ...names);
+  if (value === undefined || value.length <= MAX_VALUE_LENGTH) return value;
+  const splitsPair = /[\uD800-\uDBFF]/.test(value[MAX_VALUE_LENGTH - 1]!);
+  return value.slice(0, splitsPair ? MAX_VALUE_LENGTH - 1 : MAX_VALUE_LENGTH);
 }
 
 export function id(query: Query, ...names: string[]): number | undefined {

@@ -8,7 +8,7 @@ import { parseId } from '../shared/ids.ts';
 import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { answerClick, cookieValue, sessionCookie, shortLinkQuery, UNKNOWN_SHORT_LINK, visitorOf } from './click-answer.ts';
 import { TRACKING_DOCS } from './tracking-docs.ts';
-import { id, text, type Query } from './tracking-params.ts';
+import { fullText, id, text, type Query } from './tracking-params.ts';
 
 /** The tracking face: HasOffers' click, impression and conversion endpoints. */
 
@@ -43,8 +43,9 @@ function conversionInput(request: FastifyRequest, query: Query, channel: Convers
     goalId: goalId || undefined,
     goalName,
     saleAmountMicros: problem ? undefined : saleAmountMicros,
-    advSubs: [text(query, 'adv_sub', 'adv_sub1'), text(query, 'adv_sub2'), text(query, 'adv_sub3'), text(query, 'adv_sub4'), text(query, 'adv_sub5')],
-    orderId: text(query, 'order_id'),
+    // Whole, as sent: the ledger refuses an order id too long to keep rather than cut it.
+    advSubs: [fullText(query, 'adv_sub', 'adv_sub1'), fullText(query, 'adv_sub2'), fullText(query, 'adv_sub3'), fullText(query, 'adv_sub4'), fullText(query, 'adv_sub5')],
+    orderId: fullText(query, 'order_id'),
     status: problem ? undefined : (status as ConversionStatus | undefined),
     securityToken: text(query, 'security_token'),
     ip: request.ip,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { oneAtATime } from '../shared/one-at-a-time.ts';
+import { redirectTarget } from '../shared/urls.ts';
 import type { PricingSide } from '../offers/offer-rules.ts';
 import type { Store } from '../store/store.ts';
 import { ipClickKey, isBlockedIp } from '../traffic-control/ip-rules.ts';
@@ -184,9 +185,9 @@ export class Tracker {
     if (counted) this.counters.add(offer!, partner!.id, now, catalog.timeZone, { clicks: 1n, costMicros });
     if (counted && ipKey !== undefined) this.ipClicks.add(ipKey, now.getTime());
 
-    const location = reachesOffer(outcome)
-      ? this.destination(offer!, request, visitor, transactionId, costMicros)
-      : (offer?.fallbackUrl ?? catalog.networkFallbackUrl ?? 'about:blank');
+    const location = redirectTarget(
+      reachesOffer(outcome) ? this.destination(offer!, request, visitor, transactionId, costMicros) : (offer?.fallbackUrl ?? catalog.networkFallbackUrl ?? 'about:blank'),
+    );
 
     const params: Record<string, string> = { ...request.passThrough };
     request.affUniques.forEach((value, index) => {

@@ -90,6 +90,25 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     assert.equal(row.sale_amount_micros, 1_000_000n);
   });
 
+  test('a value cut inside a character, or an order id too long to keep, is answered clearly, never with a server error', async () => {
+    const cutInEmoji = encodeURIComponent(`${'a'.repeat(999)}\u{1F600}`);
+    const { transactionId } = await clickFor(newsletter, trailblazer, `&aff_sub=${cutInEmoji}`);
+    await server.platform.tracker.writer.flush();
+    const [click] = await server.store.query<{ sub: string }>('SELECT aff_sub1 AS sub FROM clicks WHERE transaction_id = $1', [transactionId]);
+    assert.equal(click!.sub, 'a'.repeat(999));
+    for (const path of ['/aff_lsr', '/aff_l', '/aff_goal']) {
+      const reply = await server.request('GET', `${path}?transaction_id=${cutInEmoji}&goal_name=${cutInEmoji}&offer_id=${newsletter}&security_token=${cutInEmoji}&json=1`);
+      assert.ok(reply.status < 500, `${path}: ${reply.status} ${reply.text}`);
+      assert.doesNotMatch(reply.text, /byte sequence|invalid input|column|relation/i, path);
+    }
+    const longOrder = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=${'7'.repeat(256)}&amount=1`);
+    assert.equal(longOrder.text, 'success=false;');
+    assert.equal(longOrder.headers.get('x-partnerline-status-code'), '90');
+    assert.match(longOrder.headers.get('x-partnerline-reason')!, /longer than 255 characters/);
+    const kept = await server.request('GET', `/aff_lsr?transaction_id=${transactionId}&adv_sub=${'7'.repeat(255)}&amount=1`);
+    assert.equal(kept.text, 'success=true;');
+  });
+
   test('with a security token set, a postback without it is refused (19)', async () => {
     const brightside = server.demo.advertiserIds[1];
     await server.store.query(`UPDATE advertisers SET conversion_security_token = 'bright-secret' WHERE id = $1`, [brightside]);

@@ -239,6 +239,21 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     assert.match(notAllowed.headers.get('location')!, /^https:\/\/acme-outdoor\.example\/newsletter\?tid=/);
   });
 
+  test('a deep link of any characters sends the visitor on to a correctly encoded URL, on the advertiser\'s domain', async () => {
+    const cases: Array<[string, string]> = [
+      ['https://shop.acme-outdoor.example/caf\u00e9?q=cr\u00e8me', 'https://shop.acme-outdoor.example/caf%C3%A9?q=cr%C3%A8me'],
+      ['https://shop.acme-outdoor.example/\u{1F600}/\u5bb6', 'https://shop.acme-outdoor.example/%F0%9F%98%80/%E5%AE%B6'],
+      ['https://shop.acme-outdoor.example/a\r\nSet-Cookie: x=1', 'https://shop.acme-outdoor.example/aSet-Cookie:%20x=1'],
+      ['https://shop.acme-outdoor.example\\@evil.example/', 'https://shop.acme-outdoor.example/@evil.example/'],
+    ];
+    for (const [link, expected] of cases) {
+      const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&url=${encodeURIComponent(link)}`);
+      assert.equal(reply.status, 302, `${JSON.stringify(link)}: ${reply.text}`);
+      assert.equal(reply.headers.get('location'), expected, JSON.stringify(link));
+      assert.equal(reply.headers.get('set-cookie')?.includes('x=1'), false);
+    }
+  });
+
   test('a bracketed parameter (aff_sub[x]=…) is no HasOffers parameter: it is ignored, and the click still counts', async () => {
     const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub[x]=1&source[]=feed&source[]=blog`);
     const row = await countedClickRow(reply);
