@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey, type ApiKeyInfo, type IssuedKey } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, idSchema } from '../http/schema-types.ts';
+import { errorBody, idParams, idSchema, strictBody } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
 import { ForbiddenError } from '../shared/errors.ts';
 import type { Queryable } from '../store/store.ts';
@@ -68,7 +68,7 @@ export function registerKeyRoutes(app: FastifyInstance, platform: Platform): voi
     {
       schema: {
         ...doc('Make a new API key for your account'),
-        body: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100, default: 'default' } } },
+        body: strictBody({ name: { type: 'string', minLength: 1, maxLength: 100, default: 'default' } }),
         response: { 201: issuedKey, 400: errorBody },
       },
     },

@@ -306,6 +306,10 @@ describe('postback destinations', () => {
       const byAddress = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: `${receiver.base}/x?c={transaction_id}` } });
       assert.equal(byAddress.status, 400);
       assert.deepEqual(byAddress.body, { error: 'url: 127.0.0.1 is a private or loopback address, which postbacks reach only when the operator sets POSTBACK_ALLOW_PRIVATE' });
+      for (const host of ['[::7f00:1]', '[::127.0.0.1]', '[64:ff9b::7f00:1]', '[::ffff:7f00:1]', '[2002:7f00:1::]']) {
+        const disguised = await server.request('POST', '/api/v1/postbacks', { key: server.keys.trailblazer, body: { url: `http://${host}:${new URL(receiver.base).port}/x` } });
+        assert.equal(disguised.status, 400, `${host}: ${disguised.text}`);
+      }
       const byName = await server.request('POST', '/api/v1/postbacks', {
         key: server.keys.trailblazer,
         body: { url: `${receiver.base.replace('127.0.0.1', 'localhost')}/y?c={transaction_id}` },

@@ -9,6 +9,16 @@ describe('API keys', () => {
   });
   after(() => server.close());
 
+  test('a body that is not a key\'s makes no key', async () => {
+    const count = async () => (await server.store.query('SELECT id FROM api_keys')).length;
+    const before = await count();
+    for (const body of [{ junk: true }, { nmae: 'typo' }, [1, 2], 'key please', { name: '' }, { name: 7 }]) {
+      const refused = await server.request('POST', '/api/v1/keys', { key: server.keys.acme, body: JSON.stringify(body) });
+      assert.equal(refused.status, 400, `${JSON.stringify(body)}: ${refused.text}`);
+    }
+    assert.equal(await count(), before);
+  });
+
   test('a key is shown once, stored only as a hash, and its last use is recorded', async () => {
     const made = await server.request('POST', '/api/v1/keys', { key: server.keys.acme, body: { name: 'reporting' } });
     assert.equal(made.status, 201, made.text);
