@@ -5,10 +5,11 @@ import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
 import { RateLimits } from './http/rate-limits.ts';
 import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
-import { getNetwork, setMaintenance } from './network/network.ts';
+import { getNetwork, setMaintenance, storeId } from './network/network.ts';
 import { raiseLimitAlerts } from './offers/limit-alerts.ts';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryWorker, type DeliveryOptions } from './postbacks/delivery-worker.ts';
 import { Periodic } from './shared/periodic.ts';
+import { sharedCountsPrefix, type SharedCounts } from './shared/shared-counts.ts';
 import type { Store } from './store/store.ts';
 import { forgetOldLogs } from './store/log-retention.ts';
 import { ShortLinkCache } from './tracking/short-links.ts';
@@ -59,11 +60,11 @@ export class Platform {
   /** Where a row the store refuses for good is reported, whole: the server's log is then its only record. */
   onSetAside: (what: string, row: unknown, error: unknown) => void = () => {};
 
-  private constructor(config: Config, store: Store, redis: Redis | undefined, options: PlatformOptions) {
+  private constructor(config: Config, store: Store, shared: SharedCounts | undefined, options: PlatformOptions) {
     this.config = config;
     this.store = store;
-    this.redis = redis;
-    this.rateLimits = new RateLimits(redis);
+    this.redis = shared?.redis;
+    this.rateLimits = new RateLimits(shared);
     this.tracker = new Tracker(
       store,
       {
@@ -71,7 +72,7 @@ export class Platform {
         maxDelayMs: config.clickBatchMs,
         keep: { dir: path.join(config.dataDir, KEPT_TRAFFIC_DIR), maxRowsInMemory: config.trafficMemoryRows },
       },
-      redis,
+      shared,
     );
     this.shortLinks = new ShortLinkCache(store);
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
@@ -102,7 +103,7 @@ export class Platform {
       redis.on('error', () => {});
       await redis.connect();
     }
-    const platform = new Platform(config, store, redis, options);
+    const platform = new Platform(config, store, redis ? { redis, prefix: sharedCountsPrefix(await storeId(store)) } : undefined, options);
     await platform.refreshSettings();
     platform.keptTrafficWritten = await platform.tracker.writer.writeKept();
     platform.refreshTimer = setInterval(

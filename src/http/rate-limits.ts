@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { SharedCounts } from '../shared/shared-counts.ts';
 
 export interface RateLimitRule {
   name: string;
@@ -14,19 +14,19 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
  * in process memory otherwise. Should Redis fail, counting goes on in memory rather than refusing.
  */
 export class RateLimits {
-  private readonly redis: Redis | undefined;
+  private readonly shared: SharedCounts | undefined;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
-  constructor(redis: Redis | undefined) {
-    this.redis = redis;
+  constructor(shared: SharedCounts | undefined) {
+    this.shared = shared;
   }
 
   private limiter(rule: RateLimitRule): RateLimiterAbstract {
     let limiter = this.limiters.get(rule.name);
     if (!limiter) {
-      const options = { keyPrefix: `partnerline:rl:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
-      limiter = this.redis
-        ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
+      const options = { keyPrefix: `${this.shared?.prefix ?? ''}rl:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
+      limiter = this.shared
+        ? new RateLimiterRedis({ ...options, storeClient: this.shared.redis, insuranceLimiter: new RateLimiterMemory(options) })
         : new RateLimiterMemory(options);
       this.limiters.set(rule.name, limiter);
     }

@@ -35,6 +35,12 @@ export async function networkTimeZone(db: Queryable): Promise<string> {
   return network!.timeZone;
 }
 
+/** The store's own name, made when the store was: what its keys in a shared Redis are kept under. */
+export async function storeId(db: Queryable): Promise<string> {
+  const [network] = await db.query<{ storeId: string }>('SELECT store_id AS "storeId" FROM network');
+  return network!.storeId;
+}
+
 export async function getNetwork(db: Queryable): Promise<Network> {
   const rows = await db.query<Network>(
     `SELECT id, name, time_zone AS "timeZone", currency, fallback_url AS "fallbackUrl",

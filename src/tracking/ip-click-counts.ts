@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { SharedCounts } from '../shared/shared-counts.ts';
 import { setBounded } from '../shared/bounded-map.ts';
 import { ipClickKey } from '../traffic-control/ip-rules.ts';
 import type { ClickRecord } from './traffic-writes.ts';
@@ -51,14 +51,14 @@ export class IpClickCounts {
  * back is learned. A process hears of another's clicks from an address with its own next click
  * from there, so together they can pass the limit by about one click a process.
  */
-export function sharedIpClickCounts(redis: Redis, counts: IpClickCounts, limited: () => boolean) {
+export function sharedIpClickCounts({ redis, prefix }: SharedCounts, counts: IpClickCounts, limited: () => boolean) {
   return async (clicks: ClickRecord[]): Promise<void> => {
     const counted = limited() ? clicks.filter((click) => click.outcome === 'counted') : [];
     if (counted.length === 0) return;
     const pipeline = redis.pipeline();
     const keys = counted.map((click) => ipClickKey(click.ip));
     counted.forEach((click, index) => {
-      const key = `partnerline:ip-clicks:${Math.floor(click.createdAt.getTime() / HOUR_MS)}:${keys[index]}`;
+      const key = `${prefix}ip-clicks:${Math.floor(click.createdAt.getTime() / HOUR_MS)}:${keys[index]}`;
       pipeline.incr(key).pexpire(key, 2 * HOUR_MS);
     });
     const replies = (await pipeline.exec()) ?? [];

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { SharedCounts } from '../shared/shared-counts.ts';
 import { oneAtATime } from '../shared/one-at-a-time.ts';
 import { redirectTarget } from '../shared/urls.ts';
 import type { PricingSide } from '../offers/offer-rules.ts';
@@ -66,11 +66,11 @@ export class Tracker {
   /** A background refresh failed; clicks are still decided, from what was last loaded. */
   onError: (task: string, error: unknown) => void = () => {};
 
-  /** With `redis`, processes sharing it settle repeat clicks and each address's clicks together. */
-  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }, redis?: Redis) {
+  /** With `shared`, processes sharing its Redis settle repeat clicks and each address's clicks together. */
+  constructor(store: Store, writerOptions: ClickWriterOptions = { maxBatch: 1000, maxDelayMs: 10 }, shared?: SharedCounts) {
     this.store = store;
     const limitsAddresses = () => (this.catalog?.clickLimitPerIpPerHour ?? 0) > 0;
-    const shares = redis ? [sharedFirstVisits(redis), sharedIpClickCounts(redis, this.ipClicks, limitsAddresses)] : [];
+    const shares = shared ? [sharedFirstVisits(shared), sharedIpClickCounts(shared, this.ipClicks, limitsAddresses)] : [];
     this.writer = new ClickWriter(store, {
       ...writerOptions,
       shareWithOthers:

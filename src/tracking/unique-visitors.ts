@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { SharedCounts } from '../shared/shared-counts.ts';
 import { setBounded } from '../shared/bounded-map.ts';
 import type { ClickRecord } from './traffic-writes.ts';
 
@@ -34,10 +34,10 @@ export class UniqueVisitors {
  * written, not while the visitor waits: a key set only if absent (`SET NX PX`) marks the first
  * visit. Where Redis gives no answer, the process's own decision stands.
  */
-export function sharedFirstVisits(redis: Redis, windowMs = UNIQUE_WINDOW_MS) {
+export function sharedFirstVisits({ redis, prefix }: SharedCounts, windowMs = UNIQUE_WINDOW_MS) {
   return async (clicks: ClickRecord[]): Promise<void> => {
     const pipeline = redis.pipeline();
-    for (const click of clicks) pipeline.set(`partnerline:visit:${click.offerId}|${click.partnerId}|${click.visitorId}`, '1', 'PX', windowMs, 'NX');
+    for (const click of clicks) pipeline.set(`${prefix}visit:${click.offerId}|${click.partnerId}|${click.visitorId}`, '1', 'PX', windowMs, 'NX');
     const replies = (await pipeline.exec()) ?? [];
     replies.forEach(([error, reply], index) => {
       if (!error) clicks[index]!.isUnique = reply === 'OK';
