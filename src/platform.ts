@@ -71,6 +71,7 @@ export class Platform {
         maxBatch: config.clickBatchRows,
         maxDelayMs: config.clickBatchMs,
         keep: { dir: path.join(config.dataDir, KEPT_TRAFFIC_DIR), maxRowsInMemory: config.trafficMemoryRows },
+        sharedStore: store.kind === 'postgres',
       },
       shared,
     );

@@ -12,7 +12,7 @@ export async function healthRoutes(app: FastifyInstance, { platform }: { platfor
   app.get('/healthz', probe, async () => ({ status: 'ok' }));
   app.get('/readyz', probe, async (_request, reply) => {
     // Clicks and impressions answered but not yet stored: a number that keeps rising means the store is not keeping up.
-    const trafficWaiting = platform.tracker.writer.backlog;
+    const trafficWaiting = platform.tracker.writer.notYetStored;
     if (shuttingDown) return reply.code(503).send({ status: 'shutting down', trafficWaiting });
     try {
       await platform.store.query('SELECT 1');

@@ -1,6 +1,7 @@
 import { isDataException, sqlState, type Store } from '../store/store.ts';
 import { claimKeptTraffic, forgetKeptTraffic, keepTraffic, marksNamedIn, readKeptTraffic, type WaitingTraffic } from './kept-traffic.ts';
 import { forgetWriteMarks, isWriteMark, newWriteMark, storedWitnesses, type ClickRecord, type ImpressionRecord, type TrafficBatch } from './traffic-writes.ts';
+import { clickTimeOf } from './transaction-ids.ts';
 
 export interface ClickWriterOptions {
   /** Rows that trigger a write at once. */
@@ -17,7 +18,19 @@ export interface ClickWriterOptions {
    * while it refuses writes, whatever grows past `maxRowsInMemory`.
    */
   keep?: { dir: string; maxRowsInMemory: number };
+  /**
+   * Other processes write clicks to this store too (a PostgreSQL server): a conversion for a click
+   * none of this process's may wait for another's to write it (see OTHERS_CLICK_WAIT_MS).
+   */
+  sharedStore?: boolean;
 }
+
+/**
+ * How long after its click a conversion waits for a click another process took but has not yet
+ * written: its batch gathers for CLICK_BATCH_MS and commits; two seconds cover that with room.
+ */
+export const OTHERS_CLICK_WAIT_MS = 2_000;
+const OTHERS_CLICK_POLL_MS = 25;
 
 const RETRY_DELAY_MS = 200;
 const SHARE_TIMEOUT_MS = 250;
@@ -80,6 +93,12 @@ export class ClickWriter {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** Rows taken from the queue into the write under way: waiting too, as /readyz counts. */
+  private writing = 0;
+  /** Clicks this process wrote lately, in two generations of OTHERS_CLICK_WAIT_MS: a conversion on one of them waits for nobody. */
+  private writtenLately = new Set<string>();
+  private writtenBefore = new Set<string>();
+  private generationStart = Date.now();
   onError: (error: unknown) => void = () => {};
   /** The store would not take the traffic waiting at a stop: it was kept on disk, in `dir`, instead. */
   onKept: (dir: string, rows: number, error: unknown) => void = () => {};
@@ -162,9 +181,35 @@ export class ClickWriter {
     return this.unwritten.get(transactionId);
   }
 
-  /** Resolves once the click is in the store (or at once if it never waited here). */
+  /** Rows not yet in the store: those waiting here, those being written, and those kept on disk. */
+  get notYetStored(): number {
+    return this.backlog + this.writing;
+  }
+
+  /**
+   * Resolves once the click is in the store, or at once if it never waited here. On a store other
+   * processes share, a click this process did not write may be another's still gathering or
+   * committing: it waits for it until OTHERS_CLICK_WAIT_MS after the click, which its id tells.
+   */
   async ensureWritten(transactionId: string): Promise<void> {
     while (this.unwritten.has(transactionId) || this.overflowClicks.has(transactionId)) await this.flush();
+    if (!this.options.sharedStore || this.writtenLately.has(transactionId) || this.writtenBefore.has(transactionId)) return;
+    const madeAt = clickTimeOf(transactionId);
+    if (madeAt === undefined) return;
+    while (Date.now() < madeAt + OTHERS_CLICK_WAIT_MS) {
+      if ((await this.store.query('SELECT 1 FROM clicks WHERE transaction_id = $1', [transactionId])).length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, OTHERS_CLICK_POLL_MS));
+    }
+  }
+
+  private rememberWritten(clicks: ClickRecord[]): void {
+    if (!this.options.sharedStore) return;
+    if (Date.now() - this.generationStart > OTHERS_CLICK_WAIT_MS) {
+      this.writtenBefore = this.writtenLately;
+      this.writtenLately = new Set();
+      this.generationStart = Date.now();
+    }
+    for (const click of clicks) this.writtenLately.add(click.transactionId);
   }
 
   /**
@@ -271,6 +316,7 @@ export class ClickWriter {
       await this.settleDoubt();
       [clicks, impressions] = [this.clicks, this.impressions];
       [this.clicks, this.impressions] = [[], []];
+      this.writing = clicks.length + impressions.length;
       await this.share(clicks);
       // However long the backlog grew while the store was away, each transaction stays the size of a batch.
       for (const batch of writesOf({ clicks, impressions }, this.options.maxBatch)) await this.write(batch, done);
@@ -285,6 +331,7 @@ export class ClickWriter {
       await this.moveOverflowToDisk();
       throw error;
     } finally {
+      this.writing = 0;
       if (this.backlog > 0 && !this.timer) {
         const delay = this.failures > 0 ? RETRY_DELAY_MS : this.backlog >= this.options.maxBatch ? 0 : this.options.maxDelayMs;
         this.timer = setTimeout(() => void this.flush().catch(() => {}), delay);
@@ -316,6 +363,7 @@ export class ClickWriter {
       this.onSetAside(batch.clicks[0] ?? batch.impressions[0]!, error);
     }
     if (mark !== undefined) this.settledMarks.push(mark);
+    this.rememberWritten(batch.clicks);
     for (const click of batch.clicks) {
       done.add(click);
       this.unwritten.delete(click.transactionId);

@@ -8,6 +8,11 @@ import { randomUUID } from 'node:crypto';
  * draws them from a cached entropy pool, far cheaper per click than randomBytes. Its last 16 hex
  * digits skip the UUID's fixed version nibble.
  */
+/** When the click of a transaction id of ours was made; undefined for an id of another shape. */
+export function clickTimeOf(transactionId: string): number | undefined {
+  return /^10[0-9a-f]{28}$/.test(transactionId) ? Number.parseInt(transactionId.slice(2, 14), 16) : undefined;
+}
+
 export function newTransactionId(now: number): string {
   const random = randomUUID();
   return '10' + now.toString(16).padStart(12, '0') + random.slice(19, 23) + random.slice(24);
