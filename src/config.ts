@@ -30,16 +30,16 @@ export interface Config {
 /** Reads the process environment once; every other module takes a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
-    port: integerSetting(env, 'PORT', 8080),
+    port: portSetting(env.PORT),
     host: env.HOST || '0.0.0.0',
     dataDir: path.resolve(env.DATA_DIR || 'data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    redisUrl: env.REDIS_URL || undefined,
+    databaseUrl: urlSetting('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/database'),
+    redisUrl: urlSetting('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:'], 'redis://host:6379'),
     logLevel: logLevelSetting(env.LOG_LEVEL),
-    demoNetwork: !isOff(env.DEMO_NETWORK),
+    demoNetwork: switchSetting('DEMO_NETWORK', env.DEMO_NETWORK, true),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
     countryHeader: env.COUNTRY_HEADER?.toLowerCase() || undefined,
-    postbackAllowPrivate: isOn(env.POSTBACK_ALLOW_PRIVATE),
+    postbackAllowPrivate: switchSetting('POSTBACK_ALLOW_PRIVATE', env.POSTBACK_ALLOW_PRIVATE, false),
     clickBatchRows: integerSetting(env, 'CLICK_BATCH_ROWS', 1000),
     clickBatchMs: integerSetting(env, 'CLICK_BATCH_MS', 10),
     trafficMemoryRows: integerSetting(env, 'TRAFFIC_MEMORY_ROWS', 100_000),
@@ -54,6 +54,31 @@ function isOff(value: string | undefined): boolean {
 
 function isOn(value: string | undefined): boolean {
   return ['1', 'true', 'on', 'yes'].includes((value ?? '').toLowerCase());
+}
+
+/** An on/off setting: a word it does not know is a mistake to name, never quietly off. */
+function switchSetting(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (isOn(value)) return true;
+  if (isOff(value)) return false;
+  throw new Error(`${name} must be on or off (true/false, 1/0, yes/no), got "${value}"`);
+}
+
+function portSetting(value: string | undefined): number {
+  if (value === undefined || value === '') return 8080;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new Error(`PORT must be a port number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
+/** A URL of one of the schemes a setting takes; the message shows the scheme given, never a password. */
+function urlSetting(name: string, value: string | undefined, schemes: string[], example: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const scheme = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (!scheme || !schemes.includes(scheme)) {
+    throw new Error(`${name} must be a URL like ${example}${scheme ? `, not a ${scheme.slice(0, -1)} URL` : ''}`);
+  }
+  return value;
 }
 
 function trustProxySetting(value: string | undefined): boolean | string {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from './config.ts';
-import { ensureDemoNetwork, type DemoNetwork } from './demo/demo-network.ts';
+import { demoAccountLines, ensureDemoNetwork, type DemoNetwork } from './demo/demo-network.ts';
 import { buildServer } from './http/server.ts';
 import { Platform } from './platform.ts';
 import { openStore } from './store/open-store.ts';
@@ -25,11 +25,10 @@ function banner(url: string, platform: Platform, demo: DemoNetwork | undefined):
   if (platform.keptTrafficWritten > 0) {
     lines.push(`  Stored ${platform.keptTrafficWritten} clicks and impressions the store would not take when Partnerline last stopped`);
   }
+  lines.push(`  HasOffers clients send NetworkId=${platform.config.hasOffersNetworkId}`);
   if (demo) {
     lines.push(`  Demo network${demo.created ? ' created' : ''}: offers ${demo.offerIds.join(', ')}, partners ${demo.partnerIds.join(', ')}`);
-    for (const account of demo.accounts) {
-      lines.push(`    ${account.role.padEnd(13)} ${account.email.padEnd(36)} X-API-KEY: ${account.apiKey ?? '(revoked)'}`);
-    }
+    for (const line of demoAccountLines(demo)) lines.push(`    ${line}`);
   }
   return lines.join('\n') + '\n';
 }

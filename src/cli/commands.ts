@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey } from '../accounts/api-keys.ts';
 import { OPERATOR, ROLES, type Role } from '../accounts/principal.ts';
 import { createUser, listUsers } from '../accounts/users.ts';
-import { ensureDemoNetwork } from '../demo/demo-network.ts';
+import { demoAccountLines, ensureDemoNetwork } from '../demo/demo-network.ts';
 import { getNetwork, networkSettings, updateNetwork } from '../network/network.ts';
 import { createTier, getTier, listTiers, removePartnerFromTier, removeTier, renameTier, setPartnerTier, type PartnerTier } from '../partners/partner-tiers.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -12,6 +12,8 @@ import type { Store } from '../store/store.ts';
 /** What a command may touch: the store, and the maintenance switch of the process running it. */
 export interface CommandContext {
   store: Store;
+  /** The NetworkId HasOffers clients send, from the configuration. */
+  hasOffersNetworkId: string;
   setMaintenance(on: boolean): Promise<void>;
 }
 
@@ -115,16 +117,18 @@ export async function runCommand(context: CommandContext, args: string[]): Promi
 }
 
 async function dispatch(
-  { store, setMaintenance }: CommandContext,
+  { store, setMaintenance, hasOffersNetworkId }: CommandContext,
   [command, subcommand, argument]: string[],
   values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string },
 ): Promise<CommandOutput> {
   switch (`${command ?? ''} ${command === 'demo' ? '' : (subcommand ?? '')}`.trim()) {
     case 'demo': {
       const demo = await ensureDemoNetwork(store);
-      const lines = demo.accounts.map((account) => `${account.role.padEnd(13)} user ${account.id}  ${account.email}  key ${account.apiKey ?? '(revoked)'}`);
       const head = demo.created ? 'Created the demo network.' : 'The demo network exists.';
-      return { json: demo, text: `${head}\n${lines.join('\n')}\noffers ${demo.offerIds.join(', ')}; partners ${demo.partnerIds.join(', ')}` };
+      return {
+        json: { ...demo, hasOffersNetworkId },
+        text: `${head} HasOffers clients send NetworkId=${hasOffersNetworkId}.\n${demoAccountLines(demo).join('\n')}\noffers ${demo.offerIds.join(', ')}; partners ${demo.partnerIds.join(', ')}`,
+      };
     }
     case 'user create': {
       const role = values.role as Role;

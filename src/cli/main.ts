@@ -1,15 +1,26 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { setMaintenance } from '../network/network.ts';
 import { readLock } from '../store/data-dir-lock.ts';
 import { openStore } from '../store/open-store.ts';
-import { CommandError, runCommand, type CommandOutput } from './commands.ts';
+import { CommandError, runCommand, USAGE, type CommandOutput } from './commands.ts';
 
 /**
  * Runs an operator command. The embedded store allows one process, so while a server holds it the
  * command goes through that server's admin API; otherwise the CLI opens the store itself.
  */
 async function main(args: string[]): Promise<number> {
-  const config = loadConfig();
+  if (args.length === 0 || args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
   const asJson = args.includes('--json');
   let output: CommandOutput;
   const holder = config.databaseUrl ? undefined : await readLock(config.dataDir);
@@ -26,13 +37,21 @@ async function main(args: string[]): Promise<number> {
     if (!response.ok) throw new CommandError(body.error ?? `The server answered ${response.status}`);
     output = body;
   } else {
+    // A store made here would hold other keys than the server's: only `demo` makes one, and says where.
+    const fresh = !config.databaseUrl && !existsSync(path.join(config.dataDir, 'pglite', 'PG_VERSION'));
+    if (fresh && args[0] !== 'demo') {
+      throw new CommandError(
+        `There is no Partnerline store in ${config.dataDir}. Start the server once (npm start), or run the CLI with the server's DATA_DIR or DATABASE_URL.`,
+      );
+    }
     const { store, lock } = await openStore(config);
     try {
-      output = await runCommand({ store, setMaintenance: (on) => setMaintenance(store, on).then(() => {}) }, args);
+      output = await runCommand({ store, setMaintenance: (on) => setMaintenance(store, on).then(() => {}), hasOffersNetworkId: config.hasOffersNetworkId }, args);
     } finally {
       await store.close();
       await lock?.release();
     }
+    if (fresh) output.text = `Made a new store in ${config.dataDir}.\n${output.text}`;
   }
   process.stdout.write((asJson ? JSON.stringify(output.json, null, 2) : output.text) + '\n');
   return 0;

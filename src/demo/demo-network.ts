@@ -17,12 +17,13 @@ export interface DemoAccount {
   role: Role;
   name: string;
   email: string;
+  /** The advertiser, partner or agency the user acts for (its id in the APIs); null for the network's admin. */
+  accountId: number | null;
   /** Null once the operator has revoked the demo key. */
   apiKey: string | null;
 }
 
 export interface DemoNetwork {
-  networkId: number;
   created: boolean;
   accounts: DemoAccount[];
   advertiserIds: number[];
@@ -33,6 +34,14 @@ export interface DemoNetwork {
 const DOLLAR = 1_000_000n;
 const cents = (value: number): bigint => (BigInt(value) * DOLLAR) / 100n;
 const percent = (value: number): number => Math.round(value * 10_000);
+
+/** The demo's accounts as a person reads them: role, the id the APIs know the account by, email and key. */
+export function demoAccountLines(demo: DemoNetwork): string[] {
+  return demo.accounts.map((account) => {
+    const id = account.accountId === null ? '' : `${account.role} ${account.accountId}`;
+    return `${id.padEnd(14)} ${account.email.padEnd(36)} X-API-KEY: ${account.apiKey ?? '(revoked)'}`;
+  });
+}
 
 /** Creates the demo network unless it exists, then describes it with the demo accounts' keys. */
 export async function ensureDemoNetwork(store: Store): Promise<DemoNetwork> {
@@ -54,12 +63,12 @@ interface DemoManifest {
 }
 
 async function describeDemoNetwork(db: Queryable): Promise<Omit<DemoNetwork, 'created'>> {
-  const [network] = await db.query<{ id: number; demoSecret: Uint8Array; manifest: DemoManifest }>(
-    'SELECT id, demo_secret AS "demoSecret", demo_manifest AS manifest FROM network',
+  const [network] = await db.query<{ demoSecret: Uint8Array; manifest: DemoManifest }>(
+    'SELECT demo_secret AS "demoSecret", demo_manifest AS manifest FROM network',
   );
   const { demoSecret, manifest } = network!;
   const users = await db.query<Omit<DemoAccount, 'apiKey'>>(
-    `SELECT id, role, name, email FROM users WHERE id = ANY($1::int[]) ORDER BY id`,
+    `SELECT id, role, name, email, coalesce(advertiser_id, partner_id, agency_id) AS "accountId" FROM users WHERE id = ANY($1::int[]) ORDER BY id`,
     [manifest.userIds],
   );
   const accounts: DemoAccount[] = [];
@@ -68,7 +77,6 @@ async function describeDemoNetwork(db: Queryable): Promise<Omit<DemoNetwork, 'cr
     accounts.push({ ...user, apiKey: (await isKeyActive(db, secret)) ? secret : null });
   }
   return {
-    networkId: network!.id,
     accounts,
     advertiserIds: manifest.advertiserIds,
     partnerIds: manifest.partnerIds,

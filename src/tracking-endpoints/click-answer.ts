@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Platform } from '../platform.ts';
+import { OUTCOME_WORDS } from '../tracking/click-rules.ts';
 import type { ShortLink } from '../tracking/short-links.ts';
 import { describeVisitor } from '../tracking/visitor.ts';
 import { clickRequest, type Query } from './tracking-params.ts';
@@ -52,8 +53,14 @@ export const shortLinkQuery = (query: Query, link: ShortLink): Query => ({
   aff_id: String(link.partnerId),
 });
 
-/** Decides a click and answers the headers of its 302: where the visitor goes, and the cookies that remember it. */
-export function answerClick(platform: Platform, request: TrafficRequest, query: Query): OutgoingHttpHeaders {
+/** A click's 302: where the visitor goes and the cookies that remember it; for a click not counted, why, in words. */
+export interface ClickAnswer {
+  headers: OutgoingHttpHeaders;
+  body: string;
+}
+
+/** Decides a click and answers its 302. */
+export function answerClick(platform: Platform, request: TrafficRequest, query: Query): ClickAnswer {
   const knownVisitor = cookieValue(request, VISITOR_COOKIE);
   const visitor = visitorOf(platform, request);
   const visitorId = knownVisitor ?? hash('sha256', `${visitor.ip}|${visitor.userAgent}`, 'base64url');
@@ -64,10 +71,16 @@ export function answerClick(platform: Platform, request: TrafficRequest, query: 
   if (result.outcome === 'counted' || result.outcome === 'bot') {
     cookies.push(cookie(request, sessionCookie(result.offerId!), result.transactionId, result.sessionHours * 3600));
   }
+  // A person trying a link with curl reads the body: a click that does not count says why there too.
+  const body = result.outcome === 'counted' ? '' : `Click not counted: ${OUTCOME_WORDS[result.outcome]}.\n`;
   return {
-    ...(cookies.length > 0 ? { 'set-cookie': cookies } : {}),
-    location: result.location,
-    'cache-control': 'no-store',
-    'x-partnerline-click': result.outcome,
+    headers: {
+      ...(cookies.length > 0 ? { 'set-cookie': cookies } : {}),
+      location: result.location,
+      'cache-control': 'no-store',
+      'x-partnerline-click': result.outcome,
+      ...(body ? { 'content-type': 'text/plain; charset=utf-8' } : {}),
+    },
+    body,
   };
 }

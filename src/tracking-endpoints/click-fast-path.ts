@@ -51,7 +51,8 @@ export function clickFastPath(
   };
   const answer = (request: IncomingMessage, response: ServerResponse, query: Query) => {
     try {
-      response.writeHead(302, { ...answerClick(platform, trafficRequest(request), query), 'content-length': 0 }).end();
+      const { headers, body } = answerClick(platform, trafficRequest(request), query);
+      response.writeHead(302, { ...headers, 'content-length': Buffer.byteLength(body) }).end(request.method === 'HEAD' ? undefined : body);
     } catch (error) {
       fail(response, error);
     }

@@ -82,7 +82,10 @@ function sendOutcome(reply: FastifyReply, outcome: ConversionOutcome, asJson: bo
 export async function trackingRoutes(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
   const trafficLog = { logLevel: quietLogLevel(platform.config.logLevel) };
 
-  const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => reply.code(302).headers(answerClick(platform, request, query)).send();
+  const click = (request: FastifyRequest, reply: FastifyReply, query: Query) => {
+    const { headers, body } = answerClick(platform, request, query);
+    return reply.code(302).headers(headers).send(body || undefined);
+  };
 
   app.get('/aff_c', { ...TRACKING_DOCS.click, ...trafficLog }, (request, reply) => click(request, reply, request.query as Query));
 

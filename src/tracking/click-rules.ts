@@ -25,6 +25,30 @@ export type ClickOutcome =
   | 'click_cap_reached'
   | 'ip_click_limit';
 
+/** Each outcome in a sentence, for the person who opened the link to read (a counted click says nothing). */
+export const OUTCOME_WORDS: Record<Exclude<ClickOutcome, 'counted'>, string> = {
+  bot: 'the visitor looks like a bot or a script (its User-Agent); the click is recorded but not counted. Test with a browser, or send a browser\'s User-Agent',
+  unknown_offer: 'there is no such offer',
+  unknown_partner: 'there is no such partner',
+  offer_inactive: 'the offer is paused',
+  offer_not_started: 'the offer has not started yet',
+  offer_ended: 'the offer has ended',
+  partner_inactive: 'the partner is not active',
+  not_approved: 'the partner is not approved for this offer',
+  partner_blocked: 'the partner is blocked from this offer',
+  sub_id_not_allowed: 'the source (sub-ID) is not on the offer\'s allow list',
+  sub_id_blocked: 'the source (sub-ID) is on the offer\'s block list',
+  ip_blocked: 'the visitor\'s address is blocked by the network',
+  referrer_blocked: 'the page the visitor came from is blocked by the network',
+  channel_not_targeted: 'the partner\'s channel is not one the offer takes',
+  geo_not_targeted: 'the visitor\'s country is not one the offer takes',
+  device_not_targeted: 'the visitor\'s device is not one the offer takes',
+  bid_factor_zero: 'the offer bids nothing on this source',
+  budget_exhausted: 'the offer\'s budget is spent for now',
+  click_cap_reached: 'the offer\'s click cap is reached for now',
+  ip_click_limit: 'this address has made more clicks this hour than the network allows',
+};
+
 export interface OfferTerms {
   status: string;
   startsAt: Date;

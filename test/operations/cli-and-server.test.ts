@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { LOCK_FILE } from '../../src/store/data-dir-lock.ts';
+import { LOCK_FILE, readLock } from '../../src/store/data-dir-lock.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { testStoreLocation, type TestStoreLocation } from '../support/test-store.ts';
 
@@ -276,6 +276,57 @@ describe('operator command line', () => {
   test('a server given a setting it cannot use refuses to start and names the setting', async () => {
     await assert.rejects(startServer(location, { LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
     await assert.rejects(startServer(location, { CLICK_BATCH_MS: 'soon' }), /CLICK_BATCH_MS must be a non-negative integer, got "soon"/);
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ PORT: '99999' }, /PORT must be a port number from 0 to 65535, got "99999"/],
+      [{ DATABASE_URL: 'not-a-url' }, /DATABASE_URL must be a URL like postgres:\/\/user:password@host:5432\/database$/m],
+      [{ DATABASE_URL: 'mysql://root:secret@db/partnerline' }, /DATABASE_URL must be a URL like postgres:.*, not a mysql URL$/m],
+      [{ POSTBACK_ALLOW_PRIVATE: 'ture' }, /POSTBACK_ALLOW_PRIVATE must be on or off \(true\/false, 1\/0, yes\/no\), got "ture"/],
+      [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a URL like redis:\/\/host:6379/],
+    ];
+    for (const [env, message] of cases) {
+      const refused = startServer(location, env);
+      await assert.rejects(refused, message);
+      await assert.rejects(refused, (error: Error) => !error.message.includes('secret'));
+    }
+  });
+
+  test('the command line explains itself, and never makes a store of its own where the server has none', async () => {
+    for (const help of ['--help', '-h', 'help']) {
+      const shown = await cli(location, help);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /^Usage: npm run cli -- <command>/);
+    }
+    const elsewhere = await testStoreLocation();
+    try {
+      const refused = await cli({ ...elsewhere, env: { DATA_DIR: elsewhere.dataDir } }, 'user', 'list');
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /There is no Partnerline store in .*\. Start the server once \(npm start\), or run the CLI with the server's DATA_DIR or DATABASE_URL/);
+      assert.equal(existsSync(path.join(elsewhere.dataDir, 'pglite')), false);
+    } finally {
+      await elsewhere.remove();
+    }
+  });
+
+  test('a SIGTERM to npm start stops the server it started, gracefully', { skip: process.env.DATABASE_URL ? 'the embedded store\'s lock tells when the server let go' : false }, async () => {
+    const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, ...location.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      npm.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('listening on')) resolve();
+      });
+      npm.once('exit', () => reject(new Error(output)));
+    });
+    assert.match(output, /HasOffers clients send NetworkId=partnerline/);
+    const lockFile = path.join(location.dataDir, LOCK_FILE);
+    npm.kill('SIGTERM');
+    await exited;
+    // The server the script ran is gone too: it released the store, which opens again here.
+    for (let waited = 0; existsSync(lockFile) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    const orphan = await readLock(location.dataDir);
+    if (orphan) process.kill(orphan.pid, 'SIGKILL');
+    assert.equal(orphan, undefined, 'the server outlived npm start and still held the store');
   });
 
   test('a second server cannot open the embedded store the first one holds', { skip: process.env.DATABASE_URL ? 'PostgreSQL allows several processes' : false }, async () => {

@@ -254,6 +254,14 @@ describe('clicks: /aff_c, /aff_i and short links', () => {
     }
   });
 
+  test('a click that does not count says why in its body too, for a person trying the link with curl', async () => {
+    const curl = await server.request('GET', `/aff_c?offer_id=${newsletter}&aff_id=${trailblazer}`, { headers: { 'user-agent': 'curl/8.5.0', 'x-forwarded-for': IPS.US } });
+    assert.equal(curl.status, 302);
+    assert.match(curl.text, /^Click not counted: the visitor looks like a bot or a script \(its User-Agent\)/);
+    const counted = await click(`offer_id=${newsletter}&aff_id=${trailblazer}`);
+    assert.equal(counted.text, '');
+  });
+
   test('a bracketed parameter (aff_sub[x]=…) is no HasOffers parameter: it is ignored, and the click still counts', async () => {
     const reply = await click(`offer_id=${springGear}&aff_id=${trailblazer}&aff_sub[x]=1&source[]=feed&source[]=blog`);
     const row = await countedClickRow(reply);
