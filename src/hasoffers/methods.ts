@@ -379,7 +379,7 @@ async function trackingLink(context: MethodContext, offerId: number, partnerId: 
     const short = await shortLinkFor(context.db, offerId, partnerId, linkParams);
     links.click_url = `${context.trackingBase}/t/${short.code}`;
   }
-  return { affiliate_id: String(partnerId), offer_id: offerId, ...links };
+  return { affiliate_id: String(partnerId), offer_id: String(offerId), ...links };
 }
 
 // ---- The methods, by Target ------------------------------------------------------------------

@@ -49,6 +49,15 @@ export function zoneOffsetMs(instant: Date, timeZone: string): number {
   return offset;
 }
 
+/** An instant as the zone's wall clock with its offset, to the second: 2027-01-31T23:59:59-05:00. */
+export function isoInZone(instant: Date, timeZone: string): string {
+  const offset = zoneOffsetMs(instant, timeZone);
+  const wall = new Date(instant.getTime() + offset).toISOString().slice(0, 19);
+  const minutes = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  return `${wall}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
 function computeZoneOffsetMs(instant: Date, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {

@@ -2,6 +2,7 @@ import type { Advertiser } from '../advertisers/advertisers.ts';
 import type { Offer } from '../offers/offers.ts';
 import type { Device } from '../offers/offer-rules.ts';
 import { moneyToNumber } from '../shared/money.ts';
+import { isoInZone, zoneOffsetMs } from '../shared/time-zones.ts';
 import type { ControlList, ControlListDetail } from '../traffic-control/control-lists.ts';
 
 /** Translation of core records into SourceKnowledge v2 wire shapes. */
@@ -28,23 +29,33 @@ export function skAdvertiser(advertiser: Advertiser) {
   };
 }
 
-export function skCampaignSummary(offer: Offer) {
+/** The last second of a campaign that ends with a local day (at the next midnight): that day's, as it was sent. */
+function lastSecond(endsAt: Date, timeZone: string): Date {
+  const atMidnight = (endsAt.getTime() + zoneOffsetMs(endsAt, timeZone)) % 86_400_000 === 0;
+  return atMidnight ? new Date(endsAt.getTime() - 1000) : endsAt;
+}
+
+/**
+ * A campaign in the network's zone, with its offset: one sent with end 2027-01-31 reads back
+ * ending 2027-01-31T23:59:59 there, and its first ten characters are the days it was sent with.
+ */
+export function skCampaignSummary(offer: Offer, timeZone: string) {
   const active = offer.status === 'active';
   return {
     id: offer.id,
     name: offer.name,
     active,
     status: active ? 1 : 0,
-    start: isoSeconds(offer.startsAt),
-    end: offer.endsAt ? isoSeconds(offer.endsAt) : null,
+    start: isoInZone(offer.startsAt, timeZone),
+    end: offer.endsAt ? isoInZone(lastSecond(offer.endsAt, timeZone), timeZone) : null,
     updated: isoSeconds(offer.updatedAt),
     advertiser: { id: offer.advertiserId, name: offer.advertiserName },
   };
 }
 
-export function skCampaign(offer: Offer) {
+export function skCampaign(offer: Offer, timeZone: string) {
   return {
-    ...skCampaignSummary(offer),
+    ...skCampaignSummary(offer, timeZone),
     dailyBudget: moneyToNumber(offer.dailyBudgetMicros ?? 0n),
     cpc: moneyToNumber(offer.revenueType === 'cpc' ? offer.revenueFlatMicros : 0n),
     trackingUrl: offer.destinationUrl,

@@ -7,7 +7,7 @@ import {
   type AdvertiserInput,
 } from '../advertisers/advertisers.ts';
 import { listCatalog } from '../catalog/catalog.ts';
-import { getNetwork } from '../network/network.ts';
+import { getNetwork, networkTimeZone } from '../network/network.ts';
 import { createOffer, getOffer, listOffers, setOfferActive, updateOffer } from '../offers/offers.ts';
 import { parseDayRange, statsByOffer, statsBySubId } from '../reports/sk-stats.ts';
 import { moneyToNumber } from '../shared/money.ts';
@@ -103,7 +103,8 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     async (request) => {
       const { page, advertiserId } = request.query;
       const result = await listOffers(db, request.principal, { advertiserId, page, perPage: PER_PAGE });
-      return skPage({ ...result, items: result.items.map(skCampaignSummary) });
+      const zone = await networkTimeZone(db);
+      return skPage({ ...result, items: result.items.map((offer) => skCampaignSummary(offer, zone)) });
     },
   );
 
@@ -112,7 +113,10 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     { schema: { ...doc('Campaigns', 'Create a campaign'), body: schema.campaignCreateBody, response: { 200: schema.campaign, ...errors(400, 401, 403, 409) } } },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
-        const settings = campaignSettings(request.body, await getNetwork(tx));
+        const network = await getNetwork(tx);
+        const settings = campaignSettings(request.body, network);
+        // An advertiser that is not there is a 404, as on every SK route, not a bad field.
+        await getAdvertiser(tx, request.principal, request.body.advertiserId!);
         const offer = await createOffer(tx, request.principal, {
           ...settings,
           advertiserId: request.body.advertiserId!,
@@ -121,14 +125,14 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
           payoutType: 'cpc',
           revenueType: 'cpc',
         });
-        return { statusCode: 200, body: skCampaign(offer) };
+        return { statusCode: 200, body: skCampaign(offer, network.timeZone) };
       }),
   );
 
   app.get<Id>(
     '/campaigns/:id',
     { schema: { ...doc('Campaigns', 'Get a campaign'), params: idParams, response: { 200: schema.campaign, ...errors(400, 401, 403, 404) } } },
-    async (request) => skCampaign(await getOffer(db, request.principal, request.params.id)),
+    async (request) => skCampaign(await getOffer(db, request.principal, request.params.id), await networkTimeZone(db)),
   );
 
   app.put<Id & { Body: SkCampaignBody }>(
@@ -137,13 +141,14 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
         const current = await getOffer(tx, request.principal, request.params.id);
-        const settings = campaignSettings(request.body, await getNetwork(tx));
+        const network = await getNetwork(tx);
+        const settings = campaignSettings(request.body, network, current);
         // The partner's CPC follows the bid only when the bid moves: a payout the network set stays.
         if (current.revenueType === 'cpc' && current.revenueFlatMicros === settings.revenueFlatMicros) {
           delete settings.payoutType;
           delete settings.payoutFlatMicros;
         }
-        return { statusCode: 200, body: skCampaign(await updateOffer(tx, request.principal, current.id, settings)) };
+        return { statusCode: 200, body: skCampaign(await updateOffer(tx, request.principal, current.id, settings), network.timeZone) };
       }),
   );
 
@@ -153,7 +158,7 @@ export function registerSkRoutes(app: FastifyInstance, platform: Platform, hide:
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => ({
         statusCode: 200,
-        body: skCampaign(await setOfferActive(tx, request.principal, request.params.id, request.body.active)),
+        body: skCampaign(await setOfferActive(tx, request.principal, request.params.id, request.body.active), await networkTimeZone(tx)),
       })),
   );
 

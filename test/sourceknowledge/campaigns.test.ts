@@ -40,8 +40,8 @@ describe('SK v2 campaigns', () => {
       active: true,
       status: 1,
       // The demo network runs on New York time: March 1 begins at 05:00 UTC, July 31 ends at 04:00 UTC on August 1.
-      start: '2026-03-01T05:00:00Z',
-      end: '2026-08-01T04:00:00Z',
+      start: '2026-03-01T00:00:00-05:00',
+      end: '2026-07-31T23:59:59-04:00',
       advertiser: { id: acmeId, name: 'Acme Outdoor' },
       dailyBudget: 150.5,
       cpc: 0.25,
@@ -81,6 +81,39 @@ describe('SK v2 campaigns', () => {
     assert.equal(resumed.body.active, true);
   });
 
+  test('what a campaign reads is what it takes back: budget 0, a campaign priced per conversion, the end day, deep links', async () => {
+    const made = await server.request('POST', '/affiliate/v2/campaigns', {
+      key: server.keys.acme,
+      body: { ...campaign(), dailyBudget: 0, end: '2027-01-31', allowDeepLink: 'true' },
+    });
+    assert.equal(made.status, 200, made.text);
+    assert.deepEqual([made.body.dailyBudget, made.body.end, made.body.allowDeepLink], [0, '2027-01-31T23:59:59-05:00', true]);
+    const stored = async (id: number) =>
+      (await server.store.query<{ budget: bigint | null; endsAt: Date; revenueType: string }>(
+        'SELECT daily_budget_micros AS budget, ends_at AS "endsAt", revenue_type AS "revenueType" FROM offers WHERE id = $1',
+        [id],
+      ))[0]!;
+    assert.deepEqual(await stored(made.body.id), { budget: null, endsAt: new Date('2027-02-01T05:00:00Z'), revenueType: 'cpc' }, 'budget 0 is no budget');
+    const again = await server.request('PUT', `/affiliate/v2/campaigns/${made.body.id}`, { key: server.keys.acme, body: made.body });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.body, { ...made.body, updated: again.body.updated });
+    assert.deepEqual((await stored(made.body.id)).endsAt, new Date('2027-02-01T05:00:00Z'), 'the end read back ends the same day');
+
+    const newsletter = server.demo.offerIds[1]!;
+    const read = (await server.request('GET', `/affiliate/v2/campaigns/${newsletter}`, { key: server.keys.acme })).body;
+    assert.equal(read.cpc, 0);
+    const replaced = await server.request('PUT', `/affiliate/v2/campaigns/${newsletter}`, { key: server.keys.acme, body: { ...read, name: 'Acme Outdoor - Newsletter Signup' } });
+    assert.equal(replaced.status, 200, replaced.text);
+    assert.equal((await stored(newsletter)).revenueType, 'cpa_flat', 'an SK update keeps a CPA offer CPA');
+    const priced = await server.request('PUT', `/affiliate/v2/campaigns/${newsletter}`, { key: server.keys.acme, body: { ...read, cpc: 0.5 } });
+    assert.equal(priced.status, 400);
+    assert.match(priced.body.error, /^cpc: campaign \d+ is priced per conversion \(cpa_flat\); send 0, as it reads, to keep that$/);
+
+    const nobody = await server.request('POST', '/affiliate/v2/campaigns', { key: server.keys.admin, body: { ...campaign(), advertiserId: 999_999 } });
+    assert.equal(nobody.status, 404, nobody.text);
+    assert.match(nobody.body.error, /advertiser 999999 was not found/);
+  });
+
   test('an archived campaign cannot change status', async () => {
     const created = (await server.request('POST', '/affiliate/v2/campaigns', { key: server.keys.acme, body: campaign() })).body;
     await server.store.query(`UPDATE offers SET status = 'deleted' WHERE id = $1`, [created.id]);
@@ -97,10 +130,9 @@ describe('SK v2 campaigns', () => {
       [{ geoTargeting: ['US', 'XX'] }, /^geoTargeting: "XX" is not an ISO 3166-1 alpha-2 country code$/],
       [{ end: '2026-02-01' }, /^end: must be after the start$/],
       [{ dailyBudget: -5 }, /^dailyBudget: must be >= 0$/],
-      [{ cpc: 0 }, /^cpc: must be > 0$/],
+      [{ cpc: 0 }, /^cpc: must be greater than 0$/],
       [{ cpc: '0.25' }, /^cpc: must be number$/],
       [{ start: '2026-13-01' }, /^start: must be a date/],
-      [{ advertiserId: 99999 }, /^advertiserId: unknown advertiser 99999$/],
       [{ trackingUrl: 'javascript:alert(1)' }, /^trackingUrl: must be an absolute http\(s\) URL$/],
       [{ deviceTargeting: ['Smart TV'] }, /^deviceTargeting: "Smart TV" is not one of desktop, mobile, tablet$/],
       [{ partnerChannels: [99999] }, /^partnerChannels: unknown channel 99999$/],
