@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -25,6 +26,8 @@ export interface Config {
   logRetentionDays: number;
   /** The NetworkId HasOffers clients send; any other is refused. */
   hasOffersNetworkId: string;
+  /** A certificate and its key (PEM): Partnerline then speaks HTTPS itself, TLS 1.3 only. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
 }
 
 /** Reads the process environment once; every other module takes a Config. */
@@ -45,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trafficMemoryRows: integerSetting(env, 'TRAFFIC_MEMORY_ROWS', 100_000),
     logRetentionDays: integerSetting(env, 'LOG_RETENTION_DAYS', 90),
     hasOffersNetworkId: env.HASOFFERS_NETWORK_ID || 'partnerline',
+    tls: tlsSetting(env.TLS_CERT_FILE, env.TLS_KEY_FILE),
   };
 }
 
@@ -79,6 +83,20 @@ function urlSetting(name: string, value: string | undefined, schemes: string[], 
     throw new Error(`${name} must be a URL like ${example}${scheme ? `, not a ${scheme.slice(0, -1)} URL` : ''}`);
   }
   return value;
+}
+
+/** Both files or neither: a certificate without its key (or the other way) is a mistake to name. */
+function tlsSetting(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither');
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`${name} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', certFile), key: read('TLS_KEY_FILE', keyFile) };
 }
 
 function trustProxySetting(value: string | undefined): boolean | string {

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const localHost = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
-  const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
   await lock?.write({ pid: process.pid, adminUrl: url, adminToken });
   // The banner holds demo keys, so it goes to the terminal (stderr), not into the JSON log stream.
   process.stderr.write(banner(url, platform, demo));

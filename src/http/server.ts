@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
@@ -31,13 +32,18 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   const fastClicks = logsEachClick(platform.config.logLevel)
     ? undefined
     : clickFastPath(platform, parseQuery, (error) => app.log.error({ err: error }, 'a click could not be answered'));
-  // Clicks are answered ahead of the router where they are not logged (see clickFastPath).
+  const { tls } = platform.config;
+  // Clicks are answered ahead of the router where they are not logged (see clickFastPath); with a
+  // certificate, Partnerline speaks HTTPS itself, TLS 1.3 only.
   const serverFactory: FastifyServerFactory<Server> | undefined =
-    fastClicks &&
+    (fastClicks || tls) &&
     ((handler, settings) => {
-      const server = createServer((request, response) => {
-        if (!fastClicks(request, response)) handler(request, response);
-      });
+      const listener: RequestListener = fastClicks
+        ? (request, response) => {
+            if (!fastClicks(request, response)) handler(request, response);
+          }
+        : handler;
+      const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, listener) : createServer(listener);
       // What Fastify sets on a server it makes itself, from its settings with their defaults filled in.
       const timing = settings as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number };
       server.keepAliveTimeout = timing.keepAliveTimeout;

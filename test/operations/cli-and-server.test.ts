@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -42,7 +45,7 @@ function startServer(
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
+      const match = /listening on (https?:\/\/[\d.:]+)/.exec(output);
       if (match) resolve({ child, url: match[1]!, exited, logs: () => logs });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
@@ -327,6 +330,40 @@ describe('operator command line', () => {
     const orphan = await readLock(location.dataDir);
     if (orphan) process.kill(orphan.pid, 'SIGKILL');
     assert.equal(orphan, undefined, 'the server outlived npm start and still held the store');
+  });
+
+  test('with a certificate and its key, the server speaks HTTPS, TLS 1.3 only, and the CLI still reaches it', { skip: existsSync('/usr/bin/openssl') ? false : 'no openssl to make a certificate' }, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'partnerline-tls-'));
+    try {
+      const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+      await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert]);
+      const tls = { TLS_CERT_FILE: cert, TLS_KEY_FILE: key };
+      await assert.rejects(startServer(location, { TLS_CERT_FILE: cert }), /TLS_CERT_FILE and TLS_KEY_FILE go together/);
+      const server = await startServer(location, tls);
+      try {
+        assert.match(server.url, /^https:\/\//);
+        const ask = (maxVersion: 'TLSv1.2' | 'TLSv1.3') =>
+          new Promise<number>((resolve, reject) => {
+            const request = httpsGet(`${server.url}/healthz`, { ca: readFileSync(cert), checkServerIdentity: () => undefined, maxVersion }, (response) => {
+              response.resume();
+              resolve(response.statusCode!);
+            });
+            request.on('error', reject);
+          });
+        assert.equal(await ask('TLSv1.3'), 200);
+        await assert.rejects(ask('TLSv1.2'), /protocol version|handshake failure|alert/i);
+        if (!process.env.DATABASE_URL) {
+          const shown = await cli({ ...location, env: { ...location.env, ...tls } }, 'network', 'show', '--json');
+          assert.equal(shown.code, 0, shown.stderr);
+          assert.equal(JSON.parse(shown.stdout).name, 'Partnerline Demo Network');
+        }
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a second server cannot open the embedded store the first one holds', { skip: process.env.DATABASE_URL ? 'PostgreSQL allows several processes' : false }, async () => {
