@@ -5,6 +5,7 @@ import { runStats, type StatsQuery } from '../src/reports/stats-engine.ts';
 import { localDay } from '../src/shared/time-zones.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { DEFAULT_SIZE, generateReportData, type ReportDataSize } from './report-data.ts';
+import { TASKS_MODULE } from '../src/transaction-tasks.ts';
 
 const RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 10);
 
@@ -20,7 +21,7 @@ function daysBefore(day: string, days: number): string {
 /** Loads the generated network, then times the three reports of issue 4 through the stats engine. */
 export async function reportBench(label: string, databaseUrl: string | undefined, size: ReportDataSize = DEFAULT_SIZE): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'partnerline-report-bench-'));
-  const { store, lock } = await openStore({ databaseUrl, dataDir });
+  const { store, lock } = await openStore({ databaseUrl, dataDir }, TASKS_MODULE);
   console.log(`\n[${label}] reports over ${size.clicks.toLocaleString('en-US')} clicks, ${size.conversions.toLocaleString('en-US')} conversions, ${size.offers} offers, ${size.partners} partners`);
   try {
     const { topPartnerId } = await generateReportData(store, size, (line) => console.log(line));

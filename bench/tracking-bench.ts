@@ -9,6 +9,7 @@ import { createOffer } from '../src/offers/offers.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { accountCpu, formatCpu } from './cpu-accounting.ts';
 import { format, load, startProcess, steadyLoad, type LoadResult } from './load.ts';
+import { TASKS_MODULE } from '../src/transaction-tasks.ts';
 
 /** Every click of the run, and the ceiling's requests, come from one phone's browser. */
 const BROWSER = { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' };
@@ -31,7 +32,7 @@ const benchOffer = (advertiserId: number, name: string, path: string) => ({
  * one after another under the offer's lock) and are all approved all the same.
  */
 async function prepareNetwork(databaseUrl: string | undefined, dataDir: string): Promise<{ offerId: number; cappedOfferId: number; partnerId: number }> {
-  const { store, lock } = await openStore({ databaseUrl, dataDir });
+  const { store, lock } = await openStore({ databaseUrl, dataDir }, TASKS_MODULE);
   try {
     const demo = await ensureDemoNetwork(store);
     const offer = await createOffer(store, OPERATOR, benchOffer(demo.advertiserIds[0]!, 'Benchmark offer', 'bench'));
@@ -138,7 +139,7 @@ export async function trackingBench(storeLabel: string, databaseUrl: string | un
     const capped = await convert(transactionIds['/capped']!);
     const exitCode = await server.stop();
 
-    const { store, lock } = await openStore({ databaseUrl, dataDir });
+    const { store, lock } = await openStore({ databaseUrl, dataDir }, TASKS_MODULE);
     const checks: string[] = [];
     try {
       const [totals] = await store.query<{ stored: bigint; clicks: bigint; statsClicks: bigint; conversions: bigint; statsApproved: bigint }>(

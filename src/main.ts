@@ -5,6 +5,7 @@ import { buildServer } from './http/server.ts';
 import { Platform } from './platform.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
+import { TASKS_MODULE } from './transaction-tasks.ts';
 
 /** A fresh store (no advertisers, no partners) gets the demo network; a store that has one shows it. */
 async function demoFor(store: Store, wanted: boolean): Promise<DemoNetwork | undefined> {
@@ -35,7 +36,7 @@ function banner(url: string, platform: Platform, demo: DemoNetwork | undefined):
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { store, lock } = await openStore(config);
+  const { store, lock } = await openStore(config, TASKS_MODULE);
   const demo = await demoFor(store, config.demoNetwork);
   const platform = await Platform.start(config, store);
   const adminToken = lock ? randomBytes(24).toString('base64url') : undefined;

@@ -7,6 +7,7 @@ import { setMaintenance } from '../network/network.ts';
 import { readLock } from '../store/data-dir-lock.ts';
 import { openStore } from '../store/open-store.ts';
 import { CommandError, runCommand, USAGE, type CommandOutput } from './commands.ts';
+import { TASKS_MODULE } from '../transaction-tasks.ts';
 
 /**
  * Runs an operator command. The embedded store allows one process, so while a server holds it the
@@ -68,7 +69,7 @@ async function main(args: string[]): Promise<number> {
         `There is no Partnerline store in ${config.dataDir}. Start the server once (npm start), or run the CLI with the server's DATA_DIR or DATABASE_URL.`,
       );
     }
-    const { store, lock } = await openStore(config);
+    const { store, lock } = await openStore(config, TASKS_MODULE);
     try {
       output = await runCommand({ store, setMaintenance: (on) => setMaintenance(store, on).then(() => {}), hasOffersNetworkId: config.hasOffersNetworkId }, args);
     } finally {

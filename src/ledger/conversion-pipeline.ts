@@ -61,7 +61,7 @@ export class ConversionPipeline {
     const requests = batch.map((waiting) => waiting.request);
     try {
       await Promise.all(requests.map((request) => (request.transactionId ? this.sessions.ensureWritten(request.transactionId) : undefined)));
-      const outcomes = await this.store.runTask('recordConversions', requests);
+      const outcomes = (await this.store.runTask('recordConversions', requests)) as ConversionOutcome[];
       batch.forEach((waiting, index) => waiting.resolve(outcomes[index]!));
     } catch {
       for (const waiting of batch) {

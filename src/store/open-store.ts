@@ -12,16 +12,16 @@ export interface OpenedStore {
   lock: DataDirLock | undefined;
 }
 
-/** Opens the configured store and brings its schema up to date. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<OpenedStore> {
+/** Opens the configured store and brings its schema up to date; `tasksModule` names the domain's transaction tasks. */
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>, tasksModule: string): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const store = await openPostgresStore(config.databaseUrl);
+    const store = await openPostgresStore(config.databaseUrl, tasksModule);
     await migrate(store);
     return { store, lock: undefined };
   }
   const lock = await acquireDataDir(config.dataDir);
   try {
-    const store = await openPgliteStore(path.join(config.dataDir, 'pglite'));
+    const store = await openPgliteStore(path.join(config.dataDir, 'pglite'), tasksModule);
     await migrate(store);
     return { store, lock };
   } catch (error) {

@@ -16,7 +16,7 @@ class StoreError extends Error {
 }
 
 /** PGlite, run on a worker thread; every call is a message to it. */
-export async function openPgliteStore(dataDir: string): Promise<Store> {
+export async function openPgliteStore(dataDir: string, tasksModule: string): Promise<Store> {
   const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url));
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
@@ -45,7 +45,7 @@ export async function openPgliteStore(dataDir: string): Promise<Store> {
     });
   };
 
-  await call({ op: 'open', dataDir });
+  await call({ op: 'open', dataDir, tasksModule });
   return {
     kind: 'pglite',
     query: (sql, params) => call({ op: 'query', sql, params: params as unknown[] | undefined }),

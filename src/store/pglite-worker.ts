@@ -1,8 +1,7 @@
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { parentPort } from 'node:worker_threads';
 import { PreparedStatements } from './pglite-statements.ts';
-import { csvField, typeParsers, type Transaction } from './store.ts';
-import { TRANSACTION_TASKS, type TaskName } from './transaction-tasks.ts';
+import { csvField, loadTasks, runLoadedTask, typeParsers, type Transaction, type TransactionTask } from './store.ts';
 
 /**
  * The embedded database in its own thread: PGlite's work (WebAssembly, on this thread's event loop)
@@ -10,18 +9,19 @@ import { TRANSACTION_TASKS, type TaskName } from './transaction-tasks.ts';
  */
 
 export type WorkerRequest =
-  | { id: number; op: 'open'; dataDir: string }
+  | { id: number; op: 'open'; dataDir: string; tasksModule: string }
   | { id: number; op: 'query'; tx?: number; sql: string; params?: unknown[] }
   | { id: number; op: 'exec'; tx?: number; sql: string }
   | { id: number; op: 'bulkInsert'; tx: number; table: string; columns: string[]; rows: unknown[][] }
   | { id: number; op: 'begin' }
   | { id: number; op: 'commit' | 'rollback'; tx: number }
-  | { id: number; op: 'task'; name: TaskName; input: unknown }
+  | { id: number; op: 'task'; name: string; input: unknown }
   | { id: number; op: 'close' };
 
 export type WorkerReply = { id: number; ok: true; result?: unknown } | { id: number; ok: false; error: { message: string; code?: string; detail?: string } };
 
 let db: PGlite | undefined;
+let tasks: Record<string, TransactionTask> = {};
 let statements: PreparedStatements | undefined;
 let nextTx = 1;
 const transactions = new Map<number, { tx: PgliteTransaction; finish: (commit: boolean) => void; done: Promise<void> }>();
@@ -62,6 +62,7 @@ function target(tx: number | undefined): PGlite | PgliteTransaction {
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
     case 'open':
+      tasks = await loadTasks(request.tasksModule);
       db = await PGlite.create({ dataDir: request.dataDir, parsers: typeParsers });
       statements = new PreparedStatements(db);
       return undefined;
@@ -108,7 +109,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return undefined;
     }
     case 'task':
-      return transaction((tx) => (TRANSACTION_TASKS[request.name] as (tx: Transaction, input: unknown) => Promise<unknown>)(wrap(tx), request.input));
+      return transaction((tx) => runLoadedTask(tasks, request.name, wrap(tx), request.input));
     case 'close':
       await db?.close();
       return undefined;

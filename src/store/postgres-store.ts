@@ -1,13 +1,13 @@
 import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
-import { sqlState, typeParsers, type Store, type Transaction } from './store.ts';
-import { TRANSACTION_TASKS } from './transaction-tasks.ts';
+import { loadTasks, runLoadedTask, sqlState, typeParsers, type Store, type Transaction } from './store.ts';
 
 /** Deadlock detected; serialization failure. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const RETRIES = 3;
 
-export async function openPostgresStore(connectionString: string): Promise<Store> {
+export async function openPostgresStore(connectionString: string, tasksModule: string): Promise<Store> {
+  const tasks = await loadTasks(tasksModule);
   const pool = new pg.Pool({
     connectionString,
     max: 10,
@@ -71,7 +71,7 @@ export async function openPostgresStore(connectionString: string): Promise<Store
       }
     },
     runTask(name, input) {
-      return store.transaction((tx) => (TRANSACTION_TASKS[name] as (tx: Transaction, input: unknown) => Promise<never>)(tx, input));
+      return store.transaction((tx) => runLoadedTask(tasks, name, tx, input));
     },
     async close() {
       await pool.end();

@@ -1,5 +1,3 @@
-import type { TaskInput, TaskName, TaskOutput } from './transaction-tasks.ts';
-
 /**
  * The one narrow door to the database. Everything above it speaks SQL through `query`;
  * the same SQL runs on PGlite (embedded, default) and on a PostgreSQL server.
@@ -23,9 +21,28 @@ export interface Transaction extends Queryable {
 export interface Store extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
-  /** Runs a registered task in one transaction, where the data is (see transaction-tasks.ts). */
-  runTask<N extends TaskName>(name: N, input: TaskInput<N>): Promise<TaskOutput<N>>;
+  /** Runs a task of the tasks module the store was opened with, in one transaction, where the data is. */
+  runTask(name: string, input: unknown): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** A task of the tasks module: work that runs whole in one transaction. */
+export type TransactionTask = (tx: Transaction, input: never) => Promise<unknown>;
+
+/**
+ * Loads the tasks a store runs from the module the domain names (its URL), which exports them as
+ * TRANSACTION_TASKS. The store knows the tasks by name only, and imports none of the domain.
+ */
+export async function loadTasks(tasksModule: string): Promise<Record<string, TransactionTask>> {
+  const loaded = (await import(tasksModule)) as { TRANSACTION_TASKS: Record<string, TransactionTask> };
+  return loaded.TRANSACTION_TASKS;
+}
+
+/** Runs one loaded task by name; an unknown name is a programming error. */
+export function runLoadedTask(tasks: Record<string, TransactionTask>, name: string, tx: Transaction, input: unknown): Promise<unknown> {
+  const task = tasks[name];
+  if (!task) throw new Error(`no transaction task named ${name}`);
+  return (task as (tx: Transaction, input: unknown) => Promise<unknown>)(tx, input);
 }
 
 /** PostgreSQL type ids whose text form we parse ourselves, identically on both drivers. */

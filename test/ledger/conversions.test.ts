@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OPERATOR } from '../../src/accounts/principal.ts';
 import { approveHeldConversions } from '../../src/ledger/hold-period.ts';
+import type { ConversionOutcome } from '../../src/ledger/conversions.ts';
 import { capStatusCode, STATUS_CODE } from '../../src/ledger/status-codes.ts';
 import { createGoal, setCap } from '../../src/offers/offer-terms.ts';
 import { cpaOffer, IPS, startTestServer, statsTotals, USER_AGENTS, type TestServer } from '../support/test-server.ts';
@@ -260,7 +261,7 @@ describe('conversions: postbacks, pixels, goals and the JSON endpoint', () => {
     const [first, second, third, fourth, fifth] = transactionIds as [string, string, string, string, string];
     // The pipeline's unit of work, one transaction: the first postback's retry sits between the others.
     const postback = (transactionId: string) => ({ channel: 'server_postback' as const, actor: 'advertiser postback', transactionId });
-    const outcomes = await server.store.runTask('recordConversions', [first, first, second, third, fourth, fifth].map(postback));
+    const outcomes = (await server.store.runTask('recordConversions', [first, first, second, third, fourth, fifth].map(postback))) as ConversionOutcome[];
     const statuses = outcomes.map((outcome) => (outcome.ok ? `${outcome.conversion.status}${outcome.created ? '' : ' (again)'}` : 'refused'));
     assert.deepEqual(statuses, ['approved', 'approved (again)', 'approved', 'approved', 'rejected', 'rejected']);
     assert.equal((await statsTotals(server.store, capped)).approved, 3n);

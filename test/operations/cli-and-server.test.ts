@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { LOCK_FILE, readLock } from '../../src/store/data-dir-lock.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { testStoreLocation, type TestStoreLocation } from '../support/test-store.ts';
+import { TASKS_MODULE } from '../../src/transaction-tasks.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -187,7 +188,7 @@ describe('operator command line', () => {
     }
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
-    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir }, TASKS_MODULE);
     try {
       const [row] = await store.query<{ clicks: number; stats: number }>(
         `SELECT (SELECT count(*) FROM clicks WHERE aff_sub1 LIKE 'shutdown-%')::int AS clicks,
@@ -230,7 +231,7 @@ describe('operator command line', () => {
       assert.equal(logged.some((url) => url.startsWith('/aff_lsr')), quietLogged, `${level}: conversion postbacks logged`);
       assert.equal(logged.some((url) => url.startsWith('/readyz')), quietLogged, `${level}: health probes logged`);
     }
-    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir }, TASKS_MODULE);
     try {
       const [row] = await store.query<{ clicks: number; conversions: number }>(
         `SELECT count(*)::int AS clicks, count(v.id)::int AS conversions FROM clicks c LEFT JOIN conversions v ON v.transaction_id = c.transaction_id
@@ -262,7 +263,7 @@ describe('operator command line', () => {
     server.child.kill('SIGKILL');
     await server.exited;
 
-    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+    const { store, lock } = await openStore({ databaseUrl: location.databaseUrl, dataDir: location.dataDir }, TASKS_MODULE);
     try {
       const [row] = await store.query<{ conversions: number; clicks: number }>(
         `SELECT (SELECT count(*) FROM conversions WHERE transaction_id = ANY($1::text[]) AND sale_amount_micros = 12500000)::int AS conversions,

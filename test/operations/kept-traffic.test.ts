@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/store.ts';
 import { claimKeptTraffic, keepTraffic, readKeptTraffic } from '../../src/tracking/kept-traffic.ts';
 import { IPS, USER_AGENTS } from '../support/test-server.ts';
 import { testStoreLocation } from '../support/test-store.ts';
+import { TASKS_MODULE } from '../../src/transaction-tasks.ts';
 
 /** A platform with its HTTP faces on a loopback port. */
 async function serve(config: ReturnType<typeof loadConfig>, store: Store) {
@@ -38,7 +39,7 @@ test('traffic the store would not take at shutdown is kept on disk and stored, o
   const location = await testStoreLocation();
   // A long batch window: clicks wait in memory until a write is asked for.
   const config = loadConfig({ ...location.env, LOG_LEVEL: 'silent', TRUST_PROXY: 'true', CLICK_BATCH_MS: '600000' });
-  const { store, lock } = await openStore(config);
+  const { store, lock } = await openStore(config, TASKS_MODULE);
   try {
     const demo = await ensureDemoNetwork(store);
     const [springGear, newsletter, partner] = [demo.offerIds[0]!, demo.offerIds[1]!, demo.partnerIds[0]!];

@@ -10,10 +10,11 @@ import { ClickWriter } from '../../src/tracking/click-writer.ts';
 import { keepTraffic, readKeptTraffic } from '../../src/tracking/kept-traffic.ts';
 import type { ClickRecord, ImpressionRecord, TrafficBatch } from '../../src/tracking/traffic-writes.ts';
 import { testStoreLocation } from '../support/test-store.ts';
+import { TASKS_MODULE } from '../../src/transaction-tasks.ts';
 
 test('a transaction the server aborts in a deadlock runs again and both land', { skip: process.env.DATABASE_URL ? false : 'PGlite runs one transaction at a time' }, async () => {
   const location = await testStoreLocation();
-  const { store } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  const { store } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl }, TASKS_MODULE);
   try {
     await store.query('CREATE TABLE retry_probe (id int PRIMARY KEY, n int NOT NULL)');
     await store.query('INSERT INTO retry_probe VALUES (1, 0), (2, 0)');
@@ -44,7 +45,7 @@ test('a transaction the server aborts in a deadlock runs again and both land', {
 /** Runs `check` against a fresh store of the configured kind, with the demo network in it, and a fresh directory for kept traffic. */
 async function withDemoStore(check: (store: Store, demo: DemoNetwork, keptDir: string) => Promise<void>): Promise<void> {
   const location = await testStoreLocation();
-  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl }, TASKS_MODULE);
   const keptDir = await mkdtemp(path.join(tmpdir(), 'partnerline-kept-'));
   try {
     await check(store, await ensureDemoNetwork(store), keptDir);

@@ -3,10 +3,11 @@ import { test } from 'node:test';
 import { openStore } from '../../src/store/open-store.ts';
 import { SQLSTATE, sqlState } from '../../src/store/store.ts';
 import { testStoreLocation } from '../support/test-store.ts';
+import { TASKS_MODULE } from '../../src/transaction-tasks.ts';
 
 test('statements in a transaction: values of every kind come back as they went, a refused one names its SQLSTATE, and any number of distinct statements runs', async () => {
   const location = await testStoreLocation();
-  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl });
+  const { store, lock } = await openStore({ dataDir: location.dataDir, databaseUrl: location.databaseUrl }, TASKS_MODULE);
   try {
     await store.query('CREATE TABLE statement_probe (id int PRIMARY KEY, amount int8 NOT NULL, tags text[], at timestamptz, doc jsonb)');
     const at = new Date('2026-03-08T06:59:59.123Z');

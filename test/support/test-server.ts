@@ -8,6 +8,7 @@ import { Platform, type PlatformOptions } from '../../src/platform.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { testStoreLocation, type TestStoreLocation } from './test-store.ts';
+import { TASKS_MODULE } from '../../src/transaction-tasks.ts';
 
 export interface Reply<T = any> {
   status: number;
@@ -112,7 +113,7 @@ export async function cpaOffer(server: TestServer, name: string): Promise<number
 export async function startTestServer(env: Record<string, string> = {}, options: PlatformOptions = {}, shared?: TestStoreLocation): Promise<TestServer> {
   const location = shared ?? (await testStoreLocation());
   const config = loadConfig({ ...location.env, LOG_LEVEL: 'silent', ...env });
-  const { store, lock } = await openStore(config);
+  const { store, lock } = await openStore(config, TASKS_MODULE);
   const demo = await ensureDemoNetwork(store);
   const platform = await Platform.start(config, store, options);
   const app = await buildServer(platform, { logger: false });
