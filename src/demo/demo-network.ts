@@ -38,7 +38,7 @@ const percent = (value: number): number => Math.round(value * 10_000);
 /** The demo's accounts as a person reads them: role, the id the APIs know the account by, email and key. */
 export function demoAccountLines(demo: DemoNetwork): string[] {
   return demo.accounts.map((account) => {
-    const id = account.accountId === null ? '' : `${account.role} ${account.accountId}`;
+    const id = account.accountId === null ? 'network' : `${account.role} ${account.accountId}`;
     return `${id.padEnd(14)} ${account.email.padEnd(36)} X-API-KEY: ${account.apiKey ?? '(revoked)'}`;
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import swagger from '@fastify/swagger';
@@ -94,13 +95,19 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
           'postbacks, tracking links and reports. Tracking (HasOffers): the click, impression and conversion endpoints ' +
           'that tracking links and advertisers call, with no key. Authenticate with your API key in the X-API-KEY header. Limits: 200 ' +
           'requests a minute per key on v2 (1,200 on v1), the same request at most 10 times a minute (HTTP 429 with ' +
-          'Retry-After beyond). Creating calls accept an Idempotency-Key header, honoured for 24 hours. The HasOffers/TUNE v3 API is served at ' +
-          '/Apiv3/json and documented by its own spec; its writes honour the same Idempotency-Key header.',
+          'Retry-After beyond). Creating calls accept an Idempotency-Key header, honoured for 24 hours.\n\n' +
+          '**Getting a key.** The server prints the demo accounts\' keys when it starts; `npm run cli -- demo` prints them again. ' +
+          'The operator makes a key for any user with `npm run cli -- key create --account USER_ID`. With a key, every account makes, ' +
+          'refreshes and revokes its own at /api/v1/keys. Press Authorize and paste it.\n\n' +
+          '**HasOffers/TUNE API v3.** Served at /Apiv3/json (and /v3/{Target}.json); its writes honour the same Idempotency-Key ' +
+          'header. What it answers is documented at [/doc/hasoffers](/doc/hasoffers).',
       },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' } } },
     },
     hideUntagged: true,
   });
+  const hasOffersDoc = await readFile(new URL('../../docs/hasoffers-api.md', import.meta.url), 'utf8');
+  app.get('/doc/hasoffers', { schema: { hide: true } }, (_request, reply) => reply.type('text/markdown; charset=utf-8').send(hasOffersDoc));
   await app.register(swaggerUi, { routePrefix: '/doc/affiliate', uiConfig: { persistAuthorization: true, deepLinking: true } });
   app.get('/doc/affiliate.json', { schema: { hide: true } }, () => app.swagger());
 

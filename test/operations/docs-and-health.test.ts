@@ -111,6 +111,16 @@ describe('API documentation and health', () => {
     assert.match(html, /swagger-ui/i);
   });
 
+  test('the documentation says how to get a key, and leads to the HasOffers API\'s own page', async () => {
+    const doc = (await server.request('GET', '/doc/affiliate.json')).body;
+    assert.match(doc.info.description, /Getting a key/);
+    assert.match(doc.info.description, /\[\/doc\/hasoffers\]\(\/doc\/hasoffers\)/);
+    const page = await server.request('GET', '/doc/hasoffers');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /^# The HasOffers\/TUNE API v3/);
+    assert.match(page.text, /NetworkToken/);
+  });
+
   test('liveness and readiness', async () => {
     assert.deepEqual((await server.request('GET', '/healthz')).body, { status: 'ok' });
     const ready = await server.request('GET', '/readyz');
