@@ -25,7 +25,7 @@ type Row =
   | { order: number; saleAmount: string }
   | { order: number; reattributeTo: number };
 type Command =
-  | { kind: 'postback'; order: number; click: number; amount: string; sends: number }
+  | { kind: 'postback'; order: number; click: number; amount: string; sends: number; daysAgo: number }
   | { kind: 'batch'; rows: Row[]; csv: boolean }
   | { kind: 'resend'; which: number }
   | { kind: 'correct'; order: number; action: 'approve' | 'reject' | 'reverse' | 'adjust'; amount: string };
@@ -36,7 +36,7 @@ const row: fc.Arbitrary<Row> = fc.oneof(
   fc.record({ order: fc.nat(ORDERS.length - 1), reattributeTo: fc.nat(CLICKS - 1) }),
 );
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('postback' as const), order: fc.nat(ORDERS.length - 1), click: fc.nat(CLICKS - 1), amount: fc.constantFrom(...AMOUNTS), sends: fc.integer({ min: 1, max: 2 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('postback' as const), order: fc.nat(ORDERS.length - 1), click: fc.nat(CLICKS - 1), amount: fc.constantFrom(...AMOUNTS), sends: fc.integer({ min: 1, max: 2 }), daysAgo: fc.nat(2) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('batch' as const), rows: fc.array(row, { minLength: 1, maxLength: 4 }), csv: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('resend' as const), which: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('correct' as const), order: fc.nat(ORDERS.length - 1), action: fc.constantFrom('approve' as const, 'reject' as const, 'reverse' as const, 'adjust' as const), amount: fc.constantFrom(...AMOUNTS) }) },
@@ -79,9 +79,17 @@ describe('the ledger equals a model of what was sent, over random histories', ()
   let server: TestServer;
   let run = 0;
 
+  // The APIs limit the calls a key makes (HasOffers 50 in 10 s): the runs take turns with keys of the network's and the advertiser's own.
+  const reportKeys: string[] = [];
+  const advertiserKeys: string[] = [];
   before(async () => {
     server = await startTestServer({ TRUST_PROXY: 'true' });
+    for (let index = 0; index < 10; index += 1) {
+      reportKeys.push((await server.request('POST', '/api/v1/keys', { key: server.keys.admin, body: { name: `reports ${index}` } })).body.key);
+      advertiserKeys.push((await server.request('POST', '/api/v1/keys', { key: server.keys.acme, body: { name: `corrections ${index}` } })).body.key);
+    }
   });
+  const advertiserKey = () => advertiserKeys[run % advertiserKeys.length]!;
   after(() => server.close());
 
   const replay = async (commands: Command[]) => {
@@ -103,6 +111,9 @@ describe('the ledger equals a model of what was sent, over random histories', ()
     const partners = server.demo.partnerIds.slice(0, 2);
     const clicks: string[] = [];
     for (let index = 0; index < CLICKS; index += 1) clicks.push(await countedClick(server, offerId, partners[index % 2]!));
+    // Clicks three days old, so that conversions can be dated on each day since: reports of past days are checked too.
+    await server.platform.tracker.writer.flush();
+    await server.store.query(`UPDATE clicks SET created_at = now() - interval '3 days' WHERE transaction_id = ANY($1::text[])`, [clicks]);
     const orderId = (order: number) => `R${run}-${ORDERS[order]}`;
     const model = new Model();
     const sent: Array<{ rows: Row[]; csv: boolean }> = [];
@@ -120,7 +131,7 @@ describe('the ledger equals a model of what was sent, over random histories', ()
             .join('\n')
         : { rows: rows.map((item) => ({ orderId: orderId(item.order), offerId, reason: 'model', ...fields(item) })) };
       const reply = await server.request('POST', '/api/v1/conversions/batch', {
-        key: server.keys.acme,
+        key: advertiserKey(),
         body,
         ...(csv ? { headers: { 'content-type': 'text/csv' } } : {}),
       });
@@ -132,8 +143,15 @@ describe('the ledger equals a model of what was sent, over random histories', ()
     for (const step of commands) {
       if (step.kind === 'postback') {
         for (let send = 0; send < step.sends; send += 1) {
-          const reply: Reply = await server.request('GET', `/aff_lsr?transaction_id=${clicks[step.click]}&adv_sub=${orderId(step.order)}&amount=${step.amount}`);
-          assert.equal(reply.status, 200, reply.text);
+          // Today's come as server postbacks, earlier days' as the advertiser's late API calls.
+          const reply: Reply =
+            step.daysAgo === 0
+              ? await server.request('GET', `/aff_lsr?transaction_id=${clicks[step.click]}&adv_sub=${orderId(step.order)}&amount=${step.amount}`)
+              : await server.request('POST', '/api/v1/conversions', {
+                  key: advertiserKey(),
+                  body: { transactionId: clicks[step.click], orderId: orderId(step.order), saleAmount: step.amount, convertedAt: new Date(Date.now() - step.daysAgo * 86_400_000).toISOString() },
+                });
+          assert.ok(reply.status === 200 || reply.status === 201 || reply.status === 409 || reply.status === 422, reply.text);
         }
         model.postback(step.order, step.click, step.amount);
       } else if (step.kind === 'batch') {
@@ -154,7 +172,7 @@ describe('the ledger equals a model of what was sent, over random histories', ()
         );
         if (!live) continue;
         const body = step.action === 'adjust' ? { saleAmount: step.amount, reason: 'model' } : { reason: 'model' };
-        const reply = await server.request('POST', `/api/v1/conversions/${live.id}/${step.action}`, { key: server.keys.acme, body });
+        const reply = await server.request('POST', `/api/v1/conversions/${live.id}/${step.action}`, { key: advertiserKey(), body });
         assert.ok(reply.status === 200 || reply.status === 409, reply.text);
         if (reply.status === 200) {
           const status = step.action === 'approve' ? 'approved' : 'rejected';
@@ -215,8 +233,29 @@ describe('the ledger equals a model of what was sent, over random histories', ()
       [totals.approved, totals.pending, totals.rejected, totals.approved_payout_micros, totals.approved_revenue_micros, totals.approved_sale_micros, totals.pending_payout_micros],
       [count('approved'), count('pending'), count('rejected'), sum('approved', (item) => item.payout), sum('approved', (item) => item.revenue), sum('approved', (item) => item.sale), sum('pending', (item) => item.payout)],
     );
-    const report = await server.request('GET', `/api/v1/reports/stats?metrics=conversions,payout,revenue&filter=offer_id:eq:${offerId}&totals=true&from=${day(-1)}&to=${day(1)}`, {
-      key: server.keys.admin,
+    // Each local day's figures through the v1 and HasOffers reports equal the ledger's conversions of that day.
+    const byDay = await server.store.query<{ date: string; conversions: bigint; payout: bigint }>(
+      `SELECT to_char(c.converted_at AT TIME ZONE n.time_zone, 'YYYY-MM-DD') AS date, count(*)::int8 AS conversions, sum(c.payout_micros)::int8 AS payout
+       FROM conversions c CROSS JOIN network n WHERE c.offer_id = $1 AND c.status = 'approved' GROUP BY 1 ORDER BY 1`,
+      [offerId],
+    );
+    const expectedDays = byDay.map((row) => ({ date: row.date, conversions: Number(row.conversions), payout: formatMoney(row.payout, 6) }));
+    const v1Days = await server.request('GET', `/api/v1/reports/stats?dimensions=date&metrics=conversions,payout&filter=offer_id:eq:${offerId}&filter=conversions:gt:0&from=${day(-4)}&to=${day(1)}`, { key: reportKeys[run % reportKeys.length] });
+    assert.deepEqual(v1Days.body.rows, expectedDays, 'v1 days');
+    const hasOffers = await server.request(
+      'GET',
+      `/Apiv3/json?NetworkToken=${reportKeys[run % reportKeys.length]}&Target=Report&Method=getStats&fields[]=Stat.date&fields[]=Stat.conversions&fields[]=Stat.payout&sort[Stat.date]=asc` +
+        `&filters[Stat.offer_id][values]=${offerId}&filters[Stat.conversions][conditional]=GREATER_THAN&filters[Stat.conversions][values]=0` +
+        `&filters[Stat.date][conditional]=BETWEEN&filters[Stat.date][values][]=${day(-4)}&filters[Stat.date][values][]=${day(1)}`,
+    );
+    assert.equal(hasOffers.body.response.status, 1, hasOffers.text);
+    assert.deepEqual(
+      hasOffers.body.response.data.data.map((row: { Stat: { date: string; conversions: string; payout: string } }) => ({ date: row.Stat.date, conversions: Number(row.Stat.conversions), payout: `${row.Stat.payout}0` })),
+      expectedDays,
+      'HasOffers days',
+    );
+    const report = await server.request('GET', `/api/v1/reports/stats?metrics=conversions,payout,revenue&filter=offer_id:eq:${offerId}&totals=true&from=${day(-4)}&to=${day(1)}`, {
+      key: reportKeys[run % reportKeys.length],
     });
     assert.equal(report.status, 200, report.text);
     assert.deepEqual(report.body.totals, {
