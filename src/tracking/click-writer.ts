@@ -195,8 +195,10 @@ export class ClickWriter {
     while (this.unwritten.has(transactionId) || this.overflowClicks.has(transactionId)) await this.flush();
     if (!this.options.sharedStore || this.writtenLately.has(transactionId) || this.writtenBefore.has(transactionId)) return;
     const madeAt = clickTimeOf(transactionId);
-    if (madeAt === undefined) return;
-    while (Date.now() < madeAt + OTHERS_CLICK_WAIT_MS) {
+    // An id that claims a click from the future is nobody's: another process's clock is seconds off at most.
+    if (madeAt === undefined || madeAt > Date.now() + OTHERS_CLICK_WAIT_MS) return;
+    const deadline = Math.min(madeAt, Date.now()) + OTHERS_CLICK_WAIT_MS;
+    while (Date.now() < deadline) {
       if ((await this.store.query('SELECT 1 FROM clicks WHERE transaction_id = $1', [transactionId])).length > 0) return;
       await new Promise((resolve) => setTimeout(resolve, OTHERS_CLICK_POLL_MS));
     }
