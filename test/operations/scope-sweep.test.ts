@@ -264,6 +264,7 @@ describe('no account reads or changes what is not its own, through any route of 
           const reply = await server.request(operation.method, path, { key: server.keys[role], ...(body === undefined ? {} : { body }) });
           const where = `${role} ${operation.method} ${path} ${body === undefined ? '' : JSON.stringify(body)} -> ${reply.status}`;
           if (reply.status >= 500) problems.push(`${where}: ${reply.text}`);
+          if (reply.status === 429) problems.push(`${where}: the sweep was turned away by a rate limit`);
           if (writes && namesForeign && reply.status < 300) problems.push(`${where}: a write naming another account's object was taken`);
           const seen = leaked(role, reply.text);
           if (seen.length > 0) problems.push(`${where} shows ${seen.join(', ')}`);
@@ -277,6 +278,15 @@ describe('no account reads or changes what is not its own, through any route of 
 
   test('the HasOffers APIs, every Target and Method of each role\'s API', async () => {
     const problems: string[] = [];
+    // HasOffers answers 50 calls in 10 s a key: each role takes turns with keys of its own.
+    const hasOffersKeys = {} as Record<Role, string[]>;
+    for (const role of ROLES) {
+      hasOffersKeys[role] = [];
+      for (let index = 0; index < 12; index += 1) {
+        hasOffersKeys[role].push((await server.request('POST', '/api/v1/keys', { key: server.keys[role], body: { name: `sweep ${index}` } })).body.key);
+      }
+    }
+    let call = 0;
     const fieldSets = [
       ['Offer.name', 'Stat.conversions', 'Stat.payout'],
       ['Offer.name', 'Stat.advertiser_info', 'Stat.payout', 'Stat.revenue'],
@@ -290,7 +300,8 @@ describe('no account reads or changes what is not its own, through any route of 
         for (const kind of kinds) {
           for (const id of foreign[role][kind]) {
             for (const fields of method.startsWith('get') ? fieldSets : [[]]) {
-              const query = new URLSearchParams({ Target: target, Method: method, [credential]: server.keys[role], id: String(id) });
+              call += 1;
+              const query = new URLSearchParams({ Target: target, Method: method, [credential]: hasOffersKeys[role][call % 12]!, id: String(id) });
               const offerId = kind === 'offer' ? id : own[role].offer!;
               query.append('offer_id', String(offerId));
               for (const [name, value] of Object.entries({ offer_id: offerId, status: 'active', type: 'url', code: 'https://pb-probe.example/x' })) query.append(`data[${name}]`, String(value));
@@ -300,11 +311,12 @@ describe('no account reads or changes what is not its own, through any route of 
               const before = await state(role);
               const reply = await server.request('GET', `/Apiv3/json?${query}`);
               const where = `${role} ${target}::${method} ${kind} ${id} ${fields.join(',')}`;
-              assert.notEqual(reply.body.response?.errorMessage ?? '', 'rate limit', where);
+              assert.doesNotMatch(String(reply.body.response?.errorMessage ?? ''), /rate limit/, `${where}: the sweep must not be turned away`);
               const seen = leaked(role, reply.text);
               if (reply.status >= 500) problems.push(`${where}: ${reply.text}`);
               const idMeans: Kind = target.endsWith('OfferPixel') ? 'postback' : target.endsWith('Offer') ? 'offer' : 'conversion';
-              const namesForeign = kind === 'offer' || kind === idMeans;
+              // A create takes its offer from data[offer_id]; the id it is sent names nothing.
+              const namesForeign = kind === 'offer' || (kind === idMeans && method !== 'create');
               if (namesForeign && !/^(find|get)/.test(method) && reply.body.response?.status === 1) problems.push(`${where}: a write naming another account's object was taken`);
               if (seen.length > 0) problems.push(`${where} shows ${seen.join(', ')}`);
               const moved = changed(role, before, await state(role));
