@@ -9,7 +9,7 @@ import type { ClickRequest } from '../tracking/tracker.ts';
 export type Query = Record<string, unknown>;
 
 /** The longest value a tracking parameter keeps. */
-export const MAX_VALUE_LENGTH = 1000;
+const MAX_VALUE_LENGTH = 1000;
 
 /** A parameter's whole value as sent: its first, where it is sent twice. */
 export function fullText(query: Query, ...names: string[]): string | undefined {

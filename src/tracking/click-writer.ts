@@ -29,7 +29,7 @@ export interface ClickWriterOptions {
  * How long after its click a conversion waits for a click another process took but has not yet
  * written: its batch gathers for CLICK_BATCH_MS and commits; two seconds cover that with room.
  */
-export const OTHERS_CLICK_WAIT_MS = 2_000;
+const OTHERS_CLICK_WAIT_MS = 2_000;
 const OTHERS_CLICK_POLL_MS = 25;
 
 const RETRY_DELAY_MS = 200;
