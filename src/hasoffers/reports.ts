@@ -74,10 +74,12 @@ const METRIC_FIELDS: Record<string, Metric> = {
 };
 
 /** An affiliate never sees revenue or profit, nor who else is in the network. */
-const HIDDEN_FROM_AFFILIATES = new Set(['Stat.revenue', 'Stat.profit', 'Stat.pending_revenue', 'Stat.net_revenue', 'Stat.rpc', 'Stat.rpm', 'Stat.rpa', 'Stat.affiliate_id', 'Affiliate.company', 'Stat.advertiser_id', 'Advertiser.company', 'Stat.revenue_type']);
+/** Visitors' addresses are for the network alone, as in the v1 API. */
+const VISITOR_ADDRESSES = ['Stat.ip', 'Stat.session_ip'];
+const HIDDEN_FROM_AFFILIATES = new Set(['Stat.revenue', 'Stat.profit', 'Stat.pending_revenue', 'Stat.net_revenue', 'Stat.rpc', 'Stat.rpm', 'Stat.rpa', 'Stat.affiliate_id', 'Affiliate.company', 'Stat.advertiser_id', 'Advertiser.company', 'Stat.revenue_type', ...VISITOR_ADDRESSES]);
 /** An advertiser sees its cost as payout: what it pays, which is the network's revenue. */
 const ADVERTISER_METRICS: Record<string, Metric> = { 'Stat.payout': 'revenue', 'Stat.approved_payout': 'revenue', 'Stat.pending_payout': 'pending_revenue', 'Stat.net_payout': 'net_revenue', 'Stat.cpc': 'rpc', 'Stat.cpm': 'rpm', 'Stat.cpa': 'rpa', 'Stat.epc': 'rpc', 'Stat.erpc': 'rpc' };
-const HIDDEN_FROM_ADVERTISERS = new Set(['Stat.revenue', 'Stat.profit', 'Stat.pending_revenue', 'Stat.net_revenue', 'Stat.rpc', 'Stat.rpm', 'Stat.rpa', 'Stat.payout_type', 'Stat.revenue_type']);
+const HIDDEN_FROM_ADVERTISERS = new Set(['Stat.revenue', 'Stat.profit', 'Stat.pending_revenue', 'Stat.net_revenue', 'Stat.rpc', 'Stat.rpm', 'Stat.rpa', 'Stat.payout_type', 'Stat.revenue_type', ...VISITOR_ADDRESSES]);
 
 const CONDITIONALS: Record<string, FilterOperator> = {
   EQUAL_TO: 'eq',
@@ -267,9 +269,6 @@ const CONVERSION_FIELDS: Record<string, { sql: string; kind?: 'money' | 'country
   'ConversionsMobile.adv_sub5': { sql: 'c.adv_sub5' },
 };
 
-/** Visitors' addresses are for the network alone, as in the v1 API. */
-const NETWORK_ONLY_CONVERSION_FIELDS = ['Stat.ip', 'Stat.session_ip'];
-
 /**
  * A conversion field as the caller may read it: a partner and an advertiser see no visitor's
  * address, and an advertiser's payout is what it pays, as in its statistics.
@@ -277,7 +276,7 @@ const NETWORK_ONLY_CONVERSION_FIELDS = ['Stat.ip', 'Stat.session_ip'];
 function conversionField(caller: ReportCaller, name: string) {
   const hidden = caller.role === 'partner' ? HIDDEN_FROM_AFFILIATES : caller.role === 'network_admin' ? new Set<string>() : HIDDEN_FROM_ADVERTISERS;
   const field = CONVERSION_FIELDS[name];
-  if (!field || hidden.has(name) || (caller.role !== 'network_admin' && NETWORK_ONLY_CONVERSION_FIELDS.includes(name))) throw unknownField(name);
+  if (!field || hidden.has(name)) throw unknownField(name);
   return caller.role !== 'network_admin' && caller.role !== 'partner' && name === 'Stat.payout' ? CONVERSION_FIELDS['Stat.revenue']! : field;
 }
 

@@ -147,18 +147,8 @@ export async function adjustSaleAmount(
   if (before.replacedById !== null) throw new ConflictError(`Conversion ${id} was re-attributed to conversion ${before.replacedById}; correct that one`);
   if (before.saleAmountMicros === saleAmountMicros) return { conversion: before, changed: false };
   const kept = repriceAtKeptRates(before, saleAmountMicros);
-  const repriced = kept
-    ? {
-        ...kept,
-        payoutType: before.payoutType,
-        revenueType: before.revenueType,
-        rule: before.payoutRule,
-        payoutFlatMicros: before.payoutFlatMicros,
-        payoutPercentPpm: before.payoutPercentPpm,
-        revenueFlatMicros: before.revenueFlatMicros,
-        revenuePercentPpm: before.revenuePercentPpm,
-      }
-    : await priceByCurrentTerms(tx, before, saleAmountMicros);
+  // At the kept rates only the amounts move: types, rule and rates stay the conversion's own.
+  const repriced = kept ? { ...before, ...kept, rule: before.payoutRule } : await priceByCurrentTerms(tx, before, saleAmountMicros);
   await tx.query(
     `UPDATE conversions SET sale_amount_micros = $2, payout_micros = $3, revenue_micros = $4, payout_type = $5,
        revenue_type = $6, payout_rule = $7, payout_flat_micros = $8, payout_percent_ppm = $9, revenue_flat_micros = $10,

@@ -368,12 +368,20 @@ export async function runStats(db: Queryable, query: StatsQuery): Promise<StatsR
   if (money.length === 0 || query.dimensions.includes('currency') || !(await severalCurrencies(db))) return statsIn(db, query, zone);
   const result = await statsIn(db, { ...query, dimensions: [...query.dimensions, 'currency'], totals: false }, zone);
   if (query.totals) {
-    const whole = { ...query, filters: query.filters.filter((filter) => isDimension(filter.field)), sort: [], limit: undefined, page: 1, totals: false };
-    const counts = await statsIn(db, { ...whole, dimensions: [], metrics: query.metrics.filter((metric) => METRIC_KIND[metric] !== 'money') }, zone);
+    const counts = await statsIn(db, { ...totalsQuery(query, []), metrics: query.metrics.filter((metric) => METRIC_KIND[metric] !== 'money') }, zone);
     result.totals = { ...counts.rows[0], ...Object.fromEntries(money.map((metric) => [metric, null])) };
-    result.totalsByCurrency = (await statsIn(db, { ...whole, dimensions: ['currency'], sort: [{ field: 'currency', direction: 'asc' }] }, zone)).rows;
+    result.totalsByCurrency = (await statsIn(db, totalsQuery(query, ['currency']), zone)).rows;
   }
   return result;
+}
+
+/**
+ * The totals of a report: the same facts under the same dimension filters, grouped only by the
+ * dimensions given (none, or the currency), so rates come from the sums.
+ */
+function totalsQuery(query: StatsQuery, dimensions: Dimension[]): StatsQuery {
+  const filters = query.filters.filter((filter) => isDimension(filter.field));
+  return { ...query, dimensions, filters, sort: dimensions.map((field) => ({ field, direction: 'asc' as const })), limit: undefined, page: 1, totals: false };
 }
 
 async function severalCurrencies(db: Queryable): Promise<boolean> {
@@ -450,9 +458,7 @@ async function statsIn(db: Queryable, query: StatsQuery, rollupZone: string): Pr
   }
   const result: StatsResult = { dimensions: query.dimensions, rows: rows.map(shape), count };
   if (query.totals) {
-    // Totals are the same facts under the same dimension filters, not grouped: rates come from the sums.
-    const dimensionFilters = query.filters.filter((filter) => isDimension(filter.field));
-    const totals = await statsIn(db, { ...query, dimensions: [], filters: dimensionFilters, sort: [], limit: undefined, page: 1, totals: false }, rollupZone);
+    const totals = await statsIn(db, totalsQuery(query, []), rollupZone);
     result.totals = totals.rows[0] ?? shape({});
   }
   return result;

@@ -49,6 +49,11 @@ export function zoneOffsetMs(instant: Date, timeZone: string): number {
   return offset;
 }
 
+/** Whether an instant is a midnight of the zone: where one local day ends and the next begins. */
+export function isLocalMidnight(instant: Date, timeZone: string): boolean {
+  return (instant.getTime() + zoneOffsetMs(instant, timeZone)) % 86_400_000 === 0;
+}
+
 /** An instant as the zone's wall clock with its offset, to the second: 2027-01-31T23:59:59-05:00. */
 export function isoInZone(instant: Date, timeZone: string): string {
   const offset = zoneOffsetMs(instant, timeZone);

@@ -2,7 +2,7 @@ import type { Advertiser } from '../advertisers/advertisers.ts';
 import type { Offer } from '../offers/offers.ts';
 import type { Device } from '../offers/offer-rules.ts';
 import { moneyToNumber } from '../shared/money.ts';
-import { isoInZone, zoneOffsetMs } from '../shared/time-zones.ts';
+import { isLocalMidnight, isoInZone } from '../shared/time-zones.ts';
 import type { ControlList, ControlListDetail } from '../traffic-control/control-lists.ts';
 
 /** Translation of core records into SourceKnowledge v2 wire shapes. */
@@ -31,8 +31,7 @@ export function skAdvertiser(advertiser: Advertiser) {
 
 /** The last second of a campaign that ends with a local day (at the next midnight): that day's, as it was sent. */
 function lastSecond(endsAt: Date, timeZone: string): Date {
-  const atMidnight = (endsAt.getTime() + zoneOffsetMs(endsAt, timeZone)) % 86_400_000 === 0;
-  return atMidnight ? new Date(endsAt.getTime() - 1000) : endsAt;
+  return isLocalMidnight(endsAt, timeZone) ? new Date(endsAt.getTime() - 1000) : endsAt;
 }
 
 /**

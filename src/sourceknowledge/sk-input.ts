@@ -2,7 +2,7 @@ import type { OfferSettings } from '../offers/offers.ts';
 import type { Device } from '../offers/offer-rules.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { AMOUNT_FORM, parseMoney, percentOf } from '../shared/money.ts';
-import { isCalendarDate, nextDay, startOfLocalDay, zoneOffsetMs } from '../shared/time-zones.ts';
+import { isCalendarDate, isLocalMidnight, nextDay, startOfLocalDay } from '../shared/time-zones.ts';
 
 /** Translation of SourceKnowledge v2 request bodies into core settings. */
 
@@ -18,8 +18,7 @@ export function parseCampaignTime(field: string, value: string, edge: 'start' | 
   if (ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) {
     const instant = new Date(value);
     const next = new Date(instant.getTime() + 1000);
-    const endsADay = edge === 'end' && (next.getTime() + zoneOffsetMs(next, timeZone)) % 86_400_000 === 0;
-    return endsADay ? next : instant;
+    return edge === 'end' && isLocalMidnight(next, timeZone) ? next : instant;
   }
   throw new ValidationError(field, 'must be a date (YYYY-MM-DD) or an ISO-8601 date-time with a zone');
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capDays, capWindow, periodKey, type Days } from '../../src/ledger/cap-windows.ts';
 import type { CapPeriod } from '../../src/offers/offer-rules.ts';
-import { chooseTerms, priceConversion, volumeStepFor, withVolumeStep, type PayoutRule, type Pricing } from '../../src/ledger/payouts.ts';
+import { chooseTerms, priceConversion, repriceAtKeptRates, volumeStepFor, withVolumeStep, type KeptPricing, type PayoutRule, type Pricing } from '../../src/ledger/payouts.ts';
 import type { ConversionStatus } from '../../src/ledger/conversion-record.ts';
 import { decideConversion, type ClickSession, type ConversionRequest, type OfferConversionTerms } from '../../src/ledger/conversion-rules.ts';
 import { capStatusCode } from '../../src/ledger/status-codes.ts';
@@ -91,6 +91,22 @@ test("a partner's Nth conversion of the period is paid by the highest volume ste
     assert.deepEqual([result.payoutFlatMicros, result.payoutPercentPpm], rate, `${name}: the rate kept`);
   }
   assert.deepEqual(withVolumeStep({ ...priced, rule: 'offer' }, undefined), { ...priced, rule: 'offer' }, 'below the first step');
+});
+
+test('a corrected sale amount is priced at the rates the conversion kept; amounts with no rate to go by stay', () => {
+  // Priced at 1.00 + 10 % of a 50.00 sale, earning 2.00 + 20 %.
+  const kept: KeptPricing = {
+    payoutRule: 'offer', payoutMicros: 6_000_000n, revenueMicros: 12_000_000n, payoutType: 'cpa_both', revenueType: 'cpa_both',
+    payoutFlatMicros: 1_000_000n, payoutPercentPpm: 100_000, revenueFlatMicros: 2_000_000n, revenuePercentPpm: 200_000,
+  };
+  const noRate = { payoutFlatMicros: null, payoutPercentPpm: null };
+  const cases: Array<[string, KeptPricing, { payoutMicros: bigint; revenueMicros: bigint } | undefined]> = [
+    ['both sides at their kept rates', kept, { payoutMicros: 9_000_000n, revenueMicros: 18_000_000n }],
+    ['a payout set by hand stays', { ...kept, payoutRule: 'manual', ...noRate }, { payoutMicros: 6_000_000n, revenueMicros: 18_000_000n }],
+    ['a payout per click stays', { ...kept, payoutType: 'cpc', ...noRate }, { payoutMicros: 6_000_000n, revenueMicros: 18_000_000n }],
+    ['recorded before rates were kept: none to go by', { ...kept, ...noRate }, undefined],
+  ];
+  for (const [name, pricing, expected] of cases) assert.deepEqual(repriceAtKeptRates(pricing, 80_000_000n), expected, name);
 });
 
 /** An offer whose sessions last a day, and a click on it. */
