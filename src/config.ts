@@ -28,6 +28,11 @@ export interface Config {
   hasOffersNetworkId: string;
   /** A certificate and its key (PEM): Partnerline then speaks HTTPS itself, TLS 1.3 only. */
   tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Where emails go out (smtp:// or smtps://); without it, emails and their links are written to the log. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** The address people reach the portal at, for the links in emails. */
+  publicUrl: string;
 }
 
 /** Reads the process environment once; every other module takes a Config. */
@@ -49,7 +54,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRetentionDays: integerSetting(env, 'LOG_RETENTION_DAYS', 90),
     hasOffersNetworkId: env.HASOFFERS_NETWORK_ID || 'partnerline',
     tls: tlsSetting(env.TLS_CERT_FILE, env.TLS_KEY_FILE),
+    smtpUrl: urlSetting('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:'], 'smtp://user:password@host:587'),
+    mailFrom: env.MAIL_FROM || 'Partnerline <no-reply@partnerline.invalid>',
+    publicUrl: publicUrlSetting(env),
   };
+}
+
+/** PUBLIC_URL as given (without a trailing slash), else this server's own address. */
+function publicUrlSetting(env: NodeJS.ProcessEnv): string {
+  const given = urlSetting('PUBLIC_URL', env.PUBLIC_URL, ['http:', 'https:'], 'https://partners.example.com');
+  if (given) return given.replace(/\/+$/, '');
+  return `${env.TLS_CERT_FILE ? 'https' : 'http'}://localhost:${portSetting(env.PORT)}`;
 }
 
 function isOff(value: string | undefined): boolean {

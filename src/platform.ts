@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
+import { createMailer, type Email, type Mailer } from './mail/mailer.ts';
 import { RateLimits } from './http/rate-limits.ts';
 import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
 import { approveHeldConversions } from './ledger/hold-period.ts';
@@ -38,6 +39,7 @@ export class Platform {
   readonly shortLinks: ShortLinkCache;
   readonly deliveries: DeliveryWorker;
   readonly conversions: ConversionPipeline;
+  readonly mailer: Mailer;
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
   /** Clicks and impressions an earlier run kept on disk, written at this start. */
@@ -59,6 +61,8 @@ export class Platform {
   onBackgroundError: (task: string, error: unknown, context?: Record<string, unknown>) => void = () => {};
   /** Where a row the store refuses for good is reported, whole: the server's log is then its only record. */
   onSetAside: (what: string, row: unknown, error: unknown) => void = () => {};
+  /** Where an email goes when no SMTP server is set: the server's log, so its link is never lost. */
+  onEmailLogged: (email: Email) => void = () => {};
 
   private constructor(config: Config, store: Store, shared: SharedCounts | undefined, options: PlatformOptions) {
     this.config = config;
@@ -88,6 +92,7 @@ export class Platform {
       this.onBackgroundError('storing the clicks and impressions waiting at shutdown', error, { waiting: rows, keptIn: dir });
     this.tracker.writer.onSetAside = (row, error) => this.onSetAside('transactionId' in row ? 'a click' : 'an impression', row, error);
     this.deliveries.onError = (error) => this.onBackgroundError('delivering postbacks', error);
+    this.mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }, (email) => this.onEmailLogged(email));
   }
 
   /** Background work that reports its failure instead of rejecting: the next run tries again. */
@@ -147,6 +152,7 @@ export class Platform {
     await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();
+    this.mailer.close();
     this.redis?.disconnect();
   }
 }

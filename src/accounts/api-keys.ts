@@ -40,6 +40,11 @@ export function demoKeySecret(demoSecret: Uint8Array, userId: number): string {
   return KEY_PREFIX + createHmac('sha256', demoSecret).update(`demo-user:${userId}`).digest('base64url');
 }
 
+/** The demo accounts' portal passwords derive from the same secret, so they can be printed again too. */
+export function demoPassword(demoSecret: Uint8Array, userId: number): string {
+  return 'demo-' + createHmac('sha256', demoSecret).update(`demo-password:${userId}`).digest('base64url').slice(0, 12);
+}
+
 export async function issueKey(db: Queryable, userId: number, name = 'default', secret = newKeySecret()): Promise<IssuedKey> {
   const users = await db.query('SELECT 1 FROM users WHERE id = $1', [userId]);
   if (users.length === 0) throw new NotFoundError('user', userId);

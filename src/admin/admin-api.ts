@@ -25,7 +25,7 @@ export async function adminApi(app: FastifyInstance, options: { platform: Platfo
     async (request, reply) => {
       try {
         return await runCommand(
-          { store: options.platform.store, setMaintenance: (on) => options.platform.setMaintenance(on), hasOffersNetworkId: options.platform.config.hasOffersNetworkId },
+          { store: options.platform.store, setMaintenance: (on) => options.platform.setMaintenance(on), hasOffersNetworkId: options.platform.config.hasOffersNetworkId, publicUrl: options.platform.config.publicUrl },
           request.body.args,
         );
       } catch (error) {

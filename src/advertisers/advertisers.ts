@@ -1,4 +1,4 @@
-import { requireAdvertiserAccess, requireAdvertiserManager, visibleAdvertisers } from '../accounts/scope.ts';
+import { requireAdvertiserAccess, requireAdvertiserManager, requireNetworkAdmin, visibleAdvertisers } from '../accounts/scope.ts';
 import type { Principal } from '../accounts/principal.ts';
 import { missingCatalogIds } from '../catalog/catalog.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -88,5 +88,22 @@ export async function updateAdvertiser(
     `UPDATE advertisers SET name = $2, business_url = $3, category_id = $4, updated_at = now() WHERE id = $1`,
     [id, input.name.trim(), input.businessUrl, input.categoryId],
   );
+  return (await findAdvertiser(db, id))!;
+}
+
+/** The network pauses, blocks or reactivates an advertiser, or hands it to an agency (null: none). */
+export async function setAdvertiserStanding(
+  db: Queryable,
+  principal: Principal,
+  id: number,
+  changes: { status?: 'active' | 'paused' | 'blocked'; agencyId?: number | null },
+): Promise<Advertiser> {
+  requireNetworkAdmin(principal);
+  const current = await getAdvertiser(db, principal, id);
+  const agencyId = changes.agencyId === undefined ? current.agencyId : changes.agencyId;
+  if (agencyId !== null && (await db.query('SELECT 1 FROM agencies WHERE id = $1', [agencyId])).length === 0) {
+    throw new ValidationError('agencyId', `unknown agency ${agencyId}`);
+  }
+  await db.query('UPDATE advertisers SET status = $2, agency_id = $3, updated_at = now() WHERE id = $1', [id, changes.status ?? current.status, agencyId]);
   return (await findAdvertiser(db, id))!;
 }

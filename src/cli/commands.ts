@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey } from '../accounts/api-keys.ts';
 import { OPERATOR, ROLES, type Role } from '../accounts/principal.ts';
-import { createUser, listUsers } from '../accounts/users.ts';
+import { createUser, findUserByEmail, listUsers } from '../accounts/users.ts';
+import { issueLinkToken, linkUrl } from '../accounts/account-links.ts';
 import { demoAccountLines, ensureDemoNetwork } from '../demo/demo-network.ts';
 import { getNetwork, networkSettings, updateNetwork } from '../network/network.ts';
 import { createTier, getTier, listTiers, removePartnerFromTier, removeTier, renameTier, setPartnerTier, type PartnerTier } from '../partners/partner-tiers.ts';
@@ -14,6 +15,8 @@ export interface CommandContext {
   store: Store;
   /** The NetworkId HasOffers clients send, from the configuration. */
   hasOffersNetworkId: string;
+  /** The portal's address, for the links the CLI prints. */
+  publicUrl: string;
   setMaintenance(on: boolean): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   user create --email E --name N --role R [--advertiser ID | --partner ID | --agency ID]
                                          roles: ${ROLES.join(', ')}
   user list
+  user reset-link EMAIL                  print a fresh password reset link (for when no email can go out)
   key create --account USER_ID [--name NAME]   make a key; it is shown once
   key list [--account USER_ID]
   key rotate KEY_ID                      replace a key; the old one stops at once
@@ -117,7 +121,7 @@ export async function runCommand(context: CommandContext, args: string[]): Promi
 }
 
 async function dispatch(
-  { store, setMaintenance, hasOffersNetworkId }: CommandContext,
+  { store, setMaintenance, hasOffersNetworkId, publicUrl }: CommandContext,
   [command, subcommand, argument]: string[],
   values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string },
 ): Promise<CommandOutput> {
@@ -147,6 +151,12 @@ async function dispatch(
     case 'user list': {
       const users = await listUsers(store);
       return { json: users, text: table(users.map(({ id, role, email, status }) => ({ id, role, email, status }))) };
+    }
+    case 'user reset-link': {
+      const user = await findUserByEmail(store, argument ?? '');
+      if (!user) throw new CommandError(`No user has the email ${argument ?? '(none given)'}`);
+      const link = linkUrl(publicUrl, 'password_reset', await issueLinkToken(store, user.id, 'password_reset'));
+      return { json: { userId: user.id, email: user.email, link }, text: `Password reset link for ${user.email} (works for 1 hour, once):\n${link}` };
     }
     case 'key create': {
       const key = await issueKey(store, id(values.account, '--account'), values.name ?? 'default');

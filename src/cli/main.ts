@@ -71,7 +71,7 @@ async function main(args: string[]): Promise<number> {
     }
     const { store, lock } = await openStore(config, TASKS_MODULE);
     try {
-      output = await runCommand({ store, setMaintenance: (on) => setMaintenance(store, on).then(() => {}), hasOffersNetworkId: config.hasOffersNetworkId }, args);
+      output = await runCommand({ store, setMaintenance: (on) => setMaintenance(store, on).then(() => {}), hasOffersNetworkId: config.hasOffersNetworkId, publicUrl: config.publicUrl }, args);
     } finally {
       await store.close();
       await lock?.release();

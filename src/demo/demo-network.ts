@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { demoKeySecret, isKeyActive, issueKey } from '../accounts/api-keys.ts';
+import { demoKeySecret, demoPassword, isKeyActive, issueKey } from '../accounts/api-keys.ts';
 import { OPERATOR, type Role } from '../accounts/principal.ts';
-import { createUser } from '../accounts/users.ts';
+import { hashPassword, verifyPassword } from '../accounts/passwords.ts';
+import { createUser, setPasswordHash } from '../accounts/users.ts';
 import { createAdvertiser } from '../advertisers/advertisers.ts';
 import { ensureCatalogItem } from '../catalog/catalog.ts';
 import { createGoal, setCap, setCustomTerms } from '../offers/offer-terms.ts';
@@ -21,6 +22,8 @@ export interface DemoAccount {
   accountId: number | null;
   /** Null once the operator has revoked the demo key. */
   apiKey: string | null;
+  /** The portal password; null once someone has changed it. */
+  password: string | null;
 }
 
 export interface DemoNetwork {
@@ -39,7 +42,7 @@ const percent = (value: number): number => Math.round(value * 10_000);
 export function demoAccountLines(demo: DemoNetwork): string[] {
   return demo.accounts.map((account) => {
     const id = account.accountId === null ? 'network' : `${account.role} ${account.accountId}`;
-    return `${id.padEnd(14)} ${account.email.padEnd(36)} X-API-KEY: ${account.apiKey ?? '(revoked)'}`;
+    return `${id.padEnd(14)} ${account.email.padEnd(36)} password: ${(account.password ?? '(changed)').padEnd(18)} X-API-KEY: ${account.apiKey ?? '(revoked)'}`;
   });
 }
 
@@ -67,15 +70,21 @@ async function describeDemoNetwork(db: Queryable): Promise<Omit<DemoNetwork, 'cr
     'SELECT demo_secret AS "demoSecret", demo_manifest AS manifest FROM network',
   );
   const { demoSecret, manifest } = network!;
-  const users = await db.query<Omit<DemoAccount, 'apiKey'>>(
-    `SELECT id, role, name, email, coalesce(advertiser_id, partner_id, agency_id) AS "accountId" FROM users WHERE id = ANY($1::int[]) ORDER BY id`,
+  const users = await db.query<Omit<DemoAccount, 'apiKey' | 'password'> & { passwordHash: string | null }>(
+    `SELECT id, role, name, email, coalesce(advertiser_id, partner_id, agency_id) AS "accountId", password_hash AS "passwordHash"
+     FROM users WHERE id = ANY($1::int[]) ORDER BY id`,
     [manifest.userIds],
   );
-  const accounts: DemoAccount[] = [];
-  for (const user of users) {
-    const secret = demoKeySecret(demoSecret, user.id);
-    accounts.push({ ...user, apiKey: (await isKeyActive(db, secret)) ? secret : null });
-  }
+  const accounts = await Promise.all(
+    users.map(async ({ passwordHash, ...user }): Promise<DemoAccount> => {
+      const secret = demoKeySecret(demoSecret, user.id);
+      const password = demoPassword(demoSecret, user.id);
+      // A demo store made before people could sign in gets its passwords now.
+      if (passwordHash === null) await setPasswordHash(db, user.id, await hashPassword(password));
+      const passwordHolds = passwordHash === null || (await verifyPassword(password, passwordHash));
+      return { ...user, apiKey: (await isKeyActive(db, secret)) ? secret : null, password: passwordHolds ? password : null };
+    }),
+  );
   return {
     accounts,
     advertiserIds: manifest.advertiserIds,

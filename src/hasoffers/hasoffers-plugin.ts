@@ -56,6 +56,7 @@ async function runWriteMethod(method: Write, context: MethodContext, request: Fa
       method: request.method,
       url: request.url,
       body: request.body,
+      address: request.ip,
     },
     async (tx) => ({ statusCode: 200, body: await method.write({ ...context, db: tx }) }),
   );

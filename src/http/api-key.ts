@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../accounts/api-keys.ts';
 import type { Principal } from '../accounts/principal.ts';
 import type { Queryable } from '../store/store.ts';
+import { sessionCookieOf } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,9 +25,11 @@ export async function checkApiKey(db: Queryable, key: string | undefined): Promi
   return principal ? { ok: true, principal } : { ok: false, reason: 'Invalid or revoked API key' };
 }
 
-/** Whom a request is counted against for rate limits: its key (hashed; never kept in clear), else its address. */
+/** Whom a request is counted against for rate limits: its key or session (hashed; never kept in clear), else its address. */
 export function rateLimitSubject(request: FastifyRequest, key: string | undefined): string {
-  return key ? 'key:' + createHash('sha256').update(key).digest('base64url') : `ip:${request.ip}`;
+  const session = key ? undefined : sessionCookieOf(request);
+  if (key) return 'key:' + createHash('sha256').update(key).digest('base64url');
+  return session ? 'session:' + createHash('sha256').update(session).digest('base64url') : `ip:${request.ip}`;
 }
 
 /** A fingerprint of the whole request (method, URL and body): "the same request" for rate limits and idempotency. */

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../accounts/principal.ts';
+import { setAuditActor } from '../audit/audit-log.ts';
 import { requestFingerprint } from './api-key.ts';
 import { ConflictError, ValidationError } from '../shared/errors.ts';
 import type { Store, Transaction } from '../store/store.ts';
@@ -17,6 +18,8 @@ export interface WriteRequest {
   method: string;
   url: string;
   body: unknown;
+  /** The caller's address, for the audit log. */
+  address?: string;
   /** How long the key answers its first response: IDEMPOTENCY_KEY_LIFETIME unless said. */
   keyLifetime?: string;
 }
@@ -49,8 +52,12 @@ export async function runWrite(
   work: (tx: Transaction) => Promise<WorkResult>,
 ): Promise<WriteResult> {
   const key = request.idempotencyKey;
+  const audited = async (tx: Transaction) => {
+    await setAuditActor(tx, request.principal, request.address);
+    return work(tx);
+  };
   if (key === undefined) {
-    const result = await store.transaction(work);
+    const result = await store.transaction(audited);
     return { statusCode: result.statusCode, body: JSON.stringify(result.body), replayed: false };
   }
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -78,7 +85,7 @@ export async function runWrite(
       }
       return { statusCode: stored!.statusCode, body: stored!.body, replayed: true };
     }
-    const result = await work(tx);
+    const result = await audited(tx);
     const body = JSON.stringify(result.body);
     await tx.query(`UPDATE idempotency_keys SET status_code = $3, response_body = $4 WHERE user_id = $1 AND key = $2`, [
       request.principal.userId,

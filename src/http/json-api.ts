@@ -2,7 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Platform } from '../platform.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Transaction } from '../store/store.ts';
+import { findSession, type SessionPrincipal } from '../accounts/sessions.ts';
 import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
+import { CSRF_HEADER, isSafeMethod, sessionCookieOf } from './session-cookie.ts';
 import { idempotencyKeyOf, runWrite, type WorkResult } from './idempotency.ts';
 import { inputProblem } from './input-checks.ts';
 import type { RateLimitRule } from './rate-limits.ts';
@@ -21,6 +23,17 @@ export interface JsonApiOptions {
 }
 
 const MAINTENANCE_RETRY_AFTER_SECONDS = 60;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Answered without a key or session: signing in, applying as a partner, the links in emails. */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    /** The portal session a request came with, when it came with one rather than a key. */
+    session?: SessionPrincipal;
+  }
+}
 
 export function sendJsonError(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
   return reply.code(statusCode).type('application/json').send(JSON.stringify({ error: message }));
@@ -61,6 +74,18 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
     if (!verdict.allowed) {
       reply.header('Retry-After', String(verdict.retryAfterSeconds));
       return sendJsonError(reply, 429, 'Too Many Requests');
+    }
+    if (request.routeOptions.config.public) return;
+    const session = key === undefined ? sessionCookieOf(request) : undefined;
+    if (session !== undefined) {
+      const principal = await findSession(platform.store, session);
+      if (!principal) return sendJsonError(reply, 401, 'Your session has ended: sign in again');
+      if (!isSafeMethod(request.method) && request.headers[CSRF_HEADER] !== principal.csrfToken) {
+        return sendJsonError(reply, 403, `A change made with the session cookie must carry the session's CSRF token in the ${CSRF_HEADER} header`);
+      }
+      request.principal = principal;
+      request.session = principal;
+      return;
     }
     const check = await checkApiKey(platform.store, key);
     if (!check.ok) return sendJsonError(reply, 401, check.reason);
@@ -113,6 +138,7 @@ export async function sendWrite(
       method: request.method,
       url: request.url,
       body: request.body,
+      address: request.ip,
     },
     work,
   );

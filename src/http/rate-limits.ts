@@ -33,6 +33,13 @@ export class RateLimits {
     return limiter;
   }
 
+  /** Whether a key has used up its points, without using one: for limits that count only failures. */
+  async check(rule: RateLimitRule, key: string): Promise<RateLimitVerdict> {
+    const state = await this.limiter(rule).get(key);
+    if (!state || state.consumedPoints < rule.points) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)), used: state.consumedPoints };
+  }
+
   async consume(rule: RateLimitRule, key: string): Promise<RateLimitVerdict> {
     try {
       await this.limiter(rule).consume(key);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
@@ -78,6 +79,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     },
   });
   app.setValidatorCompiler(validatorCompiler);
+  await app.register(cookie);
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('X-Request-Id', request.id);
     done(null, payload);
@@ -115,6 +117,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   // refuses them is seen only in this log.
   platform.onBackgroundError = (task, error, context) => app.log.error({ err: error, ...context }, `${task} failed; it is tried again`);
   platform.onSetAside = (what, row, error) => app.log.error({ err: error, row }, `${what} the store refuses was set aside, not stored`);
+  platform.onEmailLogged = (email) => app.log.warn({ email }, `no SMTP_URL is set: the email "${email.subject}" to ${email.to} is written here instead`);
   await app.register(healthRoutes, { platform });
   await app.register(trackingRoutes, { platform });
   await app.register(sourceKnowledgeApi, { prefix: '/affiliate/v2', platform, hideFromDocs: false });

@@ -4,6 +4,7 @@ import { AMOUNT_FORM, parseMoney } from '../shared/money.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Queryable, Store, Transaction } from '../store/store.ts';
 import { findConversion, type Conversion, type ConversionStatus } from './conversion-record.ts';
+import { formatMoney } from '../shared/money.ts';
 import type { ClickSessions } from './conversions.ts';
 import { MAX_ORDER_ID_LENGTH } from './conversion-rules.ts';
 import {
@@ -33,6 +34,27 @@ export interface BatchRowResult {
   conversionId: string | null;
   outcome: 'updated' | 'unchanged' | 'error';
   message?: string;
+  /** What the row changed (or, in a preview, would change), in words: "status pending → approved; partner 1 → 2". */
+  change?: string;
+}
+
+/** A preview runs the whole batch, then takes it back: the results say what each row would do. */
+class PreviewDone extends Error {
+  readonly results: BatchRowResult[];
+  constructor(results: BatchRowResult[]) {
+    super('batch preview');
+    this.results = results;
+  }
+}
+
+/** The differences a reader checks, between a conversion before and after a batch. */
+export function describeChange(before: Conversion, after: Conversion): string {
+  const parts: string[] = [];
+  if (after.id !== before.id) parts.push(`re-attributed: partner ${before.partnerId} → ${after.partnerId} (conversion ${before.id} → ${after.id})`);
+  if (after.status !== before.status) parts.push(`status ${before.status} → ${after.status}`);
+  if (after.saleAmountMicros !== before.saleAmountMicros) parts.push(`sale amount ${formatMoney(before.saleAmountMicros, 2)} → ${formatMoney(after.saleAmountMicros, 2)}`);
+  if (after.payoutMicros !== before.payoutMicros) parts.push(`payout ${formatMoney(before.payoutMicros, 2)} → ${formatMoney(after.payoutMicros, 2)}`);
+  return parts.join('; ');
 }
 
 const STATUSES = ['approved', 'pending', 'rejected', 'reversed'] as const;
@@ -203,9 +225,15 @@ async function applyIntent(tx: Transaction, corrector: Corrector, current: Conve
  * changed, so sending any batch again changes nothing, whatever its rows. A bad row is reported
  * and skipped; the others apply, each conversion on its own savepoint.
  */
-export async function applyBatch(store: Store, sessions: ClickSessions, corrector: Corrector, rows: BatchRow[]): Promise<BatchRowResult[]> {
+export async function applyBatch(
+  store: Store,
+  sessions: ClickSessions,
+  corrector: Corrector,
+  rows: BatchRow[],
+  { preview = false }: { preview?: boolean } = {},
+): Promise<BatchRowResult[]> {
   for (const row of rows) if (row.reattributeTo) await sessions.ensureWritten(row.reattributeTo);
-  return store.transaction(async (tx) => {
+  const applied = store.transaction(async (tx) => {
     const results = new Array<BatchRowResult>(rows.length);
     const errors = new Map<number, Error>();
     const groups = new Map<bigint, Group>();
@@ -236,8 +264,11 @@ export async function applyBatch(store: Store, sessions: ClickSessions, correcto
       try {
         const { id, changedRows } = await applyIntent(tx, corrector, current, intent);
         await tx.query('RELEASE SAVEPOINT batch_conversion');
+        const change = changedRows.size > 0 ? describeChange(current, (await findConversion(tx, id))!) : undefined;
         for (const { index } of group.rows) {
-          if (!errors.has(index)) results[index] = { row: index + 1, conversionId: String(id), outcome: changedRows.has(index) ? 'updated' : 'unchanged' };
+          if (errors.has(index)) continue;
+          const updated = changedRows.has(index);
+          results[index] = { row: index + 1, conversionId: String(id), outcome: updated ? 'updated' : 'unchanged', ...(updated && change ? { change } : {}) };
         }
       } catch (error) {
         await tx.query('ROLLBACK TO SAVEPOINT batch_conversion');
@@ -246,6 +277,13 @@ export async function applyBatch(store: Store, sessions: ClickSessions, correcto
       }
     }
     for (const [index, error] of errors) results[index] = errorOutcome(index, error);
+    if (preview) throw new PreviewDone(results);
     return results;
   });
+  try {
+    return await applied;
+  } catch (error) {
+    if (error instanceof PreviewDone) return error.results;
+    throw error;
+  }
 }

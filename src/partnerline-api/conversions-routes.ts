@@ -266,7 +266,7 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
     (tx, corrector, id, body) => reattributeConversion(tx, corrector, id, body.transactionId, body.reason ?? null),
   );
 
-  app.post<{ Body: { rows: BatchRow[] } | string }>(
+  app.post<{ Body: { rows: BatchRow[] } | string; Querystring: { preview?: boolean } }>(
     '/conversions/batch',
     {
       schema: {
@@ -299,14 +299,19 @@ export function registerConversionRoutes(app: FastifyInstance, platform: Platfor
             { type: 'string', description: 'CSV with a header row: transaction_id, order_id (or adv_sub), offer_id, goal_id, status, reason, sale_amount, reattribute_to' },
           ],
         },
+        querystring: {
+          type: 'object',
+          properties: { preview: { type: 'boolean', description: 'Say what each row would do, and change nothing' } },
+        },
         response: { 400: errorBody, 403: errorBody },
       },
     },
     async (request, reply) => {
       const rows = typeof request.body === 'string' ? parseBatchCsv(request.body) : request.body.rows;
       const corrector = await correctorFor(platform.store, request.principal);
-      const results = await applyBatch(platform.store, platform.tracker.writer, corrector, rows);
-      await platform.afterWrite();
+      const preview = request.query.preview === true;
+      const results = await applyBatch(platform.store, platform.tracker.writer, corrector, rows, { preview });
+      if (!preview) await platform.afterWrite();
       return reply.send({
         rows: results.length,
         updated: results.filter((result) => result.outcome === 'updated').length,

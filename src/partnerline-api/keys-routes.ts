@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { getKey, issueKey, listKeys, revokeKey, rotateKey, type ApiKeyInfo, type IssuedKey } from '../accounts/api-keys.ts';
+import { requireApiAccess } from '../accounts/api-access.ts';
 import type { Principal } from '../accounts/principal.ts';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, idSchema, strictBody } from '../http/schema-types.ts';
@@ -69,11 +70,12 @@ export function registerKeyRoutes(app: FastifyInstance, platform: Platform): voi
       schema: {
         ...doc('Make a new API key for your account'),
         body: strictBody({ name: { type: 'string', minLength: 1, maxLength: 100, default: 'default' } }),
-        response: { 201: issuedKey, 400: errorBody },
+        response: { 201: issuedKey, 400: errorBody, 403: errorBody },
       },
     },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
+        await requireApiAccess(tx, request.principal.userId);
         const issued = await issueKey(tx, request.principal.userId, request.body?.name ?? 'default');
         return { statusCode: 201, body: issued, replayBody: shownOnce(issued) };
       }),

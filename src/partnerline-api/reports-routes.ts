@@ -3,6 +3,7 @@ import { sendReport } from '../http/report-reply.ts';
 import { errorBody } from '../http/schema-types.ts';
 import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
+import { buildDashboard } from '../reports/dashboard.ts';
 import { refusedClicksByDay } from '../reports/refused-clicks-report.ts';
 import { fieldAllowed, statsScopeFor } from '../reports/report-access.ts';
 import { parseDayRange } from '../reports/sk-stats.ts';
@@ -172,6 +173,35 @@ export function registerReportRoutes(app: FastifyInstance, platform: Platform): 
         hasMore: page.hasMore,
         rows: page.items,
       });
+    },
+  );
+}
+
+/** Report rows as JSON carries them: money as decimal strings, counts and rates as numbers. */
+function formatRow(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([field, value]) => [field, Object.hasOwn(METRICS, field) && value !== null ? formatMetric(field as Metric, value) : value]));
+}
+
+export function registerDashboardRoute(app: FastifyInstance, platform: Platform): void {
+  app.get<{ Querystring: { series: 'day' | 'hour' } }>(
+    '/dashboard',
+    {
+      schema: {
+        tags: ['Reports'],
+        summary: "Your dashboard's figures: today, yesterday, this month and last month; a series by day (30 days) or by hour (today); top offers; what waits on you",
+        security: [{ apiKey: [] }],
+        querystring: { type: 'object', properties: { series: { type: 'string', enum: ['day', 'hour'], default: 'day' } } },
+      },
+    },
+    async (request) => {
+      const { timeZone } = await getNetwork(platform.store);
+      const dashboard = await buildDashboard(platform.store, request.principal, timeZone, new Date(), request.query.series);
+      return {
+        ...dashboard,
+        periods: Object.fromEntries(Object.entries(dashboard.periods).map(([period, rows]) => [period, rows.map(formatRow)])),
+        series: dashboard.series.map(formatRow),
+        topOffers: dashboard.topOffers.map(formatRow),
+      };
     },
   );
 }

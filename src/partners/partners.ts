@@ -86,3 +86,23 @@ export async function updatePartner(db: Queryable, id: number, changes: PartnerC
   ]);
   return getPartner(db, id);
 }
+
+export interface PartnerSummary extends Partner {
+  company: string | null;
+  tierId: number | null;
+  tierName: string | null;
+  users: number;
+}
+
+/** Every partner the network has, with its tier and how many users it has, newest first. */
+export async function listPartners(db: Queryable, filter: { status?: PartnerStatus; search?: string; id?: number }): Promise<PartnerSummary[]> {
+  const params: unknown[] = [filter.status ?? null, filter.search ? `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null, filter.id ?? null];
+  return db.query<PartnerSummary>(
+    `SELECT p.id, p.name, p.email, p.website, p.status, p.channel_id AS "channelId", p.created_at AS "createdAt", p.company,
+            p.tier_id AS "tierId", t.name AS "tierName", (SELECT count(*)::int FROM users u WHERE u.partner_id = p.id) AS users
+     FROM partners p LEFT JOIN partner_tiers t ON t.id = p.tier_id
+     WHERE ($1::text IS NULL OR p.status = $1) AND ($2::text IS NULL OR p.name ILIKE $2 OR p.email ILIKE $2) AND ($3::int IS NULL OR p.id = $3)
+     ORDER BY p.id DESC LIMIT 5000`,
+    params,
+  );
+}

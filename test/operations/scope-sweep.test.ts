@@ -12,7 +12,7 @@ import { startTestServer, USER_AGENTS, type TestServer } from '../support/test-s
  * filters by them and writes to them. An answer may not carry another account's canary, and no
  * request may change another account's rows.
  */
-type Kind = 'offer' | 'conversion' | 'click' | 'postback' | 'delivery' | 'partner' | 'advertiser' | 'key' | 'controlList';
+type Kind = 'offer' | 'conversion' | 'click' | 'postback' | 'delivery' | 'partner' | 'advertiser' | 'key' | 'controlList' | 'user' | 'agency' | 'accessRequest';
 type Role = 'trailblazer' | 'couponCrate' | 'acme' | 'brightside';
 
 const VISITOR_IP = '203.0.113.77';
@@ -36,6 +36,13 @@ const SEGMENT_KINDS: Record<string, Kind | 'nested' | 'public'> = {
   advertisers: 'advertiser',
   keys: 'key',
   'control-lists': 'controlList',
+  marketplace: 'offer',
+  users: 'user',
+  agencies: 'agency',
+  'partner-applications': 'partner',
+  applications: 'partner',
+  'api-access-requests': 'accessRequest',
+  'landing-pages': 'nested',
   'partner-tiers': 'nested',
   goals: 'nested',
   caps: 'nested',
@@ -118,22 +125,44 @@ describe('no account reads or changes what is not its own, through any route of 
       advertiser: [],
       controlList: [lists.acme, lists.brightside],
     });
-    foreign.trailblazer = { ...otherPartner('trailblazer', coupon, postbacks.couponCrate, couponCrate), delivery: await deliveries(postbacks.couponCrate), key: await keysOf('partner_id', couponCrate) };
-    foreign.couponCrate = { ...otherPartner('couponCrate', trail, postbacks.trailblazer, trailblazer), delivery: await deliveries(postbacks.trailblazer), key: await keysOf('partner_id', trailblazer) };
+    const usersOf = async (column: 'partner_id' | 'advertiser_id', id: number) =>
+      (await server.store.query<{ id: number }>(`SELECT id FROM users WHERE ${column} = $1`, [id])).map((row) => row.id);
+    const accessRequestOf = async (userIds: number[], role: Role) =>
+      (await server.store.query<{ id: number }>(`INSERT INTO api_access_requests (user_id, use_case) VALUES ($1, $2) RETURNING id`, [userIds[0], `access canary ${role}`]))[0]!.id;
+    const [agencyId] = (await server.store.query<{ id: number }>('SELECT id FROM agencies ORDER BY id LIMIT 1')).map((row) => row.id);
+    const people = {
+      trailblazer: await usersOf('partner_id', trailblazer),
+      couponCrate: await usersOf('partner_id', couponCrate),
+      acme: await usersOf('advertiser_id', acme),
+      brightside: await usersOf('advertiser_id', brightside),
+    };
+    const requests = {
+      trailblazer: await accessRequestOf(people.trailblazer, 'trailblazer'),
+      couponCrate: await accessRequestOf(people.couponCrate, 'couponCrate'),
+      acme: await accessRequestOf(people.acme, 'acme'),
+      brightside: await accessRequestOf(people.brightside, 'brightside'),
+    };
+    const others = (role: Role) => ROLES.filter((other) => other !== role);
+    const accountIds = (role: Role) => ({ user: others(role).flatMap((other) => people[other]), agency: [agencyId!], accessRequest: others(role).map((other) => requests[other]) });
+    foreign.trailblazer = { ...accountIds('trailblazer'), ...otherPartner('trailblazer', coupon, postbacks.couponCrate, couponCrate), delivery: await deliveries(postbacks.couponCrate), key: await keysOf('partner_id', couponCrate) };
+    foreign.couponCrate = { ...accountIds('couponCrate'), ...otherPartner('couponCrate', trail, postbacks.trailblazer, trailblazer), delivery: await deliveries(postbacks.trailblazer), key: await keysOf('partner_id', trailblazer) };
     const allPostbacks = [postbacks.trailblazer, postbacks.couponCrate];
     const allDeliveries = [...(await deliveries(postbacks.trailblazer)), ...(await deliveries(postbacks.couponCrate))];
-    foreign.acme = { offer: [brightOpen, brightPrivate], conversion: [trail.conversionId], click: [trail.transactionId], postback: allPostbacks, delivery: allDeliveries, partner: [], advertiser: [brightside], controlList: [lists.brightside], key: await keysOf('advertiser_id', brightside) };
-    foreign.brightside = { offer: [acmePrivate], conversion: [coupon.conversionId], click: [coupon.transactionId], postback: allPostbacks, delivery: allDeliveries, partner: [], advertiser: [acme], controlList: [lists.acme], key: await keysOf('advertiser_id', acme) };
+    foreign.acme = { ...accountIds('acme'), offer: [brightOpen, brightPrivate], conversion: [trail.conversionId], click: [trail.transactionId], postback: allPostbacks, delivery: allDeliveries, partner: [], advertiser: [brightside], controlList: [lists.brightside], key: await keysOf('advertiser_id', brightside) };
+    foreign.brightside = { ...accountIds('brightside'), offer: [acmePrivate], conversion: [coupon.conversionId], click: [coupon.transactionId], postback: allPostbacks, delivery: allDeliveries, partner: [], advertiser: [acme], controlList: [lists.acme], key: await keysOf('advertiser_id', acme) };
     own.trailblazer = { offer: brightOpen, partner: trailblazer, click: trail.transactionId, conversion: trail.conversionId };
     own.couponCrate = { offer: acmePrivate, partner: couponCrate, click: coupon.transactionId, conversion: coupon.conversionId };
     own.acme = { offer: acmePrivate, advertiser: acme, partner: couponCrate, click: coupon.transactionId, conversion: coupon.conversionId };
     own.brightside = { offer: brightOpen, advertiser: brightside, partner: trailblazer, click: trail.transactionId, conversion: trail.conversionId };
-    canaries.trailblazer = ['List Canary', 'Offer Canary Acme', 'Offer Canary Bright Private', 'ORDER-CANARY-C', 'pb-canary-c', VISITOR_IP];
-    canaries.couponCrate = ['List Canary', 'Offer Canary Bright Private', 'ORDER-CANARY-T', 'pb-canary-t', VISITOR_IP];
-    canaries.acme = ['Offer Canary Bright', 'List Canary Bright', 'ORDER-CANARY-T', 'pb-canary-', VISITOR_IP];
-    canaries.brightside = ['Offer Canary Acme', 'List Canary Acme', 'ORDER-CANARY-C', 'pb-canary-', VISITOR_IP];
+    canaries.trailblazer = ['List Canary', 'Offer Canary Acme', 'Offer Canary Bright Private', 'ORDER-CANARY-C', 'pb-canary-c', VISITOR_IP, 'deals@couponcrate', 'ops@'];
+    canaries.couponCrate = ['List Canary', 'Offer Canary Bright Private', 'ORDER-CANARY-T', 'pb-canary-t', VISITOR_IP, 'hello@trailblazer', 'ops@'];
+    canaries.acme = ['Offer Canary Bright', 'List Canary Bright', 'ORDER-CANARY-T', 'pb-canary-', VISITOR_IP, 'ops@brightside', 'hello@trailblazer', 'deals@couponcrate'];
+    canaries.brightside = ['Offer Canary Acme', 'List Canary Acme', 'ORDER-CANARY-C', 'pb-canary-', VISITOR_IP, 'ops@acme', 'hello@trailblazer', 'deals@couponcrate'];
 
     const partnerRows = (partnerId: number) => [
+      `SELECT * FROM users WHERE partner_id IS DISTINCT FROM ${partnerId}`,
+      `SELECT * FROM api_access_requests r JOIN users u ON u.id = r.user_id WHERE u.partner_id IS DISTINCT FROM ${partnerId}`,
+      'SELECT * FROM agencies',
       `SELECT * FROM conversions WHERE partner_id <> ${partnerId}`,
       `SELECT * FROM partner_postbacks WHERE partner_id <> ${partnerId}`,
       `SELECT o.* FROM outbox o JOIN partner_postbacks p ON p.id = o.postback_id WHERE p.partner_id <> ${partnerId}`,
@@ -145,6 +174,9 @@ describe('no account reads or changes what is not its own, through any route of 
       ...['offers', 'goals', 'caps', 'advertisers', 'control_lists', 'payout_overrides', 'revenue_overrides', 'volume_payouts'].map((table) => `SELECT * FROM ${table}`),
     ];
     const advertiserRows = (advertiserId: number) => [
+      `SELECT * FROM users WHERE advertiser_id IS DISTINCT FROM ${advertiserId}`,
+      `SELECT * FROM api_access_requests r JOIN users u ON u.id = r.user_id WHERE u.advertiser_id IS DISTINCT FROM ${advertiserId}`,
+      'SELECT * FROM agencies',
       `SELECT * FROM conversions WHERE advertiser_id <> ${advertiserId}`,
       `SELECT * FROM offers WHERE advertiser_id <> ${advertiserId}`,
       `SELECT * FROM advertisers WHERE id <> ${advertiserId}`,
@@ -156,6 +188,7 @@ describe('no account reads or changes what is not its own, through any route of 
       `SELECT to_jsonb(n) - 'catalog_version' FROM network n`,
       ...['partner_postbacks', 'outbox', 'partners'].map((table) => `SELECT * FROM ${table}`),
     ];
+    for (const role of ROLES) canaries[role].push(...others(role).map((other) => `access canary ${other}`));
     // Deliveries to the canary hosts fail and are tried again: the worker would move rows the sweep watches.
     await server.platform.deliveries.stop();
     fingerprints.trailblazer = partnerRows(trailblazer);

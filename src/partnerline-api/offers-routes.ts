@@ -1,0 +1,372 @@
+import type { FastifyInstance } from 'fastify';
+import { sendWrite } from '../http/json-api.ts';
+import { errorBody, idParams, idSchema, itemParams, pageSchema, strictBody } from '../http/schema-types.ts';
+import { addLandingPage, listLandingPages, removeLandingPage } from '../offers/landing-pages.ts';
+import { getMarketplaceOffer, listMarketplace, type MarketplaceOffer } from '../offers/marketplace.ts';
+import { DEVICES, OFFER_STATUSES, PRICING_TYPES, VISIBILITIES, type PricingType } from '../offers/offer-rules.ts';
+import { createOffer, getOffer, listOffers, updateOffer, type NewOffer, type Offer, type OfferSettings } from '../offers/offers.ts';
+import { applyToOffer, decideOfferApplication, listOfferApplications } from '../partners/offer-applications.ts';
+import type { Platform } from '../platform.ts';
+import { ForbiddenError, ValidationError } from '../shared/errors.ts';
+import { formatMoney, ppmToPercent } from '../shared/money.ts';
+import { amountInput, moneySchema, percentInput, percentSchema } from './amounts.ts';
+
+/** Offers: the advertiser side creates and changes them; partners find them in the marketplace and apply. */
+
+const offerSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    advertiserId: { type: 'integer' },
+    advertiserName: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    status: { type: 'string', enum: [...OFFER_STATUSES] },
+    startsAt: { type: 'string', format: 'date-time' },
+    endsAt: { type: ['string', 'null'], format: 'date-time' },
+    destinationUrl: { type: 'string' },
+    previewUrl: { type: ['string', 'null'] },
+    fallbackUrl: { type: ['string', 'null'] },
+    allowDeepLink: { type: 'boolean' },
+    geoTargeting: { type: 'array', items: { type: 'string' } },
+    deviceTargeting: { type: 'array', items: { type: 'string' } },
+    channelIds: { type: 'array', items: { type: 'integer' } },
+    currency: { type: 'string' },
+    visibility: { type: 'string', enum: [...VISIBILITIES] },
+    attributionWindowHours: { type: 'integer' },
+    approveConversions: { type: 'boolean' },
+    holdHours: { type: ['integer', 'null'] },
+    allowMultipleConversions: { type: 'boolean' },
+    payoutType: { type: 'string', enum: [...PRICING_TYPES] },
+    payout: { type: 'string' },
+    percentPayout: { type: 'number' },
+    revenueType: { type: 'string', enum: [...PRICING_TYPES] },
+    revenue: { type: 'string' },
+    percentRevenue: { type: 'number' },
+    dailyBudget: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const offerFields = {
+  advertiserId: idSchema,
+  name: { type: 'string', minLength: 1, maxLength: 255 },
+  description: { type: ['string', 'null'], maxLength: 10_000 },
+  status: { type: 'string', enum: ['active', 'paused', 'pending'] },
+  startsAt: { type: 'string', format: 'date-time' },
+  endsAt: { type: ['string', 'null'], format: 'date-time' },
+  destinationUrl: { type: 'string', minLength: 1, maxLength: 4000, description: 'May carry macros such as {transaction_id} and {aff_sub}' },
+  previewUrl: { type: ['string', 'null'], maxLength: 4000 },
+  fallbackUrl: { type: ['string', 'null'], maxLength: 4000, description: 'Where clicks go while the offer cannot take them' },
+  allowDeepLink: { type: 'boolean' },
+  geoTargeting: { type: 'array', maxItems: 250, items: { type: 'string', maxLength: 2 }, description: 'ISO country codes; empty: every country' },
+  deviceTargeting: { type: 'array', items: { type: 'string', enum: [...DEVICES] }, description: 'Empty: every device' },
+  channelIds: { type: 'array', maxItems: 100, items: idSchema },
+  currency: { type: 'string', minLength: 3, maxLength: 3 },
+  visibility: { type: 'string', enum: [...VISIBILITIES], description: 'open: every partner; approval: partners apply; private: by invitation' },
+  attributionWindowHours: { type: 'integer', minimum: 1, maximum: 87_600 },
+  approveConversions: { type: 'boolean' },
+  holdHours: { type: ['integer', 'null'], minimum: 1, maximum: 87_600 },
+  allowMultipleConversions: { type: 'boolean' },
+  payoutType: { type: 'string', enum: [...PRICING_TYPES] },
+  payout: moneySchema,
+  percentPayout: percentSchema,
+  revenueType: { type: 'string', enum: [...PRICING_TYPES] },
+  revenue: moneySchema,
+  percentRevenue: percentSchema,
+  dailyBudget: { type: ['number', 'string', 'null'], description: 'What the advertiser may spend a local day; null: no limit' },
+} as const;
+
+type OfferBody = Partial<Omit<OfferSettings, 'startsAt' | 'endsAt' | 'payoutFlatMicros' | 'payoutPercentPpm' | 'revenueFlatMicros' | 'revenuePercentPpm' | 'dailyBudgetMicros'>> & {
+  startsAt?: string;
+  endsAt?: string | null;
+  payout?: number | string;
+  percentPayout?: number | string;
+  revenue?: number | string;
+  percentRevenue?: number | string;
+  dailyBudget?: number | string | null;
+};
+
+function offerSettings(body: OfferBody): Partial<OfferSettings> {
+  const { startsAt, endsAt, payout, percentPayout, revenue, percentRevenue, dailyBudget, ...rest } = body;
+  const settings: Partial<OfferSettings> = {
+    ...rest,
+    startsAt: startsAt === undefined ? undefined : new Date(startsAt),
+    endsAt: endsAt === undefined ? undefined : endsAt === null ? null : new Date(endsAt),
+    payoutFlatMicros: amountInput('payout', payout),
+    payoutPercentPpm: percentInput('percentPayout', percentPayout),
+    revenueFlatMicros: amountInput('revenue', revenue),
+    revenuePercentPpm: percentInput('percentRevenue', percentRevenue),
+    dailyBudgetMicros: dailyBudget === undefined ? undefined : dailyBudget === null ? null : amountInput('dailyBudget', dailyBudget),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+}
+
+function offerView(offer: Offer) {
+  const { payoutFlatMicros, payoutPercentPpm, revenueFlatMicros, revenuePercentPpm, dailyBudgetMicros, ...rest } = offer;
+  return {
+    ...rest,
+    payout: formatMoney(payoutFlatMicros),
+    percentPayout: ppmToPercent(payoutPercentPpm),
+    revenue: formatMoney(revenueFlatMicros),
+    percentRevenue: ppmToPercent(revenuePercentPpm),
+    dailyBudget: dailyBudgetMicros === null ? null : formatMoney(dailyBudgetMicros),
+  };
+}
+
+const marketplaceSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    advertiserName: { type: 'string' },
+    category: { type: ['string', 'null'] },
+    previewUrl: { type: ['string', 'null'] },
+    currency: { type: 'string' },
+    visibility: { type: 'string' },
+    applicationStatus: { type: ['string', 'null'], description: 'approved: you may promote it; pending, rejected; null: you may apply' },
+    applicationReason: { type: ['string', 'null'] },
+    payoutType: { type: 'string' },
+    payout: { type: 'string' },
+    percentPayout: { type: 'number' },
+    payoutRule: { type: 'string', description: 'Which rule gives you this payout: partner override, partner tier or offer' },
+    geoTargeting: { type: 'array', items: { type: 'string' } },
+    deviceTargeting: { type: 'array', items: { type: 'string' } },
+    allowDeepLink: { type: 'boolean' },
+    startsAt: { type: 'string', format: 'date-time' },
+    endsAt: { type: ['string', 'null'], format: 'date-time' },
+    landingPages: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, previewUrl: { type: ['string', 'null'] } } } },
+    caps: {
+      type: 'array',
+      items: { type: 'object', properties: { metric: { type: 'string' }, period: { type: 'string' }, limit: { type: 'string' }, partnerOnly: { type: 'boolean' } } },
+    },
+  },
+} as const;
+
+function marketplaceView(offer: MarketplaceOffer) {
+  const { payoutFlatMicros, payoutPercentPpm, caps, ...rest } = offer;
+  return {
+    ...rest,
+    payout: formatMoney(payoutFlatMicros),
+    percentPayout: ppmToPercent(payoutPercentPpm),
+    caps: caps.map((cap) => ({ ...cap, limit: cap.metric === 'payout' ? formatMoney(cap.limit) : String(cap.limit) })),
+  };
+}
+
+const applicationSchema = {
+  type: 'object',
+  properties: {
+    offerId: { type: 'integer' },
+    offerName: { type: 'string' },
+    advertiserId: { type: 'integer' },
+    partnerId: { type: 'integer' },
+    partnerName: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'blocked'] },
+    note: { type: ['string', 'null'] },
+    reason: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const landingPageSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    offerId: { type: 'integer' },
+    name: { type: 'string' },
+    url: { type: 'string' },
+    previewUrl: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export function registerOfferRoutes(app: FastifyInstance, platform: Platform): void {
+  const doc = (tag: string, summary: string) => ({ tags: [tag], summary, security: [{ apiKey: [] }] });
+  const partnerOnly = (partnerId: number | null) => {
+    if (partnerId === null) throw new ForbiddenError('The marketplace is the partners\' view of offers; use /offers');
+    return partnerId;
+  };
+
+  app.get<{ Querystring: { advertiserId?: number; page: number; perPage: number } }>(
+    '/offers',
+    {
+      schema: {
+        ...doc('Offers', 'Offers you manage (network: all; advertisers and agencies: their own)'),
+        querystring: { type: 'object', properties: { advertiserId: idSchema, page: pageSchema, perPage: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: offerSchema }, page: { type: 'integer' }, perPage: { type: 'integer' }, hasMore: { type: 'boolean' } } },
+          403: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      const found = await listOffers(platform.store, request.principal, request.query);
+      return { items: found.items.map(offerView), page: request.query.page, perPage: request.query.perPage, hasMore: found.hasMore };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/offers/:id',
+    { schema: { ...doc('Offers', 'One offer, with everything it has'), params: idParams, response: { 200: offerSchema, 403: errorBody, 404: errorBody } } },
+    async (request) => offerView(await getOffer(platform.store, request.principal, request.params.id)),
+  );
+
+  app.post<{ Body: OfferBody & { advertiserId: number; name: string; destinationUrl: string; payoutType: PricingType; revenueType: PricingType } }>(
+    '/offers',
+    {
+      schema: {
+        ...doc('Offers', 'Create an offer'),
+        body: strictBody(offerFields, { required: ['advertiserId', 'name', 'destinationUrl', 'payoutType', 'revenueType'] }),
+        response: { 201: offerSchema, 400: errorBody, 403: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 201,
+        body: offerView(await createOffer(tx, request.principal, offerSettings(request.body) as NewOffer)),
+      })),
+  );
+
+  app.patch<{ Params: { id: number }; Body: OfferBody }>(
+    '/offers/:id',
+    {
+      schema: {
+        ...doc('Offers', 'Change an offer; what is not given stays as it is'),
+        params: idParams,
+        body: strictBody(offerFields, { minProperties: 1 }),
+        response: { 200: offerSchema, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: offerView(await updateOffer(tx, request.principal, request.params.id, offerSettings(request.body))),
+      })),
+  );
+
+  for (const [action, status, summary] of [
+    ['pause', 'paused', 'Pause an offer: its clicks go to the fallback and count for nothing'],
+    ['activate', 'active', 'Activate an offer'],
+    ['archive', 'deleted', 'Archive an offer: it leaves every list and can no longer change'],
+  ] as const) {
+    app.post<{ Params: { id: number } }>(
+      `/offers/:id/${action}`,
+      { schema: { ...doc('Offers', summary), params: idParams, response: { 200: offerSchema, 400: errorBody, 403: errorBody, 404: errorBody } } },
+      (request, reply) =>
+        sendWrite(platform, request, reply, async (tx) => {
+          const current = await getOffer(tx, request.principal, request.params.id);
+          if (current.status === status) return { statusCode: 200, body: offerView(current) };
+          if (current.status === 'deleted') throw new ValidationError('status', 'an archived offer cannot change');
+          return { statusCode: 200, body: offerView(await updateOffer(tx, request.principal, request.params.id, { status })) };
+        }),
+    );
+  }
+
+  app.get<{ Params: { id: number } }>(
+    '/offers/:id/landing-pages',
+    { schema: { ...doc('Offers', 'An offer\'s other landing pages (url_id on a tracking link)'), params: idParams, response: { 200: { type: 'array', items: landingPageSchema } } } },
+    (request) => listLandingPages(platform.store, request.principal, request.params.id),
+  );
+
+  app.post<{ Params: { id: number }; Body: { name: string; url: string; previewUrl?: string | null } }>(
+    '/offers/:id/landing-pages',
+    {
+      schema: {
+        ...doc('Offers', 'Add a landing page'),
+        params: idParams,
+        body: strictBody(
+          { name: { type: 'string', minLength: 1, maxLength: 255 }, url: { type: 'string', minLength: 1, maxLength: 4000 }, previewUrl: { type: ['string', 'null'], maxLength: 4000 } },
+          { required: ['name', 'url'] },
+        ),
+        response: { 201: landingPageSchema, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await addLandingPage(tx, request.principal, request.params.id, request.body) })),
+  );
+
+  app.delete<{ Params: { id: number; pageId: number } }>(
+    '/offers/:id/landing-pages/:pageId',
+    { schema: { ...doc('Offers', 'Remove a landing page'), params: itemParams('pageId'), response: { 204: { type: 'null' }, 403: errorBody, 404: errorBody } } },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => {
+        await removeLandingPage(tx, request.principal, request.params.id, request.params.pageId);
+        return { statusCode: 204, body: null };
+      }),
+  );
+
+  app.get<{ Querystring: { search?: string; status?: 'approved' | 'available' } }>(
+    '/marketplace',
+    {
+      schema: {
+        ...doc('Marketplace', 'Offers you may promote or apply to, with your own payout (partners)'),
+        querystring: {
+          type: 'object',
+          properties: {
+            search: { type: 'string', maxLength: 200 },
+            status: { type: 'string', enum: ['approved', 'available'], description: 'approved: you may promote them; available: you may apply' },
+          },
+        },
+        response: { 200: { type: 'array', items: marketplaceSchema }, 403: errorBody },
+      },
+    },
+    async (request) => (await listMarketplace(platform.store, partnerOnly(request.principal.partnerId), request.query)).map(marketplaceView),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/marketplace/:id',
+    { schema: { ...doc('Marketplace', 'One offer as you see it (partners)'), params: idParams, response: { 200: marketplaceSchema, 403: errorBody, 404: errorBody } } },
+    async (request) => marketplaceView(await getMarketplaceOffer(platform.store, partnerOnly(request.principal.partnerId), request.params.id)),
+  );
+
+  app.post<{ Params: { id: number }; Body: { note?: string } | undefined }>(
+    '/offers/:id/applications',
+    {
+      schema: {
+        ...doc('Offer applications', 'Apply to an offer that asks for approval, with a note (partners)'),
+        params: idParams,
+        body: strictBody({ note: { type: 'string', maxLength: 4000 } }),
+        response: { 200: applicationSchema, 403: errorBody, 404: errorBody, 409: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: await applyToOffer(tx, request.principal, request.params.id, request.body?.note ?? null),
+      })),
+  );
+
+  app.get<{ Querystring: { status?: 'pending' | 'approved' | 'rejected' | 'blocked'; offerId?: number } }>(
+    '/offer-applications',
+    {
+      schema: {
+        ...doc('Offer applications', 'Applications: a partner\'s own; an advertiser\'s or agency\'s to its offers; the network\'s all'),
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'blocked'] }, offerId: idSchema } },
+        response: { 200: { type: 'array', items: applicationSchema } },
+      },
+    },
+    (request) => listOfferApplications(platform.store, request.principal, request.query),
+  );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post<{ Params: { id: number; partnerId: number }; Body: { reason?: string } | undefined }>(
+      `/offers/:id/applications/:partnerId/${decision}`,
+      {
+        schema: {
+          ...doc('Offer applications', decision === 'approve' ? 'Approve a partner\'s application' : 'Reject a partner\'s application, with a reason it reads'),
+          params: itemParams('partnerId'),
+          body: strictBody({ reason: { type: 'string', maxLength: 4000 } }),
+          response: { 200: applicationSchema, 400: errorBody, 403: errorBody, 404: errorBody },
+        },
+      },
+      (request, reply) =>
+        sendWrite(platform, request, reply, async (tx) => ({
+          statusCode: 200,
+          body: await decideOfferApplication(tx, request.principal, request.params.id, request.params.partnerId, decision === 'approve', request.body?.reason ?? null),
+        })),
+    );
+  }
+}
