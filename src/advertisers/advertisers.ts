@@ -15,6 +15,8 @@ export interface Advertiser {
   categoryName: string | null;
   agencyId: number | null;
   status: string;
+  /** Postbacks for its offers must carry it (security_token) when set. */
+  conversionSecurityToken: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -26,7 +28,8 @@ export interface AdvertiserInput {
 }
 
 const SELECT_ADVERTISER = `SELECT a.id, a.name, a.business_url AS "businessUrl", a.category_id AS "categoryId",
-  c.name AS "categoryName", a.agency_id AS "agencyId", a.status, a.created_at AS "createdAt", a.updated_at AS "updatedAt"
+  c.name AS "categoryName", a.agency_id AS "agencyId", a.status,
+  a.conversion_security_token AS "conversionSecurityToken", a.created_at AS "createdAt", a.updated_at AS "updatedAt"
   FROM advertisers a LEFT JOIN categories c ON c.id = a.category_id`;
 
 export async function listAdvertisers(
@@ -105,5 +108,13 @@ export async function setAdvertiserStanding(
     throw new ValidationError('agencyId', `unknown agency ${agencyId}`);
   }
   await db.query('UPDATE advertisers SET status = $2, agency_id = $3, updated_at = now() WHERE id = $1', [id, changes.status ?? current.status, agencyId]);
+  return (await findAdvertiser(db, id))!;
+}
+
+/** Sets the token postbacks must carry, or (null) lets postbacks come without one. */
+export async function setSecurityToken(db: Queryable, principal: Principal, id: number, token: string | null): Promise<Advertiser> {
+  await getAdvertiser(db, principal, id);
+  if (token !== null && !/^[\w-]{8,64}$/.test(token)) throw new ValidationError('conversionSecurityToken', 'must be 8 to 64 letters, digits, - or _');
+  await db.query('UPDATE advertisers SET conversion_security_token = $2, updated_at = now() WHERE id = $1', [id, token]);
   return (await findAdvertiser(db, id))!;
 }

@@ -16,6 +16,7 @@ import { UNKNOWN_SHORT_LINK } from '../tracking-endpoints/click-answer.ts';
 import { clickFastPath } from '../tracking-endpoints/click-fast-path.ts';
 import { trackingRoutes } from '../tracking-endpoints/tracking-routes.ts';
 import { healthRoutes } from './health.ts';
+import { portalRoutes } from './portal.ts';
 import { sendJsonError } from './json-api.ts';
 import { logsEachClick, serializeRequest } from './request-log.ts';
 import { validatorCompiler } from './validation.ts';
@@ -125,5 +126,6 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(partnerlineApi, { prefix: '/api/v1', platform });
   await app.register(hasOffersApi, { platform });
   if (options.adminToken) await app.register(adminApi, { prefix: '/admin/v1', platform, token: options.adminToken });
+  await portalRoutes(app);
   return app;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireNetworkAdmin } from '../accounts/scope.ts';
-import { createAdvertiser, getAdvertiser, listAdvertisers, setAdvertiserStanding, updateAdvertiser, type AdvertiserInput } from '../advertisers/advertisers.ts';
+import { createAdvertiser, getAdvertiser, listAdvertisers, setAdvertiserStanding, setSecurityToken, updateAdvertiser, type AdvertiserInput } from '../advertisers/advertisers.ts';
 import { getAgency, listAgencies, saveAgency } from '../agencies/agencies.ts';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, nullableIdSchema, pageSchema, strictBody } from '../http/schema-types.ts';
@@ -37,6 +37,7 @@ const advertiserSchema = {
     categoryName: { type: ['string', 'null'] },
     agencyId: { type: ['integer', 'null'] },
     status: { type: 'string' },
+    conversionSecurityToken: { type: ['string', 'null'], description: 'Postbacks for its offers must carry it as security_token' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -60,6 +61,7 @@ const advertiserFields = {
   categoryId: nullableIdSchema,
   status: { type: 'string', enum: ['active', 'paused', 'blocked'] },
   agencyId: nullableIdSchema,
+  conversionSecurityToken: { type: ['string', 'null'], maxLength: 64 },
 } as const;
 
 export function registerAccountRoutes(app: FastifyInstance, platform: Platform): void {
@@ -156,11 +158,11 @@ export function registerAccountRoutes(app: FastifyInstance, platform: Platform):
       })),
   );
 
-  app.patch<{ Params: { id: number }; Body: Partial<AdvertiserInput> & { status?: 'active' | 'paused' | 'blocked'; agencyId?: number | null } }>(
+  app.patch<{ Params: { id: number }; Body: Partial<AdvertiserInput> & { status?: 'active' | 'paused' | 'blocked'; agencyId?: number | null; conversionSecurityToken?: string | null } }>(
     '/advertisers/:id',
     {
       schema: {
-        ...doc('Advertisers', 'Change an advertiser; the network also sets its status (paused, blocked) and agency'),
+        ...doc('Advertisers', 'Change an advertiser and its postback security token; the network also sets its status (paused, blocked) and agency'),
         params: idParams,
         body: strictBody(advertiserFields, { minProperties: 1 }),
         response: { 200: advertiserSchema, 400: errorBody, 403: errorBody, 404: errorBody },
@@ -168,7 +170,7 @@ export function registerAccountRoutes(app: FastifyInstance, platform: Platform):
     },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => {
-        const { status, agencyId, ...details } = request.body;
+        const { status, agencyId, conversionSecurityToken, ...details } = request.body;
         const current = await getAdvertiser(tx, request.principal, request.params.id);
         let advertiser = current;
         if (Object.keys(details).length > 0) {
@@ -179,6 +181,7 @@ export function registerAccountRoutes(app: FastifyInstance, platform: Platform):
           });
         }
         if (status !== undefined || agencyId !== undefined) advertiser = await setAdvertiserStanding(tx, request.principal, current.id, { status, agencyId });
+        if (conversionSecurityToken !== undefined) advertiser = await setSecurityToken(tx, request.principal, current.id, conversionSecurityToken);
         return { statusCode: 200, body: advertiser };
       }),
   );

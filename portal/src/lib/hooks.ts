@@ -1,0 +1,20 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ApiError, send } from '../api/client.ts';
+
+/** A change through the API that refreshes what it touches and keeps its last message for the page to show. */
+export function useAction<Input, Output = unknown>(run: (input: Input) => Promise<Output>, refresh: string[][], success?: (output: Output, input: Input) => string) {
+  const client = useQueryClient();
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const mutation = useMutation({
+    mutationFn: run,
+    onSuccess: async (output, input) => {
+      setMessage(success ? { kind: 'ok', text: success(output, input) } : null);
+      await Promise.all(refresh.map((queryKey) => client.invalidateQueries({ queryKey })));
+    },
+    onError: (error) => setMessage({ kind: 'error', text: error instanceof ApiError ? error.message : 'The server could not be reached. Try again.' }),
+  });
+  return { ...mutation, message, clearMessage: () => setMessage(null) };
+}
+
+export const post = <T = unknown>(path: string, body?: unknown) => send<T>('POST', path, body ?? {});
