@@ -18,6 +18,7 @@ import {
   type GoalSettings,
 } from '../offers/offer-terms.ts';
 import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
+import { applyToOffer } from '../partners/offer-applications.ts';
 import { createPartner, getPartner, updatePartner, type PartnerStatus } from '../partners/partners.ts';
 import { setPartnerTier } from '../partners/partner-tiers.ts';
 import type { Platform } from '../platform.ts';
@@ -709,6 +710,11 @@ const AFFILIATE_API: Record<string, Record<string, Method>> = {
       }
       return trackingLink(context, offerId, context.principal.partnerId!);
     },
+    // HasOffers' "apply to run this offer": the application waits for the advertiser or the network.
+    requestOfferAccess: writes('Could not request offer access.', async (context) => {
+      const application = await applyToOffer(context.db, context.principal, requireId(context, 'offer_id'), param(context.params, 'notes') ?? param(context.params, 'answers') ?? null);
+      return { AffiliateOffer: { offer_id: String(application.offerId), affiliate_id: String(application.partnerId), approval_status: application.status, notes: application.note } };
+    }),
     getCategories: async (context) => {
       const ids = list(context.params.ids).map(parseId).filter((id): id is number => Boolean(id));
       if (ids.length === 0) throw missingArgument('ids');

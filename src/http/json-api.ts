@@ -95,6 +95,8 @@ export function useJsonApiConventions(app: FastifyInstance, options: JsonApiOpti
   app.addHook('preValidation', async (request, reply) => {
     const problem = inputProblem(request.body) ?? inputProblem(request.query) ?? inputProblem(request.params);
     if (problem) return sendJsonError(reply, 400, problem);
+    // A person reloading a page asks the same reads again; the per-key limit still holds.
+    if (request.session && isSafeMethod(request.method)) return;
     const subject = `${rateLimitSubject(request, apiKeyHeader(request))}:${requestFingerprint(request)}`;
     const verdict = await platform.rateLimits.consume(limits.identical, subject);
     if (!verdict.allowed) {

@@ -1,12 +1,11 @@
 import { NotFoundError } from '../shared/errors.ts';
 import { first, SqlParams } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
-import { partnerSeesOffer } from './offers.ts';
 
 /**
  * Offers as a partner sees them: those it may promote or apply to, each with its own payout
- * (whichever rule gives it: its own, its tier's, the offer's) and where its application stands.
- * Nothing of what the advertiser pays is here.
+ * (whichever rule gives it: its own, its tier's, the offer's) and where its application stands,
+ * a rejected one with its reason. Nothing of what the advertiser pays is here.
  */
 export interface MarketplaceOffer {
   id: number;
@@ -49,7 +48,8 @@ const SELECT = (partner: string) => `
   FROM offers o JOIN advertisers a ON a.id = o.advertiser_id LEFT JOIN categories c ON c.id = a.category_id
   LEFT JOIN approvals ap ON ap.offer_id = o.id AND ap.partner_id = ${partner}
   LEFT JOIN partner_payout_terms t ON t.offer_id = o.id AND t.goal_id IS NULL AND t.partner_id = ${partner}
-  WHERE o.status = 'active' AND a.status = 'active' AND ${partnerSeesOffer(partner)}`;
+  WHERE o.status = 'active' AND a.status = 'active'
+    AND coalesce(ap.status, '') <> 'blocked' AND (o.visibility <> 'private' OR ap.status = 'approved')`;
 
 type Row = Omit<MarketplaceOffer, 'caps'> & { caps: Array<{ metric: string; period: string; limit: string; partnerOnly: boolean }> };
 

@@ -23,6 +23,8 @@ export interface Person {
 /** Chromium as these machines need it (see the README's testing notes); each person is a fresh profile. */
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+const DESKTOP_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
 export interface BrowserSession {
   /** One person: their own browser profile (cookies and all), at a viewport. */
   person(viewport?: { width: number; height: number }): Promise<Person>;
@@ -35,7 +37,8 @@ export async function launchBrowser(): Promise<BrowserSession> {
     async person(viewport = { width: 1280, height: 900 }) {
       const profile = await mkdtemp(path.join(os.tmpdir(), 'partnerline-chromium-'));
       // Playwright passes the fresh profile to Chromium as --user-data-dir.
-      const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, viewport, headless: true });
+      // A headless browser's own user agent names it a bot, and the tracker would not count its clicks.
+      const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, viewport, headless: true, userAgent: DESKTOP_CHROME });
       opened.push({ context, profile });
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(10_000);
@@ -62,10 +65,7 @@ export interface AxeViolation {
 /** axe-core's serious and critical findings on the page as it stands. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe.run(document);
-    return result.violations;
-  });
+  const violations = await page.evaluate<AxeViolation[]>('axe.run(document).then((result) => result.violations)');
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
-import { api, setCsrfToken, unwrap } from './client.ts';
+import { api, ApiError, setCsrfToken, unwrap } from './client.ts';
 import type { components } from './schema.ts';
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof loadSession>>>['user'];
@@ -14,9 +14,9 @@ interface Session {
 const SessionContext = createContext<Session | null>(null);
 
 async function loadSession() {
-  const { data, response } = await api.GET('/api/v1/session');
+  const { data, error, response } = await api.GET('/api/v1/session');
   if (response.status === 401) return null;
-  if (!response.ok || !data) throw new Error(`The server answered ${response.status}`);
+  if (!response.ok || !data) throw new ApiError(response.status, (error as { error?: string } | undefined)?.error ?? `The server answered ${response.status}`);
   setCsrfToken(data.csrfToken ?? null);
   return data as { user: NonNullable<(typeof data)['user']> & { id: number; email: string; name: string; role: 'network_admin' | 'advertiser' | 'partner' | 'agency' }; csrfToken?: string | null };
 }

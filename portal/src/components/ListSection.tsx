@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { getJson, send } from '../api/client.ts';
-import { useAction } from '../lib/hooks.ts';
+import { latest, useAction } from '../lib/hooks.ts';
 import { DataTable } from './DataTable.tsx';
 import { Field, Select } from './Field.tsx';
 import { ErrorState, Loading, Notice } from './States.tsx';
@@ -97,7 +97,7 @@ export function ListSection({
           {addLabel}
         </button>
       </form>
-      {(add.message ?? remove.message) && <Notice kind={(add.message ?? remove.message)!.kind}>{(add.message ?? remove.message)!.text}</Notice>}
+      {latest(add.message, remove.message) && <Notice kind={latest(add.message, remove.message)!.kind}>{latest(add.message, remove.message)!.text}</Notice>}
     </section>
   );
 }

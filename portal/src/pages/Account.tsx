@@ -8,7 +8,7 @@ import { Field, TextArea } from '../components/Field.tsx';
 import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
-import { useAction } from '../lib/hooks.ts';
+import { latest, useAction } from '../lib/hooks.ts';
 
 interface Key {
   id: number;
@@ -54,7 +54,7 @@ export function AccountPage() {
         ),
     }),
   ];
-  const message = create.message ?? refresh.message ?? revoke.message ?? ask.message;
+  const message = latest(create.message, refresh.message, revoke.message, ask.message);
   const hasAccess = me.data?.user.apiAccess ?? false;
   return (
     <>
@@ -139,7 +139,7 @@ function TwoFactorSection({ on }: { on: boolean }) {
   const begin = useAction(() => send<{ secret: string; uri: string }>('POST', '/api/v1/me/two-factor', {}), []);
   const confirm = useAction(() => send<{ recoveryCodes: string[] }>('POST', '/api/v1/me/two-factor/confirm', { code }), [['me']], () => 'Two-factor sign-in is on.');
   const off = useAction(() => send('DELETE', '/api/v1/me/two-factor', { password }), [['me']], () => 'Two-factor sign-in is off.');
-  const message = begin.message ?? confirm.message ?? off.message;
+  const message = latest(begin.message, confirm.message, off.message);
   return (
     <section aria-label="Two-factor sign-in" className="list-section">
       <h2>Two-factor sign-in</h2>

@@ -7,7 +7,7 @@ import { DataTable } from '../components/DataTable.tsx';
 import { Field } from '../components/Field.tsx';
 import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
-import { useAction } from '../lib/hooks.ts';
+import { latest, useAction } from '../lib/hooks.ts';
 
 interface Advertiser {
   id: number;
@@ -58,7 +58,7 @@ export function AdvertisersPage() {
     event.preventDefault();
     create.mutate(undefined);
   };
-  const message = create.message ?? update.message ?? addAgency.message;
+  const message = latest(create.message, update.message, addAgency.message);
   return (
     <>
       <PageTitle intro="Advertisers and the agencies that manage them.">Advertisers and agencies</PageTitle>

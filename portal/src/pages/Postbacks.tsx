@@ -8,7 +8,7 @@ import { Field } from '../components/Field.tsx';
 import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
-import { useAction } from '../lib/hooks.ts';
+import { latest, useAction } from '../lib/hooks.ts';
 
 interface Postback {
   id: number;
@@ -60,7 +60,7 @@ export function PostbacksPage() {
     event.preventDefault();
     create.mutate(undefined);
   };
-  const message = create.message ?? test.message ?? remove.message;
+  const message = latest(create.message, test.message, remove.message);
   return (
     <>
       <PageTitle intro="Partnerline calls these URLs when your conversions are created, change, or are rejected. Macros such as {aff_sub}, {payout} and {conversion_status} are filled in.">Postbacks</PageTitle>

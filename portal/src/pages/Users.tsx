@@ -7,7 +7,7 @@ import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select } from '../components/Field.tsx';
 import { PageTitle, ROLE_NAMES } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
-import { useAction } from '../lib/hooks.ts';
+import { latest, useAction } from '../lib/hooks.ts';
 
 interface User {
   id: number;
@@ -63,7 +63,7 @@ export function UsersPage() {
     event.preventDefault();
     invite.mutate(undefined);
   };
-  const message = invite.message ?? update.message;
+  const message = latest(invite.message, update.message);
   return (
     <>
       <PageTitle intro={network ? 'Everyone who signs in, of every account.' : 'The people of your account.'}>Users</PageTitle>
