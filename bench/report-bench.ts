@@ -4,6 +4,7 @@ import path from 'node:path';
 import { runStats, type StatsQuery } from '../src/reports/stats-engine.ts';
 import { localDay } from '../src/shared/time-zones.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { portalBench } from './portal-bench.ts';
 import { DEFAULT_SIZE, generateReportData, type ReportDataSize } from './report-data.ts';
 import { TASKS_MODULE } from '../src/transaction-tasks.ts';
 
@@ -18,7 +19,7 @@ function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** Loads the generated network, then times the three reports of issue 4 through the stats engine. */
+/** Loads the generated network, times the three reports of issue 4 through the stats engine, then the portal on it. */
 export async function reportBench(label: string, databaseUrl: string | undefined, size: ReportDataSize = DEFAULT_SIZE): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'partnerline-report-bench-'));
   const { store, lock } = await openStore({ databaseUrl, dataDir }, TASKS_MODULE);
@@ -58,6 +59,7 @@ export async function reportBench(label: string, databaseUrl: string | undefined
       const p50 = percentile(times, 50);
       console.log(`  ${name}: p50 ${p50.toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms (${rows} rows; target p50 <= ${target} ms: ${p50 <= target ? 'met' : 'NOT met'})`);
     }
+    await portalBench(label, store, topPartnerId, dataDir);
   } finally {
     await store.close();
     await lock?.release();

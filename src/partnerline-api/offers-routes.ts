@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, idSchema, itemParams, pageSchema, strictBody } from '../http/schema-types.ts';
+import { addCreative, creativeFile, IMAGE_TYPES, listCreatives, removeCreative, type NewCreative } from '../offers/creatives.ts';
 import { addLandingPage, listLandingPages, removeLandingPage } from '../offers/landing-pages.ts';
 import { getMarketplaceOffer, listMarketplace, type MarketplaceOffer } from '../offers/marketplace.ts';
 import { DEVICES, OFFER_STATUSES, PRICING_TYPES, VISIBILITIES, type PricingType } from '../offers/offer-rules.ts';
 import { createOffer, getOffer, listOffers, updateOffer, type NewOffer, type Offer, type OfferSettings } from '../offers/offers.ts';
 import { applyToOffer, decideOfferApplication, listOfferApplications } from '../partners/offer-applications.ts';
 import type { Platform } from '../platform.ts';
-import { ForbiddenError, ValidationError } from '../shared/errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { formatMoney, ppmToPercent } from '../shared/money.ts';
 import { amountInput, moneySchema, percentInput, percentSchema } from './amounts.ts';
 
@@ -183,6 +184,22 @@ const landingPageSchema = {
   },
 } as const;
 
+const creativeSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    offerId: { type: 'integer' },
+    name: { type: 'string' },
+    kind: { type: 'string', enum: ['image', 'html'] },
+    contentType: { type: 'string' },
+    size: { type: 'integer', description: 'Bytes' },
+    width: { type: ['integer', 'null'] },
+    height: { type: ['integer', 'null'] },
+    url: { type: 'string', description: 'Where partners embed it from' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 export function registerOfferRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = (tag: string, summary: string) => ({ tags: [tag], summary, security: [{ apiKey: [] }] });
   const partnerOnly = (partnerId: number | null) => {
@@ -296,6 +313,66 @@ export function registerOfferRoutes(app: FastifyInstance, platform: Platform): v
         await removeLandingPage(tx, request.principal, request.params.id, request.params.pageId);
         return { statusCode: 204, body: null };
       }),
+  );
+
+  const creativeUrl = (id: number) => `/api/v1/creatives/${id}`;
+  app.get<{ Params: { id: number } }>(
+    '/offers/:id/creatives',
+    { schema: { ...doc('Offers', "An offer's banners and HTML creatives (its side; partners who may promote it)"), params: idParams, response: { 200: { type: 'array', items: creativeSchema }, 400: errorBody, 403: errorBody, 404: errorBody } } },
+    async (request) => (await listCreatives(platform.store, request.principal, request.params.id)).map((creative) => ({ ...creative, url: creativeUrl(creative.id) })),
+  );
+
+  app.post<{ Params: { id: number }; Body: NewCreative }>(
+    '/offers/:id/creatives',
+    {
+      schema: {
+        ...doc('Offers', 'Add a creative: an image (base64, at most 2 MB) or HTML'),
+        params: idParams,
+        body: strictBody(
+          {
+            name: { type: 'string', minLength: 1, maxLength: 255 },
+            kind: { type: 'string', enum: ['image', 'html'] },
+            contentType: { type: 'string', enum: [...IMAGE_TYPES], description: "An image's type" },
+            content: { type: 'string', minLength: 1, maxLength: 3_000_000, description: 'An image as base64, or the HTML itself' },
+            width: { type: ['integer', 'null'], minimum: 1, maximum: 10_000 },
+            height: { type: ['integer', 'null'], minimum: 1, maximum: 10_000 },
+          },
+          { required: ['name', 'kind', 'content'] },
+        ),
+        response: { 201: creativeSchema, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => {
+        const creative = await addCreative(tx, request.principal, request.params.id, request.body);
+        return { statusCode: 201, body: { ...creative, url: creativeUrl(creative.id) } };
+      }),
+  );
+
+  app.delete<{ Params: { id: number; creativeId: number } }>(
+    '/offers/:id/creatives/:creativeId',
+    { schema: { ...doc('Offers', 'Remove a creative; its address stops serving it'), params: itemParams('creativeId'), response: { 204: { type: 'null' }, 403: errorBody, 404: errorBody } } },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => {
+        await removeCreative(tx, request.principal, request.params.id, request.params.creativeId);
+        return { statusCode: 204, body: null };
+      }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/creatives/:id',
+    { config: { public: true }, schema: { ...doc('Offers', "A creative's file, for partners' pages (no key)"), security: [], params: idParams, response: { 404: errorBody } } },
+    async (request, reply) => {
+      const file = await creativeFile(platform.store, request.params.id);
+      if (!file) throw new NotFoundError('creative', request.params.id);
+      // HTML runs sandboxed, as an origin of its own: it can never act with a visitor's portal session.
+      return reply
+        .type(file.contentType)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', 'sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation')
+        .header('cache-control', 'public, max-age=300')
+        .send(Buffer.from(file.content));
+    },
   );
 
   app.get<{ Querystring: { search?: string; status?: 'approved' | 'available' } }>(

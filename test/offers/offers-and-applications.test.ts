@@ -76,6 +76,30 @@ describe('offers through the v1 API: made and changed by their side, found and a
     assert.ok(mine.length > 0 && mine.every((row) => row.partnerId === socialSpark), 'a partner reads only its own applications');
   });
 
+  test('creatives: the advertiser stores images and HTML, partners who may promote the offer embed them, the file is served from Partnerline', async () => {
+    const newsletter = server.demo.offerIds[1]!;
+    const bookClub = server.demo.offerIds[3]!;
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const image = await api('POST', `/offers/${newsletter}/creatives`, { name: 'Banner 1x1', kind: 'image', contentType: 'image/png', content: png, width: 1, height: 1 }, server.keys.acme);
+    assert.equal(image.status, 201, image.text);
+    const disguised = await api('POST', `/offers/${newsletter}/creatives`, { name: 'Not a PNG', kind: 'image', contentType: 'image/png', content: Buffer.from('<script>').toString('base64') }, server.keys.acme);
+    assert.equal(disguised.status, 400);
+    assert.equal((await api('POST', `/offers/${newsletter}/creatives`, { name: 'x', kind: 'html', content: '<b>x</b>' }, server.keys.brightside)).status, 403);
+    const html = await api('POST', `/offers/${newsletter}/creatives`, { name: 'Sign-up box', kind: 'html', content: '<p>Join the newsletter</p><script>fetch("/api/v1/keys")</script>' }, server.keys.acme);
+    assert.equal(html.status, 201);
+    const listed = await api('GET', `/offers/${newsletter}/creatives`, undefined, server.keys.trailblazer);
+    assert.deepEqual(listed.body.map((creative: { name: string }) => creative.name), ['Banner 1x1', 'Sign-up box']);
+    assert.equal((await api('GET', `/offers/${bookClub}/creatives`, undefined, server.keys.couponCrate)).status, 400, 'a private offer not invited to is unknown');
+    const file = await server.request('GET', image.body.url);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    const page = await server.request('GET', html.body.url);
+    assert.match(page.headers.get('content-security-policy') ?? '', /^sandbox/, 'HTML runs sandboxed, never as the portal');
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    await api('DELETE', `/offers/${newsletter}/creatives/${image.body.id}`, undefined, server.keys.acme);
+    assert.equal((await server.request('GET', image.body.url)).status, 404);
+  });
+
   test('the dashboard counts what the reports count, each role its own', async () => {
     const newsletter = server.demo.offerIds[1]!;
     const [trailblazer] = server.demo.partnerIds as [number];

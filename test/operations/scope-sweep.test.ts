@@ -43,6 +43,7 @@ const SEGMENT_KINDS: Record<string, Kind | 'nested' | 'public'> = {
   applications: 'partner',
   'api-access-requests': 'accessRequest',
   'landing-pages': 'nested',
+  creatives: 'nested',
   'partner-tiers': 'nested',
   goals: 'nested',
   caps: 'nested',

@@ -9,6 +9,7 @@ import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { useAction } from '../lib/hooks.ts';
 import { useUrlState } from '../lib/url-state.ts';
+import { Creatives } from './Creatives.tsx';
 import { LinkBuilder } from './LinkBuilder.tsx';
 import { pricing } from './Offers.tsx';
 
@@ -130,7 +131,10 @@ export function MarketplaceOfferPage({ id }: { id: string }) {
         )}
       </dl>
       {offer.applicationStatus === 'approved' ? (
-        <LinkBuilder offerId={offer.id} allowDeepLink={offer.allowDeepLink} />
+        <>
+          <LinkBuilder offerId={offer.id} allowDeepLink={offer.allowDeepLink} />
+          <Creatives offerId={offer.id} manage={false} />
+        </>
       ) : offer.applicationStatus === 'pending' ? (
         <Notice kind="ok">Your application is waiting for the advertiser.</Notice>
       ) : (

@@ -7,6 +7,7 @@ import { PageTitle } from '../components/Layout.tsx';
 import { ListSection } from '../components/ListSection.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { useAction } from '../lib/hooks.ts';
+import { Creatives } from './Creatives.tsx';
 import { LinkBuilder } from './LinkBuilder.tsx';
 import { OfferApplications } from './Applications.tsx';
 import { OfferForm, PRICING, type Offer } from './Offers.tsx';
@@ -115,6 +116,7 @@ export function OfferDetailPage({ id }: { id: string }) {
           />
         </>
       )}
+      <Creatives offerId={offer.id} manage={offer.status !== 'deleted'} />
       <OfferApplications offerId={offer.id} />
       {user.role === 'network_admin' && <LinkBuilder offerId={offer.id} allowDeepLink={offer.allowDeepLink} choosePartner />}
     </>

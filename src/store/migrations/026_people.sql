@@ -92,8 +92,8 @@ CREATE INDEX audit_log_agency ON audit_log (agency_id, id);
 
 CREATE FUNCTION audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  -- Never recorded: secrets, and what changes on every use.
-  hidden text[] := ARRAY['password_hash', 'totp_secret', 'secret_hash', 'demo_secret', 'csrf_token',
+  -- Never recorded: secrets, stored files, and what changes on every use.
+  hidden text[] := ARRAY['password_hash', 'totp_secret', 'secret_hash', 'demo_secret', 'csrf_token', 'content',
                          'updated_at', 'last_used_at'];
   actor jsonb := coalesce(nullif(current_setting('partnerline.actor', true), '')::jsonb, '{}'::jsonb);
   old_row jsonb;
