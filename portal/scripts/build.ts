@@ -36,7 +36,8 @@ async function openApiDocument(): Promise<unknown> {
 }
 
 const document = await openApiDocument();
-const types = astToString(await openapiTS(document as Parameters<typeof openapiTS>[0]));
+// The API's answers always carry every property their schema lists (null where empty).
+const types = astToString(await openapiTS(document as Parameters<typeof openapiTS>[0], { propertiesRequiredByDefault: true }));
 await writeFile(path.join(portal, 'src/api/schema.ts'), `// Generated from Partnerline's OpenAPI document by portal/scripts/build.ts; do not edit.\n${types}`);
 if (!process.argv.includes('--types-only')) {
   await build({ configFile: path.join(portal, 'vite.config.ts'), logLevel: 'warn' });

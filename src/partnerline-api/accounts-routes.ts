@@ -6,6 +6,7 @@ import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, nullableIdSchema, pageSchema, strictBody } from '../http/schema-types.ts';
 import { createPartner, getPartner, listPartners, updatePartner, PARTNER_STATUSES, type PartnerChanges, type PartnerStatus } from '../partners/partners.ts';
 import type { Platform } from '../platform.ts';
+import { advertiser } from '../sourceknowledge/sk-schemas.ts';
 import { ForbiddenError } from '../shared/errors.ts';
 
 /** The network's accounts: partners, advertisers and agencies. */
@@ -27,14 +28,11 @@ const partnerSchema = {
   },
 } as const;
 
+/** The SourceKnowledge API's advertiser, with what the network and the advertiser itself manage beside. */
 const advertiserSchema = {
   type: 'object',
   properties: {
-    id: { type: 'integer' },
-    name: { type: 'string' },
-    businessUrl: { type: 'string' },
-    categoryId: { type: ['integer', 'null'] },
-    categoryName: { type: ['string', 'null'] },
+    ...advertiser.properties,
     agencyId: { type: ['integer', 'null'] },
     status: { type: 'string' },
     conversionSecurityToken: { type: ['string', 'null'], description: 'Postbacks for its offers must carry it as security_token' },

@@ -1,6 +1,17 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema.ts';
 
+type JsonOf<Response> = Response extends { content: { 'application/json': infer Body } } ? Body : never;
+
+/** What an API path answers (its 200, else its 201), as the OpenAPI document says: never restated by hand. */
+export type ApiData<Path extends keyof paths, Method extends keyof paths[Path] = 'get' & keyof paths[Path]> = paths[Path][Method] extends { responses: infer Responses }
+  ? Responses extends { 200: infer Ok }
+    ? JsonOf<Ok>
+    : Responses extends { 201: infer Created }
+      ? JsonOf<Created>
+      : never
+  : never;
+
 /** The portal speaks to Partnerline's public API with the session cookie, like any other client. */
 export const api = createClient<paths>({ baseUrl: '' });
 

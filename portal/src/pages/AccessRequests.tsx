@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { PageTitle } from '../components/Layout.tsx';
@@ -8,14 +8,7 @@ import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useAction } from '../lib/hooks.ts';
 
-interface AccessRequest {
-  id: number;
-  email: string;
-  role: string;
-  useCase: string;
-  status: string;
-  createdAt: string;
-}
+type AccessRequest = ApiData<'/api/v1/api-access-requests'>[number];
 
 export function AccessRequestsPage() {
   const { network } = useSession();

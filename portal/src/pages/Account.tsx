@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, TextArea } from '../components/Field.tsx';
@@ -10,14 +10,7 @@ import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
 import { latest, useAction } from '../lib/hooks.ts';
 
-interface Key {
-  id: number;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+type Key = ApiData<'/api/v1/keys'>[number];
 
 export function AccountPage() {
   const { user, network } = useSession();

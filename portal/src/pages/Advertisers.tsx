@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field } from '../components/Field.tsx';
@@ -9,18 +9,8 @@ import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { latest, useAction } from '../lib/hooks.ts';
 
-interface Advertiser {
-  id: number;
-  name: string;
-  businessUrl: string;
-  agencyId: number | null;
-  status: string;
-}
-interface Agency {
-  id: number;
-  name: string;
-  advertisers: number;
-}
+type Advertiser = ApiData<'/api/v1/advertisers/{id}'>;
+type Agency = ApiData<'/api/v1/agencies'>[number];
 
 export function AdvertisersPage() {
   const { user } = useSession();

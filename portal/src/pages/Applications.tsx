@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Select } from '../components/Field.tsx';
@@ -11,16 +11,7 @@ import { formatTime } from '../lib/format.ts';
 import { useAction } from '../lib/hooks.ts';
 import { useUrlState } from '../lib/url-state.ts';
 
-interface Application {
-  offerId: number;
-  offerName: string;
-  partnerId: number;
-  partnerName: string;
-  status: string;
-  note: string | null;
-  reason: string | null;
-  updatedAt: string;
-}
+type Application = ApiData<'/api/v1/offer-applications'>[number];
 
 /** Offer applications, with approve and reject (a reason the partner reads). */
 export function OfferApplications({ offerId, status = '' }: { offerId?: number; status?: string }) {

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
-import { getJson } from '../api/client.ts';
+import { type ApiData, getJson } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Select } from '../components/Field.tsx';
@@ -9,18 +9,7 @@ import { ErrorState, Loading } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useUrlState } from '../lib/url-state.ts';
 
-interface Entry {
-  id: string;
-  at: string;
-  actorUserId: number | null;
-  actorRole: string | null;
-  address: string | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+type Entry = ApiData<'/api/v1/audit-log'>['entries'][number];
 
 const ENTITIES = ['', 'session', 'offers', 'goals', 'caps', 'payout_overrides', 'revenue_overrides', 'approvals', 'partners', 'advertisers', 'users', 'api_keys', 'network', 'partner_postbacks'];
 const DEFAULTS = { entity: '' };

@@ -1,20 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { Field, Select, TextArea } from '../components/Field.tsx';
 import { Empty, ErrorState, Loading, Notice } from '../components/States.tsx';
 import { latest, useAction } from '../lib/hooks.ts';
 
-interface Creative {
-  id: number;
-  name: string;
-  kind: 'image' | 'html';
-  contentType: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-  url: string;
-}
+type Creative = ApiData<'/api/v1/offers/{id}/creatives'>[number];
 
 /** The embed code a partner pastes: the banner (or HTML) wrapped in its tracking link where it has one. */
 function embedCode(creative: Creative, trackingLink?: string): string {

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select, TextArea } from '../components/Field.tsx';
 import { PageTitle } from '../components/Layout.tsx';
@@ -13,27 +13,7 @@ import { Creatives } from './Creatives.tsx';
 import { LinkBuilder } from './LinkBuilder.tsx';
 import { pricing } from './Offers.tsx';
 
-interface MarketOffer {
-  id: number;
-  name: string;
-  description: string | null;
-  advertiserName: string;
-  category: string | null;
-  previewUrl: string | null;
-  currency: string;
-  visibility: string;
-  applicationStatus: string | null;
-  applicationReason: string | null;
-  payoutType: string;
-  payout: string;
-  percentPayout: number;
-  payoutRule: string;
-  geoTargeting: string[];
-  deviceTargeting: string[];
-  allowDeepLink: boolean;
-  landingPages: Array<{ id: number; name: string }>;
-  caps: Array<{ metric: string; period: string; limit: string; partnerOnly: boolean }>;
-}
+type MarketOffer = ApiData<'/api/v1/marketplace/{id}'>;
 
 const STANDING: Record<string, string> = { approved: 'Approved: you may promote it', pending: 'Application waiting', rejected: 'Application rejected' };
 const standing = (offer: MarketOffer) => (offer.applicationStatus ? (STANDING[offer.applicationStatus] ?? offer.applicationStatus) : 'Apply to promote it');

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { PageTitle } from '../components/Layout.tsx';
@@ -8,14 +8,7 @@ import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime, titleCase } from '../lib/format.ts';
 import { useAction } from '../lib/hooks.ts';
 
-interface Notification {
-  id: string;
-  kind: string;
-  message: string;
-  offerId: number | null;
-  createdAt: string;
-  readAt: string | null;
-}
+type Notification = ApiData<'/api/v1/notifications'>[number];
 
 export function NotificationsPage() {
   const { network } = useSession();

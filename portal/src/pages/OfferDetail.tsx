@@ -86,36 +86,23 @@ export function OfferDetailPage({ id }: { id: string }) {
         addLabel="Set cap"
         removable
       />
-      {user.role === 'network_admin' && (
-        <>
+      {user.role === 'network_admin' &&
+        (['payout', 'revenue'] as const).map((side) => (
           <ListSection
-            title="Partner payouts"
-            path={`${base}/partner-payouts`}
+            key={side}
+            title={`Partner ${side}s`}
+            path={`${base}/partner-${side}s`}
             method="PUT"
-            columns={['id', 'partnerId', 'tierId', 'goalId', 'payoutType', 'payout', 'percentPayout']}
+            columns={['id', 'partnerId', 'tierId', 'goalId', `${side}Type`, side, `percent${side[0]!.toUpperCase()}${side.slice(1)}`]}
             fields={[
               { name: 'partnerId', label: 'Partner id', number: true },
-              { name: 'payoutType', label: 'Payout type', options: PRICING },
-              { name: 'payout', label: 'Payout' },
+              { name: `${side}Type`, label: `${side[0]!.toUpperCase()}${side.slice(1)} type`, options: PRICING },
+              { name: side, label: `${side[0]!.toUpperCase()}${side.slice(1)}` },
             ]}
-            addLabel="Set partner payout"
+            addLabel={`Set partner ${side}`}
             removable
           />
-          <ListSection
-            title="Partner revenues"
-            path={`${base}/partner-revenues`}
-            method="PUT"
-            columns={['id', 'partnerId', 'tierId', 'goalId', 'revenueType', 'revenue', 'percentRevenue']}
-            fields={[
-              { name: 'partnerId', label: 'Partner id', number: true },
-              { name: 'revenueType', label: 'Revenue type', options: PRICING },
-              { name: 'revenue', label: 'Revenue' },
-            ]}
-            addLabel="Set partner revenue"
-            removable
-          />
-        </>
-      )}
+        ))}
       <Creatives offerId={offer.id} manage={offer.status !== 'deleted'} />
       <OfferApplications offerId={offer.id} />
       {user.role === 'network_admin' && <LinkBuilder offerId={offer.id} allowDeepLink={offer.allowDeepLink} choosePartner />}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select, TextArea } from '../components/Field.tsx';
@@ -12,35 +12,7 @@ import { formatMoney, formatTime } from '../lib/format.ts';
 import { useAction } from '../lib/hooks.ts';
 import { useUrlState } from '../lib/url-state.ts';
 
-export interface Offer {
-  id: number;
-  advertiserId: number;
-  advertiserName: string;
-  name: string;
-  description: string | null;
-  status: string;
-  destinationUrl: string;
-  previewUrl: string | null;
-  fallbackUrl: string | null;
-  allowDeepLink: boolean;
-  geoTargeting: string[];
-  deviceTargeting: string[];
-  currency: string;
-  visibility: string;
-  attributionWindowHours: number;
-  approveConversions: boolean;
-  holdHours: number | null;
-  payoutType: string;
-  payout: string;
-  percentPayout: number;
-  revenueType: string;
-  revenue: string;
-  percentRevenue: number;
-  dailyBudget: string | null;
-  startsAt: string;
-  endsAt: string | null;
-  createdAt: string;
-}
+export type Offer = ApiData<'/api/v1/offers/{id}'>;
 
 export const PRICING = ['cpa_flat', 'cpa_percentage', 'cpa_both', 'cpc', 'cpm'].map((value) => ({ value, label: value.replace('cpa_', 'CPA ').replace('cpc', 'CPC').replace('cpm', 'CPM') }));
 const DEFAULTS = { status: '', page: '1' };

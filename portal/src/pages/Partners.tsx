@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select } from '../components/Field.tsx';
@@ -12,30 +12,8 @@ import { formatCount, formatMoney, formatTime, todayIn } from '../lib/format.ts'
 import { useAction } from '../lib/hooks.ts';
 import { useUrlState } from '../lib/url-state.ts';
 
-interface Partner {
-  id: number;
-  name: string;
-  company: string | null;
-  email: string | null;
-  website: string | null;
-  status: string;
-  tierName: string | null;
-  users: number;
-  createdAt: string;
-}
-interface Application {
-  partnerId: number;
-  company: string | null;
-  contactName: string;
-  email: string;
-  website: string | null;
-  trafficSources: string | null;
-  promotion: string | null;
-  status: string;
-  emailConfirmed: boolean;
-  reviewReason: string | null;
-  appliedAt: string;
-}
+type Partner = ApiData<'/api/v1/partners'>[number];
+type Application = ApiData<'/api/v1/partner-applications'>[number];
 
 const DEFAULTS = { tab: 'partners', status: '' };
 

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field } from '../components/Field.tsx';
@@ -10,15 +10,7 @@ import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
 import { latest, useAction } from '../lib/hooks.ts';
 
-interface Postback {
-  id: number;
-  partnerId: number;
-  offerId: number | null;
-  url: string;
-  status: string;
-  consecutiveFailures: number;
-  createdAt: string;
-}
+type Postback = ApiData<'/api/v1/postbacks'>[number];
 type Delivery = Record<string, unknown> & { id: string; status: string; log?: Array<Record<string, unknown>> };
 
 export function PostbacksPage() {

@@ -1,24 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { Field } from '../components/Field.tsx';
 import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { useAction } from '../lib/hooks.ts';
 
-interface Network {
-  name: string;
-  timeZone: string;
-  currency: string;
-  fallbackUrl: string | null;
-  cpcPartnerSharePercent: number;
-  maintenance: boolean;
-  blockedIps: string[];
-  blockedReferrers: string[];
-  clickLimitPerIpPerHour: number;
-  minSecondsToConversion: number;
-  reviewBotConversions: boolean;
-}
+type Network = ApiData<'/api/v1/network'>;
 
 export function SettingsPage() {
   const query = useQuery({ queryKey: ['network'], queryFn: () => getJson<Network>('/api/v1/network') });

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api/client.ts';
+import { type ApiData, getJson, send } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select } from '../components/Field.tsx';
@@ -9,19 +9,7 @@ import { PageTitle, ROLE_NAMES } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { latest, useAction } from '../lib/hooks.ts';
 
-interface User {
-  id: number;
-  email: string;
-  name: string;
-  role: keyof typeof ROLE_NAMES;
-  advertiserId: number | null;
-  partnerId: number | null;
-  agencyId: number | null;
-  status: string;
-  twoFactor: boolean;
-  apiAccess: boolean;
-  hasPassword: boolean;
-}
+type User = ApiData<'/api/v1/users'>[number];
 
 export function UsersPage() {
   const { user: me } = useSession();
