@@ -96,7 +96,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
           '/affiliate/v2: manage advertisers, campaigns, bid factors and control lists, and read campaign statistics ' +
           '(every path is also served under /api/agency/v2). /api/v1: API keys, conversions and their ledger, partner ' +
           'postbacks, tracking links and reports. Tracking (HasOffers): the click, impression and conversion endpoints ' +
-          'that tracking links and advertisers call, with no key. Authenticate with your API key in the X-API-KEY header. Limits: 200 ' +
+          'that tracking links and advertisers call, with no key. Authenticate with your API key in the X-API-KEY header (the web portal ' +
+          'at / uses the same API with a session cookie from POST /api/v1/session, and sends its CSRF token in X-CSRF-Token). Limits: 200 ' +
           'requests a minute per key on v2 (1,200 on v1), the same request at most 10 times a minute (HTTP 429 with ' +
           'Retry-After beyond). Creating calls accept an Idempotency-Key header, honoured for 24 hours.\n\n' +
           '**Getting a key.** The server prints the demo accounts\' keys when it starts; `npm run cli -- demo` prints them again. ' +

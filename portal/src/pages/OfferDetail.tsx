@@ -9,6 +9,7 @@ import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { useAction } from '../lib/hooks.ts';
 import { Creatives } from './Creatives.tsx';
 import { LinkBuilder } from './LinkBuilder.tsx';
+import { VolumeSteps } from './VolumeSteps.tsx';
 import { OfferApplications } from './Applications.tsx';
 import { OfferForm, PRICING, type Offer } from './Offers.tsx';
 
@@ -95,7 +96,8 @@ export function OfferDetailPage({ id }: { id: string }) {
             method="PUT"
             columns={['id', 'partnerId', 'tierId', 'goalId', `${side}Type`, side, `percent${side[0]!.toUpperCase()}${side.slice(1)}`]}
             fields={[
-              { name: 'partnerId', label: 'Partner id', number: true },
+              { name: 'partnerId', label: 'Partner id', number: true, optional: true },
+              { name: 'tierId', label: 'Or tier id', number: true, optional: true, hint: 'Every partner of the tier' },
               { name: `${side}Type`, label: `${side[0]!.toUpperCase()}${side.slice(1)} type`, options: PRICING },
               { name: side, label: `${side[0]!.toUpperCase()}${side.slice(1)}` },
             ]}
@@ -103,6 +105,7 @@ export function OfferDetailPage({ id }: { id: string }) {
             removable
           />
         ))}
+      {user.role !== 'partner' && <VolumeSteps offerId={offer.id} />}
       <Creatives offerId={offer.id} manage={offer.status !== 'deleted'} />
       <OfferApplications offerId={offer.id} />
       {user.role === 'network_admin' && <LinkBuilder offerId={offer.id} allowDeepLink={offer.allowDeepLink} choosePartner />}

@@ -7,6 +7,7 @@ import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select } from '../components/Field.tsx';
 import { PageTitle } from '../components/Layout.tsx';
+import { ListSection } from '../components/ListSection.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatCount, formatMoney, formatTime, todayIn } from '../lib/format.ts';
 import { useAction } from '../lib/hooks.ts';
@@ -16,6 +17,34 @@ type Partner = ApiData<'/api/v1/partners'>[number];
 type Application = ApiData<'/api/v1/partner-applications'>[number];
 
 const DEFAULTS = { tab: 'partners', status: '' };
+const TAB_NAMES = { partners: 'Partners', applications: 'Sign-ups', tiers: 'Tiers' };
+
+/** Payout tiers: name them here, put partners in them, then pay a tier on an offer's page. */
+function Tiers() {
+  const [tierId, setTierId] = useState('');
+  const [partnerId, setPartnerId] = useState('');
+  const assign = useAction(() => send('PUT', `/api/v1/partner-tiers/${tierId}/partners/${partnerId}`, {}), [['/api/v1/partner-tiers'], ['partners']], () => 'The partner is in the tier.');
+  return (
+    <>
+      <ListSection title="Tiers" path="/api/v1/partner-tiers" columns={['id', 'name', 'partnerIds']} fields={[{ name: 'name', label: 'Tier name' }]} addLabel="Add tier" />
+      <form
+        className="inline-form"
+        aria-label="Put a partner in a tier"
+        onSubmit={(event) => {
+          event.preventDefault();
+          assign.mutate(undefined);
+        }}
+      >
+        <Field label="Tier id" inputMode="numeric" value={tierId} onChange={(event) => setTierId(event.target.value)} />
+        <Field label="Partner id" inputMode="numeric" value={partnerId} onChange={(event) => setPartnerId(event.target.value)} />
+        <button type="submit" disabled={!tierId || !partnerId}>
+          Put in tier
+        </button>
+      </form>
+      {assign.message && <Notice kind={assign.message.kind}>{assign.message.text}</Notice>}
+    </>
+  );
+}
 
 export function PartnersPage() {
   const [state, setState] = useUrlState(DEFAULTS);
@@ -23,13 +52,13 @@ export function PartnersPage() {
     <>
       <PageTitle intro="The network's partners, and those who applied to join.">Partners</PageTitle>
       <div role="tablist" aria-label="Partners" className="tabs">
-        {(['partners', 'applications'] as const).map((tab) => (
+        {(['partners', 'applications', 'tiers'] as const).map((tab) => (
           <button key={tab} type="button" role="tab" aria-selected={state.tab === tab} onClick={() => setState({ tab })}>
-            {tab === 'partners' ? 'Partners' : 'Sign-ups'}
+            {TAB_NAMES[tab]}
           </button>
         ))}
       </div>
-      {state.tab === 'partners' ? <PartnerList status={state.status} onStatus={(status) => setState({ status })} /> : <SignUps />}
+      {state.tab === 'partners' ? <PartnerList status={state.status} onStatus={(status) => setState({ status })} /> : state.tab === 'tiers' ? <Tiers /> : <SignUps />}
     </>
   );
 }
