@@ -39,7 +39,7 @@ export class Platform {
   readonly shortLinks: ShortLinkCache;
   readonly deliveries: DeliveryWorker;
   readonly conversions: ConversionPipeline;
-  readonly mailer: Mailer;
+  private readonly mailer: Mailer;
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
   /** Clicks and impressions an earlier run kept on disk, written at this start. */
@@ -123,6 +123,14 @@ export class Platform {
     platform.raiseAlerts.start();
     platform.keepTidy.start();
     return platform;
+  }
+
+  /**
+   * Sends an email after the change it tells of has committed. A failure is reported, not thrown:
+   * the change stands, and a new link can always be asked for (or printed by the CLI).
+   */
+  async sendEmail(email: Email): Promise<void> {
+    await this.mailer.send(email).catch((error: unknown) => this.onBackgroundError(`sending the email "${email.subject}"`, error));
   }
 
   /** After a write commits: the click path must see changed offers, partners or lists before the answer goes. */

@@ -13,7 +13,6 @@ import {
   markPending,
   reattributeConversion,
   rejectConversion,
-  reverseConversion,
   type Corrector,
 } from './corrections.ts';
 

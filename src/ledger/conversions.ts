@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { networkTimeZone } from '../network/network.ts';
-import { PERIOD_ADJECTIVES, type CapMetric, type CapPeriod, type PricingSide } from '../offers/offer-rules.ts';
+import { PERIOD_ADJECTIVES, type PricingSide } from '../offers/offer-rules.ts';
 import { enqueuePostbacks } from '../postbacks/outbox.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
 import { formatMoney } from '../shared/money.ts';

@@ -58,9 +58,7 @@ export function registerPartnerApplicationRoutes(app: FastifyInstance, platform:
       const { application, user } = await platform.store.transaction((tx) => applyAsPartner(tx, request.body));
       const token = await issueLinkToken(platform.store, user.id, 'email_confirmation');
       const network = await getNetwork(platform.store);
-      await platform.mailer
-        .send(accountEmails.confirmEmail(user.email, network.name, linkUrl(platform.config.publicUrl, 'email_confirmation', token)))
-        .catch((error: unknown) => platform.onBackgroundError('sending a confirmation email', error));
+      await platform.sendEmail(accountEmails.confirmEmail(user.email, network.name, linkUrl(platform.config.publicUrl, 'email_confirmation', token)));
       return reply.code(201).send(application);
     },
   );
@@ -101,9 +99,7 @@ export function registerPartnerApplicationRoutes(app: FastifyInstance, platform:
         });
         if (decided?.changed) {
           const network = await getNetwork(platform.store);
-          await platform.mailer
-            .send(accountEmails.applicationDecided(decided.email, network.name, decision === 'approve', decided.reason, `${platform.config.publicUrl}/sign-in`))
-            .catch((error: unknown) => platform.onBackgroundError('sending an application decision email', error));
+          await platform.sendEmail(accountEmails.applicationDecided(decided.email, network.name, decision === 'approve', decided.reason, `${platform.config.publicUrl}/sign-in`));
         }
         return sent;
       },

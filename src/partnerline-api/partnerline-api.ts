@@ -8,6 +8,7 @@ import { registerConversionRoutes } from './conversions-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { registerNotificationRoutes } from './notifications-routes.ts';
+import { registerMarketplaceRoutes } from './marketplace-routes.ts';
 import { registerOfferRoutes } from './offers-routes.ts';
 import { registerOfferTermsRoutes, TERMS_FIELD_NAMES } from './offer-terms-routes.ts';
 import { registerPartnerApplicationRoutes } from './partner-applications-routes.ts';
@@ -36,6 +37,7 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   registerConversionRoutes(app, platform);
   registerAccountRoutes(app, platform);
   registerOfferRoutes(app, platform);
+  registerMarketplaceRoutes(app, platform);
   registerOfferTermsRoutes(app, platform);
   registerPartnerTierRoutes(app, platform);
   registerPostbackRoutes(app, platform);

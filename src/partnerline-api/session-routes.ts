@@ -54,6 +54,12 @@ export function registerSessionRoutes(app: FastifyInstance, platform: Platform):
     return true;
   }
 
+  /** A change that needs the user's password again: it must be right. */
+  async function requirePassword(userId: number, password: string, field: string): Promise<void> {
+    const stored = first(await platform.store.query<{ hash: string | null }>('SELECT password_hash AS hash FROM users WHERE id = $1', [userId]));
+    if (!(await verifyPassword(password, stored?.hash ?? null))) throw new ValidationError(field, 'is wrong');
+  }
+
   const where = (request: FastifyRequest) => ({ address: request.ip, userAgent: request.headers['user-agent'] });
 
   app.post<{ Body: { email: string; password: string; code?: string } }>(
@@ -144,9 +150,7 @@ export function registerSessionRoutes(app: FastifyInstance, platform: Platform):
         const token = await issueLinkToken(platform.store, user.id, 'password_reset');
         const network = await getNetwork(platform.store);
         // Not awaited: how long the answer takes must not tell whether the email is known.
-        platform.mailer
-          .send(accountEmails.passwordReset(user.email, network.name, linkUrl(platform.config.publicUrl, 'password_reset', token)))
-          .catch((error: unknown) => platform.onBackgroundError('sending a password reset email', error));
+        void platform.sendEmail(accountEmails.passwordReset(user.email, network.name, linkUrl(platform.config.publicUrl, 'password_reset', token)));
       }
       return reply.code(202).send({ ok: true, message: 'If an account uses this email, a link to reset its password is on its way' });
     },
@@ -206,8 +210,7 @@ export function registerSessionRoutes(app: FastifyInstance, platform: Platform):
       },
     },
     async (request, reply) => {
-      const stored = first(await platform.store.query<{ hash: string | null }>('SELECT password_hash AS hash FROM users WHERE id = $1', [request.principal.userId]));
-      if (!(await verifyPassword(request.body.currentPassword, stored?.hash ?? null))) throw new ValidationError('currentPassword', 'is wrong');
+      await requirePassword(request.principal.userId, request.body.currentPassword, 'currentPassword');
       checkNewPassword(request.body.newPassword);
       const passwordHash = await hashPassword(request.body.newPassword);
       return sendWrite(platform, request, reply, async (tx) => {
@@ -262,8 +265,7 @@ export function registerSessionRoutes(app: FastifyInstance, platform: Platform):
       },
     },
     async (request, reply) => {
-      const stored = first(await platform.store.query<{ hash: string | null }>('SELECT password_hash AS hash FROM users WHERE id = $1', [request.principal.userId]));
-      if (!(await verifyPassword(request.body.password, stored?.hash ?? null))) throw new ValidationError('password', 'is wrong');
+      await requirePassword(request.principal.userId, request.body.password, 'password');
       return sendWrite(platform, request, reply, async (tx) => {
         await disableTotp(tx, request.principal.userId);
         return { statusCode: 200, body: { ok: true, message: 'Two-factor sign-in is off' } };

@@ -36,9 +36,7 @@ export function registerUserRoutes(app: FastifyInstance, platform: Platform): vo
   async function sendInvitation(user: User): Promise<void> {
     const token = await issueLinkToken(platform.store, user.id, 'invitation');
     const network = await getNetwork(platform.store);
-    await platform.mailer
-      .send(accountEmails.invitation(user.email, network.name, linkUrl(platform.config.publicUrl, 'invitation', token)))
-      .catch((error: unknown) => platform.onBackgroundError('sending an invitation email', error));
+    await platform.sendEmail(accountEmails.invitation(user.email, network.name, linkUrl(platform.config.publicUrl, 'invitation', token)));
   }
 
   app.get('/users', { schema: { ...doc('List the users of your account (the network: every user)'), response: { 200: { type: 'array', items: userSchema } } } }, (request) =>

@@ -77,11 +77,21 @@ export function ConversionsPage() {
     column.accessor('payout', { header: user.role === 'partner' ? 'Earnings' : 'Payout', cell: (info) => formatMoney(info.getValue(), info.row.original.currency) }),
     column.display({
       id: 'actions',
-      header: 'History',
-      cell: (info) => (
-        <button type="button" onClick={() => setHistory(info.row.original.id)}>
-          History <span className="visually-hidden">of conversion {info.row.original.id}</span>
-        </button>
+      header: 'Actions',
+      cell: ({ row: { original } }) => (
+        <div className="row-actions">
+          <button type="button" onClick={() => setHistory(original.id)}>
+            History <span className="visually-hidden">of conversion {original.id}</span>
+          </button>
+          {mayCorrect &&
+            (['approve', 'reject', 'reverse'] as const)
+              .filter((action) => (action === 'approve' ? original.status !== 'approved' : action === 'reject' ? original.status === 'pending' : original.status === 'approved'))
+              .map((action) => (
+                <button key={action} type="button" onClick={() => act.mutate({ action, ids: [original.id] })}>
+                  {action[0]!.toUpperCase() + action.slice(1)} <span className="visually-hidden">conversion {original.id}</span>
+                </button>
+              ))}
+        </div>
       ),
     }),
   ];

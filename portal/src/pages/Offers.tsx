@@ -80,6 +80,7 @@ interface OfferFormState {
   percentRevenue: string;
   geoTargeting: string;
   deviceTargeting: string;
+  channelIds: number[];
   allowDeepLink: boolean;
   approveConversions: boolean;
   holdHours: string;
@@ -104,6 +105,7 @@ function formFrom(offer?: Offer): OfferFormState {
     percentRevenue: String(offer?.percentRevenue ?? 0),
     geoTargeting: offer?.geoTargeting.join(', ') ?? '',
     deviceTargeting: offer?.deviceTargeting.join(', ') ?? '',
+    channelIds: offer?.channelIds ?? [],
     allowDeepLink: offer?.allowDeepLink ?? false,
     approveConversions: offer?.approveConversions ?? false,
     holdHours: offer?.holdHours ? String(offer.holdHours) : '',
@@ -132,6 +134,7 @@ function bodyOf(form: OfferFormState, creating: boolean) {
     percentRevenue: form.percentRevenue || '0',
     geoTargeting: list(form.geoTargeting),
     deviceTargeting: list(form.deviceTargeting),
+    channelIds: form.channelIds,
     allowDeepLink: form.allowDeepLink,
     approveConversions: form.approveConversions,
     holdHours: form.holdHours ? Number(form.holdHours) : null,
@@ -148,6 +151,7 @@ export function OfferForm({ offer, onSaved }: { offer?: Offer; onSaved: (offer: 
     queryFn: () => getJson<{ items: Array<{ id: number; name: string }> }>('/api/v1/advertisers', { perPage: 500 }),
     enabled: !offer,
   });
+  const channels = useQuery({ queryKey: ['channels'], queryFn: () => getJson<ApiData<'/affiliate/v2/channels'>>('/affiliate/v2/channels') });
   const save = useAction(
     () => send<Offer>(offer ? 'PATCH' : 'POST', offer ? `/api/v1/offers/${offer.id}` : '/api/v1/offers', bodyOf(form, !offer)),
     [['offers'], ['offer', String(offer?.id)]],
@@ -188,6 +192,19 @@ export function OfferForm({ offer, onSaved }: { offer?: Offer; onSaved: (offer: 
         <legend>Targeting and rules</legend>
         <Field label="Countries" value={form.geoTargeting} onChange={set('geoTargeting')} hint="ISO codes, comma-separated (US, CA); empty: every country" />
         <Field label="Devices" value={form.deviceTargeting} onChange={set('deviceTargeting')} hint="desktop, mobile, tablet; empty: every device" />
+        <fieldset className="pickers">
+          <legend>Partner channels it takes (none checked: every channel)</legend>
+          {(channels.data ?? []).map((channel) => (
+            <label key={channel.id} className="check">
+              <input
+                type="checkbox"
+                checked={form.channelIds.includes(channel.id)}
+                onChange={(event) => setForm({ ...form, channelIds: event.target.checked ? [...form.channelIds, channel.id] : form.channelIds.filter((id) => id !== channel.id) })}
+              />{' '}
+              {channel.name}
+            </label>
+          ))}
+        </fieldset>
         <label className="check">
           <input type="checkbox" checked={form.allowDeepLink} onChange={check('allowDeepLink')} /> Partners may deep-link to other pages of the advertiser&apos;s site
         </label>
