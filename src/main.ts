@@ -19,6 +19,7 @@ async function demoFor(store: Store, wanted: boolean): Promise<DemoNetwork | und
 function banner(url: string, platform: Platform, demo: DemoNetwork | undefined): string {
   const lines = [
     `Partnerline is listening on ${url} (store: ${platform.store.kind})`,
+    `  Portal: ${url}/ ${demo ? "(sign in with a demo account's email and password below)" : '(npm run cli -- user reset-link EMAIL prints a way in)'}`,
     `  SourceKnowledge-style API v2: ${url}/affiliate/v2   docs: ${url}/doc/affiliate`,
     `  Partnerline API v1: ${url}/api/v1   HasOffers API v3: ${url}/Apiv3/json`,
     `  Tracking links: ${url}/aff_c?offer_id=…&aff_id=…   postbacks: ${url}/aff_lsr?transaction_id=…`,
