@@ -99,8 +99,9 @@ export async function listPartners(db: Queryable, filter: { status?: PartnerStat
   const params: unknown[] = [filter.status ?? null, filter.search ? `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null, filter.id ?? null];
   return db.query<PartnerSummary>(
     `SELECT p.id, p.name, p.email, p.website, p.status, p.channel_id AS "channelId", p.created_at AS "createdAt", p.company,
-            p.tier_id AS "tierId", t.name AS "tierName", (SELECT count(*)::int FROM users u WHERE u.partner_id = p.id) AS users
+            p.tier_id AS "tierId", t.name AS "tierName", coalesce(u.users, 0) AS users
      FROM partners p LEFT JOIN partner_tiers t ON t.id = p.tier_id
+       LEFT JOIN (SELECT partner_id, count(*)::int AS users FROM users WHERE partner_id IS NOT NULL GROUP BY partner_id) u ON u.partner_id = p.id
      WHERE ($1::text IS NULL OR p.status = $1) AND ($2::text IS NULL OR p.name ILIKE $2 OR p.email ILIKE $2) AND ($3::int IS NULL OR p.id = $3)
      ORDER BY p.id DESC LIMIT 5000`,
     params,

@@ -38,6 +38,8 @@ export interface Dashboard {
   /** One row per period, or one per currency where the caller's offers use several. */
   periods: Record<DashboardPeriod, Array<Record<string, unknown>>>;
   series: Array<Record<string, unknown>>;
+  /** The network's top offers are today's; an account's, this month's. */
+  topOffersPeriod: 'today' | 'thisMonth';
   topOffers: Array<Record<string, unknown>>;
   attention: Record<string, number>;
 }
@@ -59,10 +61,14 @@ async function figures(db: Queryable, scope: StatsScope, timeZone: string, metri
   return result.rows.length > 0 ? result.rows : [Object.fromEntries(metrics.map((metric) => [metric, 0]))];
 }
 
-/** Counts of what waits on the caller: for the network, everything; for an account, its own. */
+/** Beyond this many, a count of what waits says only "more": the dashboard need not count a backlog whole. */
+export const ATTENTION_COUNT_LIMIT = 1000;
+
+/** Counts of what waits on the caller (up to the limit and one more): for the network, everything; for an account, its own. */
 async function attention(db: Queryable, principal: Principal): Promise<Record<string, number>> {
   const params = new SqlParams();
-  const count = async (name: string, sql: string) => [name, Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params.values))[0]!.n)] as const;
+  const count = async (name: string, sql: string) =>
+    [name, Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${sql} LIMIT ${ATTENTION_COUNT_LIMIT + 1}) waiting`, params.values))[0]!.n)] as const;
   if (principal.role === 'partner') {
     params.add(principal.partnerId);
     return Object.fromEntries([
@@ -109,10 +115,12 @@ export async function buildDashboard(db: Queryable, principal: Principal, timeZo
     totals: false,
     scope,
   });
+  // The whole network's month is every offer's and partner's rows of the month: too much to sum for a glance.
+  const topOffersPeriod = principal.role === 'network_admin' ? 'today' : 'thisMonth';
   const top = await runStats(db, {
     dimensions: ['offer_id', 'offer_name'],
     metrics: ['clicks', 'conversions', money],
-    from: days.thisMonth.from,
+    from: days[topOffersPeriod].from,
     to: today,
     timeZone,
     hourOffset: 0,
@@ -123,5 +131,5 @@ export async function buildDashboard(db: Queryable, principal: Principal, timeZo
     totals: false,
     scope,
   });
-  return { timeZone, today, metrics, periods, series: seriesResult.rows, topOffers: top.rows, attention: await attention(db, principal) };
+  return { timeZone, today, metrics, periods, series: seriesResult.rows, topOffersPeriod, topOffers: top.rows, attention: await attention(db, principal) };
 }

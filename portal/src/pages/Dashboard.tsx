@@ -18,6 +18,7 @@ interface Dashboard {
   metrics: string[];
   periods: Record<'today' | 'yesterday' | 'thisMonth' | 'lastMonth', Row[]>;
   series: Row[];
+  topOffersPeriod: 'today' | 'thisMonth';
   topOffers: Row[];
   attention: Record<string, number>;
 }
@@ -52,6 +53,8 @@ const ATTENTION: Record<string, { label: string; href: string }> = {
 };
 
 const DEFAULTS = { series: 'day' };
+/** The API counts what waits up to this many, and one more. */
+const ATTENTION_LIMIT = 1000;
 
 export function DashboardPage() {
   const { user, network } = useSession();
@@ -109,7 +112,7 @@ export function DashboardPage() {
             {attention.map(([name, count]) => (
               <li key={name}>
                 <Link href={ATTENTION[name]?.href ?? '/'}>
-                  {ATTENTION[name]?.label ?? titleCase(name)}: <strong>{count}</strong>
+                  {ATTENTION[name]?.label ?? titleCase(name)}: <strong>{count > ATTENTION_LIMIT ? `more than ${formatCount(ATTENTION_LIMIT)}` : count}</strong>
                 </Link>
               </li>
             ))}
@@ -126,8 +129,8 @@ export function DashboardPage() {
         </label>
         <LineChart title={state.series === 'day' ? 'Clicks and conversions, last 30 days' : 'Clicks and conversions today, by hour'} labels={chart.labels} series={chart.series} />
       </section>
-      <h2>Top offers this month</h2>
-      <DataTable caption="Top offers this month" columns={columns} data={data.topOffers} request={{ path: '/api/v1/dashboard', query: { series: state.series } }} csvName="top-offers.csv" empty="No traffic this month yet." />
+      <h2>Top offers {data.topOffersPeriod === 'today' ? 'today' : 'this month'}</h2>
+      <DataTable caption="Top offers" columns={columns} data={data.topOffers} request={{ path: '/api/v1/dashboard', query: { series: state.series } }} csvName="top-offers.csv" empty={data.topOffersPeriod === 'today' ? 'No traffic today yet.' : 'No traffic this month yet.'} />
     </>
   );
 }
