@@ -67,10 +67,10 @@ export function Creatives({ offerId, manage, trackingLink }: { offerId: number; 
       {manage && (
         <form onSubmit={submit} className="inline-form" aria-label="Add a creative">
           <Field label="Creative name" required value={form.name} onChange={(event) => setForm({ ...form, name: event.target.value })} />
-          <Select label="Kind" value={form.kind} onChange={(event) => setForm({ ...form, kind: event.target.value })} options={[{ value: 'image', label: 'Image (PNG, JPEG, GIF, WebP; 2 MB at most)' }, { value: 'html', label: 'HTML' }]} />
+          <Select label="Kind" value={form.kind} onChange={(event) => setForm({ ...form, kind: event.target.value })} options={[{ value: 'image', label: 'Image' }, { value: 'html', label: 'HTML' }]} />
           {form.kind === 'image' ? (
             <div className="field">
-              <label htmlFor="creative-file">Image file</label>
+              <label htmlFor="creative-file">Image file (PNG, JPEG, GIF or WebP, 2 MB at most)</label>
               <input id="creative-file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" onChange={(event) => setFile(event.target.files?.[0] ?? null)} />
             </div>
           ) : (
