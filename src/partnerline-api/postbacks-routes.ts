@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, idSchema, nullableIdSchema } from '../http/schema-types.ts';
+import { errorBody, idParams, idSchema, nullableIdSchema, strictBody } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
 import type { PostbackOperation } from '../postbacks/postback-macros.ts';
 import {
@@ -12,7 +12,9 @@ import {
   POSTBACK_OPERATIONS,
   replayDelivery,
   type DeliveryStatus,
+  type PostbackChanges,
   type PostbackInput,
+  updatePostback,
 } from '../postbacks/postbacks.ts';
 import { ForbiddenError, ValidationError } from '../shared/errors.ts';
 import { testPostback } from '../postbacks/postback-test.ts';
@@ -79,6 +81,33 @@ export function registerPostbackRoutes(app: FastifyInstance, platform: Platform)
     },
     (request, reply) =>
       sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await createPostback(tx, request.principal, request.body, { allowPrivateDestinations: platform.config.postbackAllowPrivate }) })),
+  );
+
+  app.patch<{ Params: { id: number }; Body: PostbackChanges }>(
+    '/postbacks/:id',
+    {
+      schema: {
+        ...doc('Partner postbacks', 'Change a postback (its URL, offer, goal, events, signing secret): for the conversions to come; deliveries already queued keep their URL'),
+        params: idParams,
+        body: strictBody(
+          {
+            offerId: nullableIdSchema,
+            goalId: nullableIdSchema,
+            type: { type: 'string', enum: ['url', 'image'] },
+            events: { type: 'array', items: { type: 'string', enum: ['create', 'update', 'reject'] }, minItems: 1 },
+            url: { type: 'string', minLength: 1, maxLength: 4096 },
+            secret: { type: ['string', 'null'], minLength: 16, maxLength: 256 },
+          },
+          { minProperties: 1 },
+        ),
+        response: { 200: postback, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) =>
+      sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: await updatePostback(tx, request.principal, request.params.id, request.body, { allowPrivateDestinations: platform.config.postbackAllowPrivate }),
+      })),
   );
 
   app.delete<{ Params: { id: number } }>(

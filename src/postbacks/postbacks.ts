@@ -53,17 +53,62 @@ function visible(principal: Principal, params: SqlParams): string {
   return 'FALSE';
 }
 
-/**
- * Registers a postback. A private or loopback address written in its URL is refused here, where
- * the partner can correct it; names, and hosts made of macros, are checked as they are called.
- */
+/** Registers a postback. */
 export async function createPostback(
   db: Queryable,
   principal: Principal,
   input: PostbackInput,
-  { allowPrivateDestinations }: { allowPrivateDestinations: boolean },
+  options: { allowPrivateDestinations: boolean },
 ): Promise<Postback> {
   const partnerId = ownerOf(principal, input.partnerId);
+  const events = await checkPostback(db, principal, partnerId, input, options);
+  const [row] = await db.query<Postback>(
+    `INSERT INTO partner_postbacks (partner_id, offer_id, goal_id, type, events, url, secret) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     RETURNING ${COLUMNS}`,
+    [partnerId, input.offerId ?? null, input.goalId ?? null, input.type, events, input.url, input.secret ?? null],
+  );
+  return row!;
+}
+
+export type PostbackChanges = Partial<Omit<PostbackInput, 'partnerId'>>;
+
+/** Changes a postback for the conversions to come; deliveries already queued keep the URL they were given. */
+export async function updatePostback(
+  db: Queryable,
+  principal: Principal,
+  id: number,
+  changes: PostbackChanges,
+  options: { allowPrivateDestinations: boolean },
+): Promise<Postback> {
+  const current = await getPostback(db, principal, id);
+  const next = {
+    offerId: changes.offerId === undefined ? current.offerId : changes.offerId,
+    goalId: changes.goalId === undefined ? current.goalId : changes.goalId,
+    type: changes.type ?? current.type,
+    events: changes.events ?? current.events,
+    url: changes.url ?? current.url,
+  };
+  const events = await checkPostback(db, principal, current.partnerId, next, options);
+  const secret = changes.secret === undefined ? '' : ', secret = $7';
+  await db.query(
+    `UPDATE partner_postbacks SET offer_id = $2, goal_id = $3, type = $4, events = $5, url = $6${secret}, updated_at = now() WHERE id = $1`,
+    [id, next.offerId, next.goalId, next.type, events, next.url, ...(changes.secret === undefined ? [] : [changes.secret])],
+  );
+  return getPostback(db, principal, id);
+}
+
+/**
+ * A postback's settings checked; answers its events. A private or loopback address written in its
+ * URL is refused here, where the partner can correct it; names, and hosts made of macros, are
+ * checked as they are called.
+ */
+async function checkPostback(
+  db: Queryable,
+  principal: Principal,
+  partnerId: number,
+  input: Omit<PostbackInput, 'partnerId' | 'secret'>,
+  { allowPrivateDestinations }: { allowPrivateDestinations: boolean },
+): Promise<PostbackOperation[]> {
   if (!isHttpUrlTemplate(input.url)) throw new ValidationError('url', 'must be an absolute http(s) URL, macros allowed');
   const address = allowPrivateDestinations ? undefined : privateAddressIn(new URL(withMacrosFilled(input.url)));
   if (address) throw new ValidationError('url', `${address} is a private or loopback address, which postbacks reach only when the operator sets POSTBACK_ALLOW_PRIVATE`);
@@ -81,12 +126,7 @@ export async function createPostback(
       throw new ValidationError('goalId', `offer ${input.offerId} has no goal ${input.goalId}`);
     }
   }
-  const [row] = await db.query<Postback>(
-    `INSERT INTO partner_postbacks (partner_id, offer_id, goal_id, type, events, url, secret) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     RETURNING ${COLUMNS}`,
-    [partnerId, input.offerId ?? null, input.goalId ?? null, input.type, events, input.url, input.secret ?? null],
-  );
-  return row!;
+  return events;
 }
 
 export async function listPostbacks(db: Queryable, principal: Principal, partnerId?: number): Promise<Postback[]> {

@@ -79,6 +79,7 @@ describe('API documentation and health', () => {
       'POST /api/v1/postbacks',
       'POST /api/v1/postbacks/{id}/test',
       'DELETE /api/v1/postbacks/{id}',
+      'PATCH /api/v1/postbacks/{id}',
       'GET /api/v1/postbacks/{id}/deliveries',
       'GET /api/v1/refused-conversions',
       'GET /api/v1/reports/refused-clicks',

@@ -19,7 +19,20 @@ export function PostbacksPage() {
   const [url, setUrl] = useState('');
   const [offerId, setOfferId] = useState('');
   const [open, setOpen] = useState<number | null>(null);
-  const create = useAction(() => send('POST', '/api/v1/postbacks', { url, ...(offerId ? { offerId: Number(offerId) } : {}) }), [['postbacks']], () => 'The postback is saved.');
+  const [editing, setEditing] = useState<number | null>(null);
+  const create = useAction(
+    () =>
+      editing === null
+        ? send('POST', '/api/v1/postbacks', { url, ...(offerId ? { offerId: Number(offerId) } : {}) })
+        : send('PATCH', `/api/v1/postbacks/${editing}`, { url, offerId: offerId ? Number(offerId) : null }),
+    [['postbacks']],
+    () => (editing === null ? 'The postback is saved.' : 'The postback is changed; conversions from now on use it.'),
+  );
+  const edit = (postback: Postback) => {
+    setEditing(postback.id);
+    setUrl(postback.url);
+    setOfferId(postback.offerId === null ? '' : String(postback.offerId));
+  };
   const remove = useAction((id: number) => send('DELETE', `/api/v1/postbacks/${id}`), [['postbacks']], () => 'The postback is removed.');
   const test = useAction((id: number) => send<Record<string, unknown>>('POST', `/api/v1/postbacks/${id}/test`, {}), [], (result) => `Test sent: the endpoint answered ${String(result.status ?? result.statusCode ?? 'something')}.`);
   const column = createColumnHelper<Postback>();
@@ -38,6 +51,9 @@ export function PostbacksPage() {
           <button type="button" onClick={() => setOpen(original.id)}>
             Deliveries <span className="visually-hidden">of postback {original.id}</span>
           </button>
+          <button type="button" onClick={() => edit(original)}>
+            Edit <span className="visually-hidden">postback {original.id}</span>
+          </button>
           <button type="button" onClick={() => test.mutate(original.id)}>
             Test <span className="visually-hidden">postback {original.id}</span>
           </button>
@@ -50,19 +66,24 @@ export function PostbacksPage() {
   ];
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate(undefined);
+    create.mutate(undefined, { onSuccess: () => (setEditing(null), setUrl(''), setOfferId('')) });
   };
   const message = latest(create.message, test.message, remove.message);
   return (
     <>
       <PageTitle intro="Partnerline calls these URLs when your conversions are created, change, or are rejected. Macros such as {aff_sub}, {payout} and {conversion_status} are filled in.">Postbacks</PageTitle>
-      {user.role === 'partner' && (
-        <form onSubmit={submit} className="inline-form" aria-label="New postback">
+      {(user.role === 'partner' || editing !== null) && (
+        <form onSubmit={submit} className="inline-form" aria-label={editing === null ? 'New postback' : `Edit postback ${editing}`}>
           <Field label="Postback URL" type="url" required value={url} onChange={(event) => setUrl(event.target.value)} placeholder="https://tracker.example/pb?click={aff_sub}&payout={payout}" />
           <Field label="Only for offer (id)" inputMode="numeric" value={offerId} onChange={(event) => setOfferId(event.target.value)} hint="Empty: every offer" />
           <button type="submit" className="primary">
-            Add postback
+            {editing === null ? 'Add postback' : 'Save postback'}
           </button>
+          {editing !== null && (
+            <button type="button" onClick={() => (setEditing(null), setUrl(''), setOfferId(''))}>
+              Cancel
+            </button>
+          )}
         </form>
       )}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
