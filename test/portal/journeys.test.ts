@@ -219,6 +219,8 @@ describe('the portal, in a real browser', { skip: missing ? `browser tests skipp
     assert.equal(await works(first), 200);
     await partner.getByRole('button', { name: 'Refresh key spreadsheet' }).click();
     await partner.getByText(/old one has stopped working/).waitFor();
+    // The notice may come a moment before the new key is shown.
+    await partner.waitForFunction(`document.querySelector('[data-testid="new-key"]').value !== ${JSON.stringify(first)}`);
     const second = await partner.getByTestId('new-key').inputValue();
     assert.notEqual(second, first);
     assert.equal(await works(first), 401);
