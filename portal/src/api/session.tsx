@@ -1,7 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, unwrap } from './client.ts';
-import type { components } from './schema.ts';
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof loadSession>>>['user'];
 type Network = { name?: string; timeZone: string; currency: string };
@@ -52,4 +51,3 @@ export function useSession(): Session {
   return session;
 }
 
-export type Schemas = components['schemas'];

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, send } from '../api/client.ts';
+import { ApiError } from '../api/client.ts';
 
 export interface Message {
   kind: 'ok' | 'error';
@@ -25,7 +25,6 @@ export function useAction<Input, Output = unknown>(run: (input: Input) => Promis
     },
     onError: (error) => setMessage({ kind: 'error', text: error instanceof ApiError ? error.message : 'The server could not be reached. Try again.', at: Date.now() }),
   });
-  return { ...mutation, message, clearMessage: () => setMessage(null) };
+  return { ...mutation, message };
 }
 
-export const post = <T = unknown>(path: string, body?: unknown) => send<T>('POST', path, body ?? {});
