@@ -31,7 +31,7 @@ function callsOf(role: 'network' | 'partner'): string[] {
     '/api/v1/dashboard?series=day',
     '/api/v1/dashboard?series=hour',
     `/api/v1/reports/stats?dimensions=date&metrics=clicks,conversions,payout&${week}&totals=true&limit=5000`,
-    `/api/v1/conversions?${week}&limit=1000`,
+    `/api/v1/conversions?${week}&limit=100`,
     `/api/v1/reports/refused-clicks?${week}&limit=1000`,
     '/api/v1/notifications?limit=200',
     '/api/v1/users',
@@ -42,8 +42,8 @@ function callsOf(role: 'network' | 'partner'): string[] {
   if (role === 'partner') return [...shared, '/api/v1/marketplace', `/api/v1/reports/stats?dimensions=sub1&metrics=clicks,conversions,payout&${week}&totals=true&limit=5000`, '/api/v1/postbacks'];
   return [
     ...shared,
-    '/api/v1/offers?perPage=500',
-    '/api/v1/partners',
+    '/api/v1/offers?page=1&perPage=100',
+    '/api/v1/partners?page=1&perPage=100',
     '/api/v1/partner-applications?status=pending',
     '/api/v1/offer-applications?status=pending',
     '/api/v1/advertisers?perPage=500',

@@ -7,6 +7,12 @@ export const nullableIdSchema = { ...idSchema, type: ['integer', 'null'] } as co
 
 export const pageSchema = { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, description: 'Results page number, from 1.' } as const;
 
+export const perPageSchema = { type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'Results a page holds.' } as const;
+
+/** A page of a v1 list: its items, which page it is, and whether another follows. */
+export const pagedList = <Item extends object>(item: Item) =>
+  ({ type: 'object', properties: { items: { type: 'array', items: item }, page: { type: 'integer' }, perPage: { type: 'integer' }, hasMore: { type: 'boolean' } } }) as const;
+
 export const idParams = { type: 'object', properties: { id: idSchema }, required: ['id'] } as const;
 /** The path of one thing inside another: /things/{id}/parts/{item}. */
 export const itemParams = (item: string) => ({ type: 'object', properties: { id: idSchema, [item]: idSchema }, required: ['id', item] }) as const;

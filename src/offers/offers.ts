@@ -81,6 +81,7 @@ const SELECT_OFFER = `SELECT o.id, o.advertiser_id AS "advertiserId", a.name AS 
 
 export interface OfferFilter {
   advertiserId?: number;
+  status?: OfferStatus;
   page: number;
   perPage: number;
 }
@@ -109,9 +110,10 @@ export async function visibleOfferConditions(
 export async function listOffers(db: Queryable, principal: Principal, filter: OfferFilter): Promise<Page<Offer>> {
   const params = new SqlParams();
   const where = await visibleOfferConditions(db, principal, filter.advertiserId, params);
+  const status = filter.status === undefined ? '' : ` AND o.status = ${params.add(filter.status)}`;
   const { limit, offset } = pageWindow(filter.page, filter.perPage);
   const rows = await db.query<Offer>(
-    `${SELECT_OFFER} WHERE ${where} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+    `${SELECT_OFFER} WHERE ${where}${status} ORDER BY o.id LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
     params.values,
   );
   return toPage(rows, filter.page, filter.perPage);

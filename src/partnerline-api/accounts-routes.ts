@@ -3,7 +3,7 @@ import { requireNetworkAdmin } from '../accounts/scope.ts';
 import { createAdvertiser, getAdvertiser, listAdvertisers, setAdvertiserStanding, setSecurityToken, updateAdvertiser, type AdvertiserInput } from '../advertisers/advertisers.ts';
 import { getAgency, listAgencies, saveAgency } from '../agencies/agencies.ts';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, nullableIdSchema, pageSchema, strictBody } from '../http/schema-types.ts';
+import { errorBody, idParams, nullableIdSchema, pagedList, pageSchema, perPageSchema, strictBody } from '../http/schema-types.ts';
 import { createPartner, getPartner, listPartners, updatePartner, PARTNER_STATUSES, type PartnerChanges, type PartnerStatus } from '../partners/partners.ts';
 import type { Platform } from '../platform.ts';
 import { advertiser } from '../sourceknowledge/sk-schemas.ts';
@@ -65,13 +65,24 @@ const advertiserFields = {
 export function registerAccountRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = (tag: string, summary: string) => ({ tags: [tag], summary, security: [{ apiKey: [] }] });
 
-  app.get<{ Querystring: { status?: PartnerStatus; search?: string } }>(
+  app.get<{ Querystring: { status?: PartnerStatus; search?: string; page: number; perPage: number } }>(
     '/partners',
     {
       schema: {
-        ...doc('Partners', 'Every partner of the network (network only)'),
-        querystring: { type: 'object', properties: { status: { type: 'string', enum: [...PARTNER_STATUSES] }, search: { type: 'string', maxLength: 200 } } },
-        response: { 200: { type: 'array', items: partnerSchema }, 403: errorBody },
+        ...doc('Partners', 'The partners of the network, newest first, a page at a time (network only)'),
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: [...PARTNER_STATUSES] },
+            search: { type: 'string', maxLength: 200, description: 'Part of the name or email' },
+            page: pageSchema,
+            perPage: perPageSchema,
+          },
+        },
+        response: {
+          200: pagedList(partnerSchema),
+          403: errorBody,
+        },
       },
     },
     (request) => {
@@ -86,7 +97,7 @@ export function registerAccountRoutes(app: FastifyInstance, platform: Platform):
     async (request) => {
       const { principal } = request;
       if (principal.role !== 'network_admin' && principal.partnerId !== request.params.id) throw new ForbiddenError('You may read only your own partner account');
-      const [partner] = await listPartners(platform.store, { id: request.params.id });
+      const [partner] = (await listPartners(platform.store, { id: request.params.id })).items;
       return partner ?? getPartner(platform.store, request.params.id);
     },
   );
@@ -127,8 +138,8 @@ export function registerAccountRoutes(app: FastifyInstance, platform: Platform):
     {
       schema: {
         ...doc('Advertisers', 'Advertisers you may see (network: all; agencies: theirs; an advertiser: itself)'),
-        querystring: { type: 'object', properties: { page: pageSchema, perPage: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: advertiserSchema }, hasMore: { type: 'boolean' }, page: { type: 'integer' } } } },
+        querystring: { type: 'object', properties: { page: pageSchema, perPage: perPageSchema } },
+        response: { 200: pagedList(advertiserSchema) },
       },
     },
     (request) => listAdvertisers(platform.store, request.principal, request.query.page, request.query.perPage),

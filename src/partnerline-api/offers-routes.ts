@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, idSchema, itemParams, pageSchema, strictBody } from '../http/schema-types.ts';
+import { errorBody, idParams, idSchema, itemParams, pagedList, pageSchema, perPageSchema, strictBody } from '../http/schema-types.ts';
 import { addCreative, creativeFile, IMAGE_TYPES, listCreatives, removeCreative, type NewCreative } from '../offers/creatives.ts';
 import { addLandingPage, listLandingPages, removeLandingPage } from '../offers/landing-pages.ts';
-import { DEVICES, OFFER_STATUSES, PRICING_TYPES, VISIBILITIES, type PricingType } from '../offers/offer-rules.ts';
+import { DEVICES, OFFER_STATUSES, PRICING_TYPES, VISIBILITIES, type OfferStatus, type PricingType } from '../offers/offer-rules.ts';
 import { createOffer, getOffer, listOffers, updateOffer, type NewOffer, type Offer, type OfferSettings } from '../offers/offers.ts';
 import type { Platform } from '../platform.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -145,21 +145,24 @@ const creativeSchema = {
 export function registerOfferRoutes(app: FastifyInstance, platform: Platform): void {
   const doc = (tag: string, summary: string) => ({ tags: [tag], summary, security: [{ apiKey: [] }] });
 
-  app.get<{ Querystring: { advertiserId?: number; page: number; perPage: number } }>(
+  app.get<{ Querystring: { advertiserId?: number; status?: OfferStatus; page: number; perPage: number } }>(
     '/offers',
     {
       schema: {
         ...doc('Offers', 'Offers you manage (network: all; advertisers and agencies: their own)'),
-        querystring: { type: 'object', properties: { advertiserId: idSchema, page: pageSchema, perPage: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
+        querystring: {
+          type: 'object',
+          properties: { advertiserId: idSchema, status: { type: 'string', enum: OFFER_STATUSES.filter((status) => status !== 'deleted') }, page: pageSchema, perPage: perPageSchema },
+        },
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: offerSchema }, page: { type: 'integer' }, perPage: { type: 'integer' }, hasMore: { type: 'boolean' } } },
+          200: pagedList(offerSchema),
           403: errorBody,
         },
       },
     },
     async (request) => {
       const found = await listOffers(platform.store, request.principal, request.query);
-      return { items: found.items.map(offerView), page: request.query.page, perPage: request.query.perPage, hasMore: found.hasMore };
+      return { ...found, items: found.items.map(offerView) };
     },
   );
 

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import { pageWindow, toPage, type Page } from '../shared/paging.ts';
 import { first } from '../shared/sql.ts';
 import type { Queryable } from '../store/store.ts';
 
@@ -94,16 +95,22 @@ export interface PartnerSummary extends Partner {
   users: number;
 }
 
-/** Every partner the network has, with its tier and how many users it has, newest first. */
-export async function listPartners(db: Queryable, filter: { status?: PartnerStatus; search?: string; id?: number }): Promise<PartnerSummary[]> {
-  const params: unknown[] = [filter.status ?? null, filter.search ? `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null, filter.id ?? null];
-  return db.query<PartnerSummary>(
+/** The network's partners, newest first, a page at a time, with each one's tier and how many users it has. */
+export async function listPartners(
+  db: Queryable,
+  filter: { status?: PartnerStatus; search?: string; id?: number; page?: number; perPage?: number },
+): Promise<Page<PartnerSummary>> {
+  const page = filter.page ?? 1;
+  const perPage = filter.perPage ?? 100;
+  const { limit, offset } = pageWindow(page, perPage);
+  const params: unknown[] = [filter.status ?? null, filter.search ? `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null, filter.id ?? null, limit, offset];
+  const rows = await db.query<PartnerSummary>(
     `SELECT p.id, p.name, p.email, p.website, p.status, p.channel_id AS "channelId", p.created_at AS "createdAt", p.company,
-            p.tier_id AS "tierId", t.name AS "tierName", coalesce(u.users, 0) AS users
+            p.tier_id AS "tierId", t.name AS "tierName", (SELECT count(*)::int FROM users u WHERE u.partner_id = p.id) AS users
      FROM partners p LEFT JOIN partner_tiers t ON t.id = p.tier_id
-       LEFT JOIN (SELECT partner_id, count(*)::int AS users FROM users WHERE partner_id IS NOT NULL GROUP BY partner_id) u ON u.partner_id = p.id
      WHERE ($1::text IS NULL OR p.status = $1) AND ($2::text IS NULL OR p.name ILIKE $2 OR p.email ILIKE $2) AND ($3::int IS NULL OR p.id = $3)
-     ORDER BY p.id DESC LIMIT 5000`,
+     ORDER BY p.id DESC LIMIT $4 OFFSET $5`,
     params,
   );
+  return toPage(rows, page, perPage);
 }

@@ -133,7 +133,7 @@ export async function statsBySubId(
   }
   const figures = await engineFigures(db, principal, range, ['sub_id'], ['clicks', 'conversions', 'revenue'], filters);
   const subIds = [...figures.keys()].filter((subId) => subId !== 'null').sort();
-  const { items, hasMore } = toPage(subIds.slice((filter.page - 1) * filter.perPage, filter.page * filter.perPage + 1), filter.page, filter.perPage);
+  const { items, ...paging } = toPage(subIds.slice((filter.page - 1) * filter.perPage, filter.page * filter.perPage + 1), filter.page, filter.perPage);
   const { from, to } = await rangeInstants(db, range);
   const offered = new Map(
     (
@@ -159,8 +159,7 @@ export async function statsBySubId(
         bidFactorE4: offered.get(subId)?.factorE4 ?? 10_000,
       };
     }),
-    hasMore,
-    page: filter.page,
+    ...paging,
   };
 }
 

@@ -2,6 +2,7 @@ export interface Page<T> {
   items: T[];
   hasMore: boolean;
   page: number;
+  perPage: number;
 }
 
 /** LIMIT/OFFSET for a 1-based page; fetch one row more than the page holds to learn hasMore. */
@@ -10,7 +11,7 @@ export function pageWindow(page: number, perPage: number): { limit: number; offs
 }
 
 export function toPage<T>(rows: T[], page: number, perPage: number): Page<T> {
-  return { items: rows.slice(0, perPage), hasMore: rows.length > perPage, page };
+  return { items: rows.slice(0, perPage), hasMore: rows.length > perPage, page, perPage };
 }
 
 /** A page from rows fetched one beyond `limit`, and where the next page starts when there is one. */

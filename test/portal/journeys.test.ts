@@ -289,6 +289,17 @@ describe('the portal, in a real browser', { skip: missing ? `browser tests skipp
     }
   });
 
+  test('7. on a large network the partner list loads a hundred rows at a time, and more on request', async () => {
+    await server.store.query(`INSERT INTO partners (name, status) SELECT 'Bulk partner ' || g, 'active' FROM generate_series(1, 130) g`);
+    const network = await person('admin@partnerline.example');
+    await open(network, '/partners');
+    const pager = network.getByRole('navigation', { name: 'Partners pages' });
+    await pager.getByText('100 rows loaded').waitFor();
+    await pager.getByRole('button', { name: 'Load more rows' }).click();
+    await pager.getByText(/^Page 1 of \d+ · 1[3-9]\d rows$/).waitFor();
+    assert.equal(await pager.getByRole('button', { name: 'Load more rows' }).count(), 0, 'nothing more to load');
+  });
+
   test('every page of every role: drawn, no serious accessibility problem, at desktop and phone width, with a screenshot', async (t) => {
     const roles = [
       ['network', 'admin@partnerline.example'],

@@ -31,10 +31,12 @@ interface DataTableProps<Row> {
   rowId?: (row: Row) => string;
   selection?: { selected: RowSelectionState; onChange: (selected: RowSelectionState) => void };
   pageSize?: number;
+  /** More rows the server holds beyond those loaded. */
+  more?: { load: () => void; loading: boolean };
 }
 
 /** Every table: sorts, pages, chooses columns, exports what is shown as CSV, and shows its API call. */
-export function DataTable<Row>({ caption, columns, data, request, csvName, empty, rowId, selection, pageSize = 25 }: DataTableProps<Row>) {
+export function DataTable<Row>({ caption, columns, data, request, csvName, empty, rowId, selection, pageSize = 25, more }: DataTableProps<Row>) {
   const [sorting, setSorting] = useState<SortingState>([]);
   const [visibility, setVisibility] = useState<VisibilityState>({});
   const [showCurl, setShowCurl] = useState(false);
@@ -133,11 +135,16 @@ export function DataTable<Row>({ caption, columns, data, request, csvName, empty
               Previous
             </button>
             <span>
-              Page {table.getState().pagination.pageIndex + 1} of {Math.max(1, table.getPageCount())} · {data.length} rows
+              Page {table.getState().pagination.pageIndex + 1} of {Math.max(1, table.getPageCount())} · {data.length} rows{more ? ' loaded' : ''}
             </span>
             <button type="button" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()}>
               Next
             </button>
+            {more && (
+              <button type="button" onClick={more.load} disabled={more.loading}>
+                {more.loading ? 'Loading…' : 'Load more rows'}
+              </button>
+            )}
           </nav>
         </>
       )}

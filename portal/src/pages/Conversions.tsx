@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper, type RowSelectionState } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import { getJson, send } from '../api/client.ts';
+import { useCursorList } from '../api/paged-list.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable, selectColumn } from '../components/DataTable.tsx';
 import { DateRange, presetDays, type Preset } from '../components/DateRange.tsx';
@@ -49,8 +50,8 @@ export function ConversionsPage() {
   const { user, network } = useSession();
   const [state, setState] = useUrlState(DEFAULTS);
   const range = presetDays(state.preset as Preset, network.timeZone, { from: state.from, to: state.to });
-  const request = { from: range.from, to: range.to, status: state.status || undefined, offerId: state.offerId || undefined, orderId: state.orderId || undefined, limit: 1000 };
-  const query = useQuery({ queryKey: ['conversions', request], queryFn: () => getJson<{ conversions: Conversion[] }>('/api/v1/conversions', request) });
+  const request = { from: range.from, to: range.to, status: state.status || undefined, offerId: state.offerId || undefined, orderId: state.orderId || undefined };
+  const list = useCursorList<Conversion>('conversions', '/api/v1/conversions', 'conversions', request);
   const [selected, setSelected] = useState<RowSelectionState>({});
   const [reason, setReason] = useState('');
   const [history, setHistory] = useState<string | null>(null);
@@ -121,15 +122,16 @@ export function ConversionsPage() {
         </div>
       )}
       {act.message && <Notice kind={act.message.kind}>{act.message.text}</Notice>}
-      {query.isPending ? (
+      {list.isPending ? (
         <Loading what="conversions" />
-      ) : query.isError ? (
-        <ErrorState error={query.error} what="conversions" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} what="conversions" />
       ) : (
         <DataTable
           caption="Conversions"
           columns={columns}
-          data={query.data.conversions}
+          data={list.rows}
+          more={list.more}
           rowId={(row) => row.id}
           selection={mayCorrect ? { selected, onChange: setSelected } : undefined}
           request={{ path: '/api/v1/conversions', query: request }}

@@ -3,6 +3,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { type ApiData, getJson, send } from '../api/client.ts';
+import { usePagedList } from '../api/paged-list.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select, TextArea } from '../components/Field.tsx';
@@ -15,7 +16,7 @@ import { useUrlState } from '../lib/url-state.ts';
 export type Offer = ApiData<'/api/v1/offers/{id}'>;
 
 export const PRICING = ['cpa_flat', 'cpa_percentage', 'cpa_both', 'cpc', 'cpm'].map((value) => ({ value, label: value.replace('cpa_', 'CPA ').replace('cpc', 'CPC').replace('cpm', 'CPM') }));
-const DEFAULTS = { status: '', page: '1' };
+const DEFAULTS = { status: '' };
 
 export function pricing(type: string, flat: string, percent: number, currency: string): string {
   if (type === 'cpa_percentage') return `${percent}%`;
@@ -26,7 +27,7 @@ export function pricing(type: string, flat: string, percent: number, currency: s
 export function OffersPage() {
   const { network } = useSession();
   const [state, setState] = useUrlState(DEFAULTS);
-  const query = useQuery({ queryKey: ['offers', state.page], queryFn: () => getJson<{ items: Offer[]; hasMore: boolean }>('/api/v1/offers', { page: state.page, perPage: 500 }) });
+  const list = usePagedList<Offer>('offers', '/api/v1/offers', { status: state.status || undefined });
   const column = createColumnHelper<Offer>();
   const columns = [
     column.accessor('id', { header: 'ID' }),
@@ -38,7 +39,6 @@ export function OffersPage() {
     column.accessor((offer) => pricing(offer.revenueType, offer.revenue, offer.percentRevenue, offer.currency), { id: 'revenue', header: 'Revenue' }),
     column.accessor('createdAt', { header: 'Created', cell: (info) => formatTime(info.getValue(), network.timeZone) }),
   ];
-  const rows = (query.data?.items ?? []).filter((offer) => !state.status || offer.status === state.status);
   return (
     <>
       <PageTitle intro="Every offer you manage. Open one to change it, build links, see applications and test a conversion.">Offers</PageTitle>
@@ -53,12 +53,12 @@ export function OffersPage() {
         onChange={(event) => setState({ status: event.target.value })}
         options={[{ value: '', label: 'Any' }, ...['active', 'paused', 'pending', 'expired'].map((value) => ({ value, label: value }))]}
       />
-      {query.isPending ? (
+      {list.isPending ? (
         <Loading what="offers" />
-      ) : query.isError ? (
-        <ErrorState error={query.error} what="offers" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} what="offers" />
       ) : (
-        <DataTable caption="Offers" columns={columns} data={rows} request={{ path: '/api/v1/offers', query: { perPage: 500 } }} csvName="offers.csv" empty="No offers yet: create the first one." />
+        <DataTable caption="Offers" columns={columns} data={list.rows} more={list.more} request={{ path: '/api/v1/offers', query: { status: state.status || undefined } }} csvName="offers.csv" empty="No offers yet: create the first one." />
       )}
     </>
   );

@@ -3,6 +3,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { type ApiData, getJson, send } from '../api/client.ts';
+import { usePagedList } from '../api/paged-list.ts';
 import { useSession } from '../api/session.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, Select } from '../components/Field.tsx';
@@ -13,7 +14,7 @@ import { formatCount, formatMoney, formatTime, todayIn } from '../lib/format.ts'
 import { useAction } from '../lib/hooks.ts';
 import { useUrlState } from '../lib/url-state.ts';
 
-type Partner = ApiData<'/api/v1/partners'>[number];
+type Partner = ApiData<'/api/v1/partners/{id}'>;
 type Application = ApiData<'/api/v1/partner-applications'>[number];
 
 const DEFAULTS = { tab: 'partners', status: '' };
@@ -65,7 +66,7 @@ export function PartnersPage() {
 
 function PartnerList({ status, onStatus }: { status: string; onStatus: (status: string) => void }) {
   const { network } = useSession();
-  const query = useQuery({ queryKey: ['partners', status], queryFn: () => getJson<Partner[]>('/api/v1/partners', { status: status || undefined }) });
+  const list = usePagedList<Partner>('partners', '/api/v1/partners', { status: status || undefined });
   const update = useAction(({ id, status: next }: { id: number; status: string }) => send('PATCH', `/api/v1/partners/${id}`, { status: next }), [['partners']], () => 'Saved.');
   const column = createColumnHelper<Partner>();
   const columns = [
@@ -91,7 +92,13 @@ function PartnerList({ status, onStatus }: { status: string; onStatus: (status: 
     <>
       <Select label="Status" value={status} onChange={(event) => onStatus(event.target.value)} options={[{ value: '', label: 'Any' }, ...['active', 'pending', 'blocked', 'rejected'].map((value) => ({ value, label: value }))]} />
       {update.message && <Notice kind={update.message.kind}>{update.message.text}</Notice>}
-      {query.isPending ? <Loading what="partners" /> : query.isError ? <ErrorState error={query.error} what="partners" /> : <DataTable caption="Partners" columns={columns} data={query.data} request={{ path: '/api/v1/partners' }} csvName="partners.csv" empty="No partners." />}
+      {list.isPending ? (
+        <Loading what="partners" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} what="partners" />
+      ) : (
+        <DataTable caption="Partners" columns={columns} data={list.rows} more={list.more} request={{ path: '/api/v1/partners', query: { status: status || undefined } }} csvName="partners.csv" empty="No partners." />
+      )}
     </>
   );
 }
