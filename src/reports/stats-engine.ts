@@ -7,7 +7,7 @@ import type { Queryable } from '../store/store.ts';
 /**
  * The statistics engine: any combination of dimensions, metrics, filters, sort, paging and totals,
  * by local time in the network's zone (with an hour offset). It reads the smallest roll-up that
- * holds what the report asks: a daily one (by local day in the network's zone), the hourly one, or
+ * holds what the report asks: a daily one (by local day in the network's zone), an hourly one, or
  * the raw facts when a dimension is not rolled up at all. Every API's reports are views of this.
  */
 
@@ -231,6 +231,9 @@ interface DailyRollup {
 
 const DAY_DIMENSIONS: Dimension[] = ['date', 'week', 'month', 'year'];
 
+/** What the hourly roll-up by offer answers: time, and what an offer decides; not partners, goals or places. */
+const HOURLY_OFFER_DIMENSIONS: Dimension[] = ['date', 'hour', 'week', 'month', 'year', 'offer_id', 'offer_name', 'advertiser_id', 'advertiser_name', 'currency', 'payout_type', 'revenue_type'];
+
 /** Smallest first: a report reads the first that serves it. */
 const DAILY_ROLLUPS: DailyRollup[] = [
   { table: 'stats_daily_geo', key: ['country', 'device'], serves: ['country', 'device'] },
@@ -283,6 +286,9 @@ function factSource(query: StatsQuery, fields: Dimension[], rollupZone: string, 
   // The hourly roll-up holds whole UTC hours: in a zone half an hour off UTC, one of them holds the
   // end of one local day and the start of the next, and only the raw facts can tell them apart.
   const wholeHours = instants.every((instant) => zoneOffsetMs(instant, query.timeZone) % 3_600_000 === 0);
+  if (wholeHours && query.scope.partnerId === undefined && fields.every((field) => HOURLY_OFFER_DIMENSIONS.includes(field))) {
+    return { sql: `SELECT * FROM stats_hourly_by_offer WHERE hour >= ${from} AND hour < ${to}`, localTime: local('f.hour') };
+  }
   if (wholeHours && fields.every((field) => DIMENSIONS[field].rolled)) {
     return { sql: `SELECT * FROM stats_hourly WHERE hour >= ${from} AND hour < ${to}${partnerScope('partner_id')}`, localTime: local('f.hour') };
   }

@@ -173,4 +173,25 @@ describe('reports: the stats engine through the v1 and SK APIs', () => {
     assert.deepEqual([paged.body.count, paged.body.rows.length], [3, 1]);
     await server.request('PATCH', '/api/v1/network', { key: server.keys.admin, body: { timeZone: 'America/New_York' } });
   });
+  test('hourly figures by offer, the network\'s and an advertiser\'s, agree with the raw facts after corrections', async () => {
+    const range = 'from=2026-03-07&to=2026-03-10';
+    const [first] = (await server.request('GET', `/api/v1/conversions?${range}&offerId=${newsletter}`, { key: server.keys.admin })).body.conversions;
+    const rejected = await server.request('POST', `/api/v1/conversions/${first.id}/reject`, { key: server.keys.admin, body: { reason: 'test order' } });
+    assert.equal(rejected.status, 200, rejected.text);
+    const fromFacts = '&filter=sub2:null';
+    for (const [query, key] of [
+      [`dimensions=hour&metrics=conversions,rejected_conversions,revenue,payout&${range}&totals=true`, server.keys.admin],
+      [`dimensions=date,hour,offer_id,offer_name&metrics=clicks,conversions,revenue&${range}`, server.keys.admin],
+      [`dimensions=hour,advertiser_name&metrics=conversions,revenue&${range}&filter=offer_id:eq:${newsletter}`, server.keys.admin],
+      [`dimensions=hour&metrics=conversions,rejected_conversions,revenue&${range}`, server.keys.acme],
+      [`dimensions=hour&metrics=conversions,payout&${range}&hourOffset=-3`, server.keys.admin],
+    ] as const) {
+      const rolled = await report(query, key);
+      assert.equal(rolled.status, 200, rolled.text);
+      assert.ok(rolled.body.rows.length > 0, query);
+      assert.deepEqual(rolled.body, (await report(query + fromFacts, key)).body, query);
+    }
+    const byHour = await report(`dimensions=hour&metrics=rejected_conversions&${range}`);
+    assert.equal(byHour.body.rows.reduce((sum: number, row: { rejected_conversions: number }) => sum + row.rejected_conversions, 0), 1);
+  });
 });
