@@ -41,6 +41,8 @@ import {
   GOAL,
   OFFER,
   OFFER_CAPS,
+  AFFILIATE_TIER,
+  OFFER_APPROVAL,
   OFFER_CATEGORY,
   OFFER_PIXEL,
 } from './models.ts';
@@ -430,15 +432,84 @@ async function setConversionStatus(context: WriteContext, id: bigint, status: st
   throw invalidAttribute('Could not update conversion.', 'status', 'Status must be one of: approved, pending, rejected');
 }
 
+/** The ids a method names in `ids[]`, at least one. */
+function requireIds(context: MethodContext, name = 'ids'): number[] {
+  const raw = list(context.params[name]);
+  if (raw.length === 0) throw missingArgument(name);
+  return raw.map((value) => {
+    const id = parseId(value);
+    if (id === undefined) throw new HasOffersError(`Invalid ${name} '${value}'`);
+    return id;
+  });
+}
+
+/** The affiliates whose approval for the offer `id` stands at one of these statuses, as id strings. */
+async function affiliateIdsByApproval(context: MethodContext, statuses: ApprovalStatus[]): Promise<string[]> {
+  const id = requireId(context);
+  if (!(await findOffer(context.db, id))) throw new HasOffersError(`Offer ${id} does not exist`);
+  const rows = await context.db.query<{ partnerId: number }>(
+    'SELECT partner_id AS "partnerId" FROM approvals WHERE offer_id = $1 AND status = ANY($2::text[]) ORDER BY partner_id',
+    [id, statuses],
+  );
+  return rows.map((row) => String(row.partnerId));
+}
+
+/** Every affiliate's approval for an offer, each with its affiliate's company and its offer's name. */
+async function affiliateApprovals(context: MethodContext) {
+  const found = await findMany(context, OFFER_APPROVAL);
+  const names = new Map(
+    (
+      await context.db.query<{ id: number; partnerId: number; company: string; offerId: number; offer: string }>(
+        `SELECT ap.id, p.id AS "partnerId", p.name AS company, o.id AS "offerId", o.name AS offer
+         FROM approvals ap JOIN partners p ON p.id = ap.partner_id JOIN offers o ON o.id = ap.offer_id WHERE ap.id = ANY($1::int[])`,
+        [found.rows.map((row) => Number(row.id))],
+      )
+    ).map((row) => [String(row.id), row]),
+  );
+  return findResponse(found, 'AffiliateOffer', (id) => {
+    const row = names.get(id)!;
+    return { Affiliate: { id: String(row.partnerId), company: row.company }, Offer: { id: String(row.offerId), name: row.offer } };
+  });
+}
+
+/**
+ * Conversion::findAddedConversions and findUpdatedConversions: those made (or last changed) from
+ * `start_date` until `end_date` (or now), network wall-clock times, with the usual find parameters.
+ */
+async function conversionsChangedBetween(context: MethodContext, column: 'created_at' | 'updated_at') {
+  const bound = (name: string) => {
+    const text = param(context.params, name);
+    if (text === undefined || text === '') return undefined;
+    const at = localDateTime(text.length === 10 ? `${text} 00:00:00` : text, context.timeZone);
+    if (!at) throw new HasOffersError(`${name} must be YYYY-MM-DD or YYYY-MM-DD hh:mm:ss in the network time zone`);
+    return at;
+  };
+  const from = bound('start_date');
+  if (!from) throw missingArgument('start_date');
+  const to = bound('end_date');
+  const sql = new SqlParams();
+  const where = [`c.${column} >= ${sql.add(from)}`, ...(to ? [`c.${column} <= ${sql.add(to)}`] : [])];
+  return findResponse(await findMany(context, CONVERSION, where, sql), 'Conversion');
+}
+
 const NETWORK: Record<string, Record<string, Method>> = {
   Application: {
     validNetworkApiKey: async () => true,
     findAllOfferCategories: async (context) => findResponse(await findMany(context, OFFER_CATEGORY), 'OfferCategory'),
+    findAllAffiliateTiers: async (context) => findResponse(await findMany(context, AFFILIATE_TIER), 'AffiliateTier'),
   },
   Offer: {
     findAll: (context) => offersWithContains(context, OFFER, [], new SqlParams(), undefined, true),
     findById: (context) => offerById(context, OFFER, [], new SqlParams(), undefined, true),
     findAllIds: async (context) => (await findMany(context, OFFER)).rows.map((row) => row.id),
+    findAllByIds: (context) => {
+      const sql = new SqlParams();
+      return offersWithContains(context, OFFER, [`o.id = ANY(${sql.add(requireIds(context))}::int[])`], sql, undefined, true);
+    },
+    getApprovedAffiliateIds: (context) => affiliateIdsByApproval(context, ['approved']),
+    getBlockedAffiliateIds: (context) => affiliateIdsByApproval(context, ['blocked']),
+    getUnapprovedAffiliateIds: (context) => affiliateIdsByApproval(context, ['pending', 'rejected']),
+    findAllAffiliateApprovals: affiliateApprovals,
     create: makesRecord(writes('Could not create offer.', async (context) => {
       const input = data(context);
       for (const name of ['name', 'advertiser_id', 'offer_url']) if (input[name] === undefined) throw missingArgument(`data[${name}]`);
@@ -495,6 +566,11 @@ const NETWORK: Record<string, Record<string, Method>> = {
   },
   Affiliate: {
     findAll: async (context) => findResponse(await findMany(context, AFFILIATE), 'Affiliate'),
+    findAllIds: async (context) => (await findMany(context, AFFILIATE)).rows.map((row) => row.id),
+    block: writes('Could not block affiliate.', async (context) => {
+      await updatePartner(context.db, requireId(context), { status: 'blocked' });
+      return true;
+    }),
     findById: async (context) => {
       const row = await findOne(context, AFFILIATE, requireId(context));
       return row ? { Affiliate: row.record } : null;
@@ -524,6 +600,7 @@ const NETWORK: Record<string, Record<string, Method>> = {
   },
   Advertiser: {
     findAll: async (context) => findResponse(await findMany(context, ADVERTISER), 'Advertiser'),
+    findAllIds: async (context) => (await findMany(context, ADVERTISER)).rows.map((row) => row.id),
     findById: async (context) => {
       const row = await findOne(context, ADVERTISER, requireId(context));
       return row ? { Advertiser: row.record } : null;
@@ -584,6 +661,8 @@ const NETWORK: Record<string, Record<string, Method>> = {
   },
   Conversion: {
     findAll: async (context) => findResponse(await findMany(context, CONVERSION), 'Conversion'),
+    findAddedConversions: (context) => conversionsChangedBetween(context, 'created_at'),
+    findUpdatedConversions: (context) => conversionsChangedBetween(context, 'updated_at'),
     findById: async (context) => {
       const id = param(context.params, 'id') !== undefined ? BigInt(requireId(context)) : await conversionByAnyId(context).catch(() => undefined);
       if (id === undefined) return null;
@@ -623,6 +702,8 @@ const NETWORK: Record<string, Record<string, Method>> = {
             partnerId,
             goalId,
             saleAmountMicros: saleAmount,
+            // HasOffers refuses a second conversion with an offer's unique id, as the ledger refuses a second order id.
+            orderId: input.conversion_unique_id === undefined ? undefined : String(input.conversion_unique_id),
             advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
             status: status as ConversionStatus | undefined,
             convertedAt: datetime,

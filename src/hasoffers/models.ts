@@ -302,6 +302,7 @@ export const CONVERSION: ModelDef = {
     affiliate_info4: s('k.aff_sub4'),
     affiliate_info5: s('k.aff_sub5'),
     advertiser_info: s('c.adv_sub1'),
+    conversion_unique_id: s('c.order_id'),
     datetime: localTime('c.converted_at'),
     session_datetime: { ...localTime('c.click_at'), out: (value) => (value === '0000-00-00 00:00:00' ? null : String(value)) },
     payout: money5('c.payout_micros'),
@@ -319,6 +320,36 @@ export const CONVERSION: ModelDef = {
     pixel_refer: constant(null),
     user_agent: s('c.user_agent'),
     country_code: s(`coalesce(nullif(c.country, ''), 'INT')`),
+  },
+};
+
+/** An affiliate's approval for an offer. */
+export const OFFER_APPROVAL: ModelDef = {
+  name: 'AffiliateOffer',
+  from: 'approvals ap CROSS JOIN network n',
+  idSql: 'ap.id',
+  fields: {
+    id: s('ap.id', true),
+    affiliate_id: s('ap.partner_id', true),
+    offer_id: s('ap.offer_id', true),
+    approval_status: s('ap.status'),
+    agreed_terms_and_conditions: constant(null),
+    approval_notes: s('ap.notes'),
+    hostname_id: constant('0'),
+    modified: localTime('ap.updated_at'),
+  },
+};
+
+export const AFFILIATE_TIER: ModelDef = {
+  name: 'AffiliateTier',
+  from: 'partner_tiers t CROSS JOIN network n',
+  idSql: 't.id',
+  fields: {
+    id: s('t.id', true),
+    name: s('t.name'),
+    status: constant('active'),
+    affiliate_count: s('(SELECT count(*) FROM partners p WHERE p.tier_id = t.id)', true),
+    date_created: localTime('t.created_at'),
   },
 };
 

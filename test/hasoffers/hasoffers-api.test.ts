@@ -499,4 +499,45 @@ describe('HasOffers/TUNE API v3', () => {
     const ping = await network('Target=Application&Method=validNetworkApiKey');
     assert.equal(ping.response.data, true);
   });
+  test('what sync and reporting tools call besides: ids, approvals by status, tiers, and conversions added or changed in a window', async () => {
+    const ids = (await network('Target=Offer&Method=findAllIds')).response.data as string[];
+    assert.ok(ids.includes(String(newsletter)) && ids.every((id) => /^\d+$/.test(id)));
+    const byIds = await network(`Target=Offer&Method=findAllByIds&ids[]=${newsletter}&ids[]=${bookClub}&fields[]=name`);
+    assert.deepEqual(Object.keys(byIds.response.data).toSorted(), [String(newsletter), String(bookClub)].toSorted());
+    assert.equal((await network('Target=Offer&Method=findAllByIds')).response.status, -1, 'ids[] is required');
+    const affiliates = Object.keys((await network('Target=Affiliate&Method=findAll&fields[]=id')).response.data);
+    assert.deepEqual(((await network('Target=Affiliate&Method=findAllIds')).response.data as string[]).toSorted(), affiliates.toSorted());
+    assert.ok(((await network('Target=Advertiser&Method=findAllIds')).response.data as string[]).length >= 2);
+
+    await network(`Target=Offer&Method=setAffiliateApproval&id=${bestsellers}&affiliate_id=${trailblazer}&status=approved`);
+    await network(`Target=Offer&Method=setAffiliateApproval&id=${bestsellers}&affiliate_id=${couponCrate}&status=blocked`);
+    assert.deepEqual((await network(`Target=Offer&Method=getApprovedAffiliateIds&id=${bestsellers}`)).response.data, [String(trailblazer)]);
+    assert.deepEqual((await network(`Target=Offer&Method=getBlockedAffiliateIds&id=${bestsellers}`)).response.data, [String(couponCrate)]);
+    assert.ok(!((await network(`Target=Offer&Method=getUnapprovedAffiliateIds&id=${bestsellers}`)).response.data as string[]).includes(String(trailblazer)));
+    assert.equal((await network('Target=Offer&Method=getApprovedAffiliateIds&id=999999')).response.status, -1);
+    const approvals = (await network(`Target=Offer&Method=findAllAffiliateApprovals&filters[offer_id]=${bestsellers}&filters[affiliate_id]=${couponCrate}`)).response.data;
+    const [approval] = Object.values(approvals) as Array<{ AffiliateOffer: Record<string, string>; Affiliate: { id: string }; Offer: { id: string } }>;
+    assert.deepEqual([approval!.AffiliateOffer.approval_status, approval!.Affiliate.id, approval!.Offer.id], ['blocked', String(couponCrate), String(bestsellers)]);
+    assert.equal(Object.keys(approvals)[0], approval!.AffiliateOffer.id);
+
+    const tier = await server.request('POST', '/api/v1/partner-tiers', { key: server.keys.admin, body: { name: 'Sync tier' } });
+    const tiers = (await network('Target=Application&Method=findAllAffiliateTiers')).response.data;
+    assert.equal(tiers[tier.body.id].AffiliateTier.name, 'Sync tier');
+
+    const created = await network(`Target=Conversion&Method=create&data[offer_id]=${newsletter}&data[affiliate_id]=${trailblazer}&data[advertiser_info]=sync-1&data[conversion_unique_id]=unique-1&data[sale_amount]=5`);
+    const made = created.response.data.Conversion;
+    assert.equal(made.conversion_unique_id, 'unique-1');
+    const again = await network(`Target=Conversion&Method=create&data[offer_id]=${newsletter}&data[affiliate_id]=${trailblazer}&data[advertiser_info]=sync-2&data[conversion_unique_id]=unique-1`);
+    assert.equal(again.response.status, -1, 'a second conversion with the unique id is refused');
+    assert.match(again.response.errorMessage, new RegExp(`already converted \\(conversion ${made.id}\\)`));
+    const day = made.datetime.slice(0, 10);
+    const added = (await network(`Target=Conversion&Method=findAddedConversions&start_date=${day}&filters[advertiser_info]=sync-1`)).response.data;
+    assert.deepEqual(Object.keys(added), [made.id]);
+    assert.deepEqual((await network(`Target=Conversion&Method=findAddedConversions&start_date=${day}&end_date=${day} 00:00:00&filters[advertiser_info]=sync-1`)).response.data, [], 'a window that ended before it was made');
+    assert.equal((await network(`Target=Conversion&Method=updateStatus&id=${made.id}&status=rejected`)).response.data, true);
+    const updated = (await network(`Target=Conversion&Method=findUpdatedConversions&start_date=${made.datetime}&fields[]=status`)).response.data;
+    assert.equal(updated[made.id].Conversion.status, 'rejected');
+    assert.equal((await network('Target=Conversion&Method=findUpdatedConversions')).response.status, -1, 'start_date is required');
+    assert.equal((await network('Target=Conversion&Method=findAddedConversions&start_date=yesterday')).response.status, -1);
+  });
 });
