@@ -42,11 +42,12 @@ import {
   OFFER,
   OFFER_CAPS,
   AFFILIATE_TIER,
+  AFFILIATE_USER,
   OFFER_APPROVAL,
   OFFER_CATEGORY,
   OFFER_PIXEL,
 } from './models.ts';
-import { containList, offerContains, trackingLinks } from './offer-contains.ts';
+import { containList, offerContains, trackingLinks, type Contain } from './offer-contains.ts';
 import { getConversions, getStats, type ReportCaller } from './reports.ts';
 import { intParam, list, param } from './values.ts';
 
@@ -492,6 +493,15 @@ async function conversionsChangedBetween(context: MethodContext, column: 'create
   return findResponse(await findMany(context, CONVERSION, where, sql), 'Conversion');
 }
 
+/** Affiliate_Offer's getters by `ids[]`: one entry per offer with what `contain[]` would set beside it. */
+async function perOffer(context: MethodContext, contain: Contain, key: string) {
+  const ids = (
+    await context.db.query<{ id: number }>(`SELECT id FROM offers WHERE id = ANY($1::int[]) AND status <> 'deleted' ORDER BY id`, [requireIds(context)])
+  ).map((row) => row.id);
+  const contains = await offerContains({ db: context.db, trackingBase: context.trackingBase, partnerId: context.principal.partnerId ?? undefined, network: false }, [contain], ids);
+  return ids.map((id) => ({ offer_id: String(id), [key]: contains(String(id))[contain] }));
+}
+
 const NETWORK: Record<string, Record<string, Method>> = {
   Application: {
     validNetworkApiKey: async () => true,
@@ -796,18 +806,24 @@ const AFFILIATE_API: Record<string, Record<string, Method>> = {
       const application = await applyToOffer(context.db, context.principal, requireId(context, 'offer_id'), param(context.params, 'notes') ?? param(context.params, 'answers') ?? null);
       return { AffiliateOffer: { offer_id: String(application.offerId), affiliate_id: String(application.partnerId), approval_status: application.status, notes: application.note } };
     }),
-    getCategories: async (context) => {
-      const ids = list(context.params.ids).map(parseId).filter((id): id is number => Boolean(id));
-      if (ids.length === 0) throw missingArgument('ids');
-      const rows = await context.db.query<{ offerId: number; id: number | null; name: string | null }>(
-        `SELECT o.id AS "offerId", c.id, c.name FROM offers o JOIN advertisers a ON a.id = o.advertiser_id
-         LEFT JOIN categories c ON c.id = a.category_id WHERE o.id = ANY($1::int[]) ORDER BY o.id`,
-        [ids],
-      );
-      return rows.map((row) => ({ offer_id: String(row.offerId), categories: row.id === null ? [] : { [String(row.id)]: { id: String(row.id), name: row.name } } }));
+    getCategories: (context) => perOffer(context, 'OfferCategory', 'categories'),
+    getThumbnail: (context) => perOffer(context, 'Thumbnail', 'Thumbnail'),
+    getTargetCountries: (context) => perOffer(context, 'Country', 'countries'),
+    getPixels: async (context) => {
+      const sql = new SqlParams();
+      const status = param(context.params, 'status');
+      const where = [`pp.partner_id = ${sql.add(context.principal.partnerId)}`, `pp.offer_id = ${sql.add(requireId(context))}`, `pp.status <> 'deleted'`];
+      const found = await findMany(context, OFFER_PIXEL, status ? [...where, `pp.status = ${sql.add(status)}`] : where, sql);
+      return found.rows.map((row) => ({ OfferPixel: row.record }));
     },
   },
   Affiliate_OfferPixel: {
+    // Partnerline fires server postbacks and image pixels for every offer; it runs no partner's HTML.
+    getAllowedTypes: async (context) => {
+      const offerId = requireId(context, 'offer_id');
+      if (!(await findOffer(context.db, offerId))) throw new HasOffersError(`Offer ${offerId} does not exist`);
+      return ['image', 'url'];
+    },
     findAll: async (context) => {
       const sql = new SqlParams();
       return findResponse(await findMany(context, OFFER_PIXEL, [`pp.partner_id = ${sql.add(context.principal.partnerId)}`, `pp.status <> 'deleted'`], sql), 'OfferPixel');
@@ -834,6 +850,12 @@ const AFFILIATE_API: Record<string, Record<string, Method>> = {
       if (param(context.params, 'field') !== 'status') throw new HasOffersError('Only the status of a pixel can be changed');
       return deletePixel(context, param(context.params, 'value'));
     }),
+  },
+  Affiliate_AffiliateUser: {
+    findAll: async (context) => {
+      const sql = new SqlParams();
+      return findResponse(await findMany(context, AFFILIATE_USER, [`u.partner_id = ${sql.add(context.principal.partnerId)}`], sql), 'AffiliateUser');
+    },
   },
   Affiliate_Affiliate: {
     findById: async (context) => {

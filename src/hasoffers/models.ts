@@ -340,6 +340,25 @@ export const OFFER_APPROVAL: ModelDef = {
   },
 };
 
+/** The people of an affiliate account; HasOffers splits their names, Partnerline keeps one. */
+export const AFFILIATE_USER: ModelDef = {
+  name: 'AffiliateUser',
+  from: 'users u CROSS JOIN network n',
+  idSql: 'u.id',
+  fields: {
+    id: s('u.id', true),
+    affiliate_id: s('u.partner_id', true),
+    first_name: s(`split_part(u.name, ' ', 1)`),
+    last_name: s(`nullif(substr(u.name, length(split_part(u.name, ' ', 1)) + 2), '')`),
+    title: constant(null),
+    email: s('u.email'),
+    phone: constant(null),
+    status: s(`CASE WHEN u.status = 'disabled' THEN 'blocked' ELSE 'active' END`),
+    join_date: localTime('u.created_at'),
+    modified: localTime('u.created_at'),
+  },
+};
+
 export const AFFILIATE_TIER: ModelDef = {
   name: 'AffiliateTier',
   from: 'partner_tiers t CROSS JOIN network n',

@@ -18,7 +18,7 @@ export interface ContainContext {
 }
 
 const KNOWN = ['TrackingLink', 'Country', 'OfferCategory', 'Thumbnail', 'OfferVertical', 'Goal', 'OfferUrl', 'Advertiser'] as const;
-type Contain = (typeof KNOWN)[number];
+export type Contain = (typeof KNOWN)[number];
 
 export function containList(value: unknown, network: boolean): Contain[] {
   const names = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).map(String) : [];
@@ -47,6 +47,7 @@ async function related(db: Queryable, model: ModelDef, where: string, ids: numbe
 }
 
 /** For each offer id, the contained models it asked for. */
+/** What `contain[]` sets beside each offer, by the names asked for. */
 export async function offerContains(context: ContainContext, names: Contain[], offerIds: number[]): Promise<(id: string) => Record<string, unknown>> {
   const byOffer = new Map<string, Record<string, unknown>>(offerIds.map((id) => [String(id), {}]));
   if (names.length === 0 || offerIds.length === 0) return (id) => byOffer.get(id) ?? {};
@@ -114,7 +115,23 @@ export async function offerContains(context: ContainContext, names: Contain[], o
         for (const row of rows) put(row.offerId, name, advertisers.find((advertiser) => advertiser.id === String(row.advertiserId))?.record ?? null);
         break;
       }
-      case 'Thumbnail':
+      case 'Thumbnail': {
+        // An offer's image creatives, as HasOffers' offer files, served from Partnerline's own address.
+        const rows = await context.db.query<{ id: number; offerId: number; name: string; size: number; width: number | null; height: number | null; createdAt: string }>(
+          `SELECT id, offer_id AS "offerId", name, length(content) AS size, width, height, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') AS "createdAt"
+           FROM creatives WHERE offer_id = ANY($1::int[]) AND kind = 'image' AND status = 'active' ORDER BY id`,
+          [offerIds],
+        );
+        for (const id of offerIds) {
+          const files = rows.filter((row) => row.offerId === id).map((row) => {
+            const url = `${context.trackingBase}/api/v1/creatives/${row.id}`;
+            const file = { id: String(row.id), offer_id: String(id), display: row.name, filename: row.name, size: String(row.size), status: 'active', type: 'image banner' };
+            return [String(row.id), { ...file, width: String(row.width ?? 0), height: String(row.height ?? 0), url, thumbnail: url, created: row.createdAt, modified: row.createdAt }] as [string, unknown];
+          });
+          put(id, name, phpMap(files));
+        }
+        break;
+      }
       case 'OfferVertical':
         for (const id of offerIds) put(id, name, []);
         break;

@@ -540,4 +540,32 @@ describe('HasOffers/TUNE API v3', () => {
     assert.equal((await network('Target=Conversion&Method=findUpdatedConversions')).response.status, -1, 'start_date is required');
     assert.equal((await network('Target=Conversion&Method=findAddedConversions&start_date=yesterday')).response.status, -1);
   });
+  test('an affiliate reads an offer\'s thumbnails, countries, categories and its own pixels, and its account\'s people', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const creative = await server.request('POST', `/api/v1/offers/${newsletter}/creatives`, {
+      key: server.keys.admin,
+      body: { name: 'Newsletter banner', kind: 'image', contentType: 'image/png', content: png, width: 1, height: 1 },
+    });
+    assert.equal(creative.status, 201, creative.text);
+    const thumbnails = (await asAffiliate(server.keys.trailblazer, `Target=Affiliate_Offer&Method=getThumbnail&ids[]=${newsletter}&ids[]=${springGear}&ids[]=999999`)).response.data;
+    assert.deepEqual(thumbnails.map((entry: { offer_id: string }) => entry.offer_id), [String(springGear), String(newsletter)].toSorted((a, b) => Number(a) - Number(b)));
+    const banner = thumbnails.find((entry: { offer_id: string }) => entry.offer_id === String(newsletter)).Thumbnail[String(creative.body.id)];
+    assert.deepEqual([banner.display, banner.width, banner.type], ['Newsletter banner', '1', 'image banner']);
+    assert.equal((await server.request('GET', new URL(banner.url).pathname)).status, 200, 'the thumbnail is served');
+    assert.deepEqual(thumbnails.find((entry: { offer_id: string }) => entry.offer_id === String(springGear)).Thumbnail, []);
+    const countries = (await asAffiliate(server.keys.trailblazer, `Target=Affiliate_Offer&Method=getTargetCountries&ids[]=${newsletter}`)).response.data;
+    assert.deepEqual(countries.map((entry: { offer_id: string }) => entry.offer_id), [String(newsletter)]);
+    assert.ok('countries' in countries[0]);
+    assert.equal((await asAffiliate(server.keys.trailblazer, 'Target=Affiliate_Offer&Method=getCategories')).response.status, -1, 'ids[] is required');
+
+    assert.deepEqual((await asAffiliate(server.keys.trailblazer, `Target=Affiliate_OfferPixel&Method=getAllowedTypes&offer_id=${newsletter}`)).response.data, ['image', 'url']);
+    await asAffiliate(server.keys.trailblazer, `Target=Affiliate_OfferPixel&Method=create&data[offer_id]=${newsletter}&data[type]=url&data[code]=${encodeURIComponent('https://trailblazer.example/pb?t={transaction_id}')}`);
+    const pixels = (await asAffiliate(server.keys.trailblazer, `Target=Affiliate_Offer&Method=getPixels&id=${newsletter}`)).response.data;
+    assert.deepEqual(pixels.map((entry: { OfferPixel: { offer_id: string; type: string } }) => [entry.OfferPixel.offer_id, entry.OfferPixel.type]), [[String(newsletter), 'url']]);
+    assert.deepEqual((await asAffiliate(server.keys.couponCrate, `Target=Affiliate_Offer&Method=getPixels&id=${newsletter}`)).response.data, [], 'another affiliate sees none of them');
+
+    const people = Object.values((await asAffiliate(server.keys.trailblazer, 'Target=Affiliate_AffiliateUser&Method=findAll')).response.data) as Array<{ AffiliateUser: { affiliate_id: string; email: string } }>;
+    assert.ok(people.length > 0);
+    assert.ok(people.every((person) => person.AffiliateUser.affiliate_id === String(trailblazer)));
+  });
 });
