@@ -76,17 +76,16 @@ export async function generateReportData(store: Store, size: ReportDataSize, log
   log('  conversions written; building the statistics');
   await store.transaction(async (tx) => {
     // The roll-ups of ten million rows are big aggregations: give them memory rather than temporary files.
-    // Rows go in hour order, as live traffic writes them, so an hour's rows sit together on disk.
     await tx.query(`SET LOCAL work_mem = '512MB'`);
     await tx.query(
       `INSERT INTO stats_hourly (hour, offer_id, partner_id, goal_id, country, device, ${STATS_METRICS.join(', ')})
        SELECT date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', offer_id, partner_id, goal_id, country, device,
               ${STATS_METRICS.map((metric) => `sum(${metric})`).join(', ')}
-       FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1`,
+       FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6`,
     );
     await tx.query(
       `INSERT INTO stats_hourly_by_offer (hour, offer_id, ${STATS_METRICS.join(', ')})
-       SELECT hour, offer_id, ${STATS_METRICS.map((metric) => `sum(${metric})`).join(', ')} FROM stats_hourly GROUP BY 1, 2 ORDER BY 1`,
+       SELECT hour, offer_id, ${STATS_METRICS.map((metric) => `sum(${metric})`).join(', ')} FROM stats_hourly GROUP BY 1, 2`,
     );
     await tx.query('SELECT rebuild_daily_rollups()');
   });
