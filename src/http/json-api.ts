@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, ValidationError } from '../shared/errors.ts';
 import type { Transaction } from '../store/store.ts';
 import { findSession, type SessionPrincipal } from '../accounts/sessions.ts';
 import { apiKeyHeader, checkApiKey, rateLimitSubject, requestFingerprint } from './api-key.ts';
@@ -50,6 +50,7 @@ function errorStatus(error: FastifyError | Error, fieldNames: Record<string, str
   if (error instanceof NotFoundError) return { statusCode: 404, message: error.inWords(fieldNames) };
   if (error instanceof ForbiddenError) return { statusCode: 403, message: error.message };
   if (error instanceof ConflictError) return { statusCode: 409, message: error.message };
+  if (error instanceof UpstreamError) return { statusCode: 502, message: error.message };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation?.[0]) return { statusCode: 400, message: describeValidationError(fastifyError.validation[0]) };
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {

@@ -34,3 +34,6 @@ export class ForbiddenError extends Error {
 }
 
 export class ConflictError extends Error {}
+
+/** Another system Partnerline called failed, so the request could not be done: a bad gateway, not the caller's fault. */
+export class UpstreamError extends Error {}

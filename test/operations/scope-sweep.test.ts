@@ -46,6 +46,7 @@ const SEGMENT_KINDS: Record<string, Kind | 'nested' | 'public'> = {
   'landing-pages': 'nested',
   creatives: 'nested',
   'partner-tiers': 'nested',
+  'hasoffers-networks': 'nested',
   goals: 'nested',
   caps: 'nested',
   'partner-payouts': 'nested',

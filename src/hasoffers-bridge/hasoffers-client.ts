@@ -1,0 +1,66 @@
+import qs from 'qs';
+
+/** Calls a HasOffers (TUNE) network's API v3, as HasOffers' own clients do: a form POST with bracket parameters. */
+
+export interface HasOffersNetworkAccess {
+  apiUrl: string;
+  networkId: string;
+  networkToken: string;
+}
+
+/**
+ * A call that failed. `refused`: the network answered and said no, so sending it again changes
+ * nothing. Otherwise the outcome is unknown (no answer, an empty or broken one, a 5xx): the call
+ * may have taken effect.
+ */
+export class HasOffersCallError extends Error {
+  readonly refused: boolean;
+  constructor(message: string, refused: boolean) {
+    super(message);
+    this.refused = refused;
+  }
+}
+
+const TIMEOUT_MS = 15_000;
+
+export async function callHasOffers(access: HasOffersNetworkAccess, target: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+  const body = qs.stringify({ NetworkId: access.networkId, NetworkToken: access.networkToken, Target: target, Method: method, ...params }, { arrayFormat: 'brackets' });
+  let text: string;
+  let status: number;
+  try {
+    const response = await fetch(`${access.apiUrl.replace(/\/+$/, '')}/Apiv3/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    throw new HasOffersCallError(`${target}::${method} got no answer (${(error as Error).message})`, false);
+  }
+  if (status >= 500 || text.trim() === '') throw new HasOffersCallError(`${target}::${method} answered HTTP ${status}${text.trim() === '' ? ' with nothing' : ''}`, false);
+  let envelope: { response?: { status?: number; data?: unknown; errorMessage?: string | null; errors?: { publicMessage?: string } } };
+  try {
+    envelope = JSON.parse(text);
+  } catch {
+    throw new HasOffersCallError(`${target}::${method} answered HTTP ${status} with something other than JSON`, false);
+  }
+  const answer = envelope.response;
+  // HasOffers refuses a wrong NetworkId before it runs anything, with only a public message.
+  const before = answer && typeof answer.status !== 'number' && !Array.isArray(answer.errors) ? answer.errors?.publicMessage : undefined;
+  if (before) throw new HasOffersCallError(`${target}::${method} was refused: ${before}`, true);
+  if (!answer || typeof answer.status !== 'number') throw new HasOffersCallError(`${target}::${method} answered without HasOffers' envelope`, false);
+  if (answer.status !== 1) throw new HasOffersCallError(`${target}::${method} was refused: ${answer.errorMessage ?? 'no reason given'}`, status < 500 && Boolean(answer.errorMessage));
+  return answer.data;
+}
+
+/** Every record of a find method, page by page: HasOffers pages them when `limit` is sent. */
+export async function findAllRecords(access: HasOffersNetworkAccess, target: string, model: string, params: Record<string, unknown> = {}): Promise<Array<Record<string, string | null>>> {
+  const records: Array<Record<string, string | null>> = [];
+  for (let page = 1; ; page += 1) {
+    const data = (await callHasOffers(access, target, 'findAll', { ...params, limit: 500, page })) as { pageCount?: number; data?: Record<string, Record<string, Record<string, string | null>>> | [] };
+    for (const row of Object.values(data.data ?? {})) records.push(row[model]!);
+    if (!data.pageCount || page >= data.pageCount) return records;
+  }
+}

@@ -1,0 +1,93 @@
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { isHttpUrl } from '../shared/urls.ts';
+import type { Queryable } from '../store/store.ts';
+import type { HasOffersNetworkAccess } from './hasoffers-client.ts';
+
+/** The HasOffers networks a network syncs into, and which of its offers and partners are which there. */
+
+export interface HasOffersNetwork {
+  id: number;
+  name: string;
+  apiUrl: string;
+  networkId: string;
+  /** The token's last four characters: the token itself is never shown again. */
+  tokenEnding: string;
+  offersLinked: number;
+  partnersLinked: number;
+  createdAt: Date;
+}
+
+export interface HasOffersNetworkInput {
+  name?: string;
+  apiUrl?: string;
+  networkId?: string;
+  networkToken?: string;
+}
+
+const SELECT_NETWORK = `
+  SELECT n.id, n.name, n.api_url AS "apiUrl", n.network_id AS "networkId", right(n.network_token, 4) AS "tokenEnding", n.created_at AS "createdAt",
+         (SELECT count(*)::int FROM hasoffers_offer_links l WHERE l.hasoffers_network_id = n.id) AS "offersLinked",
+         (SELECT count(*)::int FROM hasoffers_partner_links l WHERE l.hasoffers_network_id = n.id) AS "partnersLinked"
+  FROM hasoffers_networks n`;
+
+export async function listHasOffersNetworks(db: Queryable): Promise<HasOffersNetwork[]> {
+  return db.query<HasOffersNetwork>(`${SELECT_NETWORK} ORDER BY n.id`);
+}
+
+export async function getHasOffersNetwork(db: Queryable, id: number): Promise<HasOffersNetwork> {
+  const [network] = await db.query<HasOffersNetwork>(`${SELECT_NETWORK} WHERE n.id = $1`, [id]);
+  if (!network) throw new NotFoundError('HasOffers network', id);
+  return network;
+}
+
+/** What it takes to call the network: for the bridge's own calls, never for an answer. */
+export async function hasOffersAccess(db: Queryable, id: number): Promise<HasOffersNetworkAccess> {
+  const [access] = await db.query<HasOffersNetworkAccess>(
+    'SELECT api_url AS "apiUrl", network_id AS "networkId", network_token AS "networkToken" FROM hasoffers_networks WHERE id = $1',
+    [id],
+  );
+  if (!access) throw new NotFoundError('HasOffers network', id);
+  return access;
+}
+
+/** The input with its name trimmed, or a ValidationError naming the first field that is wrong. */
+export function checkedNetworkInput(input: HasOffersNetworkInput): HasOffersNetworkInput {
+  const name = input.name?.trim();
+  if (name === '') throw new ValidationError('name', 'is empty');
+  if (input.apiUrl !== undefined && !isHttpUrl(input.apiUrl)) throw new ValidationError('apiUrl', 'must be an http or https URL, such as https://api.hasoffers.com');
+  if (input.networkId !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(input.networkId)) throw new ValidationError('networkId', 'must be the network id HasOffers gave, letters, digits, _ or -');
+  if (input.networkToken !== undefined && !/^\S{8,200}$/.test(input.networkToken)) throw new ValidationError('networkToken', 'must be the network API key, 8 to 200 characters without spaces');
+  return { ...input, name };
+}
+
+async function nameIsFree(db: Queryable, name: string, except: number | null): Promise<void> {
+  const [other] = await db.query<{ id: number }>('SELECT id FROM hasoffers_networks WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2', [name, except]);
+  if (other) throw new ConflictError(`There is already a HasOffers network named "${name}" (network ${other.id})`);
+}
+
+export async function addHasOffersNetwork(db: Queryable, input: Required<HasOffersNetworkInput>): Promise<HasOffersNetwork> {
+  const wanted = checkedNetworkInput(input) as Required<HasOffersNetworkInput>;
+  await nameIsFree(db, wanted.name, null);
+  const [row] = await db.query<{ id: number }>(
+    'INSERT INTO hasoffers_networks (name, api_url, network_id, network_token) VALUES ($1, $2, $3, $4) RETURNING id',
+    [wanted.name, wanted.apiUrl, wanted.networkId, wanted.networkToken],
+  );
+  return getHasOffersNetwork(db, row!.id);
+}
+
+export async function changeHasOffersNetwork(db: Queryable, id: number, input: HasOffersNetworkInput): Promise<HasOffersNetwork> {
+  await getHasOffersNetwork(db, id);
+  const wanted = checkedNetworkInput(input);
+  if (wanted.name !== undefined) await nameIsFree(db, wanted.name, id);
+  await db.query(
+    `UPDATE hasoffers_networks SET name = coalesce($2, name), api_url = coalesce($3, api_url), network_id = coalesce($4, network_id),
+       network_token = coalesce($5, network_token), updated_at = now() WHERE id = $1`,
+    [id, wanted.name ?? null, wanted.apiUrl ?? null, wanted.networkId ?? null, wanted.networkToken ?? null],
+  );
+  return getHasOffersNetwork(db, id);
+}
+
+export async function removeHasOffersNetwork(db: Queryable, id: number): Promise<void> {
+  await getHasOffersNetwork(db, id);
+  await db.query('DELETE FROM hasoffers_networks WHERE id = $1', [id]);
+}

@@ -1,0 +1,193 @@
+import type { FastifyInstance } from 'fastify';
+import { requireNetworkAdmin } from '../accounts/scope.ts';
+import { callHasOffers, HasOffersCallError } from '../hasoffers-bridge/hasoffers-client.ts';
+import { linkByName, listLinks, readExternalNames, setLink } from '../hasoffers-bridge/hasoffers-links.ts';
+import {
+  addHasOffersNetwork,
+  changeHasOffersNetwork,
+  checkedNetworkInput,
+  getHasOffersNetwork,
+  hasOffersAccess,
+  listHasOffersNetworks,
+  removeHasOffersNetwork,
+  type HasOffersNetworkInput,
+} from '../hasoffers-bridge/hasoffers-networks.ts';
+import { sendWrite } from '../http/json-api.ts';
+import { errorBody, idParams, itemParams, strictBody } from '../http/schema-types.ts';
+import type { Platform } from '../platform.ts';
+import { UpstreamError, ValidationError } from '../shared/errors.ts';
+
+/** The HasOffers networks the network syncs its ledger into, and its offers' and partners' counterparts there (network admins). */
+
+const networkSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    apiUrl: { type: 'string' },
+    networkId: { type: 'string' },
+    tokenEnding: { type: 'string', description: 'The last four characters of the token, which is never shown again' },
+    offersLinked: { type: 'integer' },
+    partnersLinked: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const linksSchema = {
+  type: 'object',
+  properties: {
+    offers: {
+      type: 'array',
+      items: { type: 'object', properties: { offerId: { type: 'integer' }, name: { type: 'string' }, externalOfferId: { type: ['integer', 'null'] } } },
+    },
+    partners: {
+      type: 'array',
+      items: { type: 'object', properties: { partnerId: { type: 'integer' }, name: { type: 'string' }, externalAffiliateId: { type: ['integer', 'null'] } } },
+    },
+    linkedNow: { type: 'object', properties: { offers: { type: 'integer' }, partners: { type: 'integer' } } },
+  },
+} as const;
+
+const networkFields = {
+  name: { type: 'string', minLength: 1, maxLength: 200, example: 'Our TUNE network' },
+  apiUrl: { type: 'string', maxLength: 2000, example: 'https://api.hasoffers.com' },
+  networkId: { type: 'string', maxLength: 100, example: 'demo' },
+  networkToken: { type: 'string', maxLength: 200, description: 'The network API key; kept to call the network, never shown again' },
+} as const;
+
+const externalId = { type: ['integer', 'null'], minimum: 1, maximum: 9_007_199_254_740_991 } as const;
+
+export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: Platform): void {
+  const db = platform.store;
+  const doc = (summary: string, description?: string) => ({ tags: ['HasOffers bridge'], summary, description, security: [{ apiKey: [] }] });
+  const admin = (request: { principal: Parameters<typeof requireNetworkAdmin>[0] }) => requireNetworkAdmin(request.principal);
+
+  /** A token is tried before it is kept, so a typo shows at once rather than at the first sync. */
+  const tryAccess = async (input: { apiUrl: string; networkId: string; networkToken: string }) => {
+    checkedNetworkInput(input);
+    try {
+      await callHasOffers(input, 'Application', 'validNetworkApiKey');
+    } catch (error) {
+      if (!(error instanceof HasOffersCallError)) throw error;
+      if (error.refused) throw new ValidationError('networkToken', `the HasOffers network did not accept it: ${error.message}`);
+      throw new UpstreamError(`The HasOffers network at ${input.apiUrl} could not be reached: ${error.message}`);
+    }
+  };
+
+  app.get('/hasoffers-networks', { schema: { ...doc('The HasOffers networks the ledger syncs into'), response: { 200: { type: 'array', items: networkSchema }, 403: errorBody } } }, (request) => {
+    admin(request);
+    return listHasOffersNetworks(db);
+  });
+
+  app.post<{ Body: Required<HasOffersNetworkInput> }>(
+    '/hasoffers-networks',
+    {
+      schema: {
+        ...doc('Connect a HasOffers network', 'The token is tried with Application::validNetworkApiKey first; a network that refuses it is not added.'),
+        body: strictBody(networkFields, { required: ['name', 'apiUrl', 'networkId', 'networkToken'] }),
+        response: { 201: networkSchema, 400: errorBody, 403: errorBody, 409: errorBody, 502: errorBody },
+      },
+    },
+    async (request, reply) => {
+      admin(request);
+      await tryAccess(request.body);
+      return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await addHasOffersNetwork(tx, request.body) }));
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id',
+    { schema: { ...doc('One HasOffers network'), params: idParams, response: { 200: networkSchema, 403: errorBody, 404: errorBody } } },
+    (request) => {
+      admin(request);
+      return getHasOffersNetwork(db, request.params.id);
+    },
+  );
+
+  app.patch<{ Params: { id: number }; Body: HasOffersNetworkInput }>(
+    '/hasoffers-networks/:id',
+    {
+      schema: {
+        ...doc('Change a HasOffers network: what is not given stays', 'A new URL, network id or token is tried before it is kept.'),
+        params: idParams,
+        body: strictBody(networkFields, { minProperties: 1 }),
+        response: { 200: networkSchema, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 502: errorBody },
+      },
+    },
+    async (request, reply) => {
+      admin(request);
+      const { name: _name, ...access } = request.body;
+      if (Object.keys(access).length > 0) await tryAccess({ ...(await hasOffersAccess(db, request.params.id)), ...access });
+      return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await changeHasOffersNetwork(tx, request.params.id, request.body) }));
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id',
+    { schema: { ...doc('Disconnect a HasOffers network and forget its links'), params: idParams, response: { 204: { type: 'null' }, 403: errorBody, 404: errorBody } } },
+    (request, reply) => {
+      admin(request);
+      return sendWrite(platform, request, reply, async (tx) => {
+        await removeHasOffersNetwork(tx, request.params.id);
+        return { statusCode: 204, body: null };
+      });
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id/links',
+    {
+      schema: {
+        ...doc('Every offer and partner with its counterpart on the HasOffers network; null where none is linked yet'),
+        params: idParams,
+        response: { 200: linksSchema, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request) => {
+      admin(request);
+      return listLinks(db, request.params.id);
+    },
+  );
+
+  for (const side of ['offer', 'partner'] as const) {
+    const field = side === 'offer' ? 'externalOfferId' : 'externalAffiliateId';
+    const item = side === 'offer' ? 'offerId' : 'partnerId';
+    app.put<{ Params: { id: number } & Record<string, number>; Body: Record<string, number | null> }>(
+      `/hasoffers-networks/:id/${side}s/:${item}`,
+      {
+        schema: {
+          ...doc(`Link one ${side} to its ${side === 'offer' ? 'offer' : 'affiliate'} on the HasOffers network, or unlink it with null`),
+          params: itemParams(item),
+          body: strictBody({ [field]: externalId }, { required: [field] }),
+          response: { 200: linksSchema, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+        },
+      },
+      (request, reply) => {
+        admin(request);
+        return sendWrite(platform, request, reply, async (tx) => {
+          await setLink(tx, request.params.id, side, request.params[item]!, request.body[field] ?? null);
+          return { statusCode: 200, body: await listLinks(tx, request.params.id) };
+        });
+      },
+    );
+  }
+
+  app.post<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id/link-by-name',
+    {
+      schema: {
+        ...doc(
+          'Link offers and partners to the HasOffers offers and affiliates of the same name',
+          'Names compare without case or extra spaces. A name two records share on either side, or a counterpart already linked, is left for you to link by hand.',
+        ),
+        params: idParams,
+        response: { 200: linksSchema, 403: errorBody, 404: errorBody, 502: errorBody },
+      },
+    },
+    async (request, reply) => {
+      admin(request);
+      const names = await readExternalNames(await hasOffersAccess(db, request.params.id));
+      return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await linkByName(tx, request.params.id, names) }));
+    },
+  );
+}
