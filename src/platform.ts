@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
+import { DEFAULT_SYNC_OPTIONS, syncDueTasks, type SyncOptions } from './hasoffers-bridge/sync-out.ts';
 import { createMailer, type Email, type Mailer } from './mail/mailer.ts';
 import { RateLimits } from './http/rate-limits.ts';
 import { ConversionPipeline } from './ledger/conversion-pipeline.ts';
@@ -21,12 +22,15 @@ const SETTINGS_REFRESH_MS = 2_000;
 const HOLD_CHECK_MS = 60_000;
 const LIMIT_CHECK_MS = 60_000;
 const HOUSEKEEPING_MS = 3_600_000;
+const HASOFFERS_SYNC_MS = 1_000;
 /** Under the data directory: clicks and impressions the store would not take, at a stop or beyond memory's share in an outage. */
 export const KEPT_TRAFFIC_DIR = 'unwritten-traffic';
 
 export interface PlatformOptions {
   /** Postback delivery settings beyond the configuration's (tests shorten the delays). */
   delivery?: Partial<DeliveryOptions>;
+  /** HasOffers sync settings (tests shorten the delays). */
+  hasOffersSync?: Partial<SyncOptions>;
 }
 
 /** The running platform: its store and the process-wide services every face shares. */
@@ -49,6 +53,9 @@ export class Platform {
   private readonly approveHeld = new Periodic(this.reported('approving conversions whose hold has ended', () => approveHeldConversions(this.store)), HOLD_CHECK_MS);
   /** Tells advertisers (and partners, of their own caps) of budgets and caps nearly used up or reached. */
   readonly raiseAlerts = new Periodic(this.reported('raising budget and cap alerts', () => raiseLimitAlerts(this.store)), LIMIT_CHECK_MS);
+  private readonly syncOptions: SyncOptions;
+  /** Sends the ledger's changes into the HasOffers networks its offers are linked to. */
+  readonly syncOut = new Periodic(this.reported('syncing the ledger into HasOffers networks', () => syncDueTasks(this.store, this.syncOptions)), HASOFFERS_SYNC_MS);
   /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
   readonly keepTidy = new Periodic(async () => {
     await this.reported('forgetting expired idempotency keys', () => purgeExpiredIdempotencyKeys(this.store))();
@@ -81,6 +88,7 @@ export class Platform {
     );
     this.shortLinks = new ShortLinkCache(store);
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
+    this.syncOptions = { ...DEFAULT_SYNC_OPTIONS, ...options.hasOffersSync };
     this.deliveries = new DeliveryWorker(store, {
       ...DEFAULT_DELIVERY_OPTIONS,
       allowPrivateDestinations: config.postbackAllowPrivate,
@@ -122,6 +130,7 @@ export class Platform {
     platform.approveHeld.start();
     platform.raiseAlerts.start();
     platform.keepTidy.start();
+    platform.syncOut.start();
     return platform;
   }
 
@@ -157,6 +166,7 @@ export class Platform {
     await this.approveHeld.stop();
     await this.raiseAlerts.stop();
     await this.keepTidy.stop();
+    await this.syncOut.stop();
     await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();

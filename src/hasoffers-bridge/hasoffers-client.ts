@@ -15,11 +15,18 @@ export interface HasOffersNetworkAccess {
  */
 export class HasOffersCallError extends Error {
   readonly refused: boolean;
-  constructor(message: string, refused: boolean) {
+  /** Set when the network asked to slow down: the call did nothing and may be sent after this long. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, refused: boolean, retryAfterMs?: number) {
     super(message);
     this.refused = refused;
+    this.retryAfterMs = retryAfterMs;
   }
 }
+
+/** HasOffers allows a key 50 calls in 10 seconds and refuses the rest with this message. */
+const RATE_LIMITED = /API usage exceeded rate limit/;
+export const RATE_WINDOW_MS = 10_000;
 
 const TIMEOUT_MS = 15_000;
 
@@ -51,6 +58,9 @@ export async function callHasOffers(access: HasOffersNetworkAccess, target: stri
   const before = answer && typeof answer.status !== 'number' && !Array.isArray(answer.errors) ? answer.errors?.publicMessage : undefined;
   if (before) throw new HasOffersCallError(`${target}::${method} was refused: ${before}`, true);
   if (!answer || typeof answer.status !== 'number') throw new HasOffersCallError(`${target}::${method} answered without HasOffers' envelope`, false);
+  if (answer.status !== 1 && RATE_LIMITED.test(answer.errorMessage ?? '')) {
+    throw new HasOffersCallError(`${target}::${method} was refused for now: ${answer.errorMessage}`, false, RATE_WINDOW_MS);
+  }
   if (answer.status !== 1) throw new HasOffersCallError(`${target}::${method} was refused: ${answer.errorMessage ?? 'no reason given'}`, status < 500 && Boolean(answer.errorMessage));
   return answer.data;
 }

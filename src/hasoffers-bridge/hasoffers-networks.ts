@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { isTimeZone } from '../shared/time-zones.ts';
 import { isHttpUrl } from '../shared/urls.ts';
 import type { Queryable } from '../store/store.ts';
 import type { HasOffersNetworkAccess } from './hasoffers-client.ts';
@@ -10,6 +11,8 @@ export interface HasOffersNetwork {
   name: string;
   apiUrl: string;
   networkId: string;
+  /** The network's own zone, in which HasOffers reads and writes datetimes. */
+  timeZone: string;
   /** The token's last four characters: the token itself is never shown again. */
   tokenEnding: string;
   offersLinked: number;
@@ -22,10 +25,11 @@ export interface HasOffersNetworkInput {
   apiUrl?: string;
   networkId?: string;
   networkToken?: string;
+  timeZone?: string;
 }
 
 const SELECT_NETWORK = `
-  SELECT n.id, n.name, n.api_url AS "apiUrl", n.network_id AS "networkId", right(n.network_token, 4) AS "tokenEnding", n.created_at AS "createdAt",
+  SELECT n.id, n.name, n.api_url AS "apiUrl", n.network_id AS "networkId", n.time_zone AS "timeZone", right(n.network_token, 4) AS "tokenEnding", n.created_at AS "createdAt",
          (SELECT count(*)::int FROM hasoffers_offer_links l WHERE l.hasoffers_network_id = n.id) AS "offersLinked",
          (SELECT count(*)::int FROM hasoffers_partner_links l WHERE l.hasoffers_network_id = n.id) AS "partnersLinked"
   FROM hasoffers_networks n`;
@@ -57,6 +61,7 @@ export function checkedNetworkInput(input: HasOffersNetworkInput): HasOffersNetw
   if (input.apiUrl !== undefined && !isHttpUrl(input.apiUrl)) throw new ValidationError('apiUrl', 'must be an http or https URL, such as https://api.hasoffers.com');
   if (input.networkId !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(input.networkId)) throw new ValidationError('networkId', 'must be the network id HasOffers gave, letters, digits, _ or -');
   if (input.networkToken !== undefined && !/^\S{8,200}$/.test(input.networkToken)) throw new ValidationError('networkToken', 'must be the network API key, 8 to 200 characters without spaces');
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) throw new ValidationError('timeZone', 'must be a time zone such as America/New_York or UTC');
   return { ...input, name };
 }
 
@@ -65,12 +70,12 @@ async function nameIsFree(db: Queryable, name: string, except: number | null): P
   if (other) throw new ConflictError(`There is already a HasOffers network named "${name}" (network ${other.id})`);
 }
 
-export async function addHasOffersNetwork(db: Queryable, input: Required<HasOffersNetworkInput>): Promise<HasOffersNetwork> {
-  const wanted = checkedNetworkInput(input) as Required<HasOffersNetworkInput>;
+export async function addHasOffersNetwork(db: Queryable, input: HasOffersNetworkInput & Required<Omit<HasOffersNetworkInput, 'timeZone'>>): Promise<HasOffersNetwork> {
+  const wanted = checkedNetworkInput(input) as typeof input;
   await nameIsFree(db, wanted.name, null);
   const [row] = await db.query<{ id: number }>(
-    'INSERT INTO hasoffers_networks (name, api_url, network_id, network_token) VALUES ($1, $2, $3, $4) RETURNING id',
-    [wanted.name, wanted.apiUrl, wanted.networkId, wanted.networkToken],
+    'INSERT INTO hasoffers_networks (name, api_url, network_id, network_token, time_zone) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [wanted.name, wanted.apiUrl, wanted.networkId, wanted.networkToken, wanted.timeZone ?? 'UTC'],
   );
   return getHasOffersNetwork(db, row!.id);
 }
@@ -81,8 +86,8 @@ export async function changeHasOffersNetwork(db: Queryable, id: number, input: H
   if (wanted.name !== undefined) await nameIsFree(db, wanted.name, id);
   await db.query(
     `UPDATE hasoffers_networks SET name = coalesce($2, name), api_url = coalesce($3, api_url), network_id = coalesce($4, network_id),
-       network_token = coalesce($5, network_token), updated_at = now() WHERE id = $1`,
-    [id, wanted.name ?? null, wanted.apiUrl ?? null, wanted.networkId ?? null, wanted.networkToken ?? null],
+       network_token = coalesce($5, network_token), time_zone = coalesce($6, time_zone), updated_at = now() WHERE id = $1`,
+    [id, wanted.name ?? null, wanted.apiUrl ?? null, wanted.networkId ?? null, wanted.networkToken ?? null, wanted.timeZone ?? null],
   );
   return getHasOffersNetwork(db, id);
 }

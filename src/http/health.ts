@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { syncState } from '../hasoffers-bridge/sync-out.ts';
 import type { Platform } from '../platform.ts';
 import { quietLogLevel } from './request-log.ts';
 
@@ -19,6 +20,8 @@ export async function healthRoutes(app: FastifyInstance, { platform }: { platfor
     } catch {
       return reply.code(503).send({ status: 'store unavailable', trafficWaiting });
     }
-    return { status: 'ready', store: platform.store.kind, maintenance: platform.maintenance, trafficWaiting };
+    // How far the HasOffers sync runs behind the ledger: a sync that cannot keep up shows here, without making the process unready.
+    const { queued, parked, behindSeconds } = await syncState(platform.store);
+    return { status: 'ready', store: platform.store.kind, maintenance: platform.maintenance, trafficWaiting, hasOffersSync: { queued, parked, behindSeconds } };
   });
 }

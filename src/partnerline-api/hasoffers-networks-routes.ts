@@ -12,6 +12,7 @@ import {
   removeHasOffersNetwork,
   type HasOffersNetworkInput,
 } from '../hasoffers-bridge/hasoffers-networks.ts';
+import { replayParked, syncCalls, syncState } from '../hasoffers-bridge/sync-out.ts';
 import { sendWrite } from '../http/json-api.ts';
 import { errorBody, idParams, itemParams, strictBody } from '../http/schema-types.ts';
 import type { Platform } from '../platform.ts';
@@ -26,6 +27,7 @@ const networkSchema = {
     name: { type: 'string' },
     apiUrl: { type: 'string' },
     networkId: { type: 'string' },
+    timeZone: { type: 'string' },
     tokenEnding: { type: 'string', description: 'The last four characters of the token, which is never shown again' },
     offersLinked: { type: 'integer' },
     partnersLinked: { type: 'integer' },
@@ -53,6 +55,7 @@ const networkFields = {
   apiUrl: { type: 'string', maxLength: 2000, example: 'https://api.hasoffers.com' },
   networkId: { type: 'string', maxLength: 100, example: 'demo' },
   networkToken: { type: 'string', maxLength: 200, description: 'The network API key; kept to call the network, never shown again' },
+  timeZone: { type: 'string', maxLength: 64, description: "The network's time zone, in which HasOffers reads datetimes (UTC unless given)", example: 'America/New_York' },
 } as const;
 
 const externalId = { type: ['integer', 'null'], minimum: 1, maximum: 9_007_199_254_740_991 } as const;
@@ -79,7 +82,7 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
     return listHasOffersNetworks(db);
   });
 
-  app.post<{ Body: Required<HasOffersNetworkInput> }>(
+  app.post<{ Body: HasOffersNetworkInput & Required<Omit<HasOffersNetworkInput, 'timeZone'>> }>(
     '/hasoffers-networks',
     {
       schema: {
@@ -116,7 +119,7 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
     },
     async (request, reply) => {
       admin(request);
-      const { name: _name, ...access } = request.body;
+      const { name: _name, timeZone: _timeZone, ...access } = request.body;
       if (Object.keys(access).length > 0) await tryAccess({ ...(await hasOffersAccess(db, request.params.id)), ...access });
       return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await changeHasOffersNetwork(tx, request.params.id, request.body) }));
     },
@@ -188,6 +191,90 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
       admin(request);
       const names = await readExternalNames(await hasOffersAccess(db, request.params.id));
       return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await linkByName(tx, request.params.id, names) }));
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id/sync',
+    {
+      schema: {
+        ...doc(
+          'Where the sync into the network stands',
+          'queued: conversions with changes still to send; parked: those that failed too often and wait for a replay; behindSeconds: how long the oldest change has waited.',
+        ),
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: { queued: { type: 'integer' }, parked: { type: 'integer' }, synced: { type: 'integer' }, behindSeconds: { type: 'integer' }, lastError: { type: ['string', 'null'] } },
+          },
+          403: errorBody,
+          404: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      admin(request);
+      await getHasOffersNetwork(db, request.params.id);
+      return syncState(db, request.params.id);
+    },
+  );
+
+  app.get<{ Params: { id: number }; Querystring: { limit: number; conversionId?: string } }>(
+    '/hasoffers-networks/:id/sync/calls',
+    {
+      schema: {
+        ...doc('Every call the sync made to the network, newest first, with what it sent and what came back'),
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, conversionId: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' } },
+        },
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                conversionId: { type: ['string', 'null'] },
+                method: { type: 'string' },
+                params: { type: 'object', additionalProperties: true },
+                outcome: { type: 'string', enum: ['ok', 'refused', 'unknown'] },
+                answer: { type: ['string', 'null'] },
+                durationMs: { type: 'integer' },
+                createdAt: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+          400: errorBody,
+          403: errorBody,
+          404: errorBody,
+        },
+      },
+    },
+    async (request) => {
+      admin(request);
+      await getHasOffersNetwork(db, request.params.id);
+      return syncCalls(db, request.params.id, request.query.limit, request.query.conversionId);
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id/sync/replay',
+    {
+      schema: {
+        ...doc('Send the parked conversions again, now'),
+        params: idParams,
+        response: { 200: { type: 'object', properties: { replayed: { type: 'integer' } } }, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) => {
+      admin(request);
+      return sendWrite(platform, request, reply, async (tx) => {
+        await getHasOffersNetwork(tx, request.params.id);
+        return { statusCode: 200, body: { replayed: await replayParked(tx, request.params.id) } };
+      });
     },
   );
 }

@@ -123,6 +123,9 @@ describe('API documentation and health', () => {
       'PUT /api/v1/hasoffers-networks/{id}/offers/{offerId}',
       'PUT /api/v1/hasoffers-networks/{id}/partners/{partnerId}',
       'POST /api/v1/hasoffers-networks/{id}/link-by-name',
+      'GET /api/v1/hasoffers-networks/{id}/sync',
+      'GET /api/v1/hasoffers-networks/{id}/sync/calls',
+      'POST /api/v1/hasoffers-networks/{id}/sync/replay',
       'GET /api/v1/partners',
       'POST /api/v1/partners',
       'GET /api/v1/partners/{id}',
@@ -197,6 +200,7 @@ describe('API documentation and health', () => {
     assert.equal(ready.body.status, 'ready');
     assert.equal(ready.body.store, server.store.kind);
     assert.equal(typeof ready.body.trafficWaiting, 'number');
+    assert.deepEqual(ready.body.hasOffersSync, { queued: 0, parked: 0, behindSeconds: 0 });
   });
 
   test('readiness tells how many clicks wait in memory to be stored', async () => {

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
+import { countedClick, startTestServer, v1Api, type TestServer } from '../support/test-server.ts';
+
+const FAULTS: Fault[] = ['drop-after', 'empty-after', 'bad-gateway', 'status-unknown', 'slow'];
+
+describe('syncing the ledger into a HasOffers network, exactly once, through a line that loses answers', () => {
+  let here: TestServer;
+  let there: TestServer;
+  let proxy: FaultProxy;
+  let api: ReturnType<typeof v1Api>;
+  let offerId: number;
+  let trailblazer: number;
+  let couponCrate: number;
+  /** Faults the next Conversion calls meet, in order; calls beyond them pass. */
+  let faults: Fault[] = [];
+
+  before(async () => {
+    // The external network is a second Partnerline on its own store, answering the HasOffers API.
+    [here, there] = await Promise.all([
+      startTestServer({ TRUST_PROXY: 'true' }, { hasOffersSync: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 100 } }),
+      startTestServer(),
+    ]);
+    api = v1Api(here);
+    proxy = await startFaultProxy(there.url, (method) => (method.startsWith('Conversion::') ? (faults.shift() ?? 'pass') : 'pass'));
+    const token = (await v1Api(there)('POST', '/keys', { name: 'Sync' })).body.key;
+    const network = await api('POST', '/hasoffers-networks', { name: 'Old TUNE', apiUrl: proxy.url, networkId: 'partnerline', networkToken: token, timeZone: 'America/New_York' });
+    assert.equal(network.status, 201, network.text);
+    assert.equal((await api('POST', `/hasoffers-networks/${network.body.id}/link-by-name`)).status, 200);
+    [, offerId] = here.demo.offerIds as [number, number];
+    [trailblazer, couponCrate] = here.demo.partnerIds as [number, number];
+  });
+  after(() => Promise.all([here?.close(), there?.close(), proxy?.close()]));
+
+  /** Runs the sync until nothing is left to send: HasOffers' 50 calls in 10 seconds may make it wait. */
+  const settle = async () => {
+    for (const started = Date.now(); Date.now() - started < 60_000; ) {
+      await here.platform.syncOut.run();
+      const [open] = await here.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hasoffers_sync_tasks WHERE status <> 'done'`);
+      if (open!.n === 0) return;
+      await sleep(20);
+    }
+    const stuck = await here.store.query(`SELECT conversion_id::text AS conversion, status, attempts, last_error AS error FROM hasoffers_sync_tasks WHERE status <> 'done'`);
+    assert.fail(`the sync did not settle: ${JSON.stringify(stuck)}`);
+  };
+
+  /** The conversion here, and every record of it there. */
+  const bothSides = async (id: string) => {
+    const [mine] = await here.store.query<{ key: string; status: string; payout: bigint; revenue: bigint; sale: bigint }>(
+      `SELECT 'pl-' || seq AS key, status, payout_micros AS payout, revenue_micros AS revenue, sale_amount_micros AS sale FROM conversions WHERE id = $1`,
+      [id],
+    );
+    const theirs = await there.store.query<{ status: string; payout: bigint; revenue: bigint; sale: bigint; reason: string | null }>(
+      `SELECT status, payout_micros AS payout, revenue_micros AS revenue, sale_amount_micros AS sale, reason FROM conversions WHERE adv_sub1 = $1 ORDER BY id`,
+      [mine!.key],
+    );
+    return { mine: mine!, theirs };
+  };
+
+  const assertSynced = async (id: string) => {
+    const { mine, theirs } = await bothSides(id);
+    assert.equal(theirs.filter((row) => row.status !== 'rejected' || mine.status === 'rejected').length, 1, `one live record of ${mine.key} there: ${JSON.stringify(theirs, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+    const live = theirs.find((row) => row.status === mine.status)!;
+    assert.deepEqual([live.status, live.payout, live.revenue, live.sale], [mine.status, mine.payout, mine.revenue, mine.sale], 'the same status and amounts, to the micro-unit');
+  };
+
+  const convert = async (order: string, saleAmount: string) => {
+    const made = await api('POST', '/conversions', { offerId, partnerId: trailblazer, orderId: order, saleAmount });
+    assert.equal(made.status, 201, made.text);
+    return String(made.body.id ?? made.body.conversion?.id);
+  };
+
+  test('a conversion, its approval, its correction and its rejection reach the network, each once', async () => {
+    const id = await convert('SYNC-1', '120.50');
+    await settle();
+    await assertSynced(id);
+    for (const [action, body] of [
+      ['adjust', { saleAmount: '80.123456' }],
+      ['approve', {}],
+      ['reverse', { reason: 'refunded' }],
+    ] as const) {
+      assert.equal((await api('POST', `/conversions/${id}/${action}`, body)).status, 200);
+      await settle();
+      await assertSynced(id);
+    }
+    const calls = await here.store.query<{ method: string; outcome: string }>(`SELECT method, outcome FROM hasoffers_sync_calls WHERE conversion_id = $1 ORDER BY id`, [id]);
+    assert.equal(calls.filter((call) => call.method === 'Conversion::create').length, 1, 'made once');
+    assert.ok(calls.every((call) => call.outcome === 'ok'));
+  });
+
+  test('answers lost after the network took the call never make a second conversion there', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...FAULTS), { maxLength: 6 }), fc.array(fc.constantFrom('approve', 'adjust', 'reject'), { maxLength: 3 }), async (lost, changes) => {
+        faults = [...lost];
+        const id = await convert(`SYNC-P-${Math.random().toString(36).slice(2)}`, '50');
+        for (const change of changes) {
+          const reply = await api('POST', `/conversions/${id}/${change}`, change === 'adjust' ? { saleAmount: '75.000001' } : change === 'reject' ? { reason: 'test' } : {});
+          assert.ok(reply.status === 200 || reply.status === 409, reply.text);
+        }
+        await settle();
+        faults = [];
+        await assertSynced(id);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  test('a re-attribution rejects the old revision there, naming its successor, before the new one is made', async () => {
+    const click = await countedClick(here, offerId, trailblazer);
+    const first = await here.request('GET', `/aff_lsr?transaction_id=${click}&amount=40&adv_sub=SYNC-MOVE`);
+    const id = first.headers.get('x-partnerline-conversion-id')!;
+    await settle();
+    await assertSynced(id);
+    const elsewhere = await countedClick(here, offerId, couponCrate);
+    await here.platform.tracker.writer.flush();
+    const moved = await api('POST', `/conversions/${id}/reattribute`, { transactionId: elsewhere, reason: 'late batch' });
+    assert.equal(moved.status, 200, moved.text);
+    const successor = String(moved.body.id ?? moved.body.conversion?.id);
+    await settle();
+    const old = await bothSides(id);
+    assert.deepEqual(old.theirs.map((row) => row.status), ['rejected']);
+    const next = await bothSides(successor);
+    assert.match(old.theirs[0]!.reason ?? '', new RegExp(`superseded by ${next.mine.key}`));
+    await assertSynced(successor);
+    const order = await here.store.query<{ method: string; conversionId: string }>(
+      `SELECT method, conversion_id::text AS "conversionId" FROM hasoffers_sync_calls WHERE conversion_id IN ($1, $2) AND method <> 'Conversion::findAll' ORDER BY id`,
+      [id, successor],
+    );
+    const rejectedAt = order.findIndex((call) => call.conversionId === id && call.method === 'Conversion::updateStatus');
+    const madeAt = order.findIndex((call) => call.conversionId === successor && call.method === 'Conversion::create');
+    assert.ok(rejectedAt >= 0 && madeAt > rejectedAt, JSON.stringify(order));
+  });
+
+  test('a conversion that cannot go out is parked, told to the network, shown, and sent again on replay', async () => {
+    const network = (await api('GET', '/hasoffers-networks')).body[0].id;
+    const solo = (await api('POST', '/partners', { name: 'Solo Media' })).body.id;
+    const made = await api('POST', '/conversions', { offerId, partnerId: solo, orderId: 'SYNC-SOLO', saleAmount: '10' });
+    assert.equal(made.status, 201, made.text);
+    const id = String(made.body.id ?? made.body.conversion?.id);
+    const parked = async () => (await here.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hasoffers_sync_tasks WHERE status = 'parked'`))[0]!.n;
+    for (const started = Date.now(); (await parked()) === 0; ) {
+      assert.ok(Date.now() - started < 30_000, 'the task is parked');
+      await here.platform.syncOut.run();
+    }
+    const stateReply = await api('GET', `/hasoffers-networks/${network}/sync`);
+    const state = stateReply.body;
+    assert.equal(stateReply.status, 200, stateReply.text);
+    assert.equal(state.parked, 1);
+    assert.match(state.lastError, new RegExp(`partner ${solo} is not linked to an affiliate of Old TUNE`));
+    assert.equal((await here.request('GET', '/readyz')).body.hasOffersSync.parked, 1);
+    const told = (await api('GET', '/notifications')).body;
+    assert.ok(JSON.stringify(told).includes(`Conversion ${id} could not be synced to Old TUNE`), JSON.stringify(told).slice(0, 500));
+
+    const affiliate = await v1Api(there)('POST', '/partners', { name: 'Solo Media there' });
+    assert.equal((await api('PUT', `/hasoffers-networks/${network}/partners/${solo}`, { externalAffiliateId: affiliate.body.id })).status, 200);
+    assert.deepEqual((await api('POST', `/hasoffers-networks/${network}/sync/replay`)).body, { replayed: 1 });
+    await settle();
+    await assertSynced(id);
+    const calls = (await api('GET', `/hasoffers-networks/${network}/sync/calls?conversionId=${id}`)).body;
+    assert.deepEqual(calls.map((call: { method: string }) => call.method), ['Conversion::create'], 'nothing was sent before, so nothing is looked up');
+    assert.ok(!JSON.stringify(calls).includes('NetworkToken'), 'the token is never logged');
+    assert.equal((await api('GET', `/hasoffers-networks/${network}/sync`, undefined, here.keys.trailblazer)).status, 403);
+  });
+});
