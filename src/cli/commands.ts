@@ -4,10 +4,13 @@ import { OPERATOR, ROLES, type Role } from '../accounts/principal.ts';
 import { createUser, findUserByEmail, listUsers } from '../accounts/users.ts';
 import { issueLinkToken, linkUrl } from '../accounts/account-links.ts';
 import { demoAccountLines, ensureDemoNetwork } from '../demo/demo-network.ts';
+import { HasOffersCallError } from '../hasoffers-bridge/hasoffers-client.ts';
+import { reconcile, repairReconciliation } from '../hasoffers-bridge/reconcile.ts';
 import { getNetwork, networkSettings, updateNetwork } from '../network/network.ts';
 import { createTier, getTier, listTiers, removePartnerFromTier, removeTier, renameTier, setPartnerTier, type PartnerTier } from '../partners/partner-tiers.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { parseId } from '../shared/ids.ts';
+import { isCalendarDate } from '../shared/time-zones.ts';
 import type { Store } from '../store/store.ts';
 
 /** What a command may touch: the store, and the maintenance switch of the process running it. */
@@ -52,7 +55,10 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   tier rename TIER_ID --name N
   tier remove TIER_ID                    only a tier without partners; its payouts go with it
   tier add TIER_ID --partner ID          put the partner in the tier (it leaves any other)
-  tier drop TIER_ID --partner ID         take the partner out of the tier`;
+  tier drop TIER_ID --partner ID         take the partner out of the tier
+  hasoffers reconcile NETWORK_ID --from DAY --to DAY [--repair]
+                                         reconcile a connected HasOffers network's conversions of those days (your
+                                         network's local days) with the ledger; --repair queues every repair`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -72,6 +78,9 @@ const OPTIONS = {
   'click-limit-per-ip': { type: 'string' },
   'min-seconds-to-conversion': { type: 'string' },
   'review-bot-conversions': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  repair: { type: 'boolean' },
 } as const;
 
 function id(value: string | undefined, what: string): number {
@@ -233,6 +242,20 @@ async function dispatch(
         return getTier(tx, OPERATOR, tierId);
       });
       return tierOutput(tier, subcommand === 'add' ? `Partner ${partnerId} added` : `Partner ${partnerId} dropped`);
+    }
+    case 'hasoffers reconcile': {
+      const networkId = id(argument, 'NETWORK_ID');
+      const { from, to } = values;
+      if (!from || !to || !isCalendarDate(from) || !isCalendarDate(to)) throw new CommandError('--from and --to must be days written YYYY-MM-DD');
+      const done = await reconcile(store, networkId, from, to, (await getNetwork(store)).timeZone).catch((error: unknown) => {
+        throw error instanceof HasOffersCallError ? new CommandError(`The HasOffers network could not be read: ${error.message}`) : error;
+      });
+      const queued = values.repair ? await store.transaction((tx) => repairReconciliation(tx, networkId, done.id)) : 0;
+      const lines = Object.entries(done.totals).map(([kind, total]) => `${kind}: ${total.count} (payout ${total.payout}, revenue ${total.revenue})`);
+      return {
+        json: { ...done, queued },
+        text: [`Reconciliation ${done.id} of ${from} to ${to}:`, ...lines, values.repair ? `${queued} repairs queued.` : 'Nothing changed: add --repair to queue the repairs.'].join('\n'),
+      };
     }
     default:
       throw new CommandError(USAGE);

@@ -153,11 +153,11 @@ const amounts = (wanted: Pick<Wanted, 'payoutMicros' | 'revenueMicros' | 'saleAm
 });
 
 /** Brings one conversion on one network to what the ledger holds; throws HasOffersCallError to be tried again later. */
-async function syncConversion(store: Store, access: Access, conversionId: bigint, seen = new Set<bigint>()): Promise<void> {
+async function syncConversion(store: Store, access: Access, conversionId: bigint, verify: boolean, seen = new Set<bigint>()): Promise<void> {
   seen.add(conversionId);
   const wanted = await wantedOf(store, access.id, conversionId);
   // A re-attribution's new revision goes out only after the old one is rejected there.
-  if (wanted.predecessorId !== null && !seen.has(wanted.predecessorId)) await syncConversion(store, access, wanted.predecessorId, seen);
+  if (wanted.predecessorId !== null && !seen.has(wanted.predecessorId)) await syncConversion(store, access, wanted.predecessorId, false, seen);
   if (wanted.externalOfferId === null) return;
   const calls = new NetworkCalls(store, access, conversionId);
   const status = wanted.successorKey === null ? wanted.status : 'rejected';
@@ -167,21 +167,24 @@ async function syncConversion(store: Store, access: Access, conversionId: bigint
     [access.id, String(conversionId)],
   );
   // Without its partner's affiliate it could not have gone out: nothing to look up, nothing to send.
-  if (!known && wanted.externalAffiliateId === null) {
+  if (!known && !verify && wanted.externalAffiliateId === null) {
     if (wanted.successorKey !== null) return;
     throw new HasOffersCallError(`partner ${wanted.partnerId} is not linked to an affiliate of ${access.name}`, true);
   }
   // Only a create sent before, whose answer was lost, can have made it there: otherwise there is nothing to look up.
-  const [sentBefore] = known
-    ? []
-    : await store.query(`SELECT 1 FROM hasoffers_sync_calls WHERE hasoffers_network_id = $1 AND conversion_id = $2 AND method = 'Conversion::create' LIMIT 1`, [
-        access.id,
-        String(conversionId),
-      ]);
-  let held = known ?? (sentBefore ? await adopt(calls, wanted.key) : undefined);
+  // A repair looks it up whatever the sync thinks is there.
+  const [sentBefore] =
+    known && !verify
+      ? []
+      : await store.query(`SELECT 1 FROM hasoffers_sync_calls WHERE hasoffers_network_id = $1 AND conversion_id = $2 AND method = 'Conversion::create' LIMIT 1`, [
+          access.id,
+          String(conversionId),
+        ]);
+  let held = known && !verify ? known : sentBefore || verify ? await adopt(calls, wanted.key) : undefined;
   if (!held) {
     // A revision replaced before it ever went out need not go out at all.
     if (wanted.successorKey !== null) return;
+    if (wanted.externalAffiliateId === null) throw new HasOffersCallError(`partner ${wanted.partnerId} is not linked to an affiliate of ${access.name}`, true);
     held = await create(calls, wanted, status);
   }
   if (held.status !== status) {
@@ -244,10 +247,10 @@ const LEASE = "interval '5 minutes'";
 export async function syncDueTasks(store: Store, options: SyncOptions = DEFAULT_SYNC_OPTIONS): Promise<number> {
   let done = 0;
   for (;;) {
-    const claimed = await store.query<{ id: bigint; networkId: number; conversionId: bigint; attempts: number }>(
+    const claimed = await store.query<{ id: bigint; networkId: number; conversionId: bigint; attempts: number; verify: boolean }>(
       `WITH due AS (SELECT id FROM hasoffers_sync_tasks WHERE status = 'queued' AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE hasoffers_sync_tasks t SET next_attempt_at = now() + ${LEASE} FROM due WHERE t.id = due.id
-       RETURNING t.id, t.hasoffers_network_id AS "networkId", t.conversion_id AS "conversionId", t.attempts`,
+       RETURNING t.id, t.hasoffers_network_id AS "networkId", t.conversion_id AS "conversionId", t.attempts, t.verify`,
       [options.batch],
     );
     if (claimed.length === 0) return done;
@@ -263,7 +266,7 @@ export async function syncDueTasks(store: Store, options: SyncOptions = DEFAULT_
         [task.networkId],
       );
       try {
-        if (access) await syncConversion(store, access, task.conversionId);
+        if (access) await syncConversion(store, access, task.conversionId, task.verify);
         await store.query(`UPDATE hasoffers_sync_tasks SET status = 'done', last_error = NULL, updated_at = now() WHERE id = $1`, [String(task.id)]);
         done += 1;
       } catch (error) {
@@ -351,4 +354,15 @@ export async function syncCalls(db: Queryable, networkId: number, limit: number,
      FROM hasoffers_sync_calls WHERE hasoffers_network_id = $1 AND ($3::int8 IS NULL OR conversion_id = $3::int8) ORDER BY id DESC LIMIT $2`,
     [networkId, limit, conversionId ?? null],
   );
+}
+
+/** Queues the conversions for a sync that looks each up there first: a reconciliation's repair. */
+export async function queueVerifiedSync(db: Queryable, networkId: number, conversionIds: string[]): Promise<number> {
+  const rows = await db.query(
+    `INSERT INTO hasoffers_sync_tasks (hasoffers_network_id, conversion_id, verify) SELECT $1, id, true FROM unnest($2::int8[]) id
+     ON CONFLICT (hasoffers_network_id, conversion_id) WHERE status <> 'done'
+     DO UPDATE SET verify = true, status = 'queued', attempts = 0, next_attempt_at = now(), updated_at = now() RETURNING id`,
+    [networkId, conversionIds],
+  );
+  return rows.length;
 }

@@ -12,11 +12,15 @@ import {
   removeHasOffersNetwork,
   type HasOffersNetworkInput,
 } from '../hasoffers-bridge/hasoffers-networks.ts';
+import { readReconciliation, RECONCILE_CLASSES, reconcile, repairReconciliation, REPAIRABLE, type Reconciliation, type ReconcileClass } from '../hasoffers-bridge/reconcile.ts';
 import { replayParked, syncCalls, syncState } from '../hasoffers-bridge/sync-out.ts';
 import { sendWrite } from '../http/json-api.ts';
-import { errorBody, idParams, itemParams, strictBody } from '../http/schema-types.ts';
+import { sendReport } from '../http/report-reply.ts';
+import { errorBody, idParams, idSchema, itemParams, strictBody } from '../http/schema-types.ts';
+import { getNetwork } from '../network/network.ts';
 import type { Platform } from '../platform.ts';
 import { UpstreamError, ValidationError } from '../shared/errors.ts';
+import { isCalendarDate } from '../shared/time-zones.ts';
 
 /** The HasOffers networks the network syncs its ledger into, and its offers' and partners' counterparts there (network admins). */
 
@@ -275,6 +279,154 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
         await getHasOffersNetwork(tx, request.params.id);
         return { statusCode: 200, body: { replayed: await replayParked(tx, request.params.id) } };
       });
+    },
+  );
+
+  const sideSchema = {
+    type: ['object', 'null'],
+    properties: {
+      status: { type: 'string' },
+      payout: { type: 'string' },
+      revenue: { type: 'string' },
+      saleAmount: { type: 'string' },
+      offerId: { type: 'integer', description: "The HasOffers offer id (here: the linked one)" },
+      partnerOrAffiliateId: { type: 'integer', description: 'The HasOffers affiliate id (here: the linked one, 0 where none)' },
+    },
+  } as const;
+  const classTotals = { type: 'object', properties: { count: { type: 'integer' }, payout: { type: 'string' }, revenue: { type: 'string' } } } as const;
+  const reconciliationSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      createdAt: { type: 'string', format: 'date-time' },
+      repairedAt: { type: ['string', 'null'], format: 'date-time' },
+      totals: { type: 'object', properties: Object.fromEntries(RECONCILE_CLASSES.map((kind) => [kind, classTotals])) },
+      items: {
+        type: 'array',
+        description: 'Every conversion that does not match (matched ones are only counted)',
+        items: {
+          type: 'object',
+          properties: {
+            class: { type: 'string', enum: [...RECONCILE_CLASSES] },
+            conversionId: { type: ['string', 'null'] },
+            key: { type: ['string', 'null'] },
+            externalIds: { type: 'array', items: { type: 'string' } },
+            here: sideSchema,
+            there: sideSchema,
+          },
+        },
+      },
+    },
+  } as const;
+  const reconciliationParams = { type: 'object', properties: { id: idSchema, reconciliationId: idSchema }, required: ['id', 'reconciliationId'] } as const;
+
+  app.post<{ Params: { id: number }; Body: { from: string; to: string } }>(
+    '/hasoffers-networks/:id/reconciliations',
+    {
+      schema: {
+        ...doc(
+          "Reconcile a window of days: the network's conversions joined with the ledger's, each classified",
+          'from and to are local days in your network\'s time zone. Classes: matched, missing_outside, duplicate_outside, superseded_live, status_differs, ' +
+            'refused_outside, amounts_differ, attribution_differs, foreign. Nothing changes: apply repairs with POST …/repair.',
+        ),
+        params: idParams,
+        body: strictBody({ from: { type: 'string', example: '2026-12-01' }, to: { type: 'string', example: '2026-12-06' } }, { required: ['from', 'to'] }),
+        response: { 201: reconciliationSchema, 400: errorBody, 403: errorBody, 404: errorBody, 502: errorBody },
+      },
+    },
+    async (request, reply) => {
+      admin(request);
+      const { from, to } = request.body;
+      for (const [name, day] of [['from', from], ['to', to]] as const) if (!isCalendarDate(day)) throw new ValidationError(name, 'must be a day written YYYY-MM-DD');
+      if (from > to) throw new ValidationError('to', 'is before from');
+      await getHasOffersNetwork(db, request.params.id);
+      try {
+        const made = await reconcile(db, request.params.id, from, to, (await getNetwork(db)).timeZone);
+        return reply.code(201).send(await readReconciliation(db, request.params.id, made.id));
+      } catch (error) {
+        if (error instanceof HasOffersCallError) throw new UpstreamError(`The HasOffers network could not be read: ${error.message}`);
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id/reconciliations',
+    {
+      schema: {
+        ...doc('The reconciliations of the network, newest first, with their counts and amounts per class'),
+        params: idParams,
+        response: { 200: { type: 'array', items: { ...reconciliationSchema, properties: { ...reconciliationSchema.properties, items: { type: 'array', maxItems: 0 } } } }, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (request) => {
+      admin(request);
+      await getHasOffersNetwork(db, request.params.id);
+      const rows = await db.query<{ id: number; result: Reconciliation; createdAt: Date; repairedAt: Date | null }>(
+        `SELECT id, result - 'items' AS result, created_at AS "createdAt", repaired_at AS "repairedAt" FROM hasoffers_reconciliations
+         WHERE hasoffers_network_id = $1 ORDER BY id DESC LIMIT 100`,
+        [request.params.id],
+      );
+      return rows.map((row) => ({ id: row.id, createdAt: row.createdAt, repairedAt: row.repairedAt, ...row.result, items: [] }));
+    },
+  );
+
+  app.get<{ Params: { id: number; reconciliationId: number }; Querystring: { format?: 'json' | 'csv' } }>(
+    '/hasoffers-networks/:id/reconciliations/:reconciliationId',
+    {
+      schema: {
+        ...doc('One reconciliation, as JSON or CSV (one row per conversion that does not match)'),
+        params: reconciliationParams,
+        querystring: { type: 'object', properties: { format: { type: 'string', enum: ['json', 'csv'] } } },
+        response: { 200: reconciliationSchema, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (request, reply) => {
+      admin(request);
+      const found = await readReconciliation(db, request.params.id, request.params.reconciliationId);
+      const rows = found.items.map((item) => ({
+        class: item.class,
+        conversion_id: item.conversionId,
+        key: item.key,
+        external_ids: item.externalIds.join(' '),
+        status_here: item.here?.status,
+        status_there: item.there?.status,
+        payout_here: item.here?.payout,
+        payout_there: item.there?.payout,
+        revenue_here: item.here?.revenue,
+        revenue_there: item.there?.revenue,
+        sale_amount_here: item.here?.saleAmount,
+        sale_amount_there: item.there?.saleAmount,
+      }));
+      const columns = ['class', 'conversion_id', 'key', 'external_ids', 'status_here', 'status_there', 'payout_here', 'payout_there', 'revenue_here', 'revenue_there', 'sale_amount_here', 'sale_amount_there'];
+      return sendReport(reply, request.query.format, columns, rows, found);
+    },
+  );
+
+  app.post<{ Params: { id: number; reconciliationId: number }; Body: { classes?: ReconcileClass[]; conversionIds?: string[] } }>(
+    '/hasoffers-networks/:id/reconciliations/:reconciliationId/repair',
+    {
+      schema: {
+        ...doc(
+          'Repair what a reconciliation found: all of it, some classes, or some conversions',
+          `Each repair is an ordinary sync task that looks the conversion up there first, so it is safe to send again. Repairable: ${REPAIRABLE.join(', ')}.`,
+        ),
+        params: reconciliationParams,
+        body: strictBody({
+          classes: { type: 'array', items: { type: 'string', enum: REPAIRABLE }, uniqueItems: true },
+          conversionIds: { type: 'array', items: { type: 'string', pattern: '^[1-9][0-9]{0,17}$' }, maxItems: 10000 },
+        }),
+        response: { 200: { type: 'object', properties: { queued: { type: 'integer' } } }, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) => {
+      admin(request);
+      return sendWrite(platform, request, reply, async (tx) => ({
+        statusCode: 200,
+        body: { queued: await repairReconciliation(tx, request.params.id, request.params.reconciliationId, request.body) },
+      }));
     },
   );
 }

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
+import { runCommand } from '../../src/cli/commands.ts';
+import { localDay } from '../../src/shared/time-zones.ts';
 import { countedClick, startTestServer, v1Api, type TestServer } from '../support/test-server.ts';
 
 const FAULTS: Fault[] = ['drop-after', 'empty-after', 'bad-gateway', 'status-unknown', 'slow'];
@@ -163,5 +165,56 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.deepEqual(calls.map((call: { method: string }) => call.method), ['Conversion::create'], 'nothing was sent before, so nothing is looked up');
     assert.ok(!JSON.stringify(calls).includes('NetworkToken'), 'the token is never logged');
     assert.equal((await api('GET', `/hasoffers-networks/${network}/sync`, undefined, here.keys.trailblazer)).status, 403);
+  });
+
+  test('a reconciliation finds each kind of difference, and its repairs leave only what was made outside', async () => {
+    const network = (await api('GET', '/hasoffers-networks')).body[0].id;
+    const thereApi = v1Api(there);
+    const today = localDay(new Date(), 'America/New_York');
+    const key = async (id: string) => (await bothSides(id)).mine.key;
+    const externalId = async (id: string) => String((await there.store.query<{ id: string }>(`SELECT id::text FROM conversions WHERE adv_sub1 = $1 ORDER BY id LIMIT 1`, [await key(id)]))[0]!.id);
+
+    // Only this test's own runs sync from here on, so a conversion can be kept from going out.
+    await here.platform.syncOut.stop();
+    const missing = await convert('REC-MISSING', '10');
+    await here.store.query('DELETE FROM hasoffers_sync_tasks WHERE conversion_id = $1', [missing]);
+    const refused = await convert('REC-REFUSED', '10');
+    const amounts = await convert('REC-AMOUNTS', '10');
+    const doubled = await convert('REC-DOUBLE', '10');
+    await api('POST', `/conversions/${refused}/approve`);
+    await settle();
+    assert.equal((await thereApi('POST', `/conversions/${await externalId(refused)}/reject`, { reason: 'fraud outside' })).status, 200);
+    assert.equal((await thereApi('POST', `/conversions/${await externalId(amounts)}/adjust`, { saleAmount: '11' })).status, 200);
+    const thereOffer = (await api('GET', `/hasoffers-networks/${network}/links`)).body.offers.find((row: { offerId: number }) => row.offerId === offerId).externalOfferId;
+    const thereAffiliate = (await api('GET', `/hasoffers-networks/${network}/links`)).body.partners.find((row: { partnerId: number }) => row.partnerId === trailblazer).externalAffiliateId;
+    const token = (await thereApi('POST', '/keys', { name: 'Made outside' })).body.key;
+    const outside = (data: string) => there.request('GET', `/Apiv3/json?NetworkToken=${token}&Target=Conversion&Method=create&data[offer_id]=${thereOffer}&data[affiliate_id]=${thereAffiliate}&data[sale_amount]=3${data}`);
+    assert.equal((await outside(`&data[advertiser_info]=${await key(doubled)}&data[conversion_unique_id]=another`)).body.response.status, 1);
+    assert.equal((await outside('&data[advertiser_info]=made-outside')).body.response.status, 1);
+
+    const run = await api('POST', `/hasoffers-networks/${network}/reconciliations`, { from: today, to: today });
+    assert.equal(run.status, 201, run.text);
+    const classOf = (id: string) => run.body.items.find((item: { conversionId: string | null }) => item.conversionId === id)?.class;
+    assert.deepEqual([classOf(missing), classOf(refused), classOf(amounts), classOf(doubled)], ['missing_outside', 'refused_outside', 'amounts_differ', 'duplicate_outside']);
+    assert.equal(run.body.totals.foreign.count, 1);
+    assert.ok(run.body.totals.matched.count > 0);
+    assert.equal(run.body.items.filter((item: { class: string }) => item.class === 'matched').length, 0, 'matched ones are only counted');
+    const csv = await here.request('GET', `/api/v1/hasoffers-networks/${network}/reconciliations/${run.body.id}?format=csv`, { key: here.keys.admin });
+    assert.match(csv.text.split('\n')[0]!, /^class,conversion_id,key,external_ids,status_here,status_there/);
+    assert.equal(csv.text.trim().split('\n').length, run.body.items.length + 1);
+
+    const repaired = await api('POST', `/hasoffers-networks/${network}/reconciliations/${run.body.id}/repair`, {});
+    assert.deepEqual(repaired.body, { queued: 4 });
+    await settle();
+    const again = await api('POST', `/hasoffers-networks/${network}/reconciliations`, { from: today, to: today });
+    assert.deepEqual(again.body.items.map((item: { class: string }) => item.class), ['foreign'], JSON.stringify(again.body.items));
+    for (const id of [missing, refused, amounts, doubled]) await assertSynced(id);
+    assert.equal((await api('GET', `/hasoffers-networks/${network}/reconciliations`)).body[0].id, again.body.id);
+
+    const context = { store: here.store, hasOffersNetworkId: 'partnerline', publicUrl: here.url, setMaintenance: async () => {} };
+    const byCli = await runCommand(context, ['hasoffers', 'reconcile', String(network), '--from', today, '--to', today, '--repair']);
+    assert.match(byCli.text, /foreign: 1 \(payout/);
+    assert.match(byCli.text, /0 repairs queued/);
+    await assert.rejects(runCommand(context, ['hasoffers', 'reconcile', '999', '--from', today, '--to', today]), /HasOffers network 999 was not found/);
   });
 });

@@ -12,6 +12,8 @@ CREATE TABLE hasoffers_sync_tasks (
   attempts integer NOT NULL DEFAULT 0,
   next_attempt_at timestamptz NOT NULL DEFAULT now(),
   last_error text,
+  -- Set by a reconciliation's repair: look the conversion up there even when the sync thinks it knows what is there.
+  verify boolean NOT NULL DEFAULT false,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -47,6 +49,9 @@ CREATE TABLE hasoffers_sync_calls (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX hasoffers_sync_calls_network ON hasoffers_sync_calls (hasoffers_network_id, id);
+CREATE INDEX hasoffers_sync_calls_conversion ON hasoffers_sync_calls (conversion_id);
+-- The trigger below looks links up by offer on every conversion write.
+CREATE INDEX hasoffers_offer_links_offer ON hasoffers_offer_links (offer_id);
 
 CREATE FUNCTION queue_hasoffers_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -58,3 +63,15 @@ END
 $$;
 CREATE TRIGGER hasoffers_sync AFTER INSERT OR UPDATE OF status, payout_micros, revenue_micros, sale_amount_micros, replaced_by_id ON conversions
   FOR EACH ROW EXECUTE FUNCTION queue_hasoffers_sync();
+
+-- A reconciliation: the network's conversions of a window joined with the ledger, each classified.
+CREATE TABLE hasoffers_reconciliations (
+  id serial PRIMARY KEY,
+  hasoffers_network_id integer NOT NULL REFERENCES hasoffers_networks (id) ON DELETE CASCADE,
+  from_day date NOT NULL,
+  to_day date NOT NULL,
+  result jsonb NOT NULL,
+  repaired_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX hasoffers_reconciliations_network ON hasoffers_reconciliations (hasoffers_network_id, id);
