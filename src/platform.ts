@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
+import { reconcileYesterday } from './hasoffers-bridge/reconcile.ts';
 import { DEFAULT_SYNC_OPTIONS, syncDueTasks, type SyncOptions } from './hasoffers-bridge/sync-out.ts';
 import { createMailer, type Email, type Mailer } from './mail/mailer.ts';
 import { RateLimits } from './http/rate-limits.ts';
@@ -56,6 +57,11 @@ export class Platform {
   private readonly syncOptions: SyncOptions;
   /** Sends the ledger's changes into the HasOffers networks its offers are linked to. */
   readonly syncOut = new Periodic(this.reported('syncing the ledger into HasOffers networks', () => syncDueTasks(this.store, this.syncOptions)), HASOFFERS_SYNC_MS);
+  /** Reconciles yesterday with each connected HasOffers network, once a day (looked for every hour). */
+  readonly reconcileDaily = new Periodic(
+    this.reported('reconciling yesterday with the HasOffers networks', async () => reconcileYesterday(this.store, new Date(), (await getNetwork(this.store)).timeZone)),
+    HOUSEKEEPING_MS,
+  );
   /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
   readonly keepTidy = new Periodic(async () => {
     await this.reported('forgetting expired idempotency keys', () => purgeExpiredIdempotencyKeys(this.store))();
@@ -131,6 +137,7 @@ export class Platform {
     platform.raiseAlerts.start();
     platform.keepTidy.start();
     platform.syncOut.start();
+    platform.reconcileDaily.start();
     return platform;
   }
 
@@ -167,6 +174,7 @@ export class Platform {
     await this.raiseAlerts.stop();
     await this.keepTidy.stop();
     await this.syncOut.stop();
+    await this.reconcileDaily.stop();
     await this.conversions.close();
     await this.deliveries.stop();
     await this.tracker.close();

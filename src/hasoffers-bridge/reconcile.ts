@@ -243,3 +243,26 @@ export async function repairReconciliation(db: Queryable, networkId: number, id:
   await db.query('UPDATE hasoffers_reconciliations SET repaired_at = now() WHERE id = $1', [id]);
   return queued;
 }
+
+/**
+ * The daily run: reconciles yesterday (the ledger network's day) on every connected network that
+ * has no reconciliation of it yet, and tells the network when something does not match.
+ */
+export async function reconcileYesterday(db: Queryable, now: Date, ledgerZone: string): Promise<void> {
+  const yesterday = addDays(isoInZone(now, ledgerZone).slice(0, 10), -1);
+  const due = await db.query<{ id: number; name: string }>(
+    `SELECT n.id, n.name FROM hasoffers_networks n
+     WHERE NOT EXISTS (SELECT 1 FROM hasoffers_reconciliations r WHERE r.hasoffers_network_id = n.id AND r.from_day = $1 AND r.to_day = $1)
+     ORDER BY n.id`,
+    [yesterday],
+  );
+  for (const network of due) {
+    const done = await reconcile(db, network.id, yesterday, yesterday, ledgerZone);
+    const differences = done.items.length;
+    if (differences > 0) {
+      await db.query(`INSERT INTO notifications (kind, message) VALUES ('hasoffers_reconciliation', $1)`, [
+        `Reconciliation ${done.id} of ${yesterday} with ${network.name} found ${differences} conversion(s) that do not match. Read it and apply its repairs.`,
+      ]);
+    }
+  }
+}

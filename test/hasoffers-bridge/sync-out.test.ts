@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import { runCommand } from '../../src/cli/commands.ts';
+import { reconcileYesterday } from '../../src/hasoffers-bridge/reconcile.ts';
 import { localDay } from '../../src/shared/time-zones.ts';
 import { countedClick, startTestServer, v1Api, type TestServer } from '../support/test-server.ts';
 
@@ -216,5 +217,18 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.match(byCli.text, /foreign: 1 \(payout/);
     assert.match(byCli.text, /0 repairs queued/);
     await assert.rejects(runCommand(context, ['hasoffers', 'reconcile', '999', '--from', today, '--to', today]), /HasOffers network 999 was not found/);
+
+    // The daily run, a day later: it reconciles today once, and tells the network of what differs.
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const runs = async () => (await here.store.query<{ n: number }>('SELECT count(*)::int AS n FROM hasoffers_reconciliations WHERE from_day = $1 AND to_day = $1', [today]))[0]!.n;
+    const before = await runs();
+    await reconcileYesterday(here.store, tomorrow, 'America/New_York');
+    await reconcileYesterday(here.store, tomorrow, 'America/New_York');
+    assert.equal(await runs(), before, 'today was reconciled already, by hand');
+    await here.store.query('DELETE FROM hasoffers_reconciliations WHERE from_day = $1', [today]);
+    await reconcileYesterday(here.store, tomorrow, 'America/New_York');
+    await reconcileYesterday(here.store, tomorrow, 'America/New_York');
+    assert.equal(await runs(), 1);
+    assert.match(JSON.stringify((await api('GET', '/notifications')).body), new RegExp(`of ${today} with Old TUNE found 1 conversion\\(s\\) that do not match`));
   });
 });
