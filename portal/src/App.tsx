@@ -3,6 +3,7 @@ import { SessionProvider, useSessionQuery } from './api/session.tsx';
 import { Layout } from './components/Layout.tsx';
 import { ErrorState, Loading } from './components/States.tsx';
 import { AccessRequestsPage } from './pages/AccessRequests.tsx';
+import { HasOffersPage } from './pages/HasOffers.tsx';
 import { AccountPage } from './pages/Account.tsx';
 import { AdvertisersPage } from './pages/Advertisers.tsx';
 import { ApplicationsPage } from './pages/Applications.tsx';
@@ -62,6 +63,7 @@ export function App() {
           <Route path="/notifications" component={NotificationsPage} />
           <Route path="/users" component={UsersPage} />
           <Route path="/access-requests" component={AccessRequestsPage} />
+          <Route path="/hasoffers" component={HasOffersPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route path="/audit" component={AuditPage} />
           <Route path="/account" component={AccountPage} />

@@ -300,6 +300,28 @@ describe('the portal, in a real browser', { skip: missing ? `browser tests skipp
     assert.equal(await pager.getByRole('button', { name: 'Load more rows' }).count(), 0, 'nothing more to load');
   });
 
+  test('8. the network connects a HasOffers network, links by name, and reconciles it', async () => {
+    // The server itself stands in for the HasOffers network: it answers the same API.
+    const token = (await server.request('POST', '/api/v1/keys', { key: server.keys.admin, body: { name: 'Portal bridge' } })).body.key as string;
+    const network = await person('admin@partnerline.example');
+    await open(network, '/hasoffers');
+    const form = network.getByRole('form', { name: 'Connect a HasOffers network' });
+    await form.getByLabel('Name').fill('Legacy TUNE');
+    await form.getByLabel('API address').fill(server.url);
+    await form.getByLabel('Network id').fill('partnerline');
+    await form.getByLabel('Network API key').fill(token);
+    await form.getByLabel('Its time zone').fill('America/New_York');
+    await form.getByRole('button', { name: 'Connect' }).click();
+    assert.match((await notice(network).textContent()) ?? '', /Legacy TUNE is connected/);
+    assert.equal(await network.getByText(token).count(), 0, 'the key is not shown');
+    await network.getByRole('row', { name: /Legacy TUNE/ }).getByRole('button', { name: /Link by name/ }).click();
+    await network.getByText(/Linked by name: \d+ offer\(s\)/).waitFor();
+    await network.getByRole('form', { name: 'Reconcile with Legacy TUNE' }).getByRole('button', { name: 'Reconcile' }).click();
+    await network.getByRole('table', { name: /^Reconciliation \d+ by class$/ }).waitFor();
+    assert.ok(await network.getByRole('rowheader', { name: 'missing outside' }).isVisible());
+    assert.match((await network.getByLabel('Sync state of Legacy TUNE').textContent()) ?? '', /Waiting to go out\d+Parked\d+/);
+  });
+
   test('every page of every role: drawn, no serious accessibility problem, at desktop and phone width, with a screenshot', async (t) => {
     const roles = [
       ['network', 'admin@partnerline.example'],

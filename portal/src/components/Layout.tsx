@@ -20,6 +20,7 @@ const NAV: Array<{ path: string; label: string; roles: Role[] }> = [
   { path: '/notifications', label: 'Notifications', roles: ['network_admin', 'advertiser', 'agency', 'partner'] },
   { path: '/users', label: 'Users', roles: ['network_admin', 'advertiser', 'agency', 'partner'] },
   { path: '/access-requests', label: 'API access', roles: ['network_admin'] },
+  { path: '/hasoffers', label: 'HasOffers', roles: ['network_admin'] },
   { path: '/settings', label: 'Settings', roles: ['network_admin'] },
   { path: '/audit', label: 'Audit log', roles: ['network_admin', 'advertiser', 'agency', 'partner'] },
   { path: '/account', label: 'Account', roles: ['network_admin', 'advertiser', 'agency', 'partner'] },
