@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DEFAULT_SIZE } from './report-data.ts';
 import { reportBench } from './report-bench.ts';
+import { syncBench } from './sync-bench.ts';
 import { trackingBench } from './tracking-bench.ts';
 
 /** `npm run bench`: the tracking benchmark on PGlite, then on the PostgreSQL server if one answers. */
@@ -35,8 +36,9 @@ async function main(): Promise<void> {
   const size = { ...DEFAULT_SIZE, clicks: Number(process.env.BENCH_REPORT_CLICKS ?? DEFAULT_SIZE.clicks) };
   size.conversions = Math.round(size.clicks / 50);
   const runs: Array<[string, (databaseUrl: string | undefined, label: string) => Promise<void>]> = [];
-  if (only !== 'reports') runs.push(['tracking', async (url, label) => void (await trackingBench(label, url))]);
-  if (only !== 'tracking') runs.push(['reports', (url, label) => reportBench(label, url, size)]);
+  if (only !== 'reports' && only !== 'sync') runs.push(['tracking', async (url, label) => void (await trackingBench(label, url))]);
+  if (only !== 'tracking' && only !== 'sync') runs.push(['reports', (url, label) => reportBench(label, url, size)]);
+  if (only === undefined || only === 'sync') await syncBench();
   for (const [, run] of runs) {
     await run(undefined, 'PGlite (embedded, on disk)');
     const postgres = await postgresDatabase();

@@ -1,7 +1,7 @@
 import { formatMoney, parseMoney } from '../shared/money.ts';
 import { addDays, isoInZone, localDateTime, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
-import { callHasOffers, type HasOffersNetworkAccess } from './hasoffers-client.ts';
+import { callHasOffers, HasOffersCallError, type HasOffersNetworkAccess } from './hasoffers-client.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { queueVerifiedSync, syncKey } from './sync-out.ts';
 
@@ -161,6 +161,18 @@ async function ledgerSide(db: Queryable, networkId: number, from: Date, to: Date
 }
 
 const PAGE = 1000;
+
+/** A call the network asked to make later (its 50 calls in 10 seconds were spent) is made then. */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof HasOffersCallError) || error.retryAfterMs === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+    }
+  }
+}
 const EXTERNAL_FIELDS = ['Stat.id', 'Stat.advertiser_info', 'Stat.ad_id', 'Stat.status', 'Stat.payout', 'Stat.revenue', 'Stat.sale_amount', 'Stat.offer_id', 'Stat.affiliate_id', 'Stat.datetime'];
 
 /** The network's conversions on the linked offers within the window, read page by page from Report::getConversions in its own zone. */
@@ -169,7 +181,7 @@ async function externalSide(access: HasOffersNetworkAccess & { timeZone: string 
   const day = (instant: Date) => isoInZone(instant, access.timeZone).slice(0, 10);
   const rows: ExternalConversion[] = [];
   for (let page = 1; ; page += 1) {
-    const data = (await callHasOffers(access, 'Report', 'getConversions', {
+    const data = (await patiently(() => callHasOffers(access, 'Report', 'getConversions', {
       fields: EXTERNAL_FIELDS,
       filters: {
         'Stat.date': { conditional: 'BETWEEN', values: [day(from), day(new Date(to.getTime() - 1))] },
@@ -178,7 +190,7 @@ async function externalSide(access: HasOffersNetworkAccess & { timeZone: string 
       sort: { 'Stat.id': 'asc' },
       limit: PAGE,
       page,
-    })) as { pageCount: number; data: Array<{ Stat: Record<string, string | null> }> };
+    }))) as { pageCount: number; data: Array<{ Stat: Record<string, string | null> }> };
     for (const { Stat: stat } of data.data) {
       const at = localDateTime(String(stat.datetime), access.timeZone);
       if (at && (at < from || at >= to)) continue;
