@@ -44,12 +44,24 @@ export async function getHasOffersNetwork(db: Queryable, id: number): Promise<Ha
   return network;
 }
 
-/** What it takes to call the network: for the bridge's own calls, never for an answer. */
-export async function hasOffersAccess(db: Queryable, id: number): Promise<HasOffersNetworkAccess> {
-  const [access] = await db.query<HasOffersNetworkAccess>(
-    'SELECT api_url AS "apiUrl", network_id AS "networkId", network_token AS "networkToken" FROM hasoffers_networks WHERE id = $1',
+/** What it takes to call the network, with its name and zone: for the bridge's own calls, never for an answer. */
+export interface NetworkAccess extends HasOffersNetworkAccess {
+  id: number;
+  name: string;
+  timeZone: string;
+}
+
+/** The network's access, if it is still connected. */
+export async function findHasOffersAccess(db: Queryable, id: number): Promise<NetworkAccess | undefined> {
+  const [access] = await db.query<NetworkAccess>(
+    `SELECT id, name, api_url AS "apiUrl", network_id AS "networkId", network_token AS "networkToken", time_zone AS "timeZone" FROM hasoffers_networks WHERE id = $1`,
     [id],
   );
+  return access;
+}
+
+export async function hasOffersAccess(db: Queryable, id: number): Promise<NetworkAccess> {
+  const access = await findHasOffersAccess(db, id);
   if (!access) throw new NotFoundError('HasOffers network', id);
   return access;
 }

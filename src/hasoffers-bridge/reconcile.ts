@@ -3,6 +3,7 @@ import { addDays, isoInZone, localDateTime, startOfLocalDay } from '../shared/ti
 import type { Queryable } from '../store/store.ts';
 import { callHasOffers, HasOffersCallError, type HasOffersNetworkAccess } from './hasoffers-client.ts';
 import { NotFoundError } from '../shared/errors.ts';
+import { hasOffersAccess } from './hasoffers-networks.ts';
 import { queueVerifiedSync, syncKey } from './sync-out.ts';
 
 /**
@@ -212,11 +213,7 @@ async function externalSide(access: HasOffersNetworkAccess & { timeZone: string 
 
 /** Runs a reconciliation of the local days from..to (the ledger network's days) and keeps its result. */
 export async function reconcile(db: Queryable, networkId: number, from: string, to: string, ledgerZone: string): Promise<Reconciliation & { id: number }> {
-  const [access] = await db.query<HasOffersNetworkAccess & { timeZone: string }>(
-    `SELECT api_url AS "apiUrl", network_id AS "networkId", network_token AS "networkToken", time_zone AS "timeZone" FROM hasoffers_networks WHERE id = $1`,
-    [networkId],
-  );
-  if (!access) throw new NotFoundError('HasOffers network', networkId);
+  const access = await hasOffersAccess(db, networkId);
   const start = startOfLocalDay(from, ledgerZone);
   const end = startOfLocalDay(addDays(to, 1), ledgerZone);
   const offerIds = (await db.query<{ id: string }>('SELECT external_offer_id::text AS id FROM hasoffers_offer_links WHERE hasoffers_network_id = $1', [networkId])).map((row) => Number(row.id));

@@ -2,7 +2,8 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { formatMoney, parseMoney } from '../shared/money.ts';
 import { isoInZone } from '../shared/time-zones.ts';
 import type { Queryable, Store } from '../store/store.ts';
-import { callHasOffers, HasOffersCallError, RATE_WINDOW_MS, type HasOffersNetworkAccess } from './hasoffers-client.ts';
+import { callHasOffers, HasOffersCallError, RATE_WINDOW_MS } from './hasoffers-client.ts';
+import { findHasOffersAccess, type NetworkAccess as Access } from './hasoffers-networks.ts';
 
 /**
  * Sends the ledger into the HasOffers networks its offers are linked to, exactly once. A task says
@@ -47,12 +48,6 @@ interface Held {
   payoutMicros: bigint;
   revenueMicros: bigint;
   saleAmountMicros: bigint;
-}
-
-interface Access extends HasOffersNetworkAccess {
-  id: number;
-  name: string;
-  timeZone: string;
 }
 
 /** The key a conversion is known by on every network: its ledger GUID, sent as advertiser_info and conversion_unique_id. */
@@ -261,10 +256,7 @@ export async function syncDueTasks(store: Store, options: SyncOptions = DEFAULT_
         await defer(store, task.id, waiting.get(task.networkId)!);
         continue;
       }
-      const [access] = await store.query<Access>(
-        `SELECT id, name, api_url AS "apiUrl", network_id AS "networkId", network_token AS "networkToken", time_zone AS "timeZone" FROM hasoffers_networks WHERE id = $1`,
-        [task.networkId],
-      );
+      const access = await findHasOffersAccess(store, task.networkId);
       try {
         if (access) await syncConversion(store, access, task.conversionId, task.verify);
         await store.query(`UPDATE hasoffers_sync_tasks SET status = 'done', last_error = NULL, updated_at = now() WHERE id = $1`, [String(task.id)]);
