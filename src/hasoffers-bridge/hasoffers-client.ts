@@ -65,12 +65,41 @@ export async function callHasOffers(access: HasOffersNetworkAccess, target: stri
   return answer.data;
 }
 
-/** Every record of a find method, page by page: HasOffers pages them when `limit` is sent. */
-export async function findAllRecords(access: HasOffersNetworkAccess, target: string, model: string, params: Record<string, unknown> = {}): Promise<Array<Record<string, string | null>>> {
-  const records: Array<Record<string, string | null>> = [];
+/** A call the network asked to make later (its 50 calls in 10 seconds were spent) is made then. */
+export async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof HasOffersCallError) || error.retryAfterMs === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+    }
+  }
+}
+
+type Row = Record<string, Record<string, unknown>>;
+
+/** Every row of a find method, each with the models `contain[]` set beside the record, page by page: HasOffers pages them when `limit` is sent. */
+export async function findAllRows(access: HasOffersNetworkAccess, target: string, method: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+  const rows: Row[] = [];
   for (let page = 1; ; page += 1) {
-    const data = (await callHasOffers(access, target, 'findAll', { ...params, limit: 500, page })) as { pageCount?: number; data?: Record<string, Record<string, Record<string, string | null>>> | [] };
-    for (const row of Object.values(data.data ?? {})) records.push(row[model]!);
-    if (!data.pageCount || page >= data.pageCount) return records;
+    const data = (await patiently(() => callHasOffers(access, target, method, { ...params, limit: 500, page }))) as { pageCount?: number; data?: Record<string, Row> | [] };
+    rows.push(...Object.values(data.data ?? {}));
+    if (!data.pageCount || page >= data.pageCount) return rows;
+  }
+}
+
+/** Every record of a find method. */
+export async function findAllRecords(access: HasOffersNetworkAccess, target: string, model: string, params: Record<string, unknown> = {}): Promise<Array<Record<string, string | null>>> {
+  return (await findAllRows(access, target, 'findAll', params)).map((row) => row[model] as Record<string, string | null>);
+}
+
+/** Every row of a Report method (getStats, getConversions), its Stat fields, page by page. */
+export async function reportRows(access: HasOffersNetworkAccess, method: string, params: Record<string, unknown>): Promise<Array<Record<string, string | null>>> {
+  const rows: Array<Record<string, string | null>> = [];
+  for (let page = 1; ; page += 1) {
+    const data = (await patiently(() => callHasOffers(access, 'Report', method, { ...params, limit: 1000, page }))) as { pageCount: number; data: Array<{ Stat: Record<string, string | null> }> };
+    rows.push(...data.data.map((row) => row.Stat));
+    if (page >= data.pageCount) return rows;
   }
 }

@@ -1,7 +1,7 @@
 import { formatMoney, parseMoney } from '../shared/money.ts';
 import { addDays, isoInZone, localDateTime, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
-import { callHasOffers, HasOffersCallError, type HasOffersNetworkAccess } from './hasoffers-client.ts';
+import { reportRows, type HasOffersNetworkAccess } from './hasoffers-client.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { hasOffersAccess } from './hasoffers-networks.ts';
 import { queueVerifiedSync, syncKey } from './sync-out.ts';
@@ -161,19 +161,6 @@ async function ledgerSide(db: Queryable, networkId: number, from: Date, to: Date
   }));
 }
 
-const PAGE = 1000;
-
-/** A call the network asked to make later (its 50 calls in 10 seconds were spent) is made then. */
-async function patiently<T>(call: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof HasOffersCallError) || error.retryAfterMs === undefined) throw error;
-      await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
-    }
-  }
-}
 const EXTERNAL_FIELDS = ['Stat.id', 'Stat.advertiser_info', 'Stat.ad_id', 'Stat.status', 'Stat.payout', 'Stat.revenue', 'Stat.sale_amount', 'Stat.offer_id', 'Stat.affiliate_id', 'Stat.datetime'];
 
 /** The network's conversions on the linked offers within the window, read page by page from Report::getConversions in its own zone. */
@@ -181,34 +168,30 @@ async function externalSide(access: HasOffersNetworkAccess & { timeZone: string 
   if (offerIds.length === 0) return [];
   const day = (instant: Date) => isoInZone(instant, access.timeZone).slice(0, 10);
   const rows: ExternalConversion[] = [];
-  for (let page = 1; ; page += 1) {
-    const data = (await patiently(() => callHasOffers(access, 'Report', 'getConversions', {
-      fields: EXTERNAL_FIELDS,
-      filters: {
-        'Stat.date': { conditional: 'BETWEEN', values: [day(from), day(new Date(to.getTime() - 1))] },
-        'Stat.offer_id': { conditional: 'EQUAL_TO', values: offerIds.map(String) },
-      },
-      sort: { 'Stat.id': 'asc' },
-      limit: PAGE,
-      page,
-    }))) as { pageCount: number; data: Array<{ Stat: Record<string, string | null> }> };
-    for (const { Stat: stat } of data.data) {
-      const at = localDateTime(String(stat.datetime), access.timeZone);
-      if (at && (at < from || at >= to)) continue;
-      rows.push({
-        id: String(stat.id),
-        key: stat.advertiser_info?.startsWith('pl-') ? stat.advertiser_info : null,
-        transactionId: stat.ad_id || null,
-        status: String(stat.status),
-        payoutMicros: parseMoney(String(stat.payout ?? '0')) ?? 0n,
-        revenueMicros: parseMoney(String(stat.revenue ?? '0')) ?? 0n,
-        saleAmountMicros: parseMoney(String(stat.sale_amount ?? '0')) ?? 0n,
-        offerId: Number(stat.offer_id),
-        affiliateId: Number(stat.affiliate_id),
-      });
-    }
-    if (page >= data.pageCount) return rows;
+  const stats = await reportRows(access, 'getConversions', {
+    fields: EXTERNAL_FIELDS,
+    filters: {
+      'Stat.date': { conditional: 'BETWEEN', values: [day(from), day(new Date(to.getTime() - 1))] },
+      'Stat.offer_id': { conditional: 'EQUAL_TO', values: offerIds.map(String) },
+    },
+    sort: { 'Stat.id': 'asc' },
+  });
+  for (const stat of stats) {
+    const at = localDateTime(String(stat.datetime), access.timeZone);
+    if (at && (at < from || at >= to)) continue;
+    rows.push({
+      id: String(stat.id),
+      key: stat.advertiser_info?.startsWith('pl-') ? stat.advertiser_info : null,
+      transactionId: stat.ad_id || null,
+      status: String(stat.status),
+      payoutMicros: parseMoney(String(stat.payout ?? '0')) ?? 0n,
+      revenueMicros: parseMoney(String(stat.revenue ?? '0')) ?? 0n,
+      saleAmountMicros: parseMoney(String(stat.sale_amount ?? '0')) ?? 0n,
+      offerId: Number(stat.offer_id),
+      affiliateId: Number(stat.affiliate_id),
+    });
   }
+  return rows;
 }
 
 /** Runs a reconciliation of the local days from..to (the ledger network's days) and keeps its result. */
