@@ -2,6 +2,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
+import { beginImport, markInterruptedImports, runImport, type HasOffersImport, type ImportRequest } from './hasoffers-bridge/hasoffers-import.ts';
+import { ImportedLinks } from './hasoffers-bridge/imported-links.ts';
 import { reconcileYesterday } from './hasoffers-bridge/reconcile.ts';
 import { DEFAULT_SYNC_OPTIONS, syncDueTasks, type SyncOptions } from './hasoffers-bridge/sync-out.ts';
 import { createMailer, type Email, type Mailer } from './mail/mailer.ts';
@@ -24,6 +26,7 @@ const HOLD_CHECK_MS = 60_000;
 const LIMIT_CHECK_MS = 60_000;
 const HOUSEKEEPING_MS = 3_600_000;
 const HASOFFERS_SYNC_MS = 1_000;
+const IMPORTED_LINKS_REFRESH_MS = 60_000;
 /** Under the data directory: clicks and impressions the store would not take, at a stop or beyond memory's share in an outage. */
 export const KEPT_TRAFFIC_DIR = 'unwritten-traffic';
 
@@ -44,6 +47,11 @@ export class Platform {
   readonly shortLinks: ShortLinkCache;
   readonly deliveries: DeliveryWorker;
   readonly conversions: ConversionPipeline;
+  /** Imported HasOffers networks' link ids, read by every click on their tracking domains. */
+  readonly importedLinks: ImportedLinks;
+  /** Imports running in the background; a stop interrupts them. */
+  private readonly imports = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
   private readonly mailer: Mailer;
   private readonly redis: Redis | undefined;
   private maintenanceOn = false;
@@ -62,6 +70,8 @@ export class Platform {
     this.reported('reconciling yesterday with the HasOffers networks', async () => reconcileYesterday(this.store, new Date(), (await getNetwork(this.store)).timeZone)),
     HOUSEKEEPING_MS,
   );
+  /** Another process may have imported a network: its links are read again now and then. */
+  private readonly rereadImportedLinks = new Periodic(this.reported('reading imported links', () => this.importedLinks.refresh()), IMPORTED_LINKS_REFRESH_MS);
   /** Forgets what has outlived its use: expired idempotency keys, and log rows past their retention. */
   readonly keepTidy = new Periodic(async () => {
     await this.reported('forgetting expired idempotency keys', () => purgeExpiredIdempotencyKeys(this.store))();
@@ -93,6 +103,7 @@ export class Platform {
       shared,
     );
     this.shortLinks = new ShortLinkCache(store);
+    this.importedLinks = new ImportedLinks(store);
     this.conversions = new ConversionPipeline(store, this.tracker.writer);
     this.syncOptions = { ...DEFAULT_SYNC_OPTIONS, ...options.hasOffersSync };
     this.deliveries = new DeliveryWorker(store, {
@@ -126,6 +137,9 @@ export class Platform {
     const platform = new Platform(config, store, redis ? { redis, prefix: sharedCountsPrefix(await storeId(store)) } : undefined, options);
     await platform.refreshSettings();
     platform.keptTrafficWritten = await platform.tracker.writer.writeKept();
+    // An embedded store has one process: an import it shows as running was cut short by the last stop.
+    if (store.kind !== 'postgres') await markInterruptedImports(store);
+    await platform.importedLinks.refresh();
     platform.refreshTimer = setInterval(
       () => void platform.refreshSettings().catch((error) => platform.onBackgroundError('reading the network settings', error)),
       SETTINGS_REFRESH_MS,
@@ -138,6 +152,7 @@ export class Platform {
     platform.keepTidy.start();
     platform.syncOut.start();
     platform.reconcileDaily.start();
+    platform.rereadImportedLinks.start();
     return platform;
   }
 
@@ -147,6 +162,17 @@ export class Platform {
    */
   async sendEmail(email: Email): Promise<void> {
     await this.mailer.send(email).catch((error: unknown) => this.onBackgroundError(`sending the email "${email.subject}"`, error));
+  }
+
+  /** Begins importing a HasOffers network and answers at once; the import's record tells how it goes. */
+  async startImport(request: ImportRequest): Promise<HasOffersImport> {
+    const begun = await beginImport(this.store, request);
+    const running: Promise<void> = runImport(this.store, begun.id, request, this.stopping.signal)
+      .then(() => this.importedLinks.refresh())
+      .catch((error: unknown) => this.onBackgroundError('importing a HasOffers network', error, { importId: begun.id }))
+      .finally(() => this.imports.delete(running));
+    this.imports.add(running);
+    return begun;
   }
 
   /** After a write commits: the click path must see changed offers, partners or lists before the answer goes. */
@@ -170,6 +196,9 @@ export class Platform {
   /** Stops background work and writes every click still in memory. */
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
+    this.stopping.abort();
+    await Promise.all(this.imports);
+    await this.rereadImportedLinks.stop();
     await this.approveHeld.stop();
     await this.raiseAlerts.stop();
     await this.keepTidy.stop();

@@ -5,6 +5,7 @@ import { createUser, findUserByEmail, listUsers } from '../accounts/users.ts';
 import { issueLinkToken, linkUrl } from '../accounts/account-links.ts';
 import { demoAccountLines, ensureDemoNetwork } from '../demo/demo-network.ts';
 import { HasOffersCallError } from '../hasoffers-bridge/hasoffers-client.ts';
+import { IMPORT_KINDS, importHasOffersNetwork } from '../hasoffers-bridge/hasoffers-import.ts';
 import { reconcile, repairReconciliation } from '../hasoffers-bridge/reconcile.ts';
 import { getNetwork, networkSettings, updateNetwork } from '../network/network.ts';
 import { createTier, getTier, listTiers, removePartnerFromTier, removeTier, renameTier, setPartnerTier, type PartnerTier } from '../partners/partner-tiers.ts';
@@ -58,7 +59,11 @@ export const USAGE = `Usage: npm run cli -- <command> [--json]
   tier drop TIER_ID --partner ID         take the partner out of the tier
   hasoffers reconcile NETWORK_ID --from DAY --to DAY [--repair]
                                          reconcile a connected HasOffers network's conversions of those days (your
-                                         network's local days) with the ledger; --repair queues every repair`;
+                                         network's local days) with the ledger; --repair queues every repair
+  import hasoffers --url URL --network-id ID --token TOKEN [--from DAY --to DAY] [--time-zone Z] [--tracking-host HOST]
+                                         bring a HasOffers network over: advertisers, affiliates, offers, goals, landing
+                                         pages, approvals, and the conversions and daily clicks of those days (the other
+                                         network's days, in --time-zone, yours when not given); safe to run again`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -81,6 +86,10 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   repair: { type: 'boolean' },
+  url: { type: 'string' },
+  'network-id': { type: 'string' },
+  token: { type: 'string' },
+  'tracking-host': { type: 'string' },
 } as const;
 
 function id(value: string | undefined, what: string): number {
@@ -256,6 +265,27 @@ async function dispatch(
         json: { ...done, queued },
         text: [`Reconciliation ${done.id} of ${from} to ${to}:`, ...lines, values.repair ? `${queued} repairs queued.` : 'Nothing changed: add --repair to queue the repairs.'].join('\n'),
       };
+    }
+    case 'import hasoffers': {
+      const done = await importHasOffersNetwork(store, {
+        apiUrl: values.url ?? '',
+        networkId: values['network-id'] ?? '',
+        networkToken: values.token ?? '',
+        from: values.from,
+        to: values.to,
+        timeZone: values['time-zone'],
+        trackingHost: values['tracking-host'],
+      });
+      const lines = IMPORT_KINDS.map((kind) => [kind, done.counts[kind]] as const).map(([kind, count]) => `${kind}: ${count.created} created, ${count.updated} updated, ${count.unchanged} unchanged`);
+      const problems = done.problems.map((problem) => `  ${problem.kind} ${problem.externalId}: ${problem.reason}`);
+      const text = [
+          `Import ${done.id} of ${done.apiUrl} (NetworkId ${done.networkId}) ${done.status}${done.error ? `: ${done.error}` : ''}.`,
+          ...lines,
+          problems.length > 0 ? `Not brought over (${problems.length}):` : 'Everything came over.',
+          ...problems,
+        ].join('\n');
+      if (done.status === 'failed') throw new CommandError(text);
+      return { json: done, text };
     }
     default:
       throw new CommandError(USAGE);

@@ -21,21 +21,35 @@ export async function listLandingPages(db: Queryable, principal: Principal, offe
   return db.query<LandingPage>(`SELECT ${COLUMNS} FROM offer_urls WHERE offer_id = $1 AND status = 'active' ORDER BY id`, [offerId]);
 }
 
-export async function addLandingPage(
-  db: Queryable,
-  principal: Principal,
-  offerId: number,
-  input: { name: string; url: string; previewUrl?: string | null },
-): Promise<LandingPage> {
-  await changeableOffer(db, principal, offerId);
+type LandingPageInput = { name: string; url: string; previewUrl?: string | null };
+
+function checkedLandingPage(input: LandingPageInput): LandingPageInput {
   if (input.name.trim() === '') throw new ValidationError('name', 'must not be empty');
   if (!isHttpUrlTemplate(input.url)) throw new ValidationError('url', 'must be an absolute http(s) URL');
   if (input.previewUrl && !isHttpUrl(input.previewUrl)) throw new ValidationError('previewUrl', 'must be an absolute http(s) URL');
-  const [page] = await db.query<LandingPage>(
+  return { name: input.name.trim(), url: input.url, previewUrl: input.previewUrl || null };
+}
+
+export async function addLandingPage(db: Queryable, principal: Principal, offerId: number, input: LandingPageInput): Promise<LandingPage> {
+  await changeableOffer(db, principal, offerId);
+  const page = checkedLandingPage(input);
+  const [added] = await db.query<LandingPage>(
     `INSERT INTO offer_urls (offer_id, name, url, preview_url) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-    [offerId, input.name.trim(), input.url, input.previewUrl || null],
+    [offerId, page.name, page.url, page.previewUrl],
   );
-  return page!;
+  return added!;
+}
+
+/** Changes a landing page in place: links that pick it by url_id open the new address. */
+export async function updateLandingPage(db: Queryable, principal: Principal, offerId: number, pageId: number, input: LandingPageInput): Promise<LandingPage> {
+  await changeableOffer(db, principal, offerId);
+  const page = checkedLandingPage(input);
+  const [updated] = await db.query<LandingPage>(
+    `UPDATE offer_urls SET name = $3, url = $4, preview_url = $5, status = 'active' WHERE id = $1 AND offer_id = $2 RETURNING ${COLUMNS}`,
+    [pageId, offerId, page.name, page.url, page.previewUrl],
+  );
+  if (!updated) throw new NotFoundError('landing page', pageId);
+  return updated;
 }
 
 /** Removes a landing page; its links then open the offer's own destination. Removing it again changes nothing. */

@@ -64,22 +64,22 @@ const networkFields = {
 
 const externalId = { type: ['integer', 'null'], minimum: 1, maximum: 9_007_199_254_740_991 } as const;
 
+/** A token is tried before it is kept or used, so a typo shows at once rather than at the first sync or import. */
+export async function tryHasOffersAccess(input: { apiUrl: string; networkId: string; networkToken: string }): Promise<void> {
+  checkedNetworkInput(input);
+  try {
+    await callHasOffers(input, 'Application', 'validNetworkApiKey');
+  } catch (error) {
+    if (!(error instanceof HasOffersCallError)) throw error;
+    if (error.refused) throw new ValidationError('networkToken', `the HasOffers network did not accept it: ${error.message}`);
+    throw new UpstreamError(`The HasOffers network at ${input.apiUrl} could not be reached: ${error.message}`);
+  }
+}
+
 export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: Platform): void {
   const db = platform.store;
   const doc = (summary: string, description?: string) => ({ tags: ['HasOffers bridge'], summary, description, security: [{ apiKey: [] }] });
   const admin = (request: { principal: Parameters<typeof requireNetworkAdmin>[0] }) => requireNetworkAdmin(request.principal);
-
-  /** A token is tried before it is kept, so a typo shows at once rather than at the first sync. */
-  const tryAccess = async (input: { apiUrl: string; networkId: string; networkToken: string }) => {
-    checkedNetworkInput(input);
-    try {
-      await callHasOffers(input, 'Application', 'validNetworkApiKey');
-    } catch (error) {
-      if (!(error instanceof HasOffersCallError)) throw error;
-      if (error.refused) throw new ValidationError('networkToken', `the HasOffers network did not accept it: ${error.message}`);
-      throw new UpstreamError(`The HasOffers network at ${input.apiUrl} could not be reached: ${error.message}`);
-    }
-  };
 
   app.get('/hasoffers-networks', { schema: { ...doc('The HasOffers networks the ledger syncs into'), response: { 200: { type: 'array', items: networkSchema }, 403: errorBody } } }, (request) => {
     admin(request);
@@ -97,7 +97,7 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
     },
     async (request, reply) => {
       admin(request);
-      await tryAccess(request.body);
+      await tryHasOffersAccess(request.body);
       return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 201, body: await addHasOffersNetwork(tx, request.body) }));
     },
   );
@@ -124,7 +124,7 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
     async (request, reply) => {
       admin(request);
       const { name: _name, timeZone: _timeZone, ...access } = request.body;
-      if (Object.keys(access).length > 0) await tryAccess({ ...(await hasOffersAccess(db, request.params.id)), ...access });
+      if (Object.keys(access).length > 0) await tryHasOffersAccess({ ...(await hasOffersAccess(db, request.params.id)), ...access });
       return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await changeHasOffersNetwork(tx, request.params.id, request.body) }));
     },
   );

@@ -5,6 +5,7 @@ import { registerAccessRoutes } from './access-routes.ts';
 import { registerAccountRoutes } from './accounts-routes.ts';
 import { registerClickRoutes } from './clicks-routes.ts';
 import { registerConversionRoutes } from './conversions-routes.ts';
+import { registerHasOffersImportRoutes } from './hasoffers-imports-routes.ts';
 import { registerHasOffersNetworkRoutes } from './hasoffers-networks-routes.ts';
 import { registerKeyRoutes } from './keys-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
@@ -46,4 +47,5 @@ export async function partnerlineApi(app: FastifyInstance, { platform }: { platf
   registerReportRoutes(app, platform);
   registerDashboardRoute(app, platform);
   registerHasOffersNetworkRoutes(app, platform);
+  registerHasOffersImportRoutes(app, platform);
 }

@@ -64,7 +64,7 @@ export function clickFastPath(
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
     if (path === CLICK_PATH) {
-      answer(request, response, parseQuery(query));
+      answer(request, response, platform.importedLinks.translate(request.headers.host, parseQuery(query)));
       return true;
     }
     const code = SHORT_LINK_PATH.exec(path)?.[1];

@@ -87,7 +87,9 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
     return reply.code(302).headers(headers).send(body || undefined);
   };
 
-  app.get('/aff_c', { ...TRACKING_DOCS.click, ...trafficLog }, (request, reply) => click(request, reply, request.query as Query));
+  app.get('/aff_c', { ...TRACKING_DOCS.click, ...trafficLog }, (request, reply) =>
+    click(request, reply, platform.importedLinks.translate(request.headers.host, request.query as Query)),
+  );
 
   app.get<{ Params: { code: string } }>('/t/:code', { ...TRACKING_DOCS.shortLink, ...trafficLog }, async (request, reply) => {
     const link = await platform.shortLinks.resolve(request.params.code);
@@ -96,7 +98,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
   });
 
   app.get('/aff_i', { ...TRACKING_DOCS.impression, ...trafficLog }, (request, reply) => {
-    const query = request.query as Query;
+    const query = platform.importedLinks.translate(request.headers.host, request.query as Query);
     platform.tracker.impression(
       id(query, 'offer_id'),
       id(query, 'aff_id', 'affiliate_id'),
@@ -107,7 +109,7 @@ export async function trackingRoutes(app: FastifyInstance, { platform }: { platf
   });
 
   const convert = async (request: FastifyRequest, reply: FastifyReply, channel: ConversionChannel, goal: boolean) => {
-    const query = request.query as Query;
+    const query = platform.importedLinks.translate(request.headers.host, request.query as Query);
     const outcome = await platform.conversions.submit(conversionInput(request, query, channel, goal));
     return sendOutcome(reply, outcome, text(query, 'format') === 'json', channel === 'pixel');
   };

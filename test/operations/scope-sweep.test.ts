@@ -47,6 +47,7 @@ const SEGMENT_KINDS: Record<string, Kind | 'nested' | 'public'> = {
   creatives: 'nested',
   'partner-tiers': 'nested',
   'hasoffers-networks': 'nested',
+  'hasoffers-imports': 'nested',
   reconciliations: 'nested',
   goals: 'nested',
   caps: 'nested',
