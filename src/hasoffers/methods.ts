@@ -571,8 +571,9 @@ const NETWORK: Record<string, Record<string, Method>> = {
             partnerId,
             goalId,
             saleAmountMicros: saleAmount,
-            // HasOffers refuses a second conversion with an offer's unique id, as the ledger refuses a second order id.
-            orderId: input.conversion_unique_id === undefined ? undefined : String(input.conversion_unique_id),
+            // HasOffers refuses a second conversion with an offer's unique id, as the ledger refuses a second order id;
+            // advertiser_info is kept, and limits nothing.
+            orderId: input.conversion_unique_id === undefined ? null : String(input.conversion_unique_id),
             advSubs: [input.advertiser_info === undefined ? undefined : String(input.advertiser_info)],
             status: status as ConversionStatus | undefined,
             convertedAt: datetime,

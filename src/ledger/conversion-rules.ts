@@ -19,8 +19,8 @@ export interface ConversionRequest {
   goalName?: string;
   saleAmountMicros?: bigint;
   advSubs?: Array<string | undefined>;
-  /** The advertiser's order id; adv_sub when not given. */
-  orderId?: string;
+  /** The advertiser's order id; adv_sub when not given, none when null. */
+  orderId?: string | null;
   status?: ConversionStatus;
   securityToken?: string;
   ip?: string;
@@ -132,8 +132,8 @@ export function subjectOf(request: ConversionRequest, click: ClickSession | unde
 export function decideConversion(facts: ConversionFacts): ConversionDecision {
   const { request, click, offer, goal, customPayout, customRevenue } = facts;
   if (request.refusal) return { refused: request.refusal };
-  const tooLong = [request.orderId, ...(request.advSubs ?? [])].find((value) => value !== undefined && value.length > MAX_ORDER_ID_LENGTH);
-  if (tooLong !== undefined) {
+  const tooLong = [request.orderId, ...(request.advSubs ?? [])].find((value) => value != null && value.length > MAX_ORDER_ID_LENGTH);
+  if (tooLong != null) {
     return refused(STATUS_CODE.INVALID_REQUEST, `an order id or adv_sub is longer than ${MAX_ORDER_ID_LENGTH} characters (${tooLong.length})`);
   }
   const convertedAt = request.convertedAt ?? facts.now;
@@ -191,7 +191,7 @@ export function decideConversion(facts: ConversionFacts): ConversionDecision {
             : STATUS_CODE.ADJUSTMENT;
 
   const advSubs = [0, 1, 2, 3, 4].map((index) => request.advSubs?.[index] || null);
-  const orderId = request.orderId || advSubs[0] || null;
+  const orderId = request.orderId === null ? null : request.orderId || advSubs[0] || null;
   const goalKey = goal?.id ?? 0;
   const transactionKey = click && !(goal ?? offer).allowMultiple && !request.revision ? `${click.transactionId}:${goalKey}` : null;
   const orderKey = orderId ? `${offer.id}:${goalKey}:${orderId}` : null;
