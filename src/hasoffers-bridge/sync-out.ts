@@ -20,9 +20,27 @@ export interface SyncOptions {
   maxDelayMs: number;
   /** A task is parked after this many failed attempts, and the network told. */
   maxAttempts: number;
+  safeguards: Safeguards;
 }
 
-export const DEFAULT_SYNC_OPTIONS: SyncOptions = { batch: 50, baseDelayMs: 30_000, maxDelayMs: 6 * 3_600_000, maxAttempts: 10 };
+/**
+ * What keeps the network's copy exact where a plain sync would drift, as TUNE syncs do. Always on;
+ * the proofs switch each off to show the discrepancy it prevents.
+ */
+export interface Safeguards {
+  /** A call whose outcome is unknown is followed by a look-up of the key there, never by the call again: no duplicates. */
+  lookUpUnknownOutcomes: boolean;
+  /** A re-attribution's new revision goes out only once the old one is rejected there: the two are never live together. */
+  supersedeFirst: boolean;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+  batch: 50,
+  baseDelayMs: 30_000,
+  maxDelayMs: 6 * 3_600_000,
+  maxAttempts: 10,
+  safeguards: { lookUpUnknownOutcomes: true, supersedeFirst: true },
+};
 
 /** What the network must hold of a conversion, from the ledger as it stands. */
 interface Wanted {
@@ -148,11 +166,13 @@ const amounts = (wanted: Pick<Wanted, 'payoutMicros' | 'revenueMicros' | 'saleAm
 });
 
 /** Brings one conversion on one network to what the ledger holds; throws HasOffersCallError to be tried again later. */
-async function syncConversion(store: Store, access: Access, conversionId: bigint, verify: boolean, seen = new Set<bigint>()): Promise<void> {
+async function syncConversion(store: Store, access: Access, conversionId: bigint, verify: boolean, safeguards: Safeguards, seen = new Set<bigint>()): Promise<void> {
   seen.add(conversionId);
   const wanted = await wantedOf(store, access.id, conversionId);
   // A re-attribution's new revision goes out only after the old one is rejected there.
-  if (wanted.predecessorId !== null && !seen.has(wanted.predecessorId)) await syncConversion(store, access, wanted.predecessorId, false, seen);
+  if (safeguards.supersedeFirst && wanted.predecessorId !== null && !seen.has(wanted.predecessorId)) {
+    await syncConversion(store, access, wanted.predecessorId, false, safeguards, seen);
+  }
   if (wanted.externalOfferId === null) return;
   const calls = new NetworkCalls(store, access, conversionId);
   const status = wanted.successorKey === null ? wanted.status : 'rejected';
@@ -175,7 +195,8 @@ async function syncConversion(store: Store, access: Access, conversionId: bigint
           access.id,
           String(conversionId),
         ]);
-  let held = known && !verify ? known : sentBefore || verify ? await adopt(calls, wanted.key) : undefined;
+  const lookUp = verify || (sentBefore !== undefined && safeguards.lookUpUnknownOutcomes);
+  let held = known && !verify ? known : lookUp ? await adopt(calls, wanted.key) : undefined;
   if (!held) {
     // A revision replaced before it ever went out need not go out at all.
     if (wanted.successorKey !== null) return;
@@ -258,7 +279,7 @@ export async function syncDueTasks(store: Store, options: SyncOptions = DEFAULT_
       }
       const access = await findHasOffersAccess(store, task.networkId);
       try {
-        if (access) await syncConversion(store, access, task.conversionId, task.verify);
+        if (access) await syncConversion(store, access, task.conversionId, task.verify, options.safeguards);
         await store.query(`UPDATE hasoffers_sync_tasks SET status = 'done', last_error = NULL, updated_at = now() WHERE id = $1`, [String(task.id)]);
         done += 1;
       } catch (error) {

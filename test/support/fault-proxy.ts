@@ -23,11 +23,16 @@ const read = (request: IncomingMessage) =>
     request.on('error', reject);
   });
 
-export async function startFaultProxy(target: string, faultFor: (method: string) => Fault): Promise<FaultProxy> {
+/**
+ * `uniqueIds: false` makes the network one that does not limit conversions by unique id, as many
+ * TUNE networks do not: Conversion::create's data[conversion_unique_id] never reaches it.
+ */
+export async function startFaultProxy(target: string, faultFor: (method: string) => Fault, { uniqueIds = true } = {}): Promise<FaultProxy> {
   const calls: FaultProxy['calls'] = [];
   const server: Server = createServer(async (request, response) => {
-    const body = await read(request);
-    const params = new URLSearchParams(body.toString());
+    const params = new URLSearchParams((await read(request)).toString());
+    if (!uniqueIds) params.delete('data[conversion_unique_id]');
+    const body = params.toString();
     const method = `${params.get('Target')}::${params.get('Method')}`;
     const fault = faultFor(method);
     calls.push({ method, fault });
