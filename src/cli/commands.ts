@@ -260,7 +260,10 @@ async function dispatch(
         throw error instanceof HasOffersCallError ? new CommandError(`The HasOffers network could not be read: ${error.message}`) : error;
       });
       const queued = values.repair ? await store.transaction((tx) => repairReconciliation(tx, networkId, done.id)) : 0;
-      const lines = Object.entries(done.totals).map(([kind, total]) => `${kind}: ${total.count} (payout ${total.payout}, revenue ${total.revenue})`);
+      const lines = [
+        ...Object.entries(done.totals).map(([kind, total]) => `${kind}: ${total.count} (payout ${total.payout}, revenue ${total.revenue})`),
+        `daily totals by offer and affiliate: ${done.cells.differing.length} of ${done.cells.compared} differ`,
+      ];
       return {
         json: { ...done, queued },
         text: [`Reconciliation ${done.id} of ${from} to ${to}:`, ...lines, values.repair ? `${queued} repairs queued.` : 'Nothing changed: add --repair to queue the repairs.'].join('\n'),

@@ -51,6 +51,48 @@ export interface Reconciliation {
   to: string;
   totals: Record<ReconcileClass, { count: number; payout: string; revenue: string }>;
   items: ReconcileItem[];
+  /** Approved conversions, payout and revenue by day, offer and affiliate there (its days), against Report::getStats. */
+  cells: { compared: number; differing: CellDifference[] };
+}
+
+/** One day's approved figures of an offer and affiliate there. */
+export interface CellFigures {
+  day: string;
+  externalOfferId: number;
+  externalAffiliateId: number;
+  conversions: number;
+  payoutMicros: bigint;
+  revenueMicros: bigint;
+}
+
+type Figures = { conversions: number; payout: string; revenue: string };
+
+export interface CellDifference {
+  day: string;
+  externalOfferId: number;
+  externalAffiliateId: number;
+  here: Figures;
+  there: Figures;
+}
+
+/** The cells whose figures differ, amounts at HasOffers' five decimals; a cell one side lacks has zeros there. A pure rule. */
+export function compareCells(here: CellFigures[], there: CellFigures[]): Reconciliation['cells'] {
+  const key = (cell: CellFigures) => `${cell.day}/${cell.externalOfferId}/${cell.externalAffiliateId}`;
+  const figures = (cell: CellFigures | undefined): Figures => ({
+    conversions: cell?.conversions ?? 0,
+    payout: reported(cell?.payoutMicros ?? 0n),
+    revenue: reported(cell?.revenueMicros ?? 0n),
+  });
+  const mine = new Map(here.map((cell) => [key(cell), cell]));
+  const theirs = new Map(there.map((cell) => [key(cell), cell]));
+  const keys = [...new Set([...mine.keys(), ...theirs.keys()])].sort();
+  const differing = keys.flatMap((cell) => {
+    const [a, b] = [figures(mine.get(cell)), figures(theirs.get(cell))];
+    if (a.conversions === b.conversions && a.payout === b.payout && a.revenue === b.revenue) return [];
+    const { day, externalOfferId, externalAffiliateId } = (mine.get(cell) ?? theirs.get(cell))!;
+    return [{ day, externalOfferId, externalAffiliateId, here: a, there: b }];
+  });
+  return { compared: keys.length, differing };
 }
 
 export interface LedgerConversion {
@@ -126,7 +168,7 @@ export function classify(ledger: LedgerConversion[], external: ExternalConversio
   return items;
 }
 
-export function summarize(from: string, to: string, items: ReconcileItem[]): Reconciliation {
+export function summarize(from: string, to: string, items: ReconcileItem[], cells: Reconciliation['cells']): Reconciliation {
   const totals = Object.fromEntries(RECONCILE_CLASSES.map((kind) => [kind, { count: 0, payout: 0n, revenue: 0n }])) as Record<ReconcileClass, { count: number; payout: bigint; revenue: bigint }>;
   for (const item of items) {
     const side = item.here ?? item.there!;
@@ -139,7 +181,43 @@ export function summarize(from: string, to: string, items: ReconcileItem[]): Rec
     to,
     totals: Object.fromEntries(RECONCILE_CLASSES.map((kind) => [kind, { count: totals[kind].count, payout: reported(totals[kind].payout), revenue: reported(totals[kind].revenue) }])) as Reconciliation['totals'],
     items: items.filter((item) => item.class !== 'matched'),
+    cells,
   };
+}
+
+/** The ledger's approved conversions that belong there (a linked offer and partner, not superseded), by day there, offer and affiliate. */
+async function ledgerCells(db: Queryable, networkId: number, from: Date, to: Date, zone: string): Promise<CellFigures[]> {
+  const rows = await db.query<{ day: string; externalOfferId: string; externalAffiliateId: string; conversions: number; payoutMicros: bigint; revenueMicros: bigint }>(
+    `SELECT to_char(c.converted_at AT TIME ZONE $4, 'YYYY-MM-DD') AS day, ol.external_offer_id::text AS "externalOfferId",
+            pl.external_affiliate_id::text AS "externalAffiliateId", count(*)::int AS conversions,
+            sum(c.payout_micros)::int8 AS "payoutMicros", sum(c.revenue_micros)::int8 AS "revenueMicros"
+     FROM conversions c JOIN hasoffers_offer_links ol ON ol.hasoffers_network_id = $1 AND ol.offer_id = c.offer_id
+       JOIN hasoffers_partner_links pl ON pl.hasoffers_network_id = $1 AND pl.partner_id = c.partner_id
+     WHERE c.status = 'approved' AND c.replaced_by_id IS NULL AND c.converted_at >= $2 AND c.converted_at < $3
+     GROUP BY 1, 2, 3`,
+    [networkId, from, to, zone],
+  );
+  return rows.map((row) => ({ ...row, externalOfferId: Number(row.externalOfferId), externalAffiliateId: Number(row.externalAffiliateId), payoutMicros: BigInt(row.payoutMicros), revenueMicros: BigInt(row.revenueMicros) }));
+}
+
+/** The network's own daily figures of the linked offers, from Report::getStats. */
+async function externalCells(access: HasOffersNetworkAccess, offerIds: number[], fromDay: string, toDay: string): Promise<CellFigures[]> {
+  if (offerIds.length === 0) return [];
+  const rows = await reportRows(access, 'getStats', {
+    fields: ['Stat.date', 'Stat.offer_id', 'Stat.affiliate_id', 'Stat.conversions', 'Stat.payout', 'Stat.revenue'],
+    filters: { 'Stat.date': { conditional: 'BETWEEN', values: [fromDay, toDay] }, 'Stat.offer_id': { conditional: 'EQUAL_TO', values: offerIds.map(String) } },
+    sort: { 'Stat.date': 'asc' },
+  });
+  return rows
+    .map((row) => ({
+      day: String(row.date),
+      externalOfferId: Number(row.offer_id),
+      externalAffiliateId: Number(row.affiliate_id),
+      conversions: Number(row.conversions ?? 0),
+      payoutMicros: parseMoney(String(row.payout ?? '0')) ?? 0n,
+      revenueMicros: parseMoney(String(row.revenue ?? '0')) ?? 0n,
+    }))
+    .filter((cell) => cell.conversions !== 0 || cell.payoutMicros !== 0n || cell.revenueMicros !== 0n);
 }
 
 /** The ledger's conversions of linked offers converted within the window (local days in the ledger network's zone). */
@@ -200,7 +278,14 @@ export async function reconcile(db: Queryable, networkId: number, from: string, 
   const start = startOfLocalDay(from, ledgerZone);
   const end = startOfLocalDay(addDays(to, 1), ledgerZone);
   const offerIds = (await db.query<{ id: string }>('SELECT external_offer_id::text AS id FROM hasoffers_offer_links WHERE hasoffers_network_id = $1', [networkId])).map((row) => Number(row.id));
-  const result = summarize(from, to, classify(await ledgerSide(db, networkId, start, end), await externalSide(access, offerIds, start, end)));
+  // The totals compare whole days there: the network's days that the window touches.
+  const firstDay = isoInZone(start, access.timeZone).slice(0, 10);
+  const lastDay = isoInZone(new Date(end.getTime() - 1), access.timeZone).slice(0, 10);
+  const cells = compareCells(
+    await ledgerCells(db, networkId, startOfLocalDay(firstDay, access.timeZone), startOfLocalDay(addDays(lastDay, 1), access.timeZone), access.timeZone),
+    await externalCells(access, offerIds, firstDay, lastDay),
+  );
+  const result = summarize(from, to, classify(await ledgerSide(db, networkId, start, end), await externalSide(access, offerIds, start, end)), cells);
   const [row] = await db.query<{ id: number }>(
     'INSERT INTO hasoffers_reconciliations (hasoffers_network_id, from_day, to_day, result) VALUES ($1, $2, $3, $4) RETURNING id',
     [networkId, from, to, JSON.stringify(result)],
@@ -251,9 +336,10 @@ export async function reconcileYesterday(db: Queryable, now: Date, ledgerZone: s
   for (const network of due) {
     const done = await reconcile(db, network.id, yesterday, yesterday, ledgerZone);
     const differences = done.items.length;
-    if (differences > 0) {
+    const cells = done.cells.differing.length;
+    if (differences > 0 || cells > 0) {
       await db.query(`INSERT INTO notifications (kind, message) VALUES ('hasoffers_reconciliation', $1)`, [
-        `Reconciliation ${done.id} of ${yesterday} with ${network.name} found ${differences} conversion(s) that do not match. Read it and apply its repairs.`,
+        `Reconciliation ${done.id} of ${yesterday} with ${network.name} found ${differences} conversion(s) and ${cells} daily total(s) that do not match. Read it and apply its repairs.`,
       ]);
     }
   }

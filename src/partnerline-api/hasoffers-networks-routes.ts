@@ -294,6 +294,7 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
     },
   } as const;
   const classTotals = { type: 'object', properties: { count: { type: 'integer' }, payout: { type: 'string' }, revenue: { type: 'string' } } } as const;
+  const cellFigures = { type: 'object', properties: { conversions: { type: 'integer' }, payout: { type: 'string' }, revenue: { type: 'string' } } } as const;
   const reconciliationSchema = {
     type: 'object',
     properties: {
@@ -315,6 +316,26 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
             externalIds: { type: 'array', items: { type: 'string' } },
             here: sideSchema,
             there: sideSchema,
+          },
+        },
+      },
+      cells: {
+        type: 'object',
+        description: "Approved conversions, payout and revenue by day, offer and affiliate there (the network's days), against its Report::getStats",
+        properties: {
+          compared: { type: 'integer' },
+          differing: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                day: { type: 'string', format: 'date' },
+                externalOfferId: { type: 'integer' },
+                externalAffiliateId: { type: 'integer' },
+                here: cellFigures,
+                there: cellFigures,
+              },
+            },
           },
         },
       },

@@ -319,6 +319,8 @@ describe('the portal, in a real browser', { skip: missing ? `browser tests skipp
     await network.getByRole('form', { name: 'Reconcile with Legacy TUNE' }).getByRole('button', { name: 'Reconcile' }).click();
     await network.getByRole('table', { name: /^Reconciliation \d+ by class$/ }).waitFor();
     assert.ok(await network.getByRole('rowheader', { name: 'missing outside' }).isVisible());
+    assert.match((await notice(network).textContent()) ?? '', /conversion\(s\) and \d+ daily total\(s\) do not match/);
+    await network.getByText("Every day's totals match.").waitFor();
     assert.match((await network.getByLabel('Sync state of Legacy TUNE').textContent()) ?? '', /Waiting to go out\d+Parked\d+/);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { classify, type ExternalConversion, type LedgerConversion } from '../../src/hasoffers-bridge/reconcile.ts';
+import { classify, compareCells, type CellFigures, type ExternalConversion, type LedgerConversion } from '../../src/hasoffers-bridge/reconcile.ts';
 
 const STATUSES = ['approved', 'pending', 'rejected'] as const;
 
@@ -64,4 +64,30 @@ test('amounts compare as HasOffers reports them, to five decimals', () => {
   assert.deepEqual(classify([mine], [{ ...theirs, key: null, transactionId: 'abc' }]).map((item) => item.class), ['missing_outside', 'foreign'], 'nothing to join by');
   assert.equal(classify([{ ...mine, transactionId: 'abc' }], [{ ...theirs, key: null, transactionId: 'abc' }])[0]!.class, 'matched', 'joined by transaction id');
   assert.equal(classify([mine], [{ ...theirs, status: 'rejected' }])[0]!.class, 'refused_outside');
+});
+
+test('daily totals: a cell is listed exactly when its figures differ at five decimals, a missing one counting as zero', () => {
+  const cell = fc.record({
+    day: fc.constantFrom('2026-12-01', '2026-12-02'),
+    externalOfferId: fc.integer({ min: 1, max: 3 }),
+    externalAffiliateId: fc.integer({ min: 1, max: 3 }),
+    conversions: fc.integer({ min: 0, max: 5 }),
+    payoutMicros: fc.bigInt({ min: 0n, max: 100_000_000n }),
+    revenueMicros: fc.bigInt({ min: 0n, max: 100_000_000n }),
+  });
+  const unique = (cells: CellFigures[]) => [...new Map(cells.map((one) => [`${one.day}/${one.externalOfferId}/${one.externalAffiliateId}`, one])).values()];
+  fc.assert(
+    fc.property(fc.array(cell, { maxLength: 12 }).map(unique), fc.array(cell, { maxLength: 12 }).map(unique), (here, there) => {
+      const result = compareCells(here, there);
+      const key = (one: { day: string; externalOfferId: number; externalAffiliateId: number }) => `${one.day}/${one.externalOfferId}/${one.externalAffiliateId}`;
+      const all = new Set([...here, ...there].map(key));
+      assert.equal(result.compared, all.size);
+      const five = (micros: bigint | undefined) => ((micros ?? 0n) + 5n) / 10n;
+      for (const cellKey of all) {
+        const [a, b] = [here.find((one) => key(one) === cellKey), there.find((one) => key(one) === cellKey)];
+        const same = (a?.conversions ?? 0) === (b?.conversions ?? 0) && five(a?.payoutMicros) === five(b?.payoutMicros) && five(a?.revenueMicros) === five(b?.revenueMicros);
+        assert.equal(result.differing.some((one) => key(one) === cellKey), !same, cellKey);
+      }
+    }),
+  );
 });

@@ -14,6 +14,7 @@ import { latest, useAction } from '../lib/hooks.ts';
 type Network = ApiData<'/api/v1/hasoffers-networks'>[number];
 type Reconciliation = ApiData<'/api/v1/hasoffers-networks/{id}/reconciliations', 'post'>;
 type Item = Reconciliation['items'][number];
+type Cell = Reconciliation['cells']['differing'][number];
 
 const EMPTY_FORM = { name: '', apiUrl: '', networkId: '', networkToken: '', timeZone: 'UTC' };
 
@@ -99,7 +100,7 @@ function NetworkSync({ connected }: { connected: Network }) {
   const replay = useAction(() => send<{ replayed: number }>('POST', `${base}/sync/replay`), [['hasoffers-sync', String(connected.id)]], (done) => `${done.replayed} parked conversion(s) queued again.`);
   const run = useAction(() => send<Reconciliation>('POST', `${base}/reconciliations`, days), [], (done) => {
     setShown(done);
-    return `Reconciliation ${done.id}: ${done.items.length} conversion(s) do not match.`;
+    return `Reconciliation ${done.id}: ${done.items.length} conversion(s) and ${done.cells.differing.length} daily total(s) do not match.`;
   });
   const repair = useAction(() => send<{ queued: number }>('POST', `${base}/reconciliations/${shown!.id}/repair`, {}), [['hasoffers-sync']], (done) => `${done.queued} repair(s) queued: the sync sends them now.`);
   const item = createColumnHelper<Item>();
@@ -111,6 +112,18 @@ function NetworkSync({ connected }: { connected: Network }) {
     item.accessor((row) => row.there?.status ?? '', { id: 'statusThere', header: 'Status there' }),
     item.accessor((row) => row.here?.payout ?? '', { id: 'payoutHere', header: 'Payout here' }),
     item.accessor((row) => row.there?.payout ?? '', { id: 'payoutThere', header: 'Payout there' }),
+  ];
+  const cell = createColumnHelper<Cell>();
+  const cellColumns = [
+    cell.accessor('day', { header: 'Day there' }),
+    cell.accessor('externalOfferId', { header: 'Offer there' }),
+    cell.accessor('externalAffiliateId', { header: 'Affiliate there' }),
+    cell.accessor((row) => row.here.conversions, { id: 'conversionsHere', header: 'Conversions here' }),
+    cell.accessor((row) => row.there.conversions, { id: 'conversionsThere', header: 'Conversions there' }),
+    cell.accessor((row) => row.here.payout, { id: 'payoutHere', header: 'Payout here' }),
+    cell.accessor((row) => row.there.payout, { id: 'payoutThere', header: 'Payout there' }),
+    cell.accessor((row) => row.here.revenue, { id: 'revenueHere', header: 'Revenue here' }),
+    cell.accessor((row) => row.there.revenue, { id: 'revenueThere', header: 'Revenue there' }),
   ];
   const message = latest(replay.message, run.message, repair.message);
   return (
@@ -186,6 +199,14 @@ function NetworkSync({ connected }: { connected: Network }) {
             request={{ path: `${base}/reconciliations/${shown.id}`, query: { format: 'csv' } }}
             csvName={`reconciliation-${shown.id}.csv`}
             empty="Everything matches."
+          />
+          <DataTable
+            caption={`Reconciliation ${shown.id}: daily totals by offer and affiliate that differ (${shown.cells.differing.length} of ${shown.cells.compared})`}
+            columns={cellColumns}
+            data={shown.cells.differing}
+            request={{ path: `${base}/reconciliations/${shown.id}` }}
+            csvName={`reconciliation-${shown.id}-daily-totals.csv`}
+            empty="Every day's totals match."
           />
         </>
       )}
