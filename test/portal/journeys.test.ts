@@ -324,6 +324,29 @@ describe('the portal, in a real browser', { skip: missing ? `browser tests skipp
     assert.match((await network.getByLabel('Sync state of Legacy TUNE').textContent()) ?? '', /Waiting to go out\d+Parked\d+/);
   });
 
+  test('9. the network imports a HasOffers network, watches it run, and reads that everything came over', async () => {
+    // Another Partnerline stands in for the network being left: it answers the same API.
+    const source = await startTestServer();
+    try {
+      const token = (await source.request('POST', '/api/v1/keys', { key: source.keys.admin, body: { name: 'Moving out' } })).body.key as string;
+      const network = await person('admin@partnerline.example');
+      await open(network, '/hasoffers');
+      const form = network.getByRole('form', { name: 'Start an import' });
+      await form.getByLabel('Its API address').fill(source.url);
+      await form.getByLabel('Its network id').fill('partnerline');
+      await form.getByLabel('Its network API key').fill(token);
+      await form.getByRole('button', { name: 'Import' }).click();
+      assert.match((await notice(network).textContent()) ?? '', /Import \d+ is running/);
+      const done = network.getByText(/^Import \d+ brought everything over\.$/);
+      await done.waitFor({ timeout: 30_000 });
+      const row = network.getByRole('table', { name: 'Imports' }).getByRole('row').nth(1);
+      assert.match((await row.textContent()) ?? '', /partnerline at http:\/\/127\.0\.0\.1:\d+nonefinished/);
+      assert.equal(await network.getByText(token).count(), 0, 'the key is not shown');
+    } finally {
+      await source.close();
+    }
+  });
+
   test('every page of every role: drawn, no serious accessibility problem, at desktop and phone width, with a screenshot', async (t) => {
     const roles = [
       ['network', 'admin@partnerline.example'],

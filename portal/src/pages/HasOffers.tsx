@@ -10,6 +10,7 @@ import { PageTitle } from '../components/Layout.tsx';
 import { ErrorState, Loading, Notice } from '../components/States.tsx';
 import { formatTime } from '../lib/format.ts';
 import { latest, useAction } from '../lib/hooks.ts';
+import { HasOffersImports } from './HasOffersImports.tsx';
 
 type Network = ApiData<'/api/v1/hasoffers-networks'>[number];
 type Reconciliation = ApiData<'/api/v1/hasoffers-networks/{id}/reconciliations', 'post'>;
@@ -18,7 +19,7 @@ type Cell = Reconciliation['cells']['differing'][number];
 
 const EMPTY_FORM = { name: '', apiUrl: '', networkId: '', networkToken: '', timeZone: 'UTC' };
 
-/** HasOffers networks the ledger syncs into: connect one, link by name, watch the sync, reconcile and repair. */
+/** HasOffers networks the ledger syncs into: connect one, link by name, watch the sync, reconcile and repair; and imports of networks brought over. */
 export function HasOffersPage() {
   const { network } = useSession();
   const networks = useQuery({ queryKey: ['hasoffers-networks'], queryFn: () => getJson<Network[]>('/api/v1/hasoffers-networks') });
@@ -86,6 +87,7 @@ export function HasOffersPage() {
           ))}
         </>
       )}
+      <HasOffersImports />
     </>
   );
 }
