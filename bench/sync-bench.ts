@@ -7,7 +7,7 @@ import { ensureDemoNetwork } from '../src/demo/demo-network.ts';
 import { linkByName, readExternalNames } from '../src/hasoffers-bridge/hasoffers-links.ts';
 import { addHasOffersNetwork, hasOffersAccess } from '../src/hasoffers-bridge/hasoffers-networks.ts';
 import { reconcile } from '../src/hasoffers-bridge/reconcile.ts';
-import { DEFAULT_SYNC_OPTIONS, syncDueTasks } from '../src/hasoffers-bridge/sync-out.ts';
+import { DEFAULT_SYNC_OPTIONS, syncDueTasks, syncState } from '../src/hasoffers-bridge/sync-out.ts';
 import { buildServer } from '../src/http/server.ts';
 import { localDay } from '../src/shared/time-zones.ts';
 import { Platform } from '../src/platform.ts';
@@ -17,6 +17,8 @@ import { TASKS_MODULE } from '../src/transaction-tasks.ts';
 
 const SYNCED = Number(process.env.BENCH_SYNC_CONVERSIONS ?? 200);
 const RECONCILED = Number(process.env.BENCH_RECONCILE_CONVERSIONS ?? 100_000);
+/** How long the ledger changes 1,000 times a second while the sync runs. */
+const LOAD_SECONDS = Number(process.env.BENCH_SYNC_LOAD_SECONDS ?? 10);
 
 /** A Partnerline with the demo network, answering on 127.0.0.1: here the ledger, there the HasOffers network. */
 async function network(label: string) {
@@ -49,7 +51,7 @@ async function writeConversions(store: Store, count: number, batch: string, offe
        payout_type, revenue_type, payout_rule, adv_sub1, converted_at, dedupe_request_key)
      SELECT s.seq, o.id, $3, o.advertiser_id, 'approved', 52, o.currency, 10000000, 1000000, 2000000, 'cpa_flat', 'cpa_flat', 'offer',
             NULL, now() - make_interval(secs => g % 600), 'bench:' || s.seq
-     FROM generate_series(1, $1) g CROSS JOIN LATERAL (SELECT md5($2 || g)::uuid AS seq) s JOIN offers o ON o.id = $4`,
+     FROM generate_series(1, $1) g CROSS JOIN LATERAL (SELECT md5($2 || ':' || g)::uuid AS seq) s JOIN offers o ON o.id = $4`,
     [count, batch, partnerId, offerId],
   );
 }
@@ -81,7 +83,36 @@ export async function syncBench(): Promise<void> {
     }
     const rate = SYNCED / ((performance.now() - started) / 1000);
     console.log(`  sync: ${SYNCED} new conversions in ${((performance.now() - started) / 1000).toFixed(1)} s, ${rate.toFixed(1)} a second (one create each; HasOffers allows a key 50 calls in 10 seconds)`);
-    console.log(`  at 1,000 ledger changes a second it falls behind by ${(1000 - rate).toFixed(0)} a second, and catches up once changes come slower than ${rate.toFixed(1)} a second`);
+
+    // The ledger changing 1,000 times a second while the sync runs: how far behind does it fall?
+    const loadStarted = performance.now();
+    let written = 0;
+    let syncing = true;
+    const worker = (async () => {
+      while (syncing) {
+        await syncDueTasks(here.store, DEFAULT_SYNC_OPTIONS);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    let state: Awaited<ReturnType<typeof syncState>>;
+    let loadSeconds: number;
+    try {
+      for (let tick = 1; tick <= LOAD_SECONDS * 10; tick += 1) {
+        await writeConversions(here.store, 100, `load-${tick}`, offerId, partnerId);
+        written += 100;
+        const due = loadStarted + tick * 100 - performance.now();
+        if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      }
+      loadSeconds = (performance.now() - loadStarted) / 1000;
+      state = await syncState(here.store, connected.id);
+    } finally {
+      syncing = false;
+      await worker;
+    }
+    console.log(
+      `  at ${Math.round(written / loadSeconds).toLocaleString('en-US')} ledger changes a second for ${loadSeconds.toFixed(1)} s: ${state.queued.toLocaleString('en-US')} waiting, ` +
+        `the oldest for ${state.behindSeconds} s; it falls behind by about ${Math.round(written / loadSeconds - rate)} a second and catches up once changes come slower than ${rate.toFixed(1)} a second`,
+    );
 
     const thereOffer = Number((await here.store.query<{ id: string }>('SELECT external_offer_id::text AS id FROM hasoffers_offer_links WHERE offer_id = $1', [offerId]))[0]!.id);
     const thereAffiliate = Number((await here.store.query<{ id: string }>('SELECT external_affiliate_id::text AS id FROM hasoffers_partner_links WHERE partner_id = $1', [partnerId]))[0]!.id);
@@ -105,7 +136,7 @@ export async function syncBench(): Promise<void> {
     const counted = Object.values(done.totals).reduce((sum, total) => sum + total.count, 0);
     console.log(
       `  reconciliation of ${counted.toLocaleString('en-US')} conversions (${done.totals.matched.count.toLocaleString('en-US')} matched): ${seconds.toFixed(1)} s, ` +
-        `reading ${Math.ceil(counted / 1000)} pages of 1,000 at 50 calls in 10 seconds`,
+        `reading ${Math.ceil(counted / 1000)} pages of 1,000 at 50 calls in 10 seconds; daily totals: ${done.cells.differing.length} of ${done.cells.compared} differ`,
     );
   } finally {
     await here.close();
