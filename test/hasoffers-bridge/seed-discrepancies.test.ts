@@ -94,11 +94,12 @@ describe("the seed's three discrepancies do not happen in Partnerline's sync", (
       await here.platform.tracker.writer.flush();
       const moved = await api('POST', `/conversions/${id}/reattribute`, { transactionId: elsewhere, reason: 'a batch 30 hours late' });
       assert.equal(moved.status, 200, moved.text);
-      // The network does not take the old revision's rejection at first.
+      // The network does not take the old revision's rejection at first; a failed task waits a minute.
       faults = { 'Conversion::updateStatus': ['bad-gateway', 'bad-gateway'] };
-      await syncDueTasks(here.store, options(safeguards));
+      await syncDueTasks(here.store, { ...options(safeguards), baseDelayMs: 60_000, maxDelayMs: 60_000 });
       const live = await liveThere(id, String(moved.body.id ?? moved.body.conversion?.id));
       faults = {};
+      await here.store.query(`UPDATE hasoffers_sync_tasks SET next_attempt_at = now() WHERE status = 'queued'`);
       await settle(safeguards);
       assert.equal(await liveThere(id, String(moved.body.id ?? moved.body.conversion?.id)), 1, 'in the end, one');
       return live;
