@@ -26,7 +26,7 @@ export const RECONCILE_CLASSES = [
 export type ReconcileClass = (typeof RECONCILE_CLASSES)[number];
 
 /** The classes a repair fixes: each by an ordinary sync task that looks the conversion up there first. */
-export const REPAIRABLE: ReconcileClass[] = ['missing_outside', 'duplicate_outside', 'superseded_live', 'status_differs', 'refused_outside', 'amounts_differ'];
+export const REPAIRABLE: ReconcileClass[] = ['missing_outside', 'duplicate_outside', 'superseded_live', 'status_differs', 'refused_outside', 'amounts_differ', 'attribution_differs'];
 
 export interface Side {
   status: string;

@@ -66,6 +66,9 @@ interface Held {
   payoutMicros: bigint;
   revenueMicros: bigint;
   saleAmountMicros: bigint;
+  /** Where it stands there, when the network said. */
+  offerId?: number;
+  affiliateId?: number;
 }
 
 /** The key a conversion is known by on every network: its ledger GUID, sent as advertiser_info and conversion_unique_id. */
@@ -102,6 +105,7 @@ function heldOf(record: Record<string, unknown>): Held {
     payoutMicros: money(record.payout),
     revenueMicros: money(record.revenue),
     saleAmountMicros: money(record.sale_amount),
+    ...(record.offer_id === undefined ? {} : { offerId: Number(record.offer_id), affiliateId: Number(record.affiliate_id) }),
   };
 }
 
@@ -152,7 +156,7 @@ class NetworkCalls {
   async lookUp(key: string): Promise<Held[]> {
     const data = await this.call('Conversion', 'findAll', {
       filters: { advertiser_info: key },
-      fields: ['id', 'status', 'payout', 'revenue', 'sale_amount'],
+      fields: ['id', 'status', 'payout', 'revenue', 'sale_amount', 'offer_id', 'affiliate_id'],
       sort: { id: 'asc' },
     });
     return Object.values((data ?? {}) as Record<string, { Conversion: Record<string, unknown> }>).map((row) => heldOf(row.Conversion));
@@ -201,7 +205,18 @@ async function syncConversion(store: Store, access: Access, conversionId: bigint
     // A revision replaced before it ever went out need not go out at all.
     if (wanted.successorKey !== null) return;
     if (wanted.externalAffiliateId === null) throw new HasOffersCallError(`partner ${wanted.partnerId} is not linked to an affiliate of ${access.name}`, true);
-    held = await create(calls, wanted, status);
+    held = await create(calls, wanted, status, wanted.key);
+  }
+  // A repair found it on another offer or affiliate there. HasOffers cannot move a conversion, so it
+  // is rejected and made again where it belongs, under a unique id of its own.
+  if (verify && wanted.successorKey === null && wanted.externalAffiliateId !== null && held.offerId !== undefined &&
+      (held.offerId !== wanted.externalOfferId || held.affiliateId !== wanted.externalAffiliateId)) {
+    await calls.call('Conversion', 'updateStatus', {
+      id: String(held.externalId),
+      status: 'rejected',
+      note: `attribution differs: made again on offer ${wanted.externalOfferId}, affiliate ${wanted.externalAffiliateId}`,
+    });
+    held = await create(calls, wanted, status, `${wanted.key}/${held.externalId}`);
   }
   if (held.status !== status) {
     await calls.call('Conversion', 'updateStatus', {
@@ -222,23 +237,28 @@ async function syncConversion(store: Store, access: Access, conversionId: bigint
   );
 }
 
-/** What the network holds of the key, if anything; a second live record there (made by an earlier lost answer) is rejected as a duplicate. */
+/**
+ * What the network holds of the key, if anything: its first live record, else its first. A second
+ * live record there (made by an earlier lost answer) is rejected as a duplicate.
+ */
 async function adopt(calls: NetworkCalls, key: string): Promise<Held | undefined> {
-  const [first, ...duplicates] = (await calls.lookUp(key)).filter((held, index) => index === 0 || held.status !== 'rejected');
+  const found = await calls.lookUp(key);
+  const live = found.filter((held) => held.status !== 'rejected');
+  const [first, ...duplicates] = live.length > 0 ? live : found.slice(0, 1);
   for (const duplicate of duplicates) {
     await calls.call('Conversion', 'updateStatus', { id: String(duplicate.externalId), status: 'rejected', note: `duplicate of ${first!.externalId} (${key})` });
   }
   return first;
 }
 
-async function create(calls: NetworkCalls, wanted: Wanted, status: string): Promise<Held> {
+async function create(calls: NetworkCalls, wanted: Wanted, status: string, uniqueId: string): Promise<Held> {
   const data = {
     offer_id: String(wanted.externalOfferId),
     affiliate_id: String(wanted.externalAffiliateId),
     status,
     ...amounts(wanted),
     advertiser_info: wanted.key,
-    conversion_unique_id: wanted.key,
+    conversion_unique_id: uniqueId,
     datetime: isoInZone(wanted.convertedAt, calls.access.timeZone).slice(0, 19).replace('T', ' '),
   };
   try {

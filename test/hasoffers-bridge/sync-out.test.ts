@@ -25,7 +25,7 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     // The external network is a second Partnerline on its own store, answering the HasOffers API.
     [here, there] = await Promise.all([
       startTestServer({ TRUST_PROXY: 'true' }, { hasOffersSync: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 100 } }),
-      startTestServer(),
+      startTestServer({ TRUST_PROXY: 'true' }),
     ]);
     api = v1Api(here);
     proxy = await startFaultProxy(there.url, (method) => (method.startsWith('Conversion::') ? (faults.shift() ?? 'pass') : 'pass'));
@@ -179,14 +179,21 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     await here.platform.syncOut.stop();
     const missing = await convert('REC-MISSING', '10');
     await here.store.query('DELETE FROM hasoffers_sync_tasks WHERE conversion_id = $1', [missing]);
+    const links = (await api('GET', `/hasoffers-networks/${network}/links`)).body;
+    const thereOffer = links.offers.find((row: { offerId: number }) => row.offerId === offerId).externalOfferId as number;
     const refused = await convert('REC-REFUSED', '10');
     const amounts = await convert('REC-AMOUNTS', '10');
     const doubled = await convert('REC-DOUBLE', '10');
+    const moved = await convert('REC-MOVED', '10');
     await api('POST', `/conversions/${refused}/approve`);
     await settle();
     assert.equal((await thereApi('POST', `/conversions/${await externalId(refused)}/reject`, { reason: 'fraud outside' })).status, 200);
     assert.equal((await thereApi('POST', `/conversions/${await externalId(amounts)}/adjust`, { saleAmount: '11' })).status, 200);
-    const thereOffer = (await api('GET', `/hasoffers-networks/${network}/links`)).body.offers.find((row: { offerId: number }) => row.offerId === offerId).externalOfferId;
+    // Someone there gave one to another affiliate's click, which no HasOffers call can undo.
+    const elsewhereThere = await countedClick(there, thereOffer, there.demo.partnerIds[1]!);
+    await there.platform.tracker.writer.flush();
+    const movedThere = await thereApi('POST', `/conversions/${await externalId(moved)}/reattribute`, { transactionId: elsewhereThere, reason: 'edited outside' });
+    assert.equal(movedThere.status, 200, movedThere.text);
     const thereAffiliate = (await api('GET', `/hasoffers-networks/${network}/links`)).body.partners.find((row: { partnerId: number }) => row.partnerId === trailblazer).externalAffiliateId;
     const token = (await thereApi('POST', '/keys', { name: 'Made outside' })).body.key;
     const outside = (data: string) => there.request('GET', `/Apiv3/json?NetworkToken=${token}&Target=Conversion&Method=create&data[offer_id]=${thereOffer}&data[affiliate_id]=${thereAffiliate}&data[sale_amount]=3${data}`);
@@ -196,7 +203,10 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     const run = await api('POST', `/hasoffers-networks/${network}/reconciliations`, { from: today, to: today });
     assert.equal(run.status, 201, run.text);
     const classOf = (id: string) => run.body.items.find((item: { conversionId: string | null }) => item.conversionId === id)?.class;
-    assert.deepEqual([classOf(missing), classOf(refused), classOf(amounts), classOf(doubled)], ['missing_outside', 'refused_outside', 'amounts_differ', 'duplicate_outside']);
+    assert.deepEqual(
+      [classOf(missing), classOf(refused), classOf(amounts), classOf(doubled), classOf(moved)],
+      ['missing_outside', 'refused_outside', 'amounts_differ', 'duplicate_outside', 'attribution_differs'],
+    );
     assert.equal(run.body.totals.foreign.count, 1);
     assert.ok(run.body.totals.matched.count > 0);
     assert.equal(run.body.items.filter((item: { class: string }) => item.class === 'matched').length, 0, 'matched ones are only counted');
@@ -209,7 +219,7 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.equal(csv.text.trim().split('\n').length, run.body.items.length + 1);
 
     const repaired = await api('POST', `/hasoffers-networks/${network}/reconciliations/${run.body.id}/repair`, {});
-    assert.deepEqual(repaired.body, { queued: 4 });
+    assert.deepEqual(repaired.body, { queued: 5 });
     await settle();
     const again = await api('POST', `/hasoffers-networks/${network}/reconciliations`, { from: today, to: today });
     assert.deepEqual(again.body.items.map((item: { class: string }) => item.class), ['foreign'], JSON.stringify(again.body.items));
@@ -218,7 +228,12 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     const left = todayThere(again.body);
     if (foreign.status !== 'approved') assert.equal(left, undefined, JSON.stringify(again.body.cells));
     else assert.deepEqual([left!.there.conversions - left!.here.conversions, Number(left!.there.payout) - Number(left!.here.payout)], [1, Number(foreign.payout)]);
-    for (const id of [missing, refused, amounts, doubled]) await assertSynced(id);
+    for (const id of [missing, refused, amounts, doubled, moved]) await assertSynced(id);
+    const [remade] = await there.store.query<{ partnerId: number; orderId: string }>(
+      `SELECT partner_id AS "partnerId", order_id AS "orderId" FROM conversions WHERE adv_sub1 = $1 AND status <> 'rejected'`,
+      [await key(moved)],
+    );
+    assert.deepEqual([remade!.partnerId, remade!.orderId], [thereAffiliate, `${await key(moved)}/${movedThere.body.id ?? movedThere.body.conversion?.id}`], 'made again on its own affiliate, under a unique id of its own');
     assert.equal((await api('GET', `/hasoffers-networks/${network}/reconciliations`)).body[0].id, again.body.id);
 
     const context = { store: here.store, hasOffersNetworkId: 'partnerline', publicUrl: here.url, setMaintenance: async () => {} };
