@@ -64,6 +64,9 @@ async function figures(db: Queryable, scope: StatsScope, timeZone: string, metri
 /** Beyond this many, a count of what waits says only "more": the dashboard need not count a backlog whole. */
 export const ATTENTION_COUNT_LIMIT = 1000;
 
+/** A change to a conversion that has waited this long to go out to a HasOffers network means the sync is behind. */
+export const SYNC_BEHIND_MINUTES = 10;
+
 /** Counts of what waits on the caller (up to the limit and one more): for the network, everything; for an account, its own. */
 async function attention(db: Queryable, principal: Principal): Promise<Record<string, number>> {
   const params = new SqlParams();
@@ -89,6 +92,9 @@ async function attention(db: Queryable, principal: Principal): Promise<Record<st
     entries.push(await count('partnerSignUps', `partners WHERE status = 'pending' AND traffic_sources IS NOT NULL`));
     entries.push(await count('parkedPostbacks', `outbox WHERE status = 'parked'`));
     entries.push(await count('apiAccessRequests', `api_access_requests WHERE status = 'pending'`));
+    // A HasOffers sync that cannot keep up: conversions it gave up on, and changes waiting too long to go out.
+    entries.push(await count('hasOffersSyncParked', `hasoffers_sync_tasks WHERE status = 'parked'`));
+    entries.push(await count('hasOffersSyncBehind', `hasoffers_sync_tasks WHERE status = 'queued' AND created_at < now() - interval '${SYNC_BEHIND_MINUTES} minutes'`));
   }
   return Object.fromEntries(entries);
 }

@@ -154,6 +154,8 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.equal(state.parked, 1);
     assert.match(state.lastError, new RegExp(`partner ${solo} is not linked to an affiliate of Old TUNE`));
     assert.equal((await here.request('GET', '/readyz')).body.hasOffersSync.parked, 1);
+    const { attention } = (await api('GET', '/dashboard')).body;
+    assert.deepEqual([attention.hasOffersSyncParked, attention.hasOffersSyncBehind], [1, 0], "the dashboard's needs attention shows it");
     const told = (await api('GET', '/notifications')).body;
     assert.ok(JSON.stringify(told).includes(`Conversion ${id} could not be synced to Old TUNE`), JSON.stringify(told).slice(0, 500));
 

@@ -49,6 +49,8 @@ const ATTENTION: Record<string, { label: string; href: string }> = {
   parkedPostbacks: { label: 'Parked postbacks', href: '/postbacks' },
   limitAlerts: { label: 'Caps or budgets nearly reached (last day)', href: '/notifications' },
   apiAccessRequests: { label: 'API access requests', href: '/access-requests' },
+  hasOffersSyncParked: { label: 'Conversions the HasOffers sync parked', href: '/hasoffers' },
+  hasOffersSyncBehind: { label: 'Changes waiting over 10 minutes to reach HasOffers', href: '/hasoffers' },
   pendingApplications: { label: 'Your applications waiting', href: '/marketplace?status=available' },
 };
 
