@@ -121,3 +121,35 @@ export async function linkByName(db: Queryable, networkId: number, names: Extern
   for (const side of ['offer', 'partner'] as const) for (const [localId, externalId] of pairs[side]) await setLink(db, networkId, side, localId, externalId);
   return { ...(await listLinks(db, networkId)), linkedNow: { offers: pairs.offer.length, partners: pairs.partner.length } };
 }
+
+/**
+ * Links the offers and partners imported from this network to the records they came from, as the
+ * import remembered them: a network moving over keeps the old one in step while partners move.
+ * Returns every link after.
+ */
+export async function linkImported(db: Queryable, networkId: number): Promise<Links & { linkedNow: { offers: number; partners: number } }> {
+  const before = await listLinks(db, networkId);
+  const imported = await db.query<{ kind: 'offer' | 'partner'; externalId: string; localId: string }>(
+    `SELECT i.kind, i.external_id AS "externalId", i.local_id::text AS "localId"
+     FROM hasoffers_networks n JOIN hasoffers_import_sources s ON s.api_url = rtrim(n.api_url, '/') AND s.network_id = n.network_id
+       JOIN hasoffers_imported i ON i.source_id = s.id AND i.kind IN ('offer', 'partner')
+     WHERE n.id = $1 ORDER BY i.kind, i.local_id`,
+    [networkId],
+  );
+  const linked = {
+    offer: new Set(before.offers.flatMap((row) => (row.externalOfferId === null ? [] : [row.offerId]))),
+    partner: new Set(before.partners.flatMap((row) => (row.externalAffiliateId === null ? [] : [row.partnerId]))),
+  };
+  const taken = {
+    offer: new Set(before.offers.flatMap((row) => (row.externalOfferId === null ? [] : [row.externalOfferId]))),
+    partner: new Set(before.partners.flatMap((row) => (row.externalAffiliateId === null ? [] : [row.externalAffiliateId]))),
+  };
+  const linkedNow = { offer: 0, partner: 0 };
+  for (const row of imported) {
+    const [localId, externalId] = [Number(row.localId), Number(row.externalId)];
+    if (linked[row.kind].has(localId) || taken[row.kind].has(externalId)) continue;
+    await setLink(db, networkId, row.kind, localId, externalId);
+    linkedNow[row.kind] += 1;
+  }
+  return { ...(await listLinks(db, networkId)), linkedNow: { offers: linkedNow.offer, partners: linkedNow.partner } };
+}

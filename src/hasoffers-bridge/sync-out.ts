@@ -57,6 +57,8 @@ interface Wanted {
   /** The revision that took its place after a re-attribution: it is then rejected there, naming it. */
   successorKey: string | null;
   predecessorId: bigint | null;
+  /** Imported from this very network: it is there already, as the record it was imported from. */
+  cameFromThere: boolean;
 }
 
 /** A conversion as the network holds it. */
@@ -77,6 +79,8 @@ export const syncKey = (seq: string) => `pl-${seq}`;
 async function wantedOf(db: Queryable, networkId: number, conversionId: bigint): Promise<Wanted> {
   const [row] = await db.query<Omit<Wanted, 'key' | 'successorKey'> & { seq: string; successorSeq: string | null }>(
     `SELECT c.id AS "conversionId", c.seq::text AS seq, c.partner_id AS "partnerId", c.status, c.payout_micros AS "payoutMicros",
+            EXISTS (SELECT 1 FROM hasoffers_networks n JOIN hasoffers_import_sources s ON s.api_url = rtrim(n.api_url, '/') AND s.network_id = n.network_id
+                    JOIN hasoffers_imported i ON i.source_id = s.id AND i.kind = 'conversion' AND i.local_id = c.id WHERE n.id = $1) AS "cameFromThere",
             c.revenue_micros AS "revenueMicros", c.sale_amount_micros AS "saleAmountMicros", c.converted_at AS "convertedAt",
             c.replaces_id AS "predecessorId", s.seq::text AS "successorSeq",
             ol.external_offer_id::int8 AS "externalOfferId", pl.external_affiliate_id::int8 AS "externalAffiliateId"
@@ -177,7 +181,7 @@ async function syncConversion(store: Store, access: Access, conversionId: bigint
   if (safeguards.supersedeFirst && wanted.predecessorId !== null && !seen.has(wanted.predecessorId)) {
     await syncConversion(store, access, wanted.predecessorId, false, safeguards, seen);
   }
-  if (wanted.externalOfferId === null) return;
+  if (wanted.externalOfferId === null || wanted.cameFromThere) return;
   const calls = new NetworkCalls(store, access, conversionId);
   const status = wanted.successorKey === null ? wanted.status : 'rejected';
   const [known] = await store.query<Held>(

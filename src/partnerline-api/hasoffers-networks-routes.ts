@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireNetworkAdmin } from '../accounts/scope.ts';
 import { callHasOffers, HasOffersCallError } from '../hasoffers-bridge/hasoffers-client.ts';
-import { linkByName, listLinks, readExternalNames, setLink } from '../hasoffers-bridge/hasoffers-links.ts';
+import { linkByName, linkImported, listLinks, readExternalNames, setLink } from '../hasoffers-bridge/hasoffers-links.ts';
 import {
   addHasOffersNetwork,
   changeHasOffersNetwork,
@@ -195,6 +195,27 @@ export function registerHasOffersNetworkRoutes(app: FastifyInstance, platform: P
       admin(request);
       const names = await readExternalNames(await hasOffersAccess(db, request.params.id));
       return sendWrite(platform, request, reply, async (tx) => ({ statusCode: 200, body: await linkByName(tx, request.params.id, names) }));
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/hasoffers-networks/:id/link-imported',
+    {
+      schema: {
+        ...doc(
+          'Link what was imported from this HasOffers network to the offers and affiliates it came from',
+          'For a network moving over: after an import, its old network is kept in step while partners move. What is linked already is left as it is.',
+        ),
+        params: idParams,
+        response: { 200: linksSchema, 403: errorBody, 404: errorBody },
+      },
+    },
+    (request, reply) => {
+      admin(request);
+      return sendWrite(platform, request, reply, async (tx) => {
+        await getHasOffersNetwork(tx, request.params.id);
+        return { statusCode: 200, body: await linkImported(tx, request.params.id) };
+      });
     },
   );
 

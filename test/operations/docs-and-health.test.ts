@@ -123,6 +123,7 @@ describe('API documentation and health', () => {
       'PUT /api/v1/hasoffers-networks/{id}/offers/{offerId}',
       'PUT /api/v1/hasoffers-networks/{id}/partners/{partnerId}',
       'POST /api/v1/hasoffers-networks/{id}/link-by-name',
+      'POST /api/v1/hasoffers-networks/{id}/link-imported',
       'GET /api/v1/hasoffers-networks/{id}/sync',
       'GET /api/v1/hasoffers-networks/{id}/sync/calls',
       'POST /api/v1/hasoffers-networks/{id}/sync/replay',

@@ -342,7 +342,21 @@ describe('the portal, in a real browser', { skip: missing ? `browser tests skipp
       const row = network.getByRole('table', { name: 'Imports' }).getByRole('row').nth(1);
       assert.match((await row.textContent()) ?? '', /partnerline at http:\/\/127\.0\.0\.1:\d+nonefinished/);
       assert.equal(await network.getByText(token).count(), 0, 'the key is not shown');
+
+      // While partners move, the network it left is kept in step: connected, and linked by what was imported.
+      const connect = network.getByRole('form', { name: 'Connect a HasOffers network' });
+      await connect.getByLabel('Name').fill('The network we left');
+      await connect.getByLabel('API address').fill(source.url);
+      await connect.getByLabel('Network id').fill('partnerline');
+      await connect.getByLabel('Network API key').fill(token);
+      await connect.getByRole('button', { name: 'Connect' }).click();
+      await network.getByRole('button', { name: 'Link what was imported from The network we left' }).click();
+      assert.match((await network.getByText(/^Linked what was imported from it/).textContent()) ?? '', /: [1-9]\d* offer\(s\) and [1-9]\d* partner\(s\)\.$/);
     } finally {
+      // The network it left goes away with this test; so does its connection.
+      const connected = (await server.request('GET', '/api/v1/hasoffers-networks', { key: server.keys.admin })).body as Array<{ id: number; name: string }>;
+      const left = connected.find((row) => row.name === 'The network we left');
+      if (left) await server.request('DELETE', `/api/v1/hasoffers-networks/${left.id}`, { key: server.keys.admin });
       await source.close();
     }
   });

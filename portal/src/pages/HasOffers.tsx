@@ -33,6 +33,11 @@ export function HasOffersPage() {
     [['hasoffers-networks']],
     (linked) => `Linked by name: ${linked.linkedNow.offers} offer(s) and ${linked.linkedNow.partners} partner(s).`,
   );
+  const linkImported = useAction(
+    (id: number) => send<{ linkedNow: { offers: number; partners: number } }>('POST', `/api/v1/hasoffers-networks/${id}/link-imported`),
+    [['hasoffers-networks']],
+    (linked) => `Linked what was imported from it: ${linked.linkedNow.offers} offer(s) and ${linked.linkedNow.partners} partner(s).`,
+  );
   const column = createColumnHelper<Network>();
   const columns = [
     column.accessor('name', { header: 'Network' }),
@@ -47,9 +52,14 @@ export function HasOffersPage() {
       id: 'actions',
       header: 'Actions',
       cell: ({ row: { original } }) => (
-        <button type="button" onClick={() => linkByName.mutate(original.id)}>
-          Link by name <span className="visually-hidden">on {original.name}</span>
-        </button>
+        <>
+          <button type="button" onClick={() => linkByName.mutate(original.id)}>
+            Link by name <span className="visually-hidden">on {original.name}</span>
+          </button>
+          <button type="button" onClick={() => linkImported.mutate(original.id)}>
+            Link what was imported <span className="visually-hidden">from {original.name}</span>
+          </button>
+        </>
       ),
     }),
   ];
@@ -58,7 +68,7 @@ export function HasOffersPage() {
     connect.mutate(undefined);
   };
   const change = (name: keyof typeof EMPTY_FORM) => (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value });
-  const message = latest(connect.message, linkByName.message);
+  const message = latest(connect.message, linkByName.message, linkImported.message);
   return (
     <>
       <PageTitle intro="HasOffers (TUNE) networks your ledger syncs into. Each change to a conversion of a linked offer goes out once; a reconciliation compares the two sides.">
