@@ -3,6 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
+import { startReceiver } from '../support/postback-receiver.ts';
+import type { ConversionStatus } from '../../src/ledger/conversion-record.ts';
+import { operationFor } from '../../src/postbacks/postback-macros.ts';
 import { runCommand } from '../../src/cli/commands.ts';
 import { reconcileYesterday } from '../../src/hasoffers-bridge/reconcile.ts';
 import { localDay } from '../../src/shared/time-zones.ts';
@@ -20,11 +23,12 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
   let couponCrate: number;
   /** Faults the next Conversion calls meet, in order; calls beyond them pass. */
   let faults: Fault[] = [];
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   before(async () => {
     // The external network is a second Partnerline on its own store, answering the HasOffers API.
     [here, there] = await Promise.all([
-      startTestServer({ TRUST_PROXY: 'true' }, { hasOffersSync: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 100 } }),
+      startTestServer({ TRUST_PROXY: 'true', POSTBACK_ALLOW_PRIVATE: 'true' }, { hasOffersSync: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 100 }, delivery: { pollMs: 20 } }),
       startTestServer({ TRUST_PROXY: 'true' }),
     ]);
     api = v1Api(here);
@@ -35,8 +39,31 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.equal((await api('POST', `/hasoffers-networks/${network.body.id}/link-by-name`)).status, 200);
     [, offerId] = here.demo.offerIds as [number, number];
     [trailblazer, couponCrate] = here.demo.partnerIds as [number, number];
+    receiver = await startReceiver();
+    const told = await api('POST', '/postbacks', { url: `${receiver.base}/told?seq={seq}&op={postback_operation}`, events: ['create', 'update', 'reject'] }, here.keys.trailblazer);
+    assert.equal(told.status, 201, told.text);
   });
-  after(() => Promise.all([here?.close(), there?.close(), proxy?.close()]));
+  after(() => Promise.all([here?.close(), there?.close(), proxy?.close(), receiver?.close()]));
+
+  /**
+   * What the partner heard of a conversion, against what its history says it must hear: one
+   * notice for each change, in order, however often the sync had to try.
+   */
+  const assertToldOnce = async (id: string) => {
+    const events = await here.store.query<{ seq: string; before: { status: ConversionStatus } | null; after: { status: ConversionStatus } }>(
+      `SELECT c.seq::text AS seq, e.before, e.after FROM conversion_events e JOIN conversions c ON c.id = e.conversion_id WHERE e.conversion_id = $1 ORDER BY e.id`,
+      [id],
+    );
+    const words = { create: 'create', update: 'update', reject: 'delete' } as const;
+    const expected = events.flatMap((event) => {
+      const operation = operationFor(event.before?.status ?? null, event.after.status);
+      return operation ? [words[operation]] : [];
+    });
+    const heard = () => receiver.received.filter((item) => item.url.pathname === '/told' && item.url.searchParams.get('seq') === events[0]!.seq).map((item) => item.url.searchParams.get('op'));
+    for (const started = Date.now(); heard().length < expected.length && Date.now() - started < 10_000; ) await sleep(20);
+    await sleep(60);
+    assert.deepEqual(heard(), expected, 'the partner heard each change once');
+  };
 
   /** Runs the sync until nothing is left to send: HasOffers' 50 calls in 10 seconds may make it wait. */
   const settle = async () => {
@@ -94,7 +121,7 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.ok(calls.every((call) => call.outcome === 'ok'));
   });
 
-  test('answers lost after the network took the call never make a second conversion there', async () => {
+  test('answers lost after the network took the call never make a second conversion there, nor tell the partner twice', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...FAULTS), { maxLength: 6 }), fc.array(fc.constantFrom('approve', 'adjust', 'reject'), { maxLength: 3 }), async (lost, changes) => {
         faults = [...lost];
@@ -106,6 +133,7 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
         await settle();
         faults = [];
         await assertSynced(id);
+        await assertToldOnce(id);
       }),
       { numRuns: 15 },
     );
