@@ -40,8 +40,10 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     [, offerId] = here.demo.offerIds as [number, number];
     [trailblazer, couponCrate] = here.demo.partnerIds as [number, number];
     receiver = await startReceiver();
-    const told = await api('POST', '/postbacks', { url: `${receiver.base}/told?seq={seq}&op={postback_operation}`, events: ['create', 'update', 'reject'] }, here.keys.trailblazer);
-    assert.equal(told.status, 201, told.text);
+    for (const key of [here.keys.trailblazer, here.keys.couponCrate]) {
+      const told = await api('POST', '/postbacks', { url: `${receiver.base}/told?seq={seq}&op={postback_operation}`, events: ['create', 'update', 'reject'] }, key);
+      assert.equal(told.status, 201, told.text);
+    }
   });
   after(() => Promise.all([here?.close(), there?.close(), proxy?.close(), receiver?.close()]));
 
@@ -121,22 +123,59 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.ok(calls.every((call) => call.outcome === 'ok'));
   });
 
-  test('answers lost after the network took the call never make a second conversion there, nor tell the partner twice', async () => {
+  test('random histories under lost answers and worker restarts: one live record per revision there, the same figures, partners told once, equal reports', async () => {
+    const STEPS = ['approve', 'adjust', 'reject', 'retry', 'late-batch', 'restart'] as const;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...FAULTS), { maxLength: 6 }), fc.array(fc.constantFrom('approve', 'adjust', 'reject'), { maxLength: 3 }), async (lost, changes) => {
+      fc.asyncProperty(fc.array(fc.constantFrom(...FAULTS), { maxLength: 6 }), fc.array(fc.constantFrom(...STEPS), { maxLength: 5 }), async (lost, steps) => {
         faults = [...lost];
-        const id = await convert(`SYNC-P-${Math.random().toString(36).slice(2)}`, '50');
-        for (const change of changes) {
-          const reply = await api('POST', `/conversions/${id}/${change}`, change === 'adjust' ? { saleAmount: '75.000001' } : change === 'reject' ? { reason: 'test' } : {});
-          assert.ok(reply.status === 200 || reply.status === 409, reply.text);
+        const order = `SYNC-P-${Math.random().toString(36).slice(2)}`;
+        const click = await countedClick(here, offerId, trailblazer);
+        const postback = `/aff_lsr?transaction_id=${click}&amount=50&adv_sub=${order}`;
+        assert.ok((await here.request('GET', postback)).headers.get('x-partnerline-conversion-id'));
+        const current = async () => (await here.store.query<{ id: string }>('SELECT id::text FROM conversions WHERE order_id = $1 AND replaced_by_id IS NULL', [order]))[0]!.id;
+        for (const step of steps) {
+          if (step === 'retry') {
+            // The advertiser sends the same postback again: nothing new.
+            await here.request('GET', postback);
+          } else if (step === 'late-batch') {
+            // A batch a day late gives the order to another partner's click, and is uploaded twice.
+            const elsewhere = await countedClick(here, offerId, couponCrate);
+            await here.platform.tracker.writer.flush();
+            for (let upload = 0; upload < 2; upload += 1) {
+              const batch = await api('POST', '/conversions/batch', { rows: [{ orderId: order, offerId, reattributeTo: elsewhere }] });
+              assert.equal(batch.status, 200, batch.text);
+            }
+          } else if (step === 'restart') {
+            // The worker stops and starts again; what it had claimed is due at once.
+            await here.platform.syncOut.stop();
+            await here.store.query(`UPDATE hasoffers_sync_tasks SET next_attempt_at = now() WHERE status = 'queued'`);
+            here.platform.syncOut.start();
+          } else {
+            const reply = await api('POST', `/conversions/${await current()}/${step}`, step === 'adjust' ? { saleAmount: '75.000001' } : step === 'reject' ? { reason: 'test' } : {});
+            assert.ok(reply.status === 200 || reply.status === 409, reply.text);
+          }
         }
         await settle();
         faults = [];
-        await assertSynced(id);
-        await assertToldOnce(id);
+        const revisions = await here.store.query<{ id: string; superseded: boolean }>(
+          'SELECT id::text, replaced_by_id IS NOT NULL AS superseded FROM conversions WHERE order_id = $1 ORDER BY id',
+          [order],
+        );
+        for (const { id, superseded } of revisions) {
+          // A revision replaced before it went out need not be there at all; if it is, it no longer counts.
+          if (superseded) assert.deepEqual((await bothSides(id)).theirs.filter((row) => row.status !== 'rejected'), [], `no live record of superseded ${id}`);
+          else await assertSynced(id);
+          await assertToldOnce(id);
+        }
       }),
       { numRuns: 15 },
     );
+    // The network's own reports equal the ledger's, and nothing lives there that is not here.
+    const network = (await api('GET', '/hasoffers-networks')).body[0].id;
+    const today = localDay(new Date(), 'America/New_York');
+    const reconciled = await api('POST', `/hasoffers-networks/${network}/reconciliations`, { from: today, to: today });
+    assert.equal(reconciled.status, 201, reconciled.text);
+    assert.deepEqual([reconciled.body.items, reconciled.body.cells.differing], [[], []], JSON.stringify(reconciled.body).slice(0, 2000));
   });
 
   test('a re-attribution rejects the old revision there, naming its successor, before the new one is made', async () => {
