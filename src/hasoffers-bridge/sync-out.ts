@@ -286,21 +286,19 @@ const LEASE = "interval '5 minutes'";
 /** Claims due tasks and brings each conversion up to date; returns how many were done. Safe to run in several processes. */
 export async function syncDueTasks(store: Store, options: SyncOptions = DEFAULT_SYNC_OPTIONS): Promise<number> {
   let done = 0;
+  // Networks that asked to wait: their tasks were put off together, and this run leaves them alone.
+  const waiting: number[] = [];
   for (;;) {
     const claimed = await store.query<{ id: bigint; networkId: number; conversionId: bigint; attempts: number; verify: boolean }>(
-      `WITH due AS (SELECT id FROM hasoffers_sync_tasks WHERE status = 'queued' AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      `WITH due AS (SELECT id FROM hasoffers_sync_tasks WHERE status = 'queued' AND next_attempt_at <= now() AND hasoffers_network_id <> ALL($2::int[])
+                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE hasoffers_sync_tasks t SET next_attempt_at = now() + ${LEASE} FROM due WHERE t.id = due.id
        RETURNING t.id, t.hasoffers_network_id AS "networkId", t.conversion_id AS "conversionId", t.attempts, t.verify`,
-      [options.batch],
+      [options.batch, waiting],
     );
     if (claimed.length === 0) return done;
-    // A network that asked to wait is left alone until then; its other tasks wait too.
-    const waiting = new Map<number, number>();
     for (const task of claimed.toSorted((a, b) => (a.id < b.id ? -1 : 1))) {
-      if (waiting.has(task.networkId)) {
-        await defer(store, task.id, waiting.get(task.networkId)!);
-        continue;
-      }
+      if (waiting.includes(task.networkId)) continue;
       const access = await findHasOffersAccess(store, task.networkId);
       try {
         if (access) await syncConversion(store, access, task.conversionId, task.verify, options.safeguards);
@@ -311,17 +309,25 @@ export async function syncDueTasks(store: Store, options: SyncOptions = DEFAULT_
         if (error.retryAfterMs === undefined) {
           await failed(store, access!, task, error.message, options);
         } else {
-          waiting.set(task.networkId, error.retryAfterMs);
-          await defer(store, task.id, error.retryAfterMs);
+          waiting.push(task.networkId);
+          await deferNetwork(store, task.networkId, error.retryAfterMs, claimed.map((claim) => claim.id));
         }
       }
     }
   }
 }
 
-/** Sends a task later without counting an attempt: nothing failed, the network asked to wait. */
-async function defer(store: Store, taskId: bigint, ms: number): Promise<void> {
-  await store.query(`UPDATE hasoffers_sync_tasks SET next_attempt_at = now() + make_interval(secs => $2 / 1000.0), updated_at = now() WHERE id = $1`, [String(taskId), ms]);
+/**
+ * Puts off every task of a network that is due, or claimed by this run, in one statement, without
+ * counting an attempt: nothing failed, the network asked to wait. A backlog of thousands waits
+ * for the price of one write, not one each.
+ */
+async function deferNetwork(store: Store, networkId: number, ms: number, claimed: bigint[]): Promise<void> {
+  await store.query(
+    `UPDATE hasoffers_sync_tasks SET next_attempt_at = now() + make_interval(secs => $2 / 1000.0), updated_at = now()
+     WHERE hasoffers_network_id = $1 AND status = 'queued' AND (next_attempt_at <= now() OR id = ANY($3::int8[]))`,
+    [networkId, ms, claimed.map(String)],
+  );
 }
 
 async function failed(store: Store, access: Access, task: { id: bigint; conversionId: bigint; attempts: number }, error: string, options: SyncOptions): Promise<void> {
