@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireNetworkAdmin } from '../accounts/scope.ts';
-import { callHasOffers, HasOffersCallError } from '../hasoffers-bridge/hasoffers-client.ts';
+import { callHasOffers, HasOffersCallError, patiently } from '../hasoffers-bridge/hasoffers-client.ts';
 import { linkByName, linkImported, listLinks, readExternalNames, setLink } from '../hasoffers-bridge/hasoffers-links.ts';
 import {
   addHasOffersNetwork,
@@ -68,7 +68,8 @@ const externalId = { type: ['integer', 'null'], minimum: 1, maximum: 9_007_199_2
 export async function tryHasOffersAccess(input: { apiUrl: string; networkId: string; networkToken: string }): Promise<void> {
   checkedNetworkInput(input);
   try {
-    await callHasOffers(input, 'Application', 'validNetworkApiKey');
+    // A network whose 50 calls in 10 seconds are spent is asked again once it allows.
+    await patiently(() => callHasOffers(input, 'Application', 'validNetworkApiKey'));
   } catch (error) {
     if (!(error instanceof HasOffersCallError)) throw error;
     if (error.refused) throw new ValidationError('networkToken', `the HasOffers network did not accept it: ${error.message}`);
