@@ -106,6 +106,12 @@ export async function beginImport(store: Store, request: ImportRequest): Promise
     ).catch((error: unknown) => {
       throw isUniqueViolation(error) ? new ConflictError(`Tracking host ${checked.trackingHost} already serves another imported network`) : error;
     });
+    // An import whose process stopped without a word (a crash, on a shared store) no longer holds the network.
+    await tx.query(
+      `UPDATE hasoffers_imports SET status = 'failed', error = $2, finished_at = now()
+       WHERE source_id = $1 AND status = 'running' AND alive_at < now() - make_interval(secs => $3)`,
+      [source!.id, INTERRUPTED, SILENT_MS / 1000],
+    );
     const [run] = await tx.query<{ id: number }>(
       `INSERT INTO hasoffers_imports (source_id, from_day, to_day, status) VALUES ($1, $2, $3, 'running') ON CONFLICT DO NOTHING RETURNING id`,
       [source!.id, checked.from ?? null, checked.to ?? null],
@@ -127,6 +133,8 @@ export async function runImport(store: Store, importId: number, request: ImportR
   const checked = checkedImportRequest(request);
   const [{ sourceId }] = (await store.query<{ sourceId: number }>('SELECT source_id AS "sourceId" FROM hasoffers_imports WHERE id = $1', [importId])) as [{ sourceId: number }];
   const work = new ImportWork(store, sourceId, checked, checked.timeZone ?? (await networkTimeZone(store)), stop);
+  // A missed beat is harmless: only two minutes of silence end an import.
+  const alive = setInterval(() => void store.query('UPDATE hasoffers_imports SET alive_at = now() WHERE id = $1', [importId]).catch(() => {}), ALIVE_MS);
   try {
     await work.run();
     await store.query(`UPDATE hasoffers_imports SET status = 'finished', counts = $2, problems = $3, finished_at = now() WHERE id = $1`, [
@@ -145,6 +153,8 @@ export async function runImport(store: Store, importId: number, request: ImportR
       said,
     ]);
     if (!(error instanceof HasOffersCallError) && !stop?.aborted) throw error;
+  } finally {
+    clearInterval(alive);
   }
   return getImport(store, importId);
 }
@@ -156,6 +166,9 @@ export async function importHasOffersNetwork(store: Store, request: ImportReques
 }
 
 const INTERRUPTED = 'the process stopped during the import; run it again';
+/** How often a running import says it is alive, and how long a silent one is taken for stopped. */
+const ALIVE_MS = 30_000;
+const SILENT_MS = 120_000;
 
 /** Imports that were running when the process stopped did not finish: they are marked so, and can be run again. */
 export async function markInterruptedImports(db: Queryable): Promise<void> {

@@ -223,6 +223,16 @@ describe('importing a HasOffers network: everything it holds comes over once, an
       assert.ok(refused.body.error, refused.text);
     }
     assert.equal((await api('POST', '/hasoffers-imports', request, here.keys.trailblazer)).status, 403);
+
+    // One import of a network at a time; one whose process went silent (a crash) no longer counts.
+    const [{ source }] = (await here.store.query<{ source: number }>('SELECT id AS source FROM hasoffers_import_sources')) as [{ source: number }];
+    const [{ id: held }] = (await here.store.query<{ id: number }>(`INSERT INTO hasoffers_imports (source_id, status) VALUES ($1, 'running') RETURNING id`, [source])) as [{ id: number }];
+    const busy = await api('POST', '/hasoffers-imports', { ...request, from: undefined, to: undefined });
+    assert.equal(busy.status, 409, busy.text);
+    await here.store.query(`UPDATE hasoffers_imports SET alive_at = now() - interval '3 minutes' WHERE id = $1`, [held]);
+    assert.equal((await api('POST', '/hasoffers-imports', { ...request, from: undefined, to: undefined })).status, 202);
+    assert.match((await api('GET', `/hasoffers-imports/${held}`)).body.error, /the process stopped during the import/);
+    for (let waited = 0; (await here.store.query(`SELECT 1 FROM hasoffers_imports WHERE status = 'running'`)).length > 0 && waited < 600; waited += 1) await sleep(100);
     assert.equal((await api('GET', '/hasoffers-imports/999999')).status, 404);
 
     const output = await runCommand(

@@ -43,6 +43,8 @@ CREATE TABLE hasoffers_imports (
   problems jsonb NOT NULL DEFAULT '[]',
   error text,
   started_at timestamptz NOT NULL DEFAULT now(),
+  -- A running import's process says it is alive here; one silent too long was cut short.
+  alive_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
 );
 -- One import of a network at a time.
