@@ -129,9 +129,11 @@ export async function syncBench(): Promise<void> {
        FROM unnest($1::text[]) s JOIN offers o ON o.id = $3`,
       [seqs.map((row) => row.seq), thereAffiliate, thereOffer],
     );
+    // Yesterday and today: the conversions were made in the last half hour, which may straddle midnight there.
     const day = localDay(new Date(), 'America/New_York');
+    const yesterday = localDay(new Date(Date.now() - 86_400_000), 'America/New_York');
     const reconcileStarted = performance.now();
-    const done = await reconcile(here.store, connected.id, day, day, 'America/New_York');
+    const done = await reconcile(here.store, connected.id, yesterday, day, 'America/New_York');
     const seconds = (performance.now() - reconcileStarted) / 1000;
     const counted = Object.values(done.totals).reduce((sum, total) => sum + total.count, 0);
     console.log(
