@@ -17,6 +17,8 @@ CREATE TABLE hasoffers_imported (
   local_id bigint NOT NULL,
   PRIMARY KEY (source_id, kind, external_id)
 );
+-- The sync asks of each conversion it sends whether it was imported from that very network.
+CREATE INDEX hasoffers_imported_local ON hasoffers_imported (kind, local_id);
 
 -- The traffic an import added to the statistics (clicks, impressions, and what clicks paid and
 -- earned beyond the conversions), so a second import adds only the difference.
