@@ -1,4 +1,5 @@
 import qs from 'qs';
+import { parseMoney } from '../shared/money.ts';
 
 /** Calls a HasOffers (TUNE) network's API v3, as HasOffers' own clients do: a form POST with bracket parameters. */
 
@@ -64,6 +65,9 @@ export async function callHasOffers(access: HasOffersNetworkAccess, target: stri
   if (answer.status !== 1) throw new HasOffersCallError(`${target}::${method} was refused: ${answer.errorMessage ?? 'no reason given'}`, status < 500 && Boolean(answer.errorMessage));
   return answer.data;
 }
+
+/** An amount as HasOffers writes it (five decimals, or nothing for none), in micros. */
+export const amountOf = (value: unknown): bigint => parseMoney(String(value ?? '0')) ?? 0n;
 
 /** A call the network asked to make later (its 50 calls in 10 seconds were spent) is made then. */
 export async function patiently<T>(call: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, UpstreamError } from '../shared/errors.ts';
 import type { Queryable } from '../store/store.ts';
 import { findAllRecords, HasOffersCallError, type HasOffersNetworkAccess } from './hasoffers-client.ts';
-import { getHasOffersNetwork } from './hasoffers-networks.ts';
+import { getHasOffersNetwork, NETWORK_IMPORT_SOURCE } from './hasoffers-networks.ts';
 
 /**
  * Which offer and affiliate of a HasOffers network each offer and partner is: set by hand, or
@@ -103,20 +103,21 @@ export function matchByName(local: Array<{ id: number; name: string; linked: boo
     .filter(([, externalId]) => !takenExternal.has(externalId));
 }
 
+/** The offers and affiliates there that something here links to already: each links to one at most. */
+function takenExternals(links: Links) {
+  return {
+    offer: new Set(links.offers.flatMap((row) => (row.externalOfferId === null ? [] : [row.externalOfferId]))),
+    partner: new Set(links.partners.flatMap((row) => (row.externalAffiliateId === null ? [] : [row.externalAffiliateId]))),
+  };
+}
+
 /** Links by name what is not linked yet; returns every link after. */
 export async function linkByName(db: Queryable, networkId: number, names: ExternalNames): Promise<Links & { linkedNow: { offers: number; partners: number } }> {
   const before = await listLinks(db, networkId);
+  const taken = takenExternals(before);
   const pairs = {
-    offer: matchByName(
-      before.offers.map((row) => ({ id: row.offerId, name: row.name, linked: row.externalOfferId !== null })),
-      names.offers,
-      new Set(before.offers.flatMap((row) => (row.externalOfferId === null ? [] : [row.externalOfferId]))),
-    ),
-    partner: matchByName(
-      before.partners.map((row) => ({ id: row.partnerId, name: row.name, linked: row.externalAffiliateId !== null })),
-      names.affiliates,
-      new Set(before.partners.flatMap((row) => (row.externalAffiliateId === null ? [] : [row.externalAffiliateId]))),
-    ),
+    offer: matchByName(before.offers.map((row) => ({ id: row.offerId, name: row.name, linked: row.externalOfferId !== null })), names.offers, taken.offer),
+    partner: matchByName(before.partners.map((row) => ({ id: row.partnerId, name: row.name, linked: row.externalAffiliateId !== null })), names.affiliates, taken.partner),
   };
   for (const side of ['offer', 'partner'] as const) for (const [localId, externalId] of pairs[side]) await setLink(db, networkId, side, localId, externalId);
   return { ...(await listLinks(db, networkId)), linkedNow: { offers: pairs.offer.length, partners: pairs.partner.length } };
@@ -131,8 +132,7 @@ export async function linkImported(db: Queryable, networkId: number): Promise<Li
   const before = await listLinks(db, networkId);
   const imported = await db.query<{ kind: 'offer' | 'partner'; externalId: string; localId: string }>(
     `SELECT i.kind, i.external_id AS "externalId", i.local_id::text AS "localId"
-     FROM hasoffers_networks n JOIN hasoffers_import_sources s ON s.api_url = rtrim(n.api_url, '/') AND s.network_id = n.network_id
-       JOIN hasoffers_imported i ON i.source_id = s.id AND i.kind IN ('offer', 'partner')
+     FROM ${NETWORK_IMPORT_SOURCE} JOIN hasoffers_imported i ON i.source_id = s.id AND i.kind IN ('offer', 'partner')
      WHERE n.id = $1 ORDER BY i.kind, i.local_id`,
     [networkId],
   );
@@ -140,10 +140,7 @@ export async function linkImported(db: Queryable, networkId: number): Promise<Li
     offer: new Set(before.offers.flatMap((row) => (row.externalOfferId === null ? [] : [row.offerId]))),
     partner: new Set(before.partners.flatMap((row) => (row.externalAffiliateId === null ? [] : [row.partnerId]))),
   };
-  const taken = {
-    offer: new Set(before.offers.flatMap((row) => (row.externalOfferId === null ? [] : [row.externalOfferId]))),
-    partner: new Set(before.partners.flatMap((row) => (row.externalAffiliateId === null ? [] : [row.externalAffiliateId]))),
-  };
+  const taken = takenExternals(before);
   const linkedNow = { offer: 0, partner: 0 };
   for (const row of imported) {
     const [localId, externalId] = [Number(row.localId), Number(row.externalId)];

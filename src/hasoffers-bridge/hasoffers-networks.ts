@@ -44,6 +44,9 @@ export async function getHasOffersNetwork(db: Queryable, id: number): Promise<Ha
   return network;
 }
 
+/** SQL joining each connected network (`n`) to the import source it was imported from (`s`), if it was. */
+export const NETWORK_IMPORT_SOURCE = `hasoffers_networks n JOIN hasoffers_import_sources s ON s.api_url = rtrim(n.api_url, '/') AND s.network_id = n.network_id`;
+
 /** What it takes to call the network, with its name and zone: for the bridge's own calls, never for an answer. */
 export interface NetworkAccess extends HasOffersNetworkAccess {
   id: number;

@@ -1,7 +1,7 @@
 import { formatMoney, parseMoney } from '../shared/money.ts';
 import { addDays, isoInZone, localDateTime, startOfLocalDay } from '../shared/time-zones.ts';
 import type { Queryable } from '../store/store.ts';
-import { reportRows, type HasOffersNetworkAccess } from './hasoffers-client.ts';
+import { amountOf, reportRows, type HasOffersNetworkAccess } from './hasoffers-client.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { hasOffersAccess } from './hasoffers-networks.ts';
 import { queueVerifiedSync, syncKey } from './sync-out.ts';
@@ -214,8 +214,8 @@ async function externalCells(access: HasOffersNetworkAccess, offerIds: number[],
       externalOfferId: Number(row.offer_id),
       externalAffiliateId: Number(row.affiliate_id),
       conversions: Number(row.conversions ?? 0),
-      payoutMicros: parseMoney(String(row.payout ?? '0')) ?? 0n,
-      revenueMicros: parseMoney(String(row.revenue ?? '0')) ?? 0n,
+      payoutMicros: amountOf(row.payout),
+      revenueMicros: amountOf(row.revenue),
     }))
     .filter((cell) => cell.conversions !== 0 || cell.payoutMicros !== 0n || cell.revenueMicros !== 0n);
 }
@@ -262,9 +262,9 @@ async function externalSide(access: HasOffersNetworkAccess & { timeZone: string 
       key: stat.advertiser_info?.startsWith('pl-') ? stat.advertiser_info : null,
       transactionId: stat.ad_id || null,
       status: String(stat.status),
-      payoutMicros: parseMoney(String(stat.payout ?? '0')) ?? 0n,
-      revenueMicros: parseMoney(String(stat.revenue ?? '0')) ?? 0n,
-      saleAmountMicros: parseMoney(String(stat.sale_amount ?? '0')) ?? 0n,
+      payoutMicros: amountOf(stat.payout),
+      revenueMicros: amountOf(stat.revenue),
+      saleAmountMicros: amountOf(stat.sale_amount),
       offerId: Number(stat.offer_id),
       affiliateId: Number(stat.affiliate_id),
     });

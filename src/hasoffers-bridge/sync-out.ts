@@ -1,9 +1,9 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { formatMoney, parseMoney } from '../shared/money.ts';
+import { formatMoney } from '../shared/money.ts';
 import { isoInZone } from '../shared/time-zones.ts';
 import type { Queryable, Store } from '../store/store.ts';
-import { callHasOffers, HasOffersCallError, RATE_WINDOW_MS } from './hasoffers-client.ts';
-import { findHasOffersAccess, type NetworkAccess as Access } from './hasoffers-networks.ts';
+import { amountOf, callHasOffers, HasOffersCallError, RATE_WINDOW_MS } from './hasoffers-client.ts';
+import { findHasOffersAccess, NETWORK_IMPORT_SOURCE, type NetworkAccess as Access } from './hasoffers-networks.ts';
 
 /**
  * Sends the ledger into the HasOffers networks its offers are linked to, exactly once. A task says
@@ -79,8 +79,8 @@ export const syncKey = (seq: string) => `pl-${seq}`;
 async function wantedOf(db: Queryable, networkId: number, conversionId: bigint): Promise<Wanted> {
   const [row] = await db.query<Omit<Wanted, 'key' | 'successorKey'> & { seq: string; successorSeq: string | null }>(
     `SELECT c.id AS "conversionId", c.seq::text AS seq, c.partner_id AS "partnerId", c.status, c.payout_micros AS "payoutMicros",
-            EXISTS (SELECT 1 FROM hasoffers_networks n JOIN hasoffers_import_sources s ON s.api_url = rtrim(n.api_url, '/') AND s.network_id = n.network_id
-                    JOIN hasoffers_imported i ON i.source_id = s.id AND i.kind = 'conversion' AND i.local_id = c.id WHERE n.id = $1) AS "cameFromThere",
+            EXISTS (SELECT 1 FROM ${NETWORK_IMPORT_SOURCE} JOIN hasoffers_imported i ON i.source_id = s.id AND i.kind = 'conversion' AND i.local_id = c.id
+                    WHERE n.id = $1) AS "cameFromThere",
             c.revenue_micros AS "revenueMicros", c.sale_amount_micros AS "saleAmountMicros", c.converted_at AS "convertedAt",
             c.replaces_id AS "predecessorId", s.seq::text AS "successorSeq",
             ol.external_offer_id::int8 AS "externalOfferId", pl.external_affiliate_id::int8 AS "externalAffiliateId"
@@ -100,15 +100,13 @@ async function wantedOf(db: Queryable, networkId: number, conversionId: bigint):
   };
 }
 
-const money = (text: unknown) => parseMoney(String(text ?? '0')) ?? 0n;
-
 function heldOf(record: Record<string, unknown>): Held {
   return {
     externalId: BigInt(String(record.id)),
     status: String(record.status),
-    payoutMicros: money(record.payout),
-    revenueMicros: money(record.revenue),
-    saleAmountMicros: money(record.sale_amount),
+    payoutMicros: amountOf(record.payout),
+    revenueMicros: amountOf(record.revenue),
+    saleAmountMicros: amountOf(record.sale_amount),
     ...(record.offer_id === undefined ? {} : { offerId: Number(record.offer_id), affiliateId: Number(record.affiliate_id) }),
   };
 }
