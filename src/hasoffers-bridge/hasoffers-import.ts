@@ -1,6 +1,7 @@
 import { OPERATOR } from '../accounts/principal.ts';
 import { createAdvertiser, findAdvertiser, setAdvertiserStanding, updateAdvertiser } from '../advertisers/advertisers.ts';
 import { HasOffersError, type Params } from '../hasoffers/envelope.ts';
+import { param } from '../hasoffers/values.ts';
 import { applyOfferCaps, goalSettings, offerCaps, offerSettings } from '../hasoffers/record-settings.ts';
 import { importConversion, type ImportedConversion, type ImportOutcome } from '../ledger/imported-conversions.ts';
 import type { ConversionStatus } from '../ledger/conversion-record.ts';
@@ -8,7 +9,7 @@ import { STATUS_CODE } from '../ledger/status-codes.ts';
 import { networkTimeZone } from '../network/network.ts';
 import { addLandingPage, updateLandingPage } from '../offers/landing-pages.ts';
 import { PRICING_TYPES, type PricingType } from '../offers/offer-rules.ts';
-import { createGoal, updateGoal } from '../offers/offer-terms.ts';
+import { createGoal, findGoal, updateGoal } from '../offers/offer-terms.ts';
 import { createOffer, findOffer, updateOffer } from '../offers/offers.ts';
 import { APPROVAL_STATUSES, setApproval, type ApprovalStatus } from '../partners/approvals.ts';
 import { createPartner, getPartner, PARTNER_STATUSES, updatePartner, type PartnerStatus } from '../partners/partners.ts';
@@ -17,7 +18,7 @@ import { parseMoney } from '../shared/money.ts';
 import { addDays, isCalendarDate, isTimeZone, localDateTime, startOfLocalDay } from '../shared/time-zones.ts';
 import { isHttpUrl } from '../shared/urls.ts';
 import { applyStatsDeltas } from '../stats/stats-deltas.ts';
-import type { Queryable, Store, Transaction } from '../store/store.ts';
+import { SQLSTATE, sqlState, type Queryable, type Store, type Transaction } from '../store/store.ts';
 import { findAllRecords, findAllRows, HasOffersCallError, reportRows, type HasOffersNetworkAccess } from './hasoffers-client.ts';
 
 /**
@@ -104,7 +105,7 @@ export async function beginImport(store: Store, request: ImportRequest): Promise
        RETURNING id`,
       [checked.apiUrl, checked.networkId, checked.trackingHost ?? null],
     ).catch((error: unknown) => {
-      throw isUniqueViolation(error) ? new ConflictError(`Tracking host ${checked.trackingHost} already serves another imported network`) : error;
+      throw sqlState(error) === SQLSTATE.UNIQUE_VIOLATION ? new ConflictError(`Tracking host ${checked.trackingHost} already serves another imported network`) : error;
     });
     // An import whose process stopped without a word (a crash, on a shared store) no longer holds the network.
     await tx.query(
@@ -121,8 +122,6 @@ export async function beginImport(store: Store, request: ImportRequest): Promise
   });
   return getImport(store, id);
 }
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
 /** Core errors a record can meet: they say what is wrong with it, and the import goes on without it. */
 const isRecordProblem = (error: unknown) =>
@@ -177,33 +176,31 @@ export async function markInterruptedImports(db: Queryable): Promise<void> {
 
 type HasOffersRecord = Record<string, string | null>;
 
-const text = (record: HasOffersRecord, name: string) => (record[name] === null || record[name] === undefined ? undefined : String(record[name]));
-
 /** An imported conversion as the other network recorded it, with this network's ids; a string says why it cannot come over. */
 export function conversionFromRecord(
   record: HasOffersRecord,
   ids: { offerId: number | undefined; partnerId: number | undefined; goalId: number | null | undefined; advertiserId: number | undefined },
   timeZone: string,
 ): ImportedConversion | string {
-  if (ids.offerId === undefined || ids.advertiserId === undefined) return `its offer ${text(record, 'offer_id')} was not imported`;
-  if (ids.partnerId === undefined) return `its affiliate ${text(record, 'affiliate_id')} was not imported`;
-  if (ids.goalId === undefined) return `its goal ${text(record, 'goal_id')} was not imported`;
-  const status = text(record, 'status');
+  if (ids.offerId === undefined || ids.advertiserId === undefined) return `its offer ${param(record, 'offer_id')} was not imported`;
+  if (ids.partnerId === undefined) return `its affiliate ${param(record, 'affiliate_id')} was not imported`;
+  if (ids.goalId === undefined) return `its goal ${param(record, 'goal_id')} was not imported`;
+  const status = param(record, 'status');
   if (status !== 'approved' && status !== 'pending' && status !== 'rejected') return `status "${status}" is none of approved, pending, rejected`;
-  const convertedAt = localDateTime(text(record, 'datetime') ?? '', timeZone);
-  if (!convertedAt) return `datetime "${text(record, 'datetime')}" is no date and time`;
+  const convertedAt = localDateTime(param(record, 'datetime') ?? '', timeZone);
+  if (!convertedAt) return `datetime "${param(record, 'datetime')}" is no date and time`;
   const amounts: bigint[] = [];
   for (const name of ['sale_amount', 'payout', 'revenue']) {
-    const micros = parseMoney(text(record, name) ?? '0');
-    if (micros === undefined) return `${name} "${text(record, name)}" is no amount`;
+    const micros = parseMoney(param(record, name) ?? '0');
+    if (micros === undefined) return `${name} "${param(record, name)}" is no amount`;
     amounts.push(micros);
   }
   const pricing = (name: string): PricingType => {
-    const type = text(record, name);
+    const type = param(record, name);
     return (PRICING_TYPES as readonly string[]).includes(type ?? '') ? (type as PricingType) : 'cpa_flat';
   };
-  const statusCode = Number(text(record, 'status_code'));
-  const country = text(record, 'country_code') ?? '';
+  const statusCode = Number(param(record, 'status_code'));
+  const country = param(record, 'country_code') ?? '';
   return {
     offerId: ids.offerId,
     goalId: ids.goalId,
@@ -211,15 +208,15 @@ export function conversionFromRecord(
     advertiserId: ids.advertiserId,
     status: status as ConversionStatus,
     statusCode: Number.isInteger(statusCode) && statusCode > 0 ? statusCode : STATUS_CODE.MANUAL,
-    currency: (text(record, 'currency') ?? '').toUpperCase(),
+    currency: (param(record, 'currency') ?? '').toUpperCase(),
     saleAmountMicros: amounts[0]!,
     payoutMicros: amounts[1]!,
     revenueMicros: amounts[2]!,
     payoutType: pricing('payout_type'),
     revenueType: pricing('revenue_type'),
-    transactionId: text(record, 'ad_id') || null,
-    advSub: text(record, 'advertiser_info') || null,
-    ip: text(record, 'ip') || null,
+    transactionId: param(record, 'ad_id') || null,
+    advSub: param(record, 'advertiser_info') || null,
+    ip: param(record, 'ip') || null,
     country: /^[A-Z]{2}$/.test(country) ? country : '',
     convertedAt,
   };
@@ -315,7 +312,7 @@ class ImportWork {
   }
 
   private async advertiser(tx: Transaction, record: HasOffersRecord, id: number | undefined) {
-    const wanted = { name: text(record, 'company') ?? '', businessUrl: text(record, 'website') ?? '', status: ADVERTISER_STANDING[text(record, 'status') ?? 'active'] ?? 'active' };
+    const wanted = { name: param(record, 'company') ?? '', businessUrl: param(record, 'website') ?? '', status: ADVERTISER_STANDING[param(record, 'status') ?? 'active'] ?? 'active' };
     const current = id === undefined ? undefined : await findAdvertiser(tx, id);
     if (!current) {
       const made = await createAdvertiser(tx, OPERATOR, { name: wanted.name, businessUrl: wanted.businessUrl, categoryId: null });
@@ -329,9 +326,9 @@ class ImportWork {
   }
 
   private async partner(tx: Transaction, record: HasOffersRecord, id: number | undefined) {
-    const status = text(record, 'status') ?? 'active';
+    const status = param(record, 'status') ?? 'active';
     if (!(PARTNER_STATUSES as readonly string[]).includes(status)) throw new ValidationError('status', `"${status}" is none of ${PARTNER_STATUSES.join(', ')}`);
-    const wanted = { name: text(record, 'company') ?? '', website: text(record, 'website') || null, status: status as PartnerStatus };
+    const wanted = { name: param(record, 'company') ?? '', website: param(record, 'website') || null, status: status as PartnerStatus };
     if (id === undefined) return { created: (await createPartner(tx, wanted)).id };
     const current = await getPartner(tx, id);
     if (current.name === wanted.name && current.website === wanted.website && current.status === wanted.status) return 'unchanged';
@@ -358,9 +355,10 @@ class ImportWork {
       await applyOfferCaps(tx, made.id, caps);
       return { created: made.id };
     }
-    await updateOffer(tx, OPERATOR, current.id, settings);
     await applyOfferCaps(tx, current.id, caps);
-    return differs(current, settings) ? 'updated' : 'unchanged';
+    if (!differs(current, settings)) return 'unchanged';
+    await updateOffer(tx, OPERATOR, current.id, settings);
+    return 'updated';
   }
 
   private async goal(tx: Transaction, record: HasOffersRecord, id: number | undefined) {
@@ -376,13 +374,7 @@ class ImportWork {
       });
       return { created: made.id };
     }
-    const [current] = await tx.query<Record<string, unknown>>(
-      `SELECT name, description, status, payout_type AS "payoutType", payout_flat_micros AS "payoutFlatMicros", payout_percent_ppm AS "payoutPercentPpm",
-              revenue_type AS "revenueType", revenue_flat_micros AS "revenueFlatMicros", revenue_percent_ppm AS "revenuePercentPpm",
-              approve_conversions AS "approveConversions", allow_multiple_conversions AS "allowMultipleConversions" FROM goals WHERE id = $1`,
-      [id],
-    );
-    if (current && !differs(current, settings)) return 'unchanged';
+    if (!differs(await findGoal(tx, offerId, id), settings)) return 'unchanged';
     await updateGoal(tx, OPERATOR, offerId, id, settings);
     return 'updated';
   }
@@ -390,7 +382,7 @@ class ImportWork {
   private async offerUrl(tx: Transaction, record: HasOffersRecord, id: number | undefined) {
     const offerId = this.local('offer', record.offer_id);
     if (offerId === undefined) throw new NotFoundError('imported offer', String(record.offer_id));
-    const wanted = { name: text(record, 'name') ?? '', url: text(record, 'offer_url') ?? '', previewUrl: text(record, 'preview_url') || null };
+    const wanted = { name: param(record, 'name') ?? '', url: param(record, 'offer_url') ?? '', previewUrl: param(record, 'preview_url') || null };
     if (id === undefined) return { created: (await addLandingPage(tx, OPERATOR, offerId, wanted)).id };
     const [current] = await tx.query<{ name: string; url: string; previewUrl: string | null; status: string }>(
       'SELECT name, url, preview_url AS "previewUrl", status FROM offer_urls WHERE id = $1',
@@ -406,9 +398,9 @@ class ImportWork {
     const partnerId = this.local('partner', record.affiliate_id);
     if (offerId === undefined) throw new NotFoundError('imported offer', String(record.offer_id));
     if (partnerId === undefined) throw new NotFoundError('imported affiliate', String(record.affiliate_id));
-    const status = text(record, 'approval_status') ?? '';
+    const status = param(record, 'approval_status') ?? '';
     if (!(APPROVAL_STATUSES as readonly string[]).includes(status)) throw new ValidationError('approval_status', `"${status}" is none of ${APPROVAL_STATUSES.join(', ')}`);
-    const notes = text(record, 'approval_notes') || null;
+    const notes = param(record, 'approval_notes') || null;
     const [current] = await tx.query<{ status: string; notes: string | null }>('SELECT status, notes FROM approvals WHERE offer_id = $1 AND partner_id = $2', [offerId, partnerId]);
     if (current && current.status === status && current.notes === notes) return 'unchanged';
     await setApproval(tx, offerId, partnerId, status as ApprovalStatus, notes);
@@ -459,7 +451,7 @@ class ImportWork {
       const day = String(record.date);
       const approved = this.approvedByCell.get(String(record.id)) ?? { payout: 0n, revenue: 0n };
       const money = (name: string) => {
-        const micros = parseMoney(text(record, name) ?? '0');
+        const micros = parseMoney(param(record, name) ?? '0');
         if (micros === undefined) throw new ValidationError(name, `"${record[name]}" is no amount`);
         return micros;
       };

@@ -95,7 +95,7 @@ export async function listGoals(db: Queryable, principal: Principal, offerId: nu
   return db.query<Goal>(`${SELECT_GOAL} WHERE offer_id = $1 ORDER BY id`, [offerId]);
 }
 
-async function findGoal(db: Queryable, offerId: number, goalId: number): Promise<Goal> {
+export async function findGoal(db: Queryable, offerId: number, goalId: number): Promise<Goal> {
   const goal = first(await db.query<Goal>(`${SELECT_GOAL} WHERE id = $1 AND offer_id = $2`, [goalId, offerId]));
   if (!goal) throw new NotFoundError('goal', goalId);
   return goal;
