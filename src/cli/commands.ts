@@ -279,14 +279,14 @@ async function dispatch(
         timeZone: values['time-zone'],
         trackingHost: values['tracking-host'],
       });
-      const lines = IMPORT_KINDS.map((kind) => [kind, done.counts[kind]] as const).map(([kind, count]) => `${kind}: ${count.created} created, ${count.updated} updated, ${count.unchanged} unchanged`);
+      const lines = IMPORT_KINDS.map((kind) => `${kind}: ${done.counts[kind].created} created, ${done.counts[kind].updated} updated, ${done.counts[kind].unchanged} unchanged`);
       const problems = done.problems.map((problem) => `  ${problem.kind} ${problem.externalId}: ${problem.reason}`);
       const text = [
-          `Import ${done.id} of ${done.apiUrl} (NetworkId ${done.networkId}) ${done.status}${done.error ? `: ${done.error}` : ''}.`,
-          ...lines,
-          problems.length > 0 ? `Not brought over (${problems.length}):` : 'Everything came over.',
-          ...problems,
-        ].join('\n');
+        `Import ${done.id} of ${done.apiUrl} (NetworkId ${done.networkId}) ${done.status}${done.error ? `: ${done.error}` : ''}.`,
+        ...lines,
+        problems.length > 0 ? `Not brought over (${problems.length}):` : 'Everything came over.',
+        ...problems,
+      ].join('\n');
       if (done.status === 'failed') throw new CommandError(text);
       return { json: done, text };
     }

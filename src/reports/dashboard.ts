@@ -65,7 +65,7 @@ async function figures(db: Queryable, scope: StatsScope, timeZone: string, metri
 export const ATTENTION_COUNT_LIMIT = 1000;
 
 /** A change to a conversion that has waited this long to go out to a HasOffers network means the sync is behind. */
-export const SYNC_BEHIND_MINUTES = 10;
+const SYNC_BEHIND_MINUTES = 10;
 
 /** Counts of what waits on the caller (up to the limit and one more): for the network, everything; for an account, its own. */
 async function attention(db: Queryable, principal: Principal): Promise<Record<string, number>> {
