@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { runCommand } from '../../src/cli/commands.ts';
 import { callHasOffers } from '../../src/hasoffers-bridge/hasoffers-client.ts';
 import { addDays, localDay } from '../../src/shared/time-zones.ts';
+import { settleSync } from '../support/hasoffers-sync.ts';
 import { countedClick, IPS, startTestServer, USER_AGENTS, v1Api, type TestServer } from '../support/test-server.ts';
 
 type HasOffersRow = Record<string, string | null>;
@@ -264,12 +265,7 @@ describe('importing a HasOffers network: everything it holds comes over once, an
     const sale = await here.request('GET', `/aff_lsr?transaction_id=${click}&amount=80&adv_sub=AFTER-THE-MOVE`);
     const id = sale.headers.get('x-partnerline-conversion-id')!;
     const [{ seq }] = (await here.store.query<{ seq: string }>('SELECT seq::text FROM conversions WHERE id = $1', [id])) as [{ seq: string }];
-    for (let tries = 0; tries < 100; tries += 1) {
-      await here.platform.syncOut.run();
-      const [open] = await here.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hasoffers_sync_tasks WHERE status <> 'done'`);
-      if (open!.n === 0) break;
-      await sleep(50);
-    }
+    await settleSync(here.store, () => here.platform.syncOut.run());
     const [made] = await there.store.query<{ offerId: number; partnerId: number }>('SELECT offer_id AS "offerId", partner_id AS "partnerId" FROM conversions WHERE adv_sub1 = $1', [`pl-${seq}`]);
     assert.deepEqual([String(made!.offerId), String(made!.partnerId)], [movedOffer, rider], 'the sale reached the offer and affiliate it came from');
     assert.equal(await countThere(), before + 1, 'and nothing imported went back');

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_SYNC_OPTIONS, syncDueTasks, type Safeguards } from '../../src/hasoffers-bridge/sync-out.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
+import { settleSync } from '../support/hasoffers-sync.ts';
 import { startReceiver } from '../support/postback-receiver.ts';
 import { countedClick, startTestServer, v1Api, type TestServer } from '../support/test-server.ts';
 
@@ -46,16 +47,7 @@ describe("the seed's three discrepancies do not happen in Partnerline's sync", (
   after(() => Promise.all([here?.close(), there?.close(), proxy?.close(), receiver?.close()]));
 
   const options = (safeguards: Safeguards) => ({ ...DEFAULT_SYNC_OPTIONS, baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 100, safeguards });
-  const settle = async (safeguards: Safeguards) => {
-    for (const started = Date.now(); Date.now() - started < 60_000; ) {
-      await syncDueTasks(here.store, options(safeguards));
-      const [open] = await here.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hasoffers_sync_tasks WHERE status <> 'done'`);
-      if (open!.n === 0) return;
-      await sleep(10);
-    }
-    const stuck = await here.store.query(`SELECT conversion_id::text AS conversion, status, attempts, last_error AS error, next_attempt_at::text AS next FROM hasoffers_sync_tasks WHERE status <> 'done'`);
-    assert.fail(`the sync did not settle: ${JSON.stringify(stuck)}`);
-  };
+  const settle = (safeguards: Safeguards) => settleSync(here.store, () => syncDueTasks(here.store, options(safeguards)));
 
   /** The records of these ledger conversions there that still count (not rejected). */
   const liveThere = async (...ids: string[]) => {

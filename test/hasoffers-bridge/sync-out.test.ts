@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
+import { settleSync } from '../support/hasoffers-sync.ts';
 import { startReceiver } from '../support/postback-receiver.ts';
 import type { ConversionStatus } from '../../src/ledger/conversion-record.ts';
 import { operationFor } from '../../src/postbacks/postback-macros.ts';
@@ -67,17 +68,7 @@ describe('syncing the ledger into a HasOffers network, exactly once, through a l
     assert.deepEqual(heard(), expected, 'the partner heard each change once');
   };
 
-  /** Runs the sync until nothing is left to send: HasOffers' 50 calls in 10 seconds may make it wait. */
-  const settle = async () => {
-    for (const started = Date.now(); Date.now() - started < 60_000; ) {
-      await here.platform.syncOut.run();
-      const [open] = await here.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hasoffers_sync_tasks WHERE status <> 'done'`);
-      if (open!.n === 0) return;
-      await sleep(20);
-    }
-    const stuck = await here.store.query(`SELECT conversion_id::text AS conversion, status, attempts, last_error AS error FROM hasoffers_sync_tasks WHERE status <> 'done'`);
-    assert.fail(`the sync did not settle: ${JSON.stringify(stuck)}`);
-  };
+  const settle = () => settleSync(here.store, () => here.platform.syncOut.run());
 
   /** The conversion here, and every record of it there. */
   const bothSides = async (id: string) => {
